@@ -1,0 +1,4 @@
+//! tick-runtime: what tickc-generated TICKscript tasks link against: the point model, ingest,
+//! windows, aggregates, the lambda value semantics, templates, alerts and their handlers.
+
+pub mod point;

@@ -1,0 +1,195 @@
+//! The data model that flows between nodes: points, batches, their tags, fields and groups.
+//!
+//! Tags and fields are kept sorted by name in small vectors: tasks touch a handful of them, a
+//! binary search beats hashing at that size, and sorted order is what every output format
+//! (line protocol, Kapacitor's JSON rows) wants anyway.
+
+use std::fmt;
+
+/// Nanoseconds since the Unix epoch (data time).
+pub type Time = i64;
+
+/// A field's value as InfluxDB line protocol carries it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Float(f64),
+    Int(i64),
+    String(String),
+    Bool(bool),
+}
+
+impl FieldValue {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            FieldValue::Float(_) => "float",
+            FieldValue::Int(_) => "int",
+            FieldValue::String(_) => "string",
+            FieldValue::Bool(_) => "bool",
+        }
+    }
+}
+
+/// Name/value pairs kept sorted by name, with unique names.
+#[derive(Clone, PartialEq, Default)]
+pub struct SortedMap<V> {
+    entries: Vec<(String, V)>,
+}
+
+pub type Tags = SortedMap<String>;
+pub type Fields = SortedMap<FieldValue>;
+
+impl<V> SortedMap<V> {
+    pub fn new() -> Self {
+        SortedMap { entries: Vec::new() }
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        SortedMap { entries: Vec::with_capacity(n) }
+    }
+
+    /// Builds from pairs in any order; a later duplicate name replaces an earlier one.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, V)>) -> Self {
+        let mut m = SortedMap::new();
+        for (k, v) in pairs {
+            m.insert(k, v);
+        }
+        m
+    }
+
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&V> {
+        self.position(name).ok().map(|i| &self.entries[i].1)
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut V> {
+        self.position(name).ok().map(move |i| &mut self.entries[i].1)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    /// Sets `name` to `value`, returning the previous value.
+    pub fn insert(&mut self, name: impl Into<String>, value: V) -> Option<V> {
+        let name = name.into();
+        match self.position(&name) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (name, value));
+                None
+            }
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<V> {
+        self.position(name).ok().map(|i| self.entries.remove(i).1)
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &V) -> bool) {
+        self.entries.retain(|(k, v)| keep(k, v));
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &V)> + DoubleEndedIterator {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for SortedMap<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.entries.iter().map(|(k, v)| (k, v))).finish()
+    }
+}
+
+impl<V> FromIterator<(String, V)> for SortedMap<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
+        SortedMap::from_pairs(iter)
+    }
+}
+
+impl<'a, V> IntoIterator for &'a SortedMap<V> {
+    type Item = (&'a str, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, V)>, fn(&'a (String, V)) -> (&'a str, &'a V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// How a stream is grouped: by which tags, and whether the measurement is part of the group.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Dimensions {
+    pub by_measurement: bool,
+    /// Sorted tag names.
+    pub tag_names: Vec<String>,
+}
+
+/// The identity of a group, as Kapacitor spells it: `name,` when grouped by measurement, then
+/// `tag=value` pairs in tag-name order, comma-separated (`cpu,host=a,` style is not used: the
+/// empty group is the empty string).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct GroupKey(pub String);
+
+impl GroupKey {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One data point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    pub database: String,
+    pub retention_policy: String,
+    pub name: String,
+    pub tags: Tags,
+    pub fields: Fields,
+    pub time: Time,
+    pub dimensions: Dimensions,
+    pub group: GroupKey,
+}
+
+/// One point inside a batch; the batch carries the name and the group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchPoint {
+    pub time: Time,
+    pub fields: Fields,
+    pub tags: Tags,
+}
+
+/// A batch: a window's contents or a query's result for one group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub name: String,
+    /// The batch's time: a window's emit time, a query's stop time (Kapacitor's `TMax`).
+    pub time: Time,
+    /// The group's tags (the dimensions' values).
+    pub tags: Tags,
+    pub dimensions: Dimensions,
+    pub group: GroupKey,
+    pub points: Vec<BatchPoint>,
+}
+
+/// What travels on an edge.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    Point(Point),
+    Batch(Batch),
+}

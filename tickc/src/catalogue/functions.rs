@@ -1,0 +1,5 @@
+//! The lambda function table: every builtin function with its signatures.
+
+use super::*;
+
+pub static FUNCTIONS: &[FunctionSpec] = &[];

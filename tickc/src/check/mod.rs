@@ -1,0 +1,1 @@
+//! Checker: resolves vars, validates every node, property and lambda against the catalogue.

@@ -1,0 +1,1 @@
+//! Formatter: the canonical layout of a TICKscript, as Kapacitor's formatter prints it.

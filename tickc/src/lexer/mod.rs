@@ -1,0 +1,1 @@
+//! Lexer: TICKscript source text to tokens with byte spans (logos).

@@ -1,0 +1,14 @@
+//! tickc: a compiler from TICKscript, the task language of Kapacitor, to native Rust programs.
+//!
+//! The stages, one folder each: [`lexer`] → [`parser`] (an [`ast::Program`]) → [`check`]
+//! against the [`catalogue`] → (later) IR and code generation. Every stage reports problems as
+//! [`diagnostic::Diagnostic`]s.
+
+pub mod ast;
+pub mod catalogue;
+pub mod check;
+pub mod diagnostic;
+pub mod fmt;
+pub mod lexer;
+pub mod parser;
+pub mod span;

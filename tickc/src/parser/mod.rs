@@ -1,0 +1,1 @@
+//! Parser: tokens to the syntax tree (chumsky), recovering at statement boundaries.
