@@ -2,3 +2,4 @@
 //! windows, aggregates, the lambda value semantics, templates, alerts and their handlers.
 
 pub mod point;
+pub mod node;

@@ -1,0 +1,19 @@
+//! Pipeline nodes: each is a plain synchronous state machine fed one message at a time.
+//!
+//! A node never blocks and never sees the clock directly: data time arrives with the messages.
+//! What it emits goes into `out`, which the caller (generated wiring, a test) drains into the
+//! node's children; reusing one buffer keeps the hot path free of allocation.
+
+use crate::point::Message;
+
+/// A node of a task's pipeline.
+pub trait Node {
+    /// Processes one message, pushing what the node emits (zero or more messages) onto `out`.
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>);
+
+    /// Errors this node has met so far (bad types, missing fields...): Kapacitor logs these and
+    /// drops the offending point; we do the same and count them for the task's stats.
+    fn errors(&self) -> u64 {
+        0
+    }
+}
