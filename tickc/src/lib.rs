@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod check;
 pub mod diagnostic;
 pub mod fmt;
+pub mod ir;
 pub mod lexer;
 pub mod parser;
 pub mod span;
