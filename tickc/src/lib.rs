@@ -5,6 +5,7 @@
 //! [`diagnostic::Diagnostic`]s.
 
 pub mod ast;
+pub mod build;
 pub mod catalogue;
 pub mod check;
 pub mod diagnostic;
