@@ -4,3 +4,4 @@
 pub mod point;
 pub mod node;
 pub mod json;
+pub mod task;

@@ -1,0 +1,81 @@
+//! A compiled task as the runtime drives it: a descriptor the generated code exports, and the
+//! `Task` trait its pipeline implements.
+
+use crate::point::{Batch, Point};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskKind {
+    Stream,
+    Batch,
+}
+
+impl TaskKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::Stream => "stream",
+            TaskKind::Batch => "batch",
+        }
+    }
+}
+
+/// A database and retention policy a task reads (`dbrp "telegraf"."autogen"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dbrp {
+    pub database: &'static str,
+    pub retention_policy: &'static str,
+}
+
+/// What the runtime offers a task while it is built: its id and where its outputs go.
+#[derive(Debug, Clone)]
+pub struct TaskContext {
+    pub task_id: String,
+}
+
+/// Everything the runtime needs to know about a compiled task; generated code exports one as
+/// `DESCRIPTOR`.
+#[derive(Clone, Copy)]
+pub struct TaskDescriptor {
+    pub id: &'static str,
+    pub kind: TaskKind,
+    pub dbrps: &'static [Dbrp],
+    /// The script, as written (shown by the API and `show`).
+    pub script: &'static str,
+    pub new: fn(&TaskContext) -> Box<dyn Task>,
+}
+
+impl std::fmt::Debug for TaskDescriptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskDescriptor").field("id", &self.id).field("kind", &self.kind).finish_non_exhaustive()
+    }
+}
+
+impl TaskDescriptor {
+    /// Whether a point written to `database`.`retention_policy` reaches this task.
+    pub fn wants(&self, database: &str, retention_policy: &str) -> bool {
+        self.dbrps.iter().any(|d| d.database == database && d.retention_policy == retention_policy)
+    }
+}
+
+/// The processing counts of one node, for the task's DOT graph and stats.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeStats {
+    pub name: String,
+    pub collected: u64,
+    pub emitted: u64,
+    pub errors: u64,
+}
+
+/// A running task's pipeline.
+pub trait Task: Send {
+    /// A point of the stream (already matched against the task's dbrps).
+    fn push_point(&mut self, point: Point);
+
+    /// A batch produced by the task's `query` node number `query` (batch tasks).
+    fn push_batch(&mut self, query: usize, batch: Batch);
+
+    /// Delivers everything pending (handlers, buffered writes); called before the task stops.
+    fn flush(&mut self);
+
+    /// The counts of every node, in node order.
+    fn stats(&self) -> Vec<NodeStats>;
+}
