@@ -30,7 +30,7 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
-    /// The family Kapacitor names in "invalid <kind> operator" errors.
+    /// The family Kapacitor names in "invalid `<kind>` operator" errors.
     pub fn kind(self) -> &'static str {
         use BinaryOp::*;
         match self {
