@@ -1,7 +1,8 @@
 //! tick-runtime: what tickc-generated TICKscript tasks link against: the point model, ingest,
 //! windows, aggregates, the lambda value semantics, templates, alerts and their handlers.
 
-pub mod point;
-pub mod node;
+pub mod expr;
 pub mod json;
+pub mod node;
+pub mod point;
 pub mod task;

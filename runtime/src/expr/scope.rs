@@ -1,0 +1,98 @@
+//! How a lambda's references (`"usage_idle"`, `"host"`, `"time"`) read a point.
+
+use super::error::EvalError;
+use super::value::Value;
+use crate::point::{BatchPoint, FieldValue, Point, Time};
+
+/// What a lambda can reference: a point's fields, tags and time.
+pub trait Scope {
+    fn field(&self, name: &str) -> Option<&FieldValue>;
+    fn tag(&self, name: &str) -> Option<&str>;
+    fn time(&self) -> Time;
+}
+
+impl Scope for Point {
+    fn field(&self, name: &str) -> Option<&FieldValue> {
+        self.fields.get(name)
+    }
+    fn tag(&self, name: &str) -> Option<&str> {
+        self.tags.get(name).map(String::as_str)
+    }
+    fn time(&self) -> Time {
+        self.time
+    }
+}
+
+impl Scope for BatchPoint {
+    fn field(&self, name: &str) -> Option<&FieldValue> {
+        self.fields.get(name)
+    }
+    fn tag(&self, name: &str) -> Option<&str> {
+        self.tags.get(name).map(String::as_str)
+    }
+    fn time(&self) -> Time {
+        self.time
+    }
+}
+
+/// Reads the reference `name`: `"time"` is always the point's time; otherwise the field, else the
+/// tag, else a missing value. A name that is both a field and a tag is an error (Kapacitor refuses
+/// to guess).
+pub fn reference<'a, S: Scope + ?Sized>(
+    scope: &'a S,
+    name: &'a str,
+) -> Result<Value<'a>, EvalError> {
+    if name == "time" {
+        return Ok(Value::Time(scope.time()));
+    }
+    match (scope.field(name), scope.tag(name)) {
+        (Some(_), Some(_)) => Err(EvalError::FieldTagConflict {
+            name: name.to_owned(),
+        }),
+        (Some(field), None) => Ok(Value::from_field(field)),
+        (None, Some(tag)) => Ok(Value::str(tag)),
+        (None, None) => Ok(Value::Missing(name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::point::{Fields, Tags};
+
+    fn point() -> BatchPoint {
+        BatchPoint {
+            time: 42,
+            fields: Fields::from_pairs([
+                ("v".to_owned(), FieldValue::Float(1.5)),
+                ("both".to_owned(), FieldValue::Int(1)),
+                ("time".to_owned(), FieldValue::Int(7)),
+            ]),
+            tags: Tags::from_pairs([
+                ("host".to_owned(), "a".to_owned()),
+                ("both".to_owned(), "b".to_owned()),
+            ]),
+        }
+    }
+
+    #[test]
+    fn fields_then_tags_then_missing() {
+        let p = point();
+        assert_eq!(reference(&p, "v"), Ok(Value::Float(1.5)));
+        assert_eq!(reference(&p, "host"), Ok(Value::str("a")));
+        assert_eq!(reference(&p, "nope"), Ok(Value::Missing("nope")));
+    }
+
+    #[test]
+    fn time_is_the_point_time_even_when_a_field_has_that_name() {
+        assert_eq!(reference(&point(), "time"), Ok(Value::Time(42)));
+    }
+
+    #[test]
+    fn a_name_that_is_both_field_and_tag_fails() {
+        assert_eq!(
+            reference(&point(), "both").unwrap_err().to_string(),
+            r#"cannot have field and tags with same name "both""#
+        );
+    }
+}
