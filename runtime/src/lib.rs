@@ -3,3 +3,6 @@
 
 pub mod point;
 pub mod node;
+pub mod time;
+pub mod lineproto;
+pub mod replay;
