@@ -106,8 +106,8 @@ pub struct BadLine {
 }
 
 impl BadLine {
-    fn new(line: Line<'_>, error: LineError) -> Self {
-        BadLine { number: line.number, error, excerpt: excerpt(line.text) }
+    pub(crate) fn new(number: usize, text: &[u8], error: LineError) -> Self {
+        BadLine { number, error, excerpt: excerpt(text) }
     }
 }
 
@@ -133,7 +133,7 @@ fn excerpt(text: &[u8]) -> String {
 pub fn parse_body(body: &[u8], precision: Precision) -> impl Iterator<Item = Result<ParsedLine<'_>, BadLine>> {
     lines(body).map(move |line| match parse_line(line.text, precision) {
         Ok(view) => Ok(ParsedLine { number: line.number, view }),
-        Err(error) => Err(BadLine::new(line, error)),
+        Err(error) => Err(BadLine::new(line.number, line.text, error)),
     })
 }
 
