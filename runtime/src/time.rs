@@ -237,7 +237,8 @@ impl Cursor<'_> {
         if count == 0 {
             return None;
         }
-        Some(nanos * 10_i64.pow(9_u32.saturating_sub(count as u32)))
+        let missing_digits = 9 - count.min(9) as u32;
+        Some(nanos * 10_i64.pow(missing_digits))
     }
 
     /// `Z` or `±hh:mm`, as seconds east of UTC.
@@ -303,7 +304,7 @@ fn write_fraction(out: &mut impl fmt::Write, mut value: u64, mut width: usize) -
     if value == 0 {
         return Ok(());
     }
-    while value % 10 == 0 {
+    while value.is_multiple_of(10) {
         value /= 10;
         width -= 1;
     }

@@ -193,6 +193,28 @@ mod tests {
     }
 
     #[test]
+    fn an_unterminated_string_runs_to_the_end_of_the_body() {
+        let body = b"cpu,k=mid s=\"abc 1700000001000000000\ncpu,k=after value=3 1700000002000000000\n";
+        let results: Vec<_> = parse_body(body, Precision::Nanosecond).collect();
+        assert_eq!(results.len(), 1);
+        let bad = results[0].as_ref().unwrap_err();
+        assert_eq!((bad.number, &bad.error.kind), (1, &crate::lineproto::LineErrorKind::UnbalancedQuotes));
+    }
+
+    #[test]
+    fn big_lines_are_fine() {
+        let long_string = format!("cpu,k=long s=\"{}\" 1", "x".repeat(1 << 20));
+        let long_field_key = format!("cpu,k=long {}=1 1", "f".repeat(70_000));
+        let many_fields = format!("cpu,k=many {} 1", (0..10_001).map(|i| format!("f{i}=1")).collect::<Vec<_>>().join(","));
+        for body in [long_string, long_field_key, many_fields] {
+            let results: Vec<_> = parse_body(body.as_bytes(), Precision::Nanosecond).collect();
+            assert!(matches!(results.as_slice(), [Ok(_)]), "{}", &body[..40]);
+        }
+        let points = parse_body(b"cpu,k=many a=1,b=2,c=3", Precision::Nanosecond).flatten().count();
+        assert_eq!(points, 1);
+    }
+
+    #[test]
     fn excerpts_are_cut_at_a_character_boundary() {
         let long = format!("{}é{}", "x".repeat(99), "y".repeat(50));
         assert_eq!(excerpt(long.as_bytes()), format!("{}…", "x".repeat(99)));
@@ -204,13 +226,11 @@ mod tests {
     proptest! {
         #[test]
         fn random_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..300)) {
-            for result in parse_body(&body, Precision::Second) {
-                if let Ok(line) = result {
-                    let point = line.view.to_point("db", "rp", 0);
-                    prop_assert!(!point.fields.is_empty());
-                    let _ = line.view.field("v");
-                    let _ = line.view.tag("k");
-                }
+            for line in parse_body(&body, Precision::Second).flatten() {
+                let point = line.view.to_point("db", "rp", 0);
+                prop_assert!(!point.fields.is_empty());
+                let _ = line.view.field("v");
+                let _ = line.view.tag("k");
             }
             let _ = crate::lineproto::peek_measurement(&body);
         }

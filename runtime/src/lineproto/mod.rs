@@ -1,7 +1,8 @@
 //! InfluxDB 1.x line protocol: a zero-copy reader and a writer.
 //!
 //! Reading is built for ingest's hot path. [`peek_measurement`] routes a line before anything
-//! else is decoded; [`parse_line`] checks the whole line once, without allocating, and returns
+//! else is decoded; [`parse_line`] checks the whole line once, without allocating (unless its
+//! tags are out of order, which costs one small sort to find repeated keys), and returns
 //! a [`LineView`] that reads tags and fields in place (unescaping only what has escapes);
 //! [`LineView::to_point`] builds a full [`Point`](crate::point::Point) when one is needed.
 //! [`parse_body`] walks a request body line by line, so a caller can keep the good lines and
