@@ -80,7 +80,11 @@ pub struct UnknownPrecision(pub String);
 
 impl fmt::Display for UnknownPrecision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown precision {:?}: expected one of n, ns, u, µ, ms, s, m, h", self.0)
+        write!(
+            f,
+            "unknown precision {:?}: expected one of n, ns, u, µ, ms, s, m, h",
+            self.0
+        )
     }
 }
 
@@ -150,21 +154,39 @@ impl std::error::Error for TimeParseError {}
 /// after `.` or `,`, `Z` or a `±hh:mm` offset), as Go's `time.Parse(time.RFC3339Nano, ...)`
 /// accepts it, into nanoseconds since the epoch.
 pub fn parse_rfc3339(input: &str) -> Result<Time, TimeParseError> {
-    let fail = |reason| TimeParseError { input: input.to_owned(), reason };
-    let mut cursor = Cursor { bytes: input.as_bytes(), pos: 0 };
+    let fail = |reason| TimeParseError {
+        input: input.to_owned(),
+        reason,
+    };
+    let mut cursor = Cursor {
+        bytes: input.as_bytes(),
+        pos: 0,
+    };
 
     let year = cursor.digits(4).ok_or_else(|| fail("expected a four-digit year"))?;
-    cursor.literal(b'-').ok_or_else(|| fail("expected '-' after the year"))?;
+    cursor
+        .literal(b'-')
+        .ok_or_else(|| fail("expected '-' after the year"))?;
     let month = cursor.digits(2).ok_or_else(|| fail("expected a two-digit month"))?;
-    cursor.literal(b'-').ok_or_else(|| fail("expected '-' after the month"))?;
+    cursor
+        .literal(b'-')
+        .ok_or_else(|| fail("expected '-' after the month"))?;
     let day = cursor.digits(2).ok_or_else(|| fail("expected a two-digit day"))?;
-    cursor.literal(b'T').ok_or_else(|| fail("expected 'T' between the date and the time"))?;
+    cursor
+        .literal(b'T')
+        .ok_or_else(|| fail("expected 'T' between the date and the time"))?;
     let hour = cursor.digits(2).ok_or_else(|| fail("expected a two-digit hour"))?;
-    cursor.literal(b':').ok_or_else(|| fail("expected ':' after the hour"))?;
+    cursor
+        .literal(b':')
+        .ok_or_else(|| fail("expected ':' after the hour"))?;
     let minute = cursor.digits(2).ok_or_else(|| fail("expected two-digit minutes"))?;
-    cursor.literal(b':').ok_or_else(|| fail("expected ':' after the minutes"))?;
+    cursor
+        .literal(b':')
+        .ok_or_else(|| fail("expected ':' after the minutes"))?;
     let second = cursor.digits(2).ok_or_else(|| fail("expected two-digit seconds"))?;
-    let nanos = cursor.fraction().ok_or_else(|| fail("expected digits after the decimal point"))?;
+    let nanos = cursor
+        .fraction()
+        .ok_or_else(|| fail("expected digits after the decimal point"))?;
     let offset_seconds = cursor.offset().ok_or_else(|| fail("expected 'Z' or a ±hh:mm offset"))?;
     if cursor.pos != cursor.bytes.len() {
         return Err(fail("unexpected text after the time"));
@@ -180,8 +202,8 @@ pub fn parse_rfc3339(input: &str) -> Result<Time, TimeParseError> {
         return Err(fail("time of day out of range"));
     }
 
-    let seconds = days_from_civil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second
-        - offset_seconds;
+    let seconds =
+        days_from_civil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second - offset_seconds;
     i128::from(seconds)
         .checked_mul(i128::from(NANOS_PER_SECOND))
         .map(|ns| ns + i128::from(nanos))
@@ -293,7 +315,11 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -418,7 +444,10 @@ mod tests {
     fn civil_dates_round_trip_across_eras() {
         for days in (-200_000..200_000).step_by(97) {
             let (y, m, d) = civil_from_days(days);
-            assert!((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m), "{days}: {y}-{m}-{d}");
+            assert!(
+                (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m),
+                "{days}: {y}-{m}-{d}"
+            );
             assert_eq!(days_from_civil(y, m, d), days);
         }
     }
@@ -452,8 +481,14 @@ mod tests {
             ("2023-11-14T24:00:00Z", "time of day out of range"),
             ("2023-11-14T22:13:60Z", "time of day out of range"),
             ("2023-11-14T22:13:20Zjunk", "unexpected text after the time"),
-            ("2263-01-01T00:00:00Z", "outside the range of nanosecond timestamps (years 1677 to 2262)"),
-            ("1600-01-01T00:00:00Z", "outside the range of nanosecond timestamps (years 1677 to 2262)"),
+            (
+                "2263-01-01T00:00:00Z",
+                "outside the range of nanosecond timestamps (years 1677 to 2262)",
+            ),
+            (
+                "1600-01-01T00:00:00Z",
+                "outside the range of nanosecond timestamps (years 1677 to 2262)",
+            ),
             ("２023-11-14T22:13:20Z", "expected a four-digit year"),
         ];
         for (input, reason) in cases {

@@ -34,7 +34,11 @@ pub struct Lines<'a> {
 
 /// The lines of `body` that carry points (blank lines and comments skipped), numbered.
 pub fn lines(body: &[u8]) -> Lines<'_> {
-    Lines { body, pos: 0, next_number: 1 }
+    Lines {
+        body,
+        pos: 0,
+        next_number: 1,
+    }
 }
 
 impl<'a> Iterator for Lines<'a> {
@@ -107,7 +111,11 @@ pub struct BadLine {
 
 impl BadLine {
     pub(crate) fn new(number: usize, text: &[u8], error: LineError) -> Self {
-        BadLine { number, error, excerpt: excerpt(text) }
+        BadLine {
+            number,
+            error,
+            excerpt: excerpt(text),
+        }
     }
 }
 
@@ -125,14 +133,20 @@ fn excerpt(text: &[u8]) -> String {
     }
     // Step back over at most three UTF-8 continuation bytes so no character is split.
     let is_continuation = |i: usize| text.get(i).is_some_and(|b| b & 0xC0 == 0x80);
-    let cut = (EXCERPT_BYTES - 3..=EXCERPT_BYTES).rev().find(|&i| !is_continuation(i)).unwrap_or(EXCERPT_BYTES);
+    let cut = (EXCERPT_BYTES - 3..=EXCERPT_BYTES)
+        .rev()
+        .find(|&i| !is_continuation(i))
+        .unwrap_or(EXCERPT_BYTES);
     format!("{}…", String::from_utf8_lossy(text.get(..cut).unwrap_or_default()))
 }
 
 /// Every point-carrying line of `body`, parsed with timestamps in `precision` units.
 pub fn parse_body(body: &[u8], precision: Precision) -> impl Iterator<Item = Result<ParsedLine<'_>, BadLine>> {
     lines(body).map(move |line| match parse_line(line.text, precision) {
-        Ok(view) => Ok(ParsedLine { number: line.number, view }),
+        Ok(view) => Ok(ParsedLine {
+            number: line.number,
+            view,
+        }),
         Err(error) => Err(BadLine::new(line.number, line.text, error)),
     })
 }
@@ -143,7 +157,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn numbered(body: &str) -> Vec<(usize, String)> {
-        lines(body.as_bytes()).map(|l| (l.number, String::from_utf8_lossy(l.text).into_owned())).collect()
+        lines(body.as_bytes())
+            .map(|l| (l.number, String::from_utf8_lossy(l.text).into_owned()))
+            .collect()
     }
 
     fn owned(pairs: &[(usize, &str)]) -> Vec<(usize, String)> {
@@ -164,7 +180,12 @@ mod tests {
         let body = "a s=\"x\ny\" 1\nb v=1\\\nc v=2\nd,k=\"q v=1\ne v=1";
         assert_eq!(
             numbered(body),
-            owned(&[(1, "a s=\"x\ny\" 1"), (3, "b v=1\\\nc v=2"), (5, "d,k=\"q v=1"), (6, "e v=1")])
+            owned(&[
+                (1, "a s=\"x\ny\" 1"),
+                (3, "b v=1\\\nc v=2"),
+                (5, "d,k=\"q v=1"),
+                (6, "e v=1")
+            ])
         );
         // A quote in a field key is no string; a trailing backslash ends the body.
         assert_eq!(numbered("a k\"=1\nb v=2\\"), owned(&[(1, "a k\"=1"), (2, "b v=2\\")]));
@@ -188,7 +209,14 @@ mod tests {
         assert_eq!(results.len(), 1);
         assert!(matches!(
             &results[0],
-            Err(BadLine { number: 1, error: LineError { kind: crate::lineproto::LineErrorKind::DuplicateTag { .. }, .. }, .. })
+            Err(BadLine {
+                number: 1,
+                error: LineError {
+                    kind: crate::lineproto::LineErrorKind::DuplicateTag { .. },
+                    ..
+                },
+                ..
+            })
         ));
     }
 
@@ -198,19 +226,27 @@ mod tests {
         let results: Vec<_> = parse_body(body, Precision::Nanosecond).collect();
         assert_eq!(results.len(), 1);
         let bad = results[0].as_ref().unwrap_err();
-        assert_eq!((bad.number, &bad.error.kind), (1, &crate::lineproto::LineErrorKind::UnbalancedQuotes));
+        assert_eq!(
+            (bad.number, &bad.error.kind),
+            (1, &crate::lineproto::LineErrorKind::UnbalancedQuotes)
+        );
     }
 
     #[test]
     fn big_lines_are_fine() {
         let long_string = format!("cpu,k=long s=\"{}\" 1", "x".repeat(1 << 20));
         let long_field_key = format!("cpu,k=long {}=1 1", "f".repeat(70_000));
-        let many_fields = format!("cpu,k=many {} 1", (0..10_001).map(|i| format!("f{i}=1")).collect::<Vec<_>>().join(","));
+        let many_fields = format!(
+            "cpu,k=many {} 1",
+            (0..10_001).map(|i| format!("f{i}=1")).collect::<Vec<_>>().join(",")
+        );
         for body in [long_string, long_field_key, many_fields] {
             let results: Vec<_> = parse_body(body.as_bytes(), Precision::Nanosecond).collect();
             assert!(matches!(results.as_slice(), [Ok(_)]), "{}", &body[..40]);
         }
-        let points = parse_body(b"cpu,k=many a=1,b=2,c=3", Precision::Nanosecond).flatten().count();
+        let points = parse_body(b"cpu,k=many a=1,b=2,c=3", Precision::Nanosecond)
+            .flatten()
+            .count();
         assert_eq!(points, 1);
     }
 

@@ -17,8 +17,12 @@ pub enum LineErrorKind {
     MissingTagValue,
     /// An unescaped `=` inside a tag value.
     InvalidTagFormat,
-    DuplicateTag { key: String },
-    KeyTooLong { length: usize },
+    DuplicateTag {
+        key: String,
+    },
+    KeyTooLong {
+        length: usize,
+    },
     MissingFieldKey,
     MissingFieldValue,
     /// A field without `=`, a trailing comma, an empty field set.

@@ -75,7 +75,10 @@ pub(crate) fn scan_field(line: &[u8], start: usize) -> Result<(RawField<'_>, usi
             if !matches!(line.get(close + 1), None | Some(b',' | b' ')) {
                 return err(LineErrorKind::TextAfterString, close + 1);
             }
-            (RawValue::String(line.get(value_start + 1..close).unwrap_or_default()), close + 1)
+            (
+                RawValue::String(line.get(value_start + 1..close).unwrap_or_default()),
+                close + 1,
+            )
         }
         Some(&first) => {
             let end = (value_start..line.len())
@@ -90,7 +93,14 @@ pub(crate) fn scan_field(line: &[u8], start: usize) -> Result<(RawField<'_>, usi
             (value, end)
         }
     };
-    Ok((RawField { key, value, value_offset: value_start }, end))
+    Ok((
+        RawField {
+            key,
+            value,
+            value_offset: value_start,
+        },
+        end,
+    ))
 }
 
 /// The offset of the quote that closes a string whose contents start at `from`.
@@ -242,7 +252,9 @@ mod tests {
 
     fn fields(section: &str) -> Vec<(String, FieldValue)> {
         let end = scan_fields(section.as_bytes(), 0).unwrap();
-        Fields::new(&section.as_bytes()[..end]).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+        Fields::new(&section.as_bytes()[..end])
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
     }
 
     #[test]
@@ -338,7 +350,10 @@ mod tests {
         assert_eq!(value(r#"v="x\""#).unwrap_err(), LineErrorKind::UnbalancedQuotes);
         assert_eq!(value(r#"v="abc"#).unwrap_err(), LineErrorKind::UnbalancedQuotes);
         assert_eq!(value(r#"v="abc"def"#).unwrap_err(), LineErrorKind::TextAfterString);
-        assert!(matches!(value(r#"v="plain""#), Ok(FieldValueRef::String(Cow::Borrowed("plain")))));
+        assert!(matches!(
+            value(r#"v="plain""#),
+            Ok(FieldValueRef::String(Cow::Borrowed("plain")))
+        ));
     }
 
     #[test]

@@ -44,7 +44,11 @@ pub(crate) fn scan_key(line: &[u8], start: usize) -> Result<KeySpan, LineError> 
             Some(_) if is_escaped(line, i) => {}
             Some(b',') => break i + 1,
             Some(b' ') => {
-                return Ok(KeySpan { measurement: (start, i), tags: (i, i), end: i });
+                return Ok(KeySpan {
+                    measurement: (start, i),
+                    tags: (i, i),
+                    end: i,
+                });
             }
             Some(_) => {}
         }
@@ -108,7 +112,9 @@ pub(crate) fn scan_key(line: &[u8], start: usize) -> Result<KeySpan, LineError> 
 }
 
 fn duplicate(raw_key: &[u8]) -> LineErrorKind {
-    LineErrorKind::DuplicateTag { key: unescape(raw_key, TAG_ESCAPES).into_owned() }
+    LineErrorKind::DuplicateTag {
+        key: unescape(raw_key, TAG_ESCAPES).into_owned(),
+    }
 }
 
 /// Finds a repeated key among tags written out of order (adjacent repeats are caught while
@@ -158,7 +164,9 @@ pub struct Tags<'a> {
 
 impl<'a> Tags<'a> {
     pub(crate) fn new(section: &'a [u8]) -> Self {
-        Tags { raw: RawTags::new(section) }
+        Tags {
+            raw: RawTags::new(section),
+        }
     }
 }
 
@@ -204,9 +212,23 @@ mod tests {
     #[test]
     fn spans_of_a_key() {
         let span = scan_key(b"cpu,host=a,region=eu value=1", 0).unwrap();
-        assert_eq!(span, KeySpan { measurement: (0, 3), tags: (4, 20), end: 20 });
+        assert_eq!(
+            span,
+            KeySpan {
+                measurement: (0, 3),
+                tags: (4, 20),
+                end: 20
+            }
+        );
         let span = scan_key(b"cpu value=1", 0).unwrap();
-        assert_eq!(span, KeySpan { measurement: (0, 3), tags: (3, 3), end: 3 });
+        assert_eq!(
+            span,
+            KeySpan {
+                measurement: (0, 3),
+                tags: (3, 3),
+                end: 3
+            }
+        );
     }
 
     #[test]
@@ -245,7 +267,12 @@ mod tests {
         let long = format!("{} v=1", "m".repeat(MAX_KEY_LENGTH));
         assert!(scan_key(long.as_bytes(), 0).is_ok());
         let too_long = format!("{},k=long v=1", "m".repeat(MAX_KEY_LENGTH));
-        assert_eq!(key_error(&too_long), LineErrorKind::KeyTooLong { length: MAX_KEY_LENGTH + 7 });
+        assert_eq!(
+            key_error(&too_long),
+            LineErrorKind::KeyTooLong {
+                length: MAX_KEY_LENGTH + 7
+            }
+        );
     }
 
     #[test]

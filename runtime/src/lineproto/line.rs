@@ -135,7 +135,10 @@ impl<'a> LineView<'a> {
             retention_policy: retention_policy.to_owned(),
             name: self.measurement().into_owned(),
             tags: self.tags().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
-            fields: self.fields().map(|(k, v)| (k.into_owned(), v.into_owned())).collect::<SortedMap<_>>(),
+            fields: self
+                .fields()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect::<SortedMap<_>>(),
             time: self.time_or(now),
             dimensions: Dimensions::default(),
             group: GroupKey::default(),
@@ -190,16 +193,37 @@ mod tests {
     #[test]
     fn timestamps_and_precision() {
         let at = |line: &str, precision| parse_line(line.as_bytes(), precision).map(|v| v.time_or(NOW));
-        assert_eq!(at("cpu v=1 1700000000", Precision::Second), Ok(1_700_000_000_000_000_000));
+        assert_eq!(
+            at("cpu v=1 1700000000", Precision::Second),
+            Ok(1_700_000_000_000_000_000)
+        );
         assert_eq!(at("cpu v=1 1700000000", Precision::Microsecond), Ok(1_700_000_000_000));
-        assert_eq!(at("cpu v=1 1700000000", Precision::Millisecond), Ok(1_700_000_000_000_000));
+        assert_eq!(
+            at("cpu v=1 1700000000", Precision::Millisecond),
+            Ok(1_700_000_000_000_000)
+        );
         assert_eq!(at("cpu v=1 -1000000000", Precision::Nanosecond), Ok(-1_000_000_000));
-        assert_eq!(at("cpu v=1   1700000000   ", Precision::Second), Ok(1_700_000_000_000_000_000));
+        assert_eq!(
+            at("cpu v=1   1700000000   ", Precision::Second),
+            Ok(1_700_000_000_000_000_000)
+        );
         assert_eq!(at("cpu v=1", Precision::Nanosecond), Ok(NOW));
-        assert_eq!(at("cpu v=1  ", Precision::Hour), Ok(NOW - NOW.rem_euclid(3_600_000_000_000)));
-        assert_eq!(at("cpu v=1", Precision::Second), Ok(NOW - NOW.rem_euclid(1_000_000_000)));
-        assert_eq!(at("cpu v=1 1700000000", Precision::Minute).unwrap_err().kind, LineErrorKind::TimeOutsideRange);
-        assert_eq!(at("cpu v=1 1700000000", Precision::Hour).unwrap_err().kind, LineErrorKind::TimeOutsideRange);
+        assert_eq!(
+            at("cpu v=1  ", Precision::Hour),
+            Ok(NOW - NOW.rem_euclid(3_600_000_000_000))
+        );
+        assert_eq!(
+            at("cpu v=1", Precision::Second),
+            Ok(NOW - NOW.rem_euclid(1_000_000_000))
+        );
+        assert_eq!(
+            at("cpu v=1 1700000000", Precision::Minute).unwrap_err().kind,
+            LineErrorKind::TimeOutsideRange
+        );
+        assert_eq!(
+            at("cpu v=1 1700000000", Precision::Hour).unwrap_err().kind,
+            LineErrorKind::TimeOutsideRange
+        );
         assert_eq!(
             at("cpu v=1 1700000000000000000", Precision::Second).unwrap_err().kind,
             LineErrorKind::TimeOutsideRange

@@ -130,8 +130,12 @@ mod tests {
             @r#"cpu,cpu=cpu0,host=test\ host n=3i,note="a \"q\" \\ str",ok=true,tiny=0.0000001,usage_idle=95 1795640115758004160"#
         );
         let mut out = String::new();
-        write_line(&mut out, &point("m,x", &[], vec![("k=\"", FieldValue::Float(-0.5))], -1_500_000_000), Precision::Second)
-            .unwrap();
+        write_line(
+            &mut out,
+            &point("m,x", &[], vec![("k=\"", FieldValue::Float(-0.5))], -1_500_000_000),
+            Precision::Second,
+        )
+        .unwrap();
         assert_eq!(out, "m\\,x k\\=\\\"=-0.5 -1\n");
     }
 
@@ -158,7 +162,9 @@ mod tests {
 
     fn field_value() -> impl Strategy<Value = FieldValue> {
         prop_oneof![
-            any::<f64>().prop_filter("finite", |v| v.is_finite()).prop_map(FieldValue::Float),
+            any::<f64>()
+                .prop_filter("finite", |v| v.is_finite())
+                .prop_map(FieldValue::Float),
             any::<i64>().prop_map(FieldValue::Int),
             any::<bool>().prop_map(FieldValue::Bool),
             any::<String>().prop_map(FieldValue::String),

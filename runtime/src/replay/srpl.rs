@@ -25,18 +25,27 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 pub enum SrplError {
     Io(io::Error),
     /// The file ends after `line`, inside a point's three lines.
-    Truncated { line: usize },
-    LineTooLong { line: usize },
+    Truncated {
+        line: usize,
+    },
+    LineTooLong {
+        line: usize,
+    },
     /// A point line that is not valid line protocol.
     BadPoint(BadLine),
     /// A point line without a timestamp: a recording's data time is its timestamps.
-    MissingTimestamp { line: usize },
+    MissingTimestamp {
+        line: usize,
+    },
 }
 
 impl SrplError {
     /// Whether reading can go on after this error.
     fn is_fatal(&self) -> bool {
-        matches!(self, SrplError::Io(_) | SrplError::Truncated { .. } | SrplError::LineTooLong { .. })
+        matches!(
+            self,
+            SrplError::Io(_) | SrplError::Truncated { .. } | SrplError::LineTooLong { .. }
+        )
     }
 }
 
@@ -50,7 +59,10 @@ impl fmt::Display for SrplError {
                  database, retention policy, line protocol)"
             ),
             SrplError::LineTooLong { line } => {
-                write!(f, "line {line}: longer than {MAX_LINE_BYTES} bytes; is this a stream recording?")
+                write!(
+                    f,
+                    "line {line}: longer than {MAX_LINE_BYTES} bytes; is this a stream recording?"
+                )
             }
             SrplError::BadPoint(bad) => bad.fmt(f),
             SrplError::MissingTimestamp { line } => write!(f, "line {line}: the recorded point has no timestamp"),
@@ -121,7 +133,13 @@ impl<'r> SrplReader<'r> {
         } else {
             Box::new(BufReader::new(whole))
         };
-        Ok(SrplReader { input, precision, lines_read: 0, line: Vec::new(), finished: false })
+        Ok(SrplReader {
+            input,
+            precision,
+            lines_read: 0,
+            line: Vec::new(),
+            finished: false,
+        })
     }
 
     /// Reads the next line into `self.line`, without its line ending; `false` at the end.
@@ -202,7 +220,10 @@ mod tests {
                              telegraf\nautogen\nm,host=b f=7.0 1700000001000000000\n";
 
     fn read_all(bytes: &[u8], precision: Precision) -> Vec<Result<Point, String>> {
-        SrplReader::new(bytes, precision).unwrap().map(|r| r.map_err(|e| e.to_string())).collect()
+        SrplReader::new(bytes, precision)
+            .unwrap()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect()
     }
 
     fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -219,7 +240,10 @@ mod tests {
             .unwrap();
         assert_eq!(points.len(), 2);
         let first = &points[0];
-        assert_eq!((first.database.as_str(), first.retention_policy.as_str()), ("telegraf", "autogen"));
+        assert_eq!(
+            (first.database.as_str(), first.retention_policy.as_str()),
+            ("telegraf", "autogen")
+        );
         assert_eq!(first.name, "m");
         assert_eq!(first.tags.get("dc").map(String::as_str), Some("east"));
         assert_eq!(first.fields.get("i"), Some(&FieldValue::Int(25)));
@@ -280,7 +304,9 @@ mod tests {
     fn broken_gzip_is_an_io_error() {
         let mut truncated = gzip(RECORDING.as_bytes());
         truncated.truncate(truncated.len() / 2);
-        let results: Vec<_> = SrplReader::new(truncated.as_slice(), Precision::Nanosecond).unwrap().collect();
+        let results: Vec<_> = SrplReader::new(truncated.as_slice(), Precision::Nanosecond)
+            .unwrap()
+            .collect();
         assert!(matches!(results.last(), Some(Err(SrplError::Io(_)))));
     }
 }
