@@ -3,6 +3,10 @@
 
 pub mod expr;
 pub mod json;
+pub mod lineproto;
 pub mod node;
+pub mod output;
 pub mod point;
+pub mod replay;
 pub mod task;
+pub mod time;

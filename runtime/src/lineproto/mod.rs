@@ -1,0 +1,30 @@
+//! InfluxDB 1.x line protocol: a zero-copy reader and a writer.
+//!
+//! Reading is built for ingest's hot path. [`peek_measurement`] routes a line before anything
+//! else is decoded; [`parse_line`] checks the whole line once, without allocating (unless its
+//! tags are out of order, which costs one small sort to find repeated keys), and returns
+//! a [`LineView`] that reads tags and fields in place (unescaping only what has escapes);
+//! [`LineView::to_point`] builds a full [`Point`](crate::point::Point) when one is needed.
+//! [`parse_body`] walks a request body line by line, so a caller can keep the good lines and
+//! report each bad one with its number, as InfluxDB's partial writes do.
+//!
+//! What is accepted and rejected is InfluxDB 1.x's (as vendored by Kapacitor 1.5.7), including
+//! its error wording, with three deliberate differences: CRLF line endings are accepted,
+//! unsigned integers (`1u`) are accepted when they fit an `i64`, and text after a string
+//! field's closing quote is an error rather than silently mangled.
+
+mod body;
+mod error;
+mod escape;
+mod field;
+mod key;
+mod line;
+mod whitespace;
+mod write;
+
+pub use body::{BadLine, Line, Lines, ParsedLine, lines, parse_body};
+pub use error::{LineError, LineErrorKind, MAX_KEY_LENGTH};
+pub use field::{FieldValueRef, Fields};
+pub use key::{Tags, peek_measurement};
+pub use line::{LineView, parse_line};
+pub use write::{UnwritablePoint, to_line_protocol, write_line};

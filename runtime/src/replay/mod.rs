@@ -1,0 +1,3 @@
+//! Reading recorded data back: Kapacitor's recording formats.
+
+pub mod srpl;

@@ -1,0 +1,312 @@
+//! Kapacitor's stream recordings (`.srpl`): three lines per point (database, retention policy,
+//! the point as line protocol), plain or gzip-compressed (Kapacitor writes them gzipped; the
+//! conformance cases are plain). Either is recognised by its first bytes.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+use crate::lineproto::{BadLine, parse_line};
+use crate::point::Point;
+use crate::time::Precision;
+
+/// The longest line a recording may hold; a longer one means the file is not a recording (and
+/// reading it whole could exhaust memory).
+pub const MAX_LINE_BYTES: usize = 4 << 20;
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Why a recording could not be read (fatal: reading stops) or a point in it was rejected
+/// (the reader goes on with the next point).
+#[derive(Debug)]
+pub enum SrplError {
+    Io(io::Error),
+    /// The file ends after `line`, inside a point's three lines.
+    Truncated {
+        line: usize,
+    },
+    LineTooLong {
+        line: usize,
+    },
+    /// A point line that is not valid line protocol.
+    BadPoint(BadLine),
+    /// A point line without a timestamp: a recording's data time is its timestamps.
+    MissingTimestamp {
+        line: usize,
+    },
+}
+
+impl SrplError {
+    /// Whether reading can go on after this error.
+    fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            SrplError::Io(_) | SrplError::Truncated { .. } | SrplError::LineTooLong { .. }
+        )
+    }
+}
+
+impl fmt::Display for SrplError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SrplError::Io(e) => write!(f, "reading the recording failed: {e}"),
+            SrplError::Truncated { line } => write!(
+                f,
+                "line {line}: the recording ends inside a point (each point takes three lines: \
+                 database, retention policy, line protocol)"
+            ),
+            SrplError::LineTooLong { line } => {
+                write!(
+                    f,
+                    "line {line}: longer than {MAX_LINE_BYTES} bytes; is this a stream recording?"
+                )
+            }
+            SrplError::BadPoint(bad) => bad.fmt(f),
+            SrplError::MissingTimestamp { line } => write!(f, "line {line}: the recorded point has no timestamp"),
+        }
+    }
+}
+
+impl std::error::Error for SrplError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SrplError::Io(e) => Some(e),
+            SrplError::BadPoint(bad) => Some(bad),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for SrplError {
+    fn from(e: io::Error) -> Self {
+        SrplError::Io(e)
+    }
+}
+
+/// The points of a stream recording, in file order, with the database and retention policy
+/// recorded with each. After a fatal error the iterator ends.
+pub struct SrplReader<'r> {
+    input: Box<dyn BufRead + Send + 'r>,
+    precision: Precision,
+    lines_read: usize,
+    line: Vec<u8>,
+    finished: bool,
+}
+
+impl fmt::Debug for SrplReader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SrplReader")
+            .field("precision", &self.precision)
+            .field("lines_read", &self.lines_read)
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SrplReader<'static> {
+    /// Opens a recording file. `precision` is the unit of its timestamps: nanoseconds for
+    /// recordings Kapacitor makes, seconds in Kapacitor's own test data.
+    pub fn open(path: &Path, precision: Precision) -> io::Result<Self> {
+        SrplReader::new(File::open(path)?, precision)
+    }
+}
+
+impl<'r> SrplReader<'r> {
+    /// Reads a recording from `input`, decompressing it if it starts with gzip's magic bytes.
+    pub fn new(mut input: impl Read + Send + 'r, precision: Precision) -> io::Result<Self> {
+        let mut magic = [0_u8; 2];
+        let mut filled = 0;
+        while filled < magic.len() {
+            match input.read(&mut magic[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let whole = io::Cursor::new(magic).take(filled as u64).chain(input);
+        let input: Box<dyn BufRead + Send + 'r> = if filled == magic.len() && magic == GZIP_MAGIC {
+            Box::new(BufReader::new(MultiGzDecoder::new(whole)))
+        } else {
+            Box::new(BufReader::new(whole))
+        };
+        Ok(SrplReader {
+            input,
+            precision,
+            lines_read: 0,
+            line: Vec::new(),
+            finished: false,
+        })
+    }
+
+    /// Reads the next line into `self.line`, without its line ending; `false` at the end.
+    fn read_line(&mut self) -> Result<bool, SrplError> {
+        self.line.clear();
+        let limit = MAX_LINE_BYTES as u64 + 1;
+        if (&mut self.input).take(limit).read_until(b'\n', &mut self.line)? == 0 {
+            return Ok(false);
+        }
+        self.lines_read += 1;
+        if self.line.last() == Some(&b'\n') {
+            self.line.pop();
+        } else if self.line.len() > MAX_LINE_BYTES {
+            return Err(SrplError::LineTooLong { line: self.lines_read });
+        }
+        if self.line.last() == Some(&b'\r') {
+            self.line.pop();
+        }
+        Ok(true)
+    }
+
+    fn read_text_line(&mut self) -> Result<String, SrplError> {
+        if !self.read_line()? {
+            return Err(SrplError::Truncated { line: self.lines_read });
+        }
+        Ok(String::from_utf8_lossy(&self.line).into_owned())
+    }
+
+    fn read_point(&mut self) -> Result<Option<Point>, SrplError> {
+        if !self.read_line()? {
+            return Ok(None);
+        }
+        let database = String::from_utf8_lossy(&self.line).into_owned();
+        let retention_policy = self.read_text_line()?;
+        if !self.read_line()? {
+            return Err(SrplError::Truncated { line: self.lines_read });
+        }
+        let number = self.lines_read;
+        let view = parse_line(&self.line, self.precision)
+            .map_err(|error| SrplError::BadPoint(BadLine::new(number, &self.line, error)))?;
+        if view.time().is_none() {
+            return Err(SrplError::MissingTimestamp { line: number });
+        }
+        Ok(Some(view.to_point(&database, &retention_policy, 0)))
+    }
+}
+
+impl Iterator for SrplReader<'_> {
+    type Item = Result<Point, SrplError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        match self.read_point() {
+            Ok(Some(point)) => Some(Ok(point)),
+            Ok(None) => {
+                self.finished = true;
+                None
+            }
+            Err(e) => {
+                self.finished = e.is_fatal();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::point::FieldValue;
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+
+    const RECORDING: &str = "telegraf\nautogen\nm,host=a,dc=east f=12.5,i=25i,s=\"s0\" 1700000000000000000\n\
+                             telegraf\nautogen\nm,host=b f=7.0 1700000001000000000\n";
+
+    fn read_all(bytes: &[u8], precision: Precision) -> Vec<Result<Point, String>> {
+        SrplReader::new(bytes, precision)
+            .unwrap()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn reads_plain_recordings() {
+        let points: Vec<Point> = read_all(RECORDING.as_bytes(), Precision::Nanosecond)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(points.len(), 2);
+        let first = &points[0];
+        assert_eq!(
+            (first.database.as_str(), first.retention_policy.as_str()),
+            ("telegraf", "autogen")
+        );
+        assert_eq!(first.name, "m");
+        assert_eq!(first.tags.get("dc").map(String::as_str), Some("east"));
+        assert_eq!(first.fields.get("i"), Some(&FieldValue::Int(25)));
+        assert_eq!(first.time, 1_700_000_000_000_000_000);
+        assert_eq!(points[1].time, 1_700_000_001_000_000_000);
+    }
+
+    #[test]
+    fn reads_gzip_recordings_like_plain_ones() {
+        let plain = read_all(RECORDING.as_bytes(), Precision::Nanosecond);
+        assert_eq!(read_all(&gzip(RECORDING.as_bytes()), Precision::Nanosecond), plain);
+        // Concatenated gzip members read as one stream, as Go's gzip reader does.
+        let mut two_members = gzip(&RECORDING.as_bytes()[..40]);
+        two_members.extend(gzip(&RECORDING.as_bytes()[40..]));
+        assert_eq!(read_all(&two_members, Precision::Nanosecond), plain);
+    }
+
+    #[test]
+    fn applies_the_precision_and_accepts_crlf() {
+        let points = read_all(b"db\r\nrp\r\ncpu v=1 1700000000\r\n", Precision::Second);
+        assert_eq!(points.len(), 1);
+        let point = points[0].as_ref().unwrap();
+        assert_eq!((point.database.as_str(), point.time), ("db", 1_700_000_000_000_000_000));
+    }
+
+    #[test]
+    fn reports_bad_points_and_goes_on() {
+        let recording = b"db\nrp\ncpu v=1x 1\ndb\nrp\ncpu v=1\ndb\nrp\ncpu v=2 2\n";
+        let results = read_all(recording, Precision::Nanosecond);
+        assert_eq!(results.len(), 3);
+        insta::assert_snapshot!(results[0].as_ref().unwrap_err(), @"line 3: invalid number at byte 6 in 'cpu v=1x 1'");
+        insta::assert_snapshot!(results[1].as_ref().unwrap_err(), @"line 6: the recorded point has no timestamp");
+        assert_eq!(results[2].as_ref().map(|p| p.time), Ok(2));
+    }
+
+    #[test]
+    fn stops_at_a_truncated_recording() {
+        let results = read_all(b"db\nrp\ncpu v=1 1\ndb\nrp", Precision::Nanosecond);
+        assert_eq!(results.len(), 2);
+        insta::assert_snapshot!(
+            results[1].as_ref().unwrap_err(),
+            @"line 5: the recording ends inside a point (each point takes three lines: database, retention policy, line protocol)"
+        );
+        assert!(read_all(b"", Precision::Nanosecond).is_empty());
+        assert_eq!(read_all(&gzip(b""), Precision::Nanosecond).len(), 0);
+    }
+
+    #[test]
+    fn refuses_endless_lines() {
+        let mut recording = b"db\nrp\n".to_vec();
+        recording.resize(recording.len() + MAX_LINE_BYTES + 10, b'x');
+        let mut reader = SrplReader::new(recording.as_slice(), Precision::Nanosecond).unwrap();
+        assert!(matches!(reader.next(), Some(Err(SrplError::LineTooLong { line: 3 }))));
+        assert!(reader.next().is_none());
+    }
+
+    #[test]
+    fn broken_gzip_is_an_io_error() {
+        let mut truncated = gzip(RECORDING.as_bytes());
+        truncated.truncate(truncated.len() / 2);
+        let results: Vec<_> = SrplReader::new(truncated.as_slice(), Precision::Nanosecond)
+            .unwrap()
+            .collect();
+        assert!(matches!(results.last(), Some(Err(SrplError::Io(_)))));
+    }
+}
