@@ -1,6 +1,5 @@
-//! Durations written the InfluxQL way, as `string(duration)` prints them and
-//! `duration(string, unit)` reads them: one unit, the largest that divides evenly (`90m`, `1d`,
-//! `1500ms`), and parsing that also takes sums like `1h30m` and the units `d` and `w`.
+//! InfluxQL durations as `duration(string, unit)` reads them: sums like `1h30m`, and the units
+//! `d` and `w` (they print with `crate::time::format_influxql_duration`).
 
 const MICROSECOND: i64 = 1_000;
 const MILLISECOND: i64 = 1_000_000;
@@ -9,26 +8,6 @@ const MINUTE: i64 = 60 * SECOND;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 const WEEK: i64 = 7 * DAY;
-
-/// Formats nanoseconds with the largest unit that divides them evenly; below a millisecond the
-/// value is truncated to whole microseconds (`u`), as InfluxQL does.
-pub fn format_duration(nanos: i64) -> String {
-    if nanos == 0 {
-        return "0s".to_owned();
-    }
-    let units = [
-        (WEEK, "w"),
-        (DAY, "d"),
-        (HOUR, "h"),
-        (MINUTE, "m"),
-        (SECOND, "s"),
-        (MILLISECOND, "ms"),
-    ];
-    match units.iter().find(|(unit, _)| nanos % unit == 0) {
-        Some((unit, suffix)) => format!("{}{suffix}", nanos / unit),
-        None => format!("{}u", nanos / MICROSECOND),
-    }
-}
 
 /// Why a duration string was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,25 +79,6 @@ pub fn parse_duration(s: &str) -> Result<i64, ParseDurationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_with_the_largest_even_unit() {
-        let cases = [
-            (0, "0s"),
-            (90 * SECOND, "90s"),
-            (90 * MINUTE, "90m"),
-            (2 * HOUR, "2h"),
-            (DAY, "1d"),
-            (14 * DAY, "2w"),
-            (1500 * MILLISECOND, "1500ms"),
-            (1_500, "1u"),
-            (-5 * MINUTE, "-5m"),
-            (7 * MINUTE + 30 * SECOND, "450s"),
-        ];
-        for (nanos, text) in cases {
-            assert_eq!(format_duration(nanos), text, "{nanos}");
-        }
-    }
 
     #[test]
     fn parses_terms_and_sums() {

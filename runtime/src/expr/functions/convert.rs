@@ -5,7 +5,8 @@ use std::borrow::Cow;
 use std::num::IntErrorKind;
 
 use super::{Body, CallError, Function, sig};
-use crate::expr::duration::{format_duration, parse_duration};
+use crate::expr::duration::parse_duration;
+use crate::time::format_influxql_duration;
 use crate::expr::error::go_quote;
 use crate::expr::ops::truncate_to_i64;
 use crate::expr::value::{Type, Value};
@@ -126,7 +127,7 @@ fn to_string<'a>(args: &[Value<'a>]) -> Result<Value<'a>, CallError> {
         [Value::Int(n)] => n.to_string(),
         [Value::Float(x)] => format_float(*x),
         [Value::Bool(b)] => b.to_string(),
-        [Value::Duration(d)] => format_duration(*d),
+        [Value::Duration(d)] => format_influxql_duration(*d),
         _ => return Err(CallError::Signature),
     };
     Ok(Value::String(Cow::Owned(s)))
