@@ -1,6 +1,9 @@
 //! A compiled task as the runtime drives it: a descriptor the generated code exports, and the
 //! `Task` trait its pipeline implements.
 
+use std::sync::Arc;
+
+use crate::delivery::Outbox;
 use crate::point::{Batch, Point};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,9 +29,16 @@ pub struct Dbrp {
 }
 
 /// What the runtime offers a task while it is built: its id and where its outputs go.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TaskContext {
     pub task_id: String,
+    pub outbox: Arc<dyn Outbox>,
+}
+
+impl std::fmt::Debug for TaskContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskContext").field("task_id", &self.task_id).finish_non_exhaustive()
+    }
 }
 
 /// Everything the runtime needs to know about a compiled task; generated code exports one as

@@ -12,6 +12,7 @@ pub mod duration;
 mod error;
 pub mod functions;
 mod go_regex;
+mod lambda;
 mod ops;
 mod scope;
 pub mod stateful;
@@ -19,6 +20,7 @@ mod value;
 
 pub use error::{EvalError, Side, Signature};
 pub use go_regex::compile_regex;
+pub use lambda::Lambda;
 pub use ops::{BinaryOp, UnaryOp, binary, logical_operand, predicate, unary};
 pub use scope::{Scope, reference};
 pub use value::{Type, Value};

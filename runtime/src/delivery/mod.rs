@@ -1,0 +1,61 @@
+//! Delivery of what tasks send out of the process (alert handler posts, httpPost bodies, TCP
+//! lines, log-file lines). Nodes hand each delivery to an [`Outbox`] and go on: how and when it
+//! is delivered (ordered per target, bounded queues, timeouts, retries) is the outbox's job, so a
+//! slow endpoint never stalls the pipeline.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// An HTTP POST to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpPost {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub timeout: Option<Duration>,
+}
+
+/// One thing to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Post(HttpPost),
+    /// A line (with its newline) sent over a new TCP connection to `address`.
+    Tcp { address: String, line: Vec<u8> },
+    /// A line (with its newline) appended to a file, created with `mode` if missing.
+    Append { path: PathBuf, mode: u32, line: Vec<u8> },
+}
+
+/// Where nodes send deliveries. Deliveries to one target arrive in the order they were sent.
+pub trait Outbox: Send + Sync {
+    fn send(&self, delivery: Delivery);
+
+    /// Blocks until everything sent so far has been delivered or has failed for good.
+    fn flush(&self);
+}
+
+/// An outbox that keeps every delivery in memory: for tests, and for `tick!` users who want to
+/// look at what a task sends.
+#[derive(Debug, Default)]
+pub struct RecordingOutbox {
+    sent: Mutex<Vec<Delivery>>,
+}
+
+impl RecordingOutbox {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Everything sent so far, in order, leaving the outbox empty.
+    pub fn take(&self) -> Vec<Delivery> {
+        std::mem::take(&mut *self.sent.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Outbox for RecordingOutbox {
+    fn send(&self, delivery: Delivery) {
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).push(delivery);
+    }
+
+    fn flush(&self) {}
+}
