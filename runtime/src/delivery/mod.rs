@@ -59,3 +59,4 @@ impl Outbox for RecordingOutbox {
 
     fn flush(&self) {}
 }
+pub mod threaded;
