@@ -3,3 +3,4 @@
 
 pub mod point;
 pub mod node;
+pub mod template;
