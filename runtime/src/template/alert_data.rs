@@ -76,5 +76,8 @@ pub fn message_data(d: &IdData<'_>, e: &EventData<'_>) -> Value {
 
 /// The data of the `.details()` template: the message data plus the rendered message.
 pub fn details_data(d: &IdData<'_>, e: &EventData<'_>, message: &str) -> Value {
-    StructValue::new("kapacitor.detailsInfo").embed(message_info(d, e)).field("Message", message).into()
+    StructValue::new("kapacitor.detailsInfo")
+        .embed(message_info(d, e))
+        .field("Message", message)
+        .into()
 }

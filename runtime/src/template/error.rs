@@ -21,11 +21,19 @@ pub enum Phase {
 
 impl TemplateError {
     pub(crate) fn parse(span: Range<usize>, message: impl Into<String>) -> TemplateError {
-        TemplateError { span, message: message.into(), phase: Phase::Parse }
+        TemplateError {
+            span,
+            message: message.into(),
+            phase: Phase::Parse,
+        }
     }
 
     pub(crate) fn execute(span: Range<usize>, message: impl Into<String>) -> TemplateError {
-        TemplateError { span, message: message.into(), phase: Phase::Execute }
+        TemplateError {
+            span,
+            message: message.into(),
+            phase: Phase::Execute,
+        }
     }
 }
 

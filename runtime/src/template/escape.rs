@@ -59,7 +59,9 @@ pub fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
             b' ' => out.push('+'),
             b => out.push_str(&format!("%{b:02X}")),
         }
@@ -73,9 +75,18 @@ mod tests {
 
     #[test]
     fn escapers() {
-        assert_eq!(html_text_escape("<b>a&b \"q\" 'x' +1\0</b>"), "&lt;b&gt;a&amp;b &#34;q&#34; &#39;x&#39; &#43;1\u{FFFD}&lt;/b&gt;");
-        assert_eq!(html_escape("<a href='x'>&+</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;+&lt;/a&gt;");
-        assert_eq!(js_escape("a'b\"c\\d<e>\n"), "a\\'b\\\"c\\\\d\\x3Ce\\x3E\\u000A");
+        assert_eq!(
+            html_text_escape("<b>a&b \"q\" 'x' +1\0</b>"),
+            "&lt;b&gt;a&amp;b &#34;q&#34; &#39;x&#39; &#43;1\u{FFFD}&lt;/b&gt;"
+        );
+        assert_eq!(
+            html_escape("<a href='x'>&+</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;+&lt;/a&gt;"
+        );
+        assert_eq!(
+            js_escape("a'b\"c\\d<e>\n"),
+            "a\\'b\\\"c\\\\d\\x3Ce\\x3E\\u000A"
+        );
         assert_eq!(query_escape("a b&c=d/é~"), "a+b%26c%3Dd%2F%C3%A9~");
     }
 }

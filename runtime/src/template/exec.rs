@@ -16,7 +16,12 @@ const MAX_STEPS: u64 = 1_000_000;
 const MAX_OUTPUT: usize = 4 << 20;
 
 pub fn execute(root: &List, flavor: Flavor, data: &Value) -> Result<String> {
-    let mut state = State { flavor, vars: vec![("$".to_owned(), data.clone())], out: String::new(), steps: 0 };
+    let mut state = State {
+        flavor,
+        vars: vec![("$".to_owned(), data.clone())],
+        out: String::new(),
+        steps: 0,
+    };
     state.walk(data, root)?;
     Ok(state.out)
 }
@@ -39,7 +44,10 @@ impl State {
     fn step(&mut self, span: &Span) -> Result<()> {
         self.steps += 1;
         if self.steps > MAX_STEPS {
-            return fail(span, format!("template execution took more than {MAX_STEPS} steps"));
+            return fail(
+                span,
+                format!("template execution took more than {MAX_STEPS} steps"),
+            );
         }
         Ok(())
     }
@@ -93,7 +101,10 @@ impl State {
                 // html/template replaces a trailing `| html` with its own escaper.
                 let value = match pipe.cmds.split_last() {
                     Some((last, rest)) if !rest.is_empty() && is_bare_html(last) => {
-                        let trimmed = Pipe { cmds: rest.to_vec(), ..pipe.clone() };
+                        let trimmed = Pipe {
+                            cmds: rest.to_vec(),
+                            ..pipe.clone()
+                        };
                         self.pipeline(dot, &trimmed)?
                     }
                     _ => self.pipeline(dot, pipe)?,
@@ -113,7 +124,11 @@ impl State {
     fn if_or_with(&mut self, dot: &Value, control: &Control) -> Result<()> {
         let value = self.pipeline(dot, &control.pipe)?;
         if value.is_true() {
-            let inner = if control.kind == ControlKind::With { &value } else { dot };
+            let inner = if control.kind == ControlKind::With {
+                &value
+            } else {
+                dot
+            };
             self.walk(inner, &control.body)
         } else if let Some(otherwise) = &control.otherwise {
             self.walk(dot, otherwise)
@@ -125,10 +140,22 @@ impl State {
     fn range(&mut self, dot: &Value, control: &Control) -> Result<()> {
         let value = self.pipeline(dot, &control.pipe)?;
         let items: Vec<(Value, Value)> = match &value {
-            Value::List(items) => items.iter().enumerate().map(|(i, v)| (Value::Int(i as i64), v.clone())).collect(),
-            Value::Map(m) => m.iter().map(|(k, v)| (Value::string(k), v.clone())).collect(),
+            Value::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Int(i as i64), v.clone()))
+                .collect(),
+            Value::Map(m) => m
+                .iter()
+                .map(|(k, v)| (Value::string(k), v.clone()))
+                .collect(),
             Value::Nil => Vec::new(),
-            other => return fail(&control.pipe.span, format!("range can't iterate over {}", display(other))),
+            other => {
+                return fail(
+                    &control.pipe.span,
+                    format!("range can't iterate over {}", display(other)),
+                );
+            }
         };
         if items.is_empty() {
             if let Some(otherwise) = &control.otherwise {
@@ -141,15 +168,23 @@ impl State {
         for (key, element) in items {
             // The pipeline pushed its variables last: the element is the innermost, the
             // key or index the one before.
-            if decls >= 1 {
-                if let Some(slot) = self.vars.len().checked_sub(1).and_then(|i| self.vars.get_mut(i)) {
-                    slot.1 = element.clone();
-                }
+            if decls >= 1
+                && let Some(slot) = self
+                    .vars
+                    .len()
+                    .checked_sub(1)
+                    .and_then(|i| self.vars.get_mut(i))
+            {
+                slot.1 = element.clone();
             }
-            if decls >= 2 {
-                if let Some(slot) = self.vars.len().checked_sub(2).and_then(|i| self.vars.get_mut(i)) {
-                    slot.1 = key;
-                }
+            if decls >= 2
+                && let Some(slot) = self
+                    .vars
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| self.vars.get_mut(i))
+            {
+                slot.1 = key;
             }
             self.walk(&element, &control.body)?;
             self.vars.truncate(mark);
@@ -190,7 +225,9 @@ impl State {
             return fail(&cmd.span, "empty command");
         };
         match &first.kind {
-            ArgKind::Field(idents) => self.field_chain(dot, dot.clone(), idents, args, last, &first.span),
+            ArgKind::Field(idents) => {
+                self.field_chain(dot, dot.clone(), idents, args, last, &first.span)
+            }
             ArgKind::Chain(inner, idents) => {
                 let receiver = self.arg(dot, inner)?;
                 self.field_chain(dot, receiver, idents, args, last, &first.span)
@@ -219,7 +256,9 @@ impl State {
             ArgKind::Number(Number::Int(i)) => Value::Int(*i),
             ArgKind::Number(Number::Float(f)) => Value::Float(*f),
             ArgKind::String(s) => Value::string(s.as_str()),
-            ArgKind::Field(idents) => self.field_chain(dot, dot.clone(), idents, &[], None, &arg.span)?,
+            ArgKind::Field(idents) => {
+                self.field_chain(dot, dot.clone(), idents, &[], None, &arg.span)?
+            }
             ArgKind::Variable(name, idents) => {
                 let value = self.variable(name, &arg.span)?;
                 if idents.is_empty() {
@@ -252,7 +291,14 @@ impl State {
         Ok(values)
     }
 
-    fn call(&mut self, dot: &Value, f: Func, args: &[Arg], last: Option<Value>, span: &Span) -> Result<Value> {
+    fn call(
+        &mut self,
+        dot: &Value,
+        f: Func,
+        args: &[Arg],
+        last: Option<Value>,
+        span: &Span,
+    ) -> Result<Value> {
         let values = self.args(dot, args, last)?;
         f.call(values).or_else(|e| fail(span, e))
     }
@@ -276,7 +322,15 @@ impl State {
         self.field(dot, &receiver, final_name, args, last, span)
     }
 
-    fn field(&mut self, dot: &Value, receiver: &Value, name: &str, args: &[Arg], last: Option<Value>, span: &Span) -> Result<Value> {
+    fn field(
+        &mut self,
+        dot: &Value,
+        receiver: &Value,
+        name: &str,
+        args: &[Arg],
+        last: Option<Value>,
+        span: &Span,
+    ) -> Result<Value> {
         let has_args = !args.is_empty() || last.is_some();
         match receiver {
             // A missing value has no fields: the result is missing too.
@@ -284,14 +338,28 @@ impl State {
             Value::Time(_) | Value::Duration(_) => {
                 let values = self.args(dot, args, last)?;
                 match call_method(receiver, name, &values) {
-                    Some(result) => result.or_else(|e| fail(span, format!("error calling {name}: {e}"))),
-                    None => fail(span, format!("can't evaluate field {name} in type {}", receiver.type_name())),
+                    Some(result) => {
+                        result.or_else(|e| fail(span, format!("error calling {name}: {e}")))
+                    }
+                    None => fail(
+                        span,
+                        format!(
+                            "can't evaluate field {name} in type {}",
+                            receiver.type_name()
+                        ),
+                    ),
                 }
             }
             Value::Struct(s) => match s.lookup(name) {
-                Some(_) if has_args => fail(span, format!("{name} has arguments but cannot be invoked as function")),
+                Some(_) if has_args => fail(
+                    span,
+                    format!("{name} has arguments but cannot be invoked as function"),
+                ),
                 Some(v) => Ok(v.clone()),
-                None => fail(span, format!("can't evaluate field {name} in type {}", s.type_name)),
+                None => fail(
+                    span,
+                    format!("can't evaluate field {name} in type {}", s.type_name),
+                ),
             },
             Value::Map(m) => {
                 if has_args {
@@ -299,11 +367,20 @@ impl State {
                 }
                 Ok(m.get(name).cloned().unwrap_or(Value::Nil))
             }
-            other => fail(span, format!("can't evaluate field {name} in type {}", other.type_name())),
+            other => fail(
+                span,
+                format!("can't evaluate field {name} in type {}", other.type_name()),
+            ),
         }
     }
 }
 
 fn is_bare_html(cmd: &Command) -> bool {
-    matches!(cmd.args.as_slice(), [Arg { kind: ArgKind::Func(Func::Html), .. }])
+    matches!(
+        cmd.args.as_slice(),
+        [Arg {
+            kind: ArgKind::Func(Func::Html),
+            ..
+        }]
+    )
 }

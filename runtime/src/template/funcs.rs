@@ -98,12 +98,26 @@ impl Func {
         let (want, variadic) = self.arity();
         if (variadic && args.len() < want) || (!variadic && args.len() != want) {
             let at_least = if variadic { "at least " } else { "" };
-            return Err(format!("wrong number of args for {}: want {at_least}{want} got {}", self.name(), args.len()));
+            return Err(format!(
+                "wrong number of args for {}: want {at_least}{want} got {}",
+                self.name(),
+                args.len()
+            ));
         }
         let calling = |e: String| format!("error calling {}: {e}", self.name());
         match self {
-            Func::And => Ok(args.iter().find(|a| !a.is_true()).or(args.last()).cloned().unwrap_or(Value::Nil)),
-            Func::Or => Ok(args.iter().find(|a| a.is_true()).or(args.last()).cloned().unwrap_or(Value::Nil)),
+            Func::And => Ok(args
+                .iter()
+                .find(|a| !a.is_true())
+                .or(args.last())
+                .cloned()
+                .unwrap_or(Value::Nil)),
+            Func::Or => Ok(args
+                .iter()
+                .find(|a| a.is_true())
+                .or(args.last())
+                .cloned()
+                .unwrap_or(Value::Nil)),
             Func::Not => Ok(Value::Bool(!args.first().is_some_and(Value::is_true))),
             Func::Len => length(args.first().unwrap_or(&Value::Nil)).map_err(calling),
             Func::Index => index(&args).map_err(calling),
@@ -116,14 +130,19 @@ impl Func {
             Func::Printf => match args.split_first() {
                 Some((Value::String(format), rest)) => Ok(Value::string(sprintf(format, rest))),
                 Some((Value::Nil, _)) => Err("invalid value; expected string".to_owned()),
-                Some((other, _)) => Err(format!("wrong type for value; expected string; got {}", other.type_name())),
+                Some((other, _)) => Err(format!(
+                    "wrong type for value; expected string; got {}",
+                    other.type_name()
+                )),
                 None => Err("printf needs a format".to_owned()),
             },
             Func::Html => Ok(Value::string(html_escape(&eval_args(&args)))),
             Func::Js => Ok(Value::string(js_escape(&eval_args(&args)))),
             Func::Urlquery => Ok(Value::string(query_escape(&eval_args(&args)))),
             Func::Eq => {
-                let (first, rest) = args.split_first().ok_or_else(|| calling("missing argument for comparison".into()))?;
+                let (first, rest) = args
+                    .split_first()
+                    .ok_or_else(|| calling("missing argument for comparison".into()))?;
                 basic_kind(first).map_err(calling)?;
                 if rest.is_empty() {
                     return Err(calling("missing argument for comparison".into()));
@@ -151,7 +170,9 @@ impl Func {
             }
             Func::Ge => Ok(Value::Bool(!relation(&args, true).map_err(calling)?.0)),
             // Kapacitor ignores the encoder's error, leaving the output empty.
-            Func::Json => Ok(Value::string(json::encode(args.first().unwrap_or(&Value::Nil)).unwrap_or_default())),
+            Func::Json => Ok(Value::string(
+                json::encode(args.first().unwrap_or(&Value::Nil)).unwrap_or_default(),
+            )),
         }
     }
 }
@@ -197,12 +218,23 @@ fn index(args: &[Value]) -> Result<Value, String> {
             Value::Map(m) => match key {
                 Value::String(k) => m.get(k).cloned().unwrap_or_else(|| m.zero()),
                 Value::Nil => m.get("").cloned().unwrap_or_else(|| m.zero()),
-                other => return Err(format!("{} is not index type for {}", other.type_name(), m.type_name)),
+                other => {
+                    return Err(format!(
+                        "{} is not index type for {}",
+                        other.type_name(),
+                        m.type_name
+                    ));
+                }
             },
             Value::List(_) | Value::String(_) => {
                 let i = match key {
                     Value::Int(i) | Value::Int64(i) => *i,
-                    other => return Err(format!("cannot index slice/array with type {}", other.type_name())),
+                    other => {
+                        return Err(format!(
+                            "cannot index slice/array with type {}",
+                            other.type_name()
+                        ));
+                    }
                 };
                 let element = usize::try_from(i).ok().and_then(|u| match &current {
                     Value::List(l) => l.get(u).cloned(),
@@ -245,12 +277,17 @@ fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>, String> {
         return Err("incompatible types for comparison".to_owned());
     }
     Ok(match (a, b) {
-        (Value::Bool(x), Value::Bool(y)) => Some(if x == y { Ordering::Equal } else { Ordering::Less }),
+        (Value::Bool(x), Value::Bool(y)) => Some(if x == y {
+            Ordering::Equal
+        } else {
+            Ordering::Less
+        }),
         (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
         (Value::String(x), Value::String(y)) => Some(x.as_bytes().cmp(y.as_bytes())),
-        (Value::Int(x) | Value::Int64(x) | Value::Duration(x), Value::Int(y) | Value::Int64(y) | Value::Duration(y)) => {
-            Some(x.cmp(y))
-        }
+        (
+            Value::Int(x) | Value::Int64(x) | Value::Duration(x),
+            Value::Int(y) | Value::Int64(y) | Value::Duration(y),
+        ) => Some(x.cmp(y)),
         _ => None,
     })
 }
@@ -265,7 +302,10 @@ fn relation(args: &[Value], ordering: bool) -> Result<(bool, bool), String> {
     if ordering && matches!(a, Value::Bool(_)) {
         return Err("invalid type for comparison".to_owned());
     }
-    Ok((order == Some(Ordering::Less), order == Some(Ordering::Equal)))
+    Ok((
+        order == Some(Ordering::Less),
+        order == Some(Ordering::Equal),
+    ))
 }
 
 #[cfg(test)]
@@ -279,20 +319,62 @@ mod tests {
 
     #[test]
     fn comparisons_follow_go_kinds() {
-        assert_eq!(call(Func::Eq, vec![Value::string("OK"), Value::string("x"), Value::string("OK")]), Ok(Value::Bool(true)));
-        assert_eq!(call(Func::Eq, vec![Value::Int64(3), Value::Int(3)]), Ok(Value::Bool(true)));
-        assert_eq!(call(Func::Eq, vec![Value::Duration(0), Value::Int(0)]), Ok(Value::Bool(true)));
-        assert_eq!(call(Func::Eq, vec![Value::Float(3.0), Value::Int(3)]).unwrap_err(), "error calling eq: incompatible types for comparison");
-        assert_eq!(call(Func::Eq, vec![Value::Nil, Value::Int(3)]).unwrap_err(), "error calling eq: invalid type for comparison");
-        assert_eq!(call(Func::Eq, vec![Value::Int(3)]).unwrap_err(), "error calling eq: missing argument for comparison");
-        assert_eq!(call(Func::Ne, vec![Value::Int(3), Value::Int(4)]), Ok(Value::Bool(true)));
-        assert_eq!(call(Func::Ne, vec![Value::Int(3)]).unwrap_err(), "wrong number of args for ne: want 2 got 1");
-        assert_eq!(call(Func::Lt, vec![Value::Float(1.0), Value::Float(2.0)]), Ok(Value::Bool(true)));
-        assert_eq!(call(Func::Ge, vec![Value::string("b"), Value::string("a")]), Ok(Value::Bool(true)));
-        assert_eq!(call(Func::Gt, vec![Value::Int(2), Value::Int(2)]), Ok(Value::Bool(false)));
-        assert_eq!(call(Func::Le, vec![Value::Int(2), Value::Int(2)]), Ok(Value::Bool(true)));
+        assert_eq!(
+            call(
+                Func::Eq,
+                vec![Value::string("OK"), Value::string("x"), Value::string("OK")]
+            ),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call(Func::Eq, vec![Value::Int64(3), Value::Int(3)]),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call(Func::Eq, vec![Value::Duration(0), Value::Int(0)]),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call(Func::Eq, vec![Value::Float(3.0), Value::Int(3)]).unwrap_err(),
+            "error calling eq: incompatible types for comparison"
+        );
+        assert_eq!(
+            call(Func::Eq, vec![Value::Nil, Value::Int(3)]).unwrap_err(),
+            "error calling eq: invalid type for comparison"
+        );
+        assert_eq!(
+            call(Func::Eq, vec![Value::Int(3)]).unwrap_err(),
+            "error calling eq: missing argument for comparison"
+        );
+        assert_eq!(
+            call(Func::Ne, vec![Value::Int(3), Value::Int(4)]),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call(Func::Ne, vec![Value::Int(3)]).unwrap_err(),
+            "wrong number of args for ne: want 2 got 1"
+        );
+        assert_eq!(
+            call(Func::Lt, vec![Value::Float(1.0), Value::Float(2.0)]),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call(Func::Ge, vec![Value::string("b"), Value::string("a")]),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            call(Func::Gt, vec![Value::Int(2), Value::Int(2)]),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(
+            call(Func::Le, vec![Value::Int(2), Value::Int(2)]),
+            Ok(Value::Bool(true))
+        );
         assert!(call(Func::Lt, vec![Value::Bool(true), Value::Bool(false)]).is_err());
-        assert_eq!(call(Func::Lt, vec![Value::Bool(true), Value::Int(1)]).unwrap_err(), "error calling lt: incompatible types for comparison");
+        assert_eq!(
+            call(Func::Lt, vec![Value::Bool(true), Value::Int(1)]).unwrap_err(),
+            "error calling lt: incompatible types for comparison"
+        );
         let nan = || Value::Float(f64::NAN);
         assert_eq!(call(Func::Gt, vec![nan(), nan()]), Ok(Value::Bool(true)));
         assert_eq!(call(Func::Lt, vec![nan(), nan()]), Ok(Value::Bool(false)));
@@ -300,42 +382,125 @@ mod tests {
 
     #[test]
     fn logic_returns_operands() {
-        assert_eq!(call(Func::And, vec![Value::Int(1), Value::string(""), Value::Int(2)]), Ok(Value::string("")));
-        assert_eq!(call(Func::And, vec![Value::Int(1), Value::Int(2)]), Ok(Value::Int(2)));
-        assert_eq!(call(Func::Or, vec![Value::Nil, Value::string("x")]), Ok(Value::string("x")));
-        assert_eq!(call(Func::Or, vec![Value::Nil, Value::Int(0)]), Ok(Value::Int(0)));
+        assert_eq!(
+            call(
+                Func::And,
+                vec![Value::Int(1), Value::string(""), Value::Int(2)]
+            ),
+            Ok(Value::string(""))
+        );
+        assert_eq!(
+            call(Func::And, vec![Value::Int(1), Value::Int(2)]),
+            Ok(Value::Int(2))
+        );
+        assert_eq!(
+            call(Func::Or, vec![Value::Nil, Value::string("x")]),
+            Ok(Value::string("x"))
+        );
+        assert_eq!(
+            call(Func::Or, vec![Value::Nil, Value::Int(0)]),
+            Ok(Value::Int(0))
+        );
         assert_eq!(call(Func::Not, vec![Value::Nil]), Ok(Value::Bool(true)));
     }
 
     #[test]
     fn index_and_len() {
-        let tags = Value::from(MapValue::new("models.Tags", MapElem::String, [("host".into(), Value::string("a"))]));
+        let tags = Value::from(MapValue::new(
+            "models.Tags",
+            MapElem::String,
+            [("host".into(), Value::string("a"))],
+        ));
         let fields = Value::from(MapValue::new("models.Fields", MapElem::Any, []));
-        assert_eq!(call(Func::Index, vec![tags.clone(), Value::string("host")]), Ok(Value::string("a")));
-        assert_eq!(call(Func::Index, vec![tags.clone(), Value::string("nope")]), Ok(Value::string("")));
-        assert_eq!(call(Func::Index, vec![fields, Value::string("nope")]), Ok(Value::Nil));
-        assert_eq!(call(Func::Index, vec![tags.clone(), Value::Int(1)]).unwrap_err(), "error calling index: int is not index type for models.Tags");
+        assert_eq!(
+            call(Func::Index, vec![tags.clone(), Value::string("host")]),
+            Ok(Value::string("a"))
+        );
+        assert_eq!(
+            call(Func::Index, vec![tags.clone(), Value::string("nope")]),
+            Ok(Value::string(""))
+        );
+        assert_eq!(
+            call(Func::Index, vec![fields, Value::string("nope")]),
+            Ok(Value::Nil)
+        );
+        assert_eq!(
+            call(Func::Index, vec![tags.clone(), Value::Int(1)]).unwrap_err(),
+            "error calling index: int is not index type for models.Tags"
+        );
         let list = Value::List(vec![Value::Int(5), Value::Int(6)].into());
-        assert_eq!(call(Func::Index, vec![list.clone(), Value::Int(1)]), Ok(Value::Int(6)));
-        assert_eq!(call(Func::Index, vec![list.clone(), Value::Int(2)]).unwrap_err(), "error calling index: index out of range: 2");
-        assert_eq!(call(Func::Index, vec![Value::string("abc"), Value::Int(0)]), Ok(Value::Int(97)));
-        assert_eq!(call(Func::Index, vec![Value::Nil, Value::Int(0)]).unwrap_err(), "error calling index: index of untyped nil");
-        assert_eq!(call(Func::Index, vec![Value::Int(3), Value::Int(0)]).unwrap_err(), "error calling index: can't index item of type int");
+        assert_eq!(
+            call(Func::Index, vec![list.clone(), Value::Int(1)]),
+            Ok(Value::Int(6))
+        );
+        assert_eq!(
+            call(Func::Index, vec![list.clone(), Value::Int(2)]).unwrap_err(),
+            "error calling index: index out of range: 2"
+        );
+        assert_eq!(
+            call(Func::Index, vec![Value::string("abc"), Value::Int(0)]),
+            Ok(Value::Int(97))
+        );
+        assert_eq!(
+            call(Func::Index, vec![Value::Nil, Value::Int(0)]).unwrap_err(),
+            "error calling index: index of untyped nil"
+        );
+        assert_eq!(
+            call(Func::Index, vec![Value::Int(3), Value::Int(0)]).unwrap_err(),
+            "error calling index: can't index item of type int"
+        );
         assert_eq!(call(Func::Len, vec![tags]), Ok(Value::Int(1)));
-        assert_eq!(call(Func::Len, vec![Value::string("héllo")]), Ok(Value::Int(6)));
-        assert_eq!(call(Func::Len, vec![Value::Int(3)]).unwrap_err(), "error calling len: len of type int");
+        assert_eq!(
+            call(Func::Len, vec![Value::string("héllo")]),
+            Ok(Value::Int(6))
+        );
+        assert_eq!(
+            call(Func::Len, vec![Value::Int(3)]).unwrap_err(),
+            "error calling len: len of type int"
+        );
     }
 
     #[test]
     fn printing_functions() {
-        assert_eq!(call(Func::Printf, vec![Value::string("%s=%v"), Value::string("a"), Value::Float(1.5)]), Ok(Value::string("a=1.5")));
-        assert_eq!(call(Func::Printf, vec![Value::Int(1)]).unwrap_err(), "wrong type for value; expected string; got int");
-        assert_eq!(call(Func::Printf, vec![]).unwrap_err(), "wrong number of args for printf: want at least 1 got 0");
-        assert_eq!(call(Func::Html, vec![Value::string("<a>")]), Ok(Value::string("&lt;a&gt;")));
-        assert_eq!(call(Func::Html, vec![Value::Nil]), Ok(Value::string("&lt;no value&gt;")));
-        assert_eq!(call(Func::Urlquery, vec![Value::string("a b"), Value::Int(1)]), Ok(Value::string("a+b1")));
-        assert_eq!(call(Func::Json, vec![Value::string("<")]), Ok(Value::string("\"\\u003c\"\n")));
-        assert_eq!(call(Func::Json, vec![Value::Float(f64::NAN)]), Ok(Value::string("")));
+        assert_eq!(
+            call(
+                Func::Printf,
+                vec![
+                    Value::string("%s=%v"),
+                    Value::string("a"),
+                    Value::Float(1.5)
+                ]
+            ),
+            Ok(Value::string("a=1.5"))
+        );
+        assert_eq!(
+            call(Func::Printf, vec![Value::Int(1)]).unwrap_err(),
+            "wrong type for value; expected string; got int"
+        );
+        assert_eq!(
+            call(Func::Printf, vec![]).unwrap_err(),
+            "wrong number of args for printf: want at least 1 got 0"
+        );
+        assert_eq!(
+            call(Func::Html, vec![Value::string("<a>")]),
+            Ok(Value::string("&lt;a&gt;"))
+        );
+        assert_eq!(
+            call(Func::Html, vec![Value::Nil]),
+            Ok(Value::string("&lt;no value&gt;"))
+        );
+        assert_eq!(
+            call(Func::Urlquery, vec![Value::string("a b"), Value::Int(1)]),
+            Ok(Value::string("a+b1"))
+        );
+        assert_eq!(
+            call(Func::Json, vec![Value::string("<")]),
+            Ok(Value::string("\"\\u003c\"\n"))
+        );
+        assert_eq!(
+            call(Func::Json, vec![Value::Float(f64::NAN)]),
+            Ok(Value::string(""))
+        );
         assert!(Func::lookup("json", Flavor::Text).is_none());
     }
 }

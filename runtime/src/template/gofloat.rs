@@ -26,8 +26,16 @@ impl Digits {
         while digits.last() == Some(&b'0') {
             digits.pop();
         }
-        let point = if digits.is_empty() { 0 } else { exponent.parse::<i32>().unwrap_or(0) + 1 };
-        Digits { negative: x.is_sign_negative(), digits, point }
+        let point = if digits.is_empty() {
+            0
+        } else {
+            exponent.parse::<i32>().unwrap_or(0) + 1
+        };
+        Digits {
+            negative: x.is_sign_negative(),
+            digits,
+            point,
+        }
     }
 
     fn len(&self) -> i32 {
@@ -35,7 +43,11 @@ impl Digits {
     }
 
     fn digit(&self, i: i32) -> u8 {
-        usize::try_from(i).ok().and_then(|i| self.digits.get(i)).copied().unwrap_or(b'0')
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.digits.get(i))
+            .copied()
+            .unwrap_or(b'0')
     }
 
     /// `d.ddde±dd` with `precision` digits after the point.
@@ -51,7 +63,11 @@ impl Digits {
             }
         }
         out.push(char::from(e));
-        let exp = if self.digits.is_empty() { 0 } else { self.point - 1 };
+        let exp = if self.digits.is_empty() {
+            0
+        } else {
+            self.point - 1
+        };
         out.push(if exp < 0 { '-' } else { '+' });
         let exp = exp.unsigned_abs();
         if exp < 10 {

@@ -86,7 +86,8 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         }
         let mut good_index = true;
         // An explicit operand index: %[2]d.
-        let mut take_index = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, next_arg: &mut usize| {
+        let mut take_index = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+                              next_arg: &mut usize| {
             if chars.peek().map(|&(_, c)| c) != Some('[') {
                 return;
             }
@@ -141,7 +142,9 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             if chars.peek().map(|&(_, c)| c) == Some('*') {
                 chars.next();
                 match args.get(next_arg).and_then(int_operand) {
-                    Some(p) if (0..=MAX_WIDTH as i64).contains(&p) => spec.precision = Some(p as usize),
+                    Some(p) if (0..=MAX_WIDTH as i64).contains(&p) => {
+                        spec.precision = Some(p as usize)
+                    }
                     _ => out.push_str("%!(BADPREC)"),
                 }
                 next_arg += 1;
@@ -330,19 +333,25 @@ fn write_int(out: &mut String, v: &Value, i: i64, verb: char, spec: &Spec) {
         'x' => (format!("{magnitude:x}"), if spec.sharp { "0x" } else { "" }),
         'X' => (format!("{magnitude:X}"), if spec.sharp { "0X" } else { "" }),
         'c' => {
-            let c = u32::try_from(i).ok().and_then(char::from_u32).unwrap_or('\u{FFFD}');
+            let c = u32::try_from(i)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or('\u{FFFD}');
             return pad(out, c.encode_utf8(&mut [0; 4]), spec);
         }
         'q' => {
-            let c = u32::try_from(i).ok().and_then(char::from_u32).unwrap_or('\u{FFFD}');
+            let c = u32::try_from(i)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or('\u{FFFD}');
             return pad(out, &quote_char(c), spec);
         }
         'U' => {
             let mut s = format!("U+{magnitude:04X}");
-            if spec.sharp {
-                if let Some(c) = u32::try_from(i).ok().and_then(char::from_u32) {
-                    s.push_str(&format!(" '{c}'"));
-                }
+            if spec.sharp
+                && let Some(c) = u32::try_from(i).ok().and_then(char::from_u32)
+            {
+                s.push_str(&format!(" '{c}'"));
             }
             return pad(out, &s, spec);
         }
@@ -355,14 +364,23 @@ fn write_int(out: &mut String, v: &Value, i: i64, verb: char, spec: &Spec) {
         Some(p) => format!("{digits:0>p$}"),
         None => digits,
     };
-    if spec.precision.is_none() && spec.zero && !spec.minus {
-        if let Some(w) = spec.width {
-            let room = w.saturating_sub(sign.len() + prefix.len());
-            body = format!("{body:0>room$}");
-        }
+    if spec.precision.is_none()
+        && spec.zero
+        && !spec.minus
+        && let Some(w) = spec.width
+    {
+        let room = w.saturating_sub(sign.len() + prefix.len());
+        body = format!("{body:0>room$}");
     }
     let text = format!("{sign}{prefix}{body}");
-    pad(out, &text, &Spec { zero: false, ..*spec });
+    pad(
+        out,
+        &text,
+        &Spec {
+            zero: false,
+            ..*spec
+        },
+    );
 }
 
 fn write_float(out: &mut String, v: &Value, f: f64, verb: char, spec: &Spec) {
@@ -392,16 +410,24 @@ fn write_float(out: &mut String, v: &Value, f: f64, verb: char, spec: &Spec) {
         } else {
             "+Inf".to_owned()
         };
-        return pad(out, &shown, &Spec { zero: false, ..*spec });
+        return pad(
+            out,
+            &shown,
+            &Spec {
+                zero: false,
+                ..*spec
+            },
+        );
     }
     let sign = sign(negative, spec);
-    if spec.zero && !spec.minus {
-        if let Some(w) = spec.width {
-            let room = w.saturating_sub(sign.len());
-            out.push_str(sign);
-            out.push_str(&format!("{body:0>room$}"));
-            return;
-        }
+    if spec.zero
+        && !spec.minus
+        && let Some(w) = spec.width
+    {
+        let room = w.saturating_sub(sign.len());
+        out.push_str(sign);
+        out.push_str(&format!("{body:0>room$}"));
+        return;
     }
     pad(out, &format!("{sign}{body}"), spec);
 }
@@ -414,7 +440,10 @@ fn write_str(out: &mut String, v: &Value, s: &str, verb: char, spec: &Spec) {
     match verb {
         'v' | 's' => pad(out, truncated, spec),
         'q' => {
-            let quoted = if spec.sharp && !truncated.contains('`') && !truncated.chars().any(char::is_control) {
+            let quoted = if spec.sharp
+                && !truncated.contains('`')
+                && !truncated.chars().any(char::is_control)
+            {
                 format!("`{truncated}`")
             } else {
                 quote_str(truncated)
@@ -430,7 +459,11 @@ fn write_str(out: &mut String, v: &Value, s: &str, verb: char, spec: &Spec) {
                 if spec.sharp && (spec.space || i == 0) {
                     hex.push_str(if verb == 'x' { "0x" } else { "0X" });
                 }
-                hex.push_str(&if verb == 'x' { format!("{b:02x}") } else { format!("{b:02X}") });
+                hex.push_str(&if verb == 'x' {
+                    format!("{b:02x}")
+                } else {
+                    format!("{b:02X}")
+                });
             }
             pad(out, &hex, spec);
         }
@@ -497,50 +530,191 @@ mod tests {
         assert_eq!(f("%05d", &[Value::Int64(66)]), "00066");
         assert_eq!(f("%05d", &[Value::Int64(-66)]), "-0066");
         assert_eq!(f("%d", &[Value::Float(91.0)]), "%!d(float64=91)");
-        assert_eq!(f("%0.3f|%.2f|%8.3f|%-8.2f|", &[Value::Float(1.0 / 3.0), Value::Float(2.005), Value::Float(-3.14159), Value::Float(2.5)]), "0.333|2.00|  -3.142|2.50    |");
-        assert_eq!(f("%x %X %o %b %#x", &[Value::Int(255), Value::Int(255), Value::Int(8), Value::Int(5), Value::Int(255)]), "ff FF 10 101 0xff");
-        assert_eq!(f("%+d % d %5d|%-5d|", &[Value::Int(3), Value::Int(3), Value::Int(42), Value::Int(42)]), "+3  3    42|42   |");
-        assert_eq!(f("%.3d %c %q %U", &[Value::Int(7), Value::Int(65), Value::Int(65), Value::Int(65)]), "007 A 'A' U+0041");
-        assert_eq!(f("%e %g %G %v", &[Value::Float(1234.5678), Value::Float(1e21), Value::Float(1e-7), Value::Float(97.1)]), "1.234568e+03 1e+21 1E-07 97.1");
-        assert_eq!(f("%08.2f|%+.1f", &[Value::Float(-3.5), Value::Float(2.0)]), "-0003.50|+2.0");
-        assert_eq!(f("%v %f", &[Value::Float(f64::INFINITY), Value::Float(f64::NEG_INFINITY)]), "+Inf -Inf");
+        assert_eq!(
+            f(
+                "%0.3f|%.2f|%8.3f|%-8.2f|",
+                &[
+                    Value::Float(1.0 / 3.0),
+                    Value::Float(2.005),
+                    Value::Float(-7.12345),
+                    Value::Float(2.5)
+                ]
+            ),
+            "0.333|2.00|  -7.123|2.50    |"
+        );
+        assert_eq!(
+            f(
+                "%x %X %o %b %#x",
+                &[
+                    Value::Int(255),
+                    Value::Int(255),
+                    Value::Int(8),
+                    Value::Int(5),
+                    Value::Int(255)
+                ]
+            ),
+            "ff FF 10 101 0xff"
+        );
+        assert_eq!(
+            f(
+                "%+d % d %5d|%-5d|",
+                &[Value::Int(3), Value::Int(3), Value::Int(42), Value::Int(42)]
+            ),
+            "+3  3    42|42   |"
+        );
+        assert_eq!(
+            f(
+                "%.3d %c %q %U",
+                &[
+                    Value::Int(7),
+                    Value::Int(65),
+                    Value::Int(65),
+                    Value::Int(65)
+                ]
+            ),
+            "007 A 'A' U+0041"
+        );
+        assert_eq!(
+            f(
+                "%e %g %G %v",
+                &[
+                    Value::Float(1234.5678),
+                    Value::Float(1e21),
+                    Value::Float(1e-7),
+                    Value::Float(97.1)
+                ]
+            ),
+            "1.234568e+03 1e+21 1E-07 97.1"
+        );
+        assert_eq!(
+            f("%08.2f|%+.1f", &[Value::Float(-3.5), Value::Float(2.0)]),
+            "-0003.50|+2.0"
+        );
+        assert_eq!(
+            f(
+                "%v %f",
+                &[Value::Float(f64::INFINITY), Value::Float(f64::NEG_INFINITY)]
+            ),
+            "+Inf -Inf"
+        );
     }
 
     #[test]
     fn verbs_on_strings_and_others() {
-        assert_eq!(f("%s|%q|%x|%5s|%-5s|%.2s", &[Value::string("a\"b"), Value::string("a\"b\n"), Value::string("hi"), Value::string("ab"), Value::string("ab"), Value::string("héllo")]), "a\"b|\"a\\\"b\\n\"|6869|   ab|ab   |hé");
-        assert_eq!(f("%t %v %s", &[Value::Bool(true), Value::Bool(false), Value::Bool(true)]), "true false %!s(bool=true)");
-        assert_eq!(f("%v %s %d", &[Value::Duration(1_500_000_000), Value::Duration(60_000_000_000), Value::Duration(5)]), "1.5s 1m0s 5");
-        assert_eq!(f("%v", &[Value::Time(1_700_000_006_000_000_000)]), "2023-11-14 22:13:26 +0000 UTC");
-        assert_eq!(f("%v %d %s", &[Value::Nil, Value::Nil, Value::Nil]), "<nil> %!d(<nil>) %!s(<nil>)");
-        assert_eq!(f("%T %T %T", &[Value::Int64(1), Value::Float(1.0), Value::string("")]), "int64 float64 string");
+        assert_eq!(
+            f(
+                "%s|%q|%x|%5s|%-5s|%.2s",
+                &[
+                    Value::string("a\"b"),
+                    Value::string("a\"b\n"),
+                    Value::string("hi"),
+                    Value::string("ab"),
+                    Value::string("ab"),
+                    Value::string("héllo")
+                ]
+            ),
+            "a\"b|\"a\\\"b\\n\"|6869|   ab|ab   |hé"
+        );
+        assert_eq!(
+            f(
+                "%t %v %s",
+                &[Value::Bool(true), Value::Bool(false), Value::Bool(true)]
+            ),
+            "true false %!s(bool=true)"
+        );
+        assert_eq!(
+            f(
+                "%v %s %d",
+                &[
+                    Value::Duration(1_500_000_000),
+                    Value::Duration(60_000_000_000),
+                    Value::Duration(5)
+                ]
+            ),
+            "1.5s 1m0s 5"
+        );
+        assert_eq!(
+            f("%v", &[Value::Time(1_700_000_006_000_000_000)]),
+            "2023-11-14 22:13:26 +0000 UTC"
+        );
+        assert_eq!(
+            f("%v %d %s", &[Value::Nil, Value::Nil, Value::Nil]),
+            "<nil> %!d(<nil>) %!s(<nil>)"
+        );
+        assert_eq!(
+            f(
+                "%T %T %T",
+                &[Value::Int64(1), Value::Float(1.0), Value::string("")]
+            ),
+            "int64 float64 string"
+        );
     }
 
     #[test]
     fn argument_errors() {
         assert_eq!(f("%d %d", &[Value::Int(1)]), "1 %!d(MISSING)");
-        assert_eq!(f("%d", &[Value::Int(1), Value::string("x"), Value::Nil]), "1%!(EXTRA string=x, <nil>)");
+        assert_eq!(
+            f("%d", &[Value::Int(1), Value::string("x"), Value::Nil]),
+            "1%!(EXTRA string=x, <nil>)"
+        );
         assert_eq!(f("100%%", &[]), "100%");
         assert_eq!(f("%", &[]), "%!(NOVERB)");
         assert_eq!(f("%[2]d %[1]d", &[Value::Int(1), Value::Int(2)]), "2 1");
         assert_eq!(f("%[3]d", &[Value::Int(1)]), "%!d(BADINDEX)");
-        assert_eq!(f("%*d|%.*f", &[Value::Int(4), Value::Int(7), Value::Int(1), Value::Float(2.25)]), "   7|2.2");
+        assert_eq!(
+            f(
+                "%*d|%.*f",
+                &[
+                    Value::Int(4),
+                    Value::Int(7),
+                    Value::Int(1),
+                    Value::Float(2.25)
+                ]
+            ),
+            "   7|2.2"
+        );
         assert_eq!(f("%9999999d", &[Value::Int(1)]), "%!(BADWIDTH)1");
     }
 
     #[test]
     fn composite_values() {
-        let m = Value::from(MapValue::new("models.Fields", MapElem::Any, [("v".into(), Value::Float(95.5)), ("n".into(), Value::Int64(95)), ("s".into(), Value::string("down")), ("z".into(), Value::Nil)]));
+        let m = Value::from(MapValue::new(
+            "models.Fields",
+            MapElem::Any,
+            [
+                ("v".into(), Value::Float(95.5)),
+                ("n".into(), Value::Int64(95)),
+                ("s".into(), Value::string("down")),
+                ("z".into(), Value::Nil),
+            ],
+        ));
         assert_eq!(display(&m), "map[n:95 s:down v:95.5 z:<nil>]");
-        let s = Value::from(StructValue::new("x.T").embed(StructValue::new("x.In").field("A", "a")).field("B", Value::Duration(0)));
+        let s = Value::from(
+            StructValue::new("x.T")
+                .embed(StructValue::new("x.In").field("A", "a"))
+                .field("B", Value::Duration(0)),
+        );
         assert_eq!(display(&s), "{{a} 0s}");
         assert_eq!(f("%+v", &[s]), "{In:{A:a} B:0s}");
-        assert_eq!(display(&Value::List(vec![Value::Int(1), Value::string("x")].into())), "[1 x]");
+        assert_eq!(
+            display(&Value::List(vec![Value::Int(1), Value::string("x")].into())),
+            "[1 x]"
+        );
     }
 
     #[test]
     fn sprint_spacing() {
-        assert_eq!(sprint(&[Value::Int(1), Value::Int(2), Value::string("a"), Value::Int(3), Value::string("b"), Value::string("c")]), "1 2a3bc");
+        assert_eq!(
+            sprint(&[
+                Value::Int(1),
+                Value::Int(2),
+                Value::string("a"),
+                Value::Int(3),
+                Value::string("b"),
+                Value::string("c")
+            ]),
+            "1 2a3bc"
+        );
         assert_eq!(sprintln(&[Value::string("a"), Value::Int(1)]), "a 1\n");
         assert_eq!(sprint(&[]), "");
     }

@@ -7,10 +7,28 @@ const NANOS_PER_SEC: i64 = 1_000_000_000;
 const SECS_PER_DAY: i64 = 86_400;
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
-const WEEKDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const WEEKDAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 
 /// A UTC instant broken down into calendar fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,11 +71,17 @@ impl Civil {
     }
 
     fn month_name(&self) -> &'static str {
-        MONTHS.get(self.month as usize - 1).copied().unwrap_or("%!Month")
+        MONTHS
+            .get(self.month as usize - 1)
+            .copied()
+            .unwrap_or("%!Month")
     }
 
     fn weekday_name(&self) -> &'static str {
-        WEEKDAYS.get(self.weekday as usize).copied().unwrap_or("%!Weekday")
+        WEEKDAYS
+            .get(self.weekday as usize)
+            .copied()
+            .unwrap_or("%!Weekday")
     }
 }
 
@@ -123,7 +147,10 @@ enum Chunk<'a> {
     /// A numeric zone offset: the text printed for UTC.
     Offset(&'static str),
     /// `.000` (fixed digits) or `.999` (trailing zeros trimmed, omitted when zero).
-    Fraction { digits: usize, trim: bool },
+    Fraction {
+        digits: usize,
+        trim: bool,
+    },
 }
 
 /// Splits off the first layout element, following Go's `nextStdChunk` precedence.
@@ -192,12 +219,18 @@ fn std_chunk_at(s: &str) -> Option<(Chunk<'static>, usize)> {
         }
     }
     let b = s.as_bytes();
-    if b.first() == Some(&b'.') {
-        if let Some(&digit @ (b'0' | b'9')) = b.get(1) {
-            let run = b[1..].iter().take_while(|&&c| c == digit).count();
-            if !b.get(1 + run).is_some_and(u8::is_ascii_digit) {
-                return Some((Chunk::Fraction { digits: run, trim: digit == b'9' }, 1 + run));
-            }
+    if b.first() == Some(&b'.')
+        && let Some(&digit @ (b'0' | b'9')) = b.get(1)
+    {
+        let run = b.iter().skip(1).take_while(|&&c| c == digit).count();
+        if !b.get(1 + run).is_some_and(u8::is_ascii_digit) {
+            return Some((
+                Chunk::Fraction {
+                    digits: run,
+                    trim: digit == b'9',
+                },
+                1 + run,
+            ));
         }
     }
     None
@@ -235,7 +268,9 @@ pub fn format_time(ns: i64, layout: &str) -> String {
             Chunk::Pm => write!(out, "{}", if c.hour >= 12 { "pm" } else { "am" }),
             Chunk::TzName => write!(out, "UTC"),
             Chunk::Offset(text) => write!(out, "{text}"),
-            Chunk::Fraction { digits, trim } => write_fraction(&mut out, c.nanosecond, digits, trim),
+            Chunk::Fraction { digits, trim } => {
+                write_fraction(&mut out, c.nanosecond, digits, trim)
+            }
         };
     }
     out
@@ -288,7 +323,12 @@ pub fn duration_string(d: i64) -> String {
         out.push_str(unit);
     } else {
         let secs = u / NANOS_PER_SEC as u64;
-        push_with_fraction(&mut out, secs % 60, u % NANOS_PER_SEC as u64, NANOS_PER_SEC as u64);
+        push_with_fraction(
+            &mut out,
+            secs % 60,
+            u % NANOS_PER_SEC as u64,
+            NANOS_PER_SEC as u64,
+        );
         out.push('s');
         u = secs / 60;
         if u > 0 {
@@ -325,7 +365,10 @@ mod tests {
     #[test]
     fn time_string_matches_go() {
         assert_eq!(time_string(T), "2023-11-14 22:13:26 +0000 UTC");
-        assert_eq!(time_string(T + 500_000_000), "2023-11-14 22:13:26.5 +0000 UTC");
+        assert_eq!(
+            time_string(T + 500_000_000),
+            "2023-11-14 22:13:26.5 +0000 UTC"
+        );
         assert_eq!(time_string(0), "1970-01-01 00:00:00 +0000 UTC");
         assert_eq!(time_string(-1), "1969-12-31 23:59:59.999999999 +0000 UTC");
     }
@@ -333,15 +376,27 @@ mod tests {
     #[test]
     fn rfc3339_nano_trims_zeros() {
         assert_eq!(time_rfc3339_nano(T), "2023-11-14T22:13:26Z");
-        assert_eq!(time_rfc3339_nano(T + 120_000_000), "2023-11-14T22:13:26.12Z");
+        assert_eq!(
+            time_rfc3339_nano(T + 120_000_000),
+            "2023-11-14T22:13:26.12Z"
+        );
     }
 
     #[test]
     fn layouts() {
         assert_eq!(format_time(T, "2006-01-02"), "2023-11-14");
-        assert_eq!(format_time(T, "Mon Jan _2 15:04:05 MST 2006"), "Tue Nov 14 22:13:26 UTC 2023");
-        assert_eq!(format_time(T, "Monday, January 2, 2006 3:04PM"), "Tuesday, November 14, 2023 10:13PM");
-        assert_eq!(format_time(T + 1_000_000, "15:04:05.000 -07:00 Z07:00"), "22:13:26.001 +00:00 Z");
+        assert_eq!(
+            format_time(T, "Mon Jan _2 15:04:05 MST 2006"),
+            "Tue Nov 14 22:13:26 UTC 2023"
+        );
+        assert_eq!(
+            format_time(T, "Monday, January 2, 2006 3:04PM"),
+            "Tuesday, November 14, 2023 10:13PM"
+        );
+        assert_eq!(
+            format_time(T + 1_000_000, "15:04:05.000 -07:00 Z07:00"),
+            "22:13:26.001 +00:00 Z"
+        );
         assert_eq!(format_time(T, "Month: 1/2/06 pm"), "Month: 11/14/23 pm");
         assert_eq!(format_time(T, "05.999"), "26");
     }

@@ -21,7 +21,12 @@ fn write(out: &mut String, v: &Value) -> Result<(), String> {
         Value::Int(i) | Value::Int64(i) | Value::Duration(i) => out.push_str(&i.to_string()),
         Value::Float(f) => match json_float(*f) {
             Some(s) => out.push_str(&s),
-            None => return Err(format!("json: unsupported value: {}", super::gofmt::display(v))),
+            None => {
+                return Err(format!(
+                    "json: unsupported value: {}",
+                    super::gofmt::display(v)
+                ));
+            }
         },
         Value::String(s) => write_string(out, s),
         Value::Time(ns) => {
@@ -108,8 +113,18 @@ mod tests {
 
     #[test]
     fn encodes_like_go() {
-        let fields = MapValue::new("models.Fields", MapElem::Any, [("v".into(), Value::Float(66.0)), ("n".into(), Value::Int64(66)), ("s".into(), Value::string("<a&b>\n\u{1}\u{2028}"))]);
-        let inner = StructValue::new("kapacitor.idInfo").field("Name", "svc").field("Tags", MapValue::new("models.Tags", MapElem::String, []));
+        let fields = MapValue::new(
+            "models.Fields",
+            MapElem::Any,
+            [
+                ("v".into(), Value::Float(66.0)),
+                ("n".into(), Value::Int64(66)),
+                ("s".into(), Value::string("<a&b>\n\u{1}\u{2028}")),
+            ],
+        );
+        let inner = StructValue::new("kapacitor.idInfo")
+            .field("Name", "svc")
+            .field("Tags", MapValue::new("models.Tags", MapElem::String, []));
         let v = Value::from(
             StructValue::new("kapacitor.messageInfo")
                 .embed(inner)
@@ -127,6 +142,12 @@ mod tests {
     #[test]
     fn refuses_nan() {
         assert!(encode(&Value::Float(f64::NAN)).is_err());
-        assert_eq!(encode(&Value::List(vec![Value::Bool(true), Value::Float(1e21)].into())).unwrap(), "[true,1e+21]\n");
+        assert_eq!(
+            encode(&Value::List(
+                vec![Value::Bool(true), Value::Float(1e21)].into()
+            ))
+            .unwrap(),
+            "[true,1e+21]\n"
+        );
     }
 }

@@ -66,7 +66,12 @@ fn is_alnum(c: char) -> bool {
 
 /// Tokenizes a whole template.
 pub fn lex(src: &str) -> Result<Vec<Token>, TemplateError> {
-    let mut lexer = Lexer { src, pos: 0, tokens: Vec::new(), trim_next_text: false };
+    let mut lexer = Lexer {
+        src,
+        pos: 0,
+        tokens: Vec::new(),
+        trim_next_text: false,
+    };
     lexer.run()?;
     Ok(lexer.tokens)
 }
@@ -89,11 +94,17 @@ impl Lexer<'_> {
     }
 
     fn emit(&mut self, tok: Tok, start: usize) {
-        self.tokens.push(Token { tok, span: start..self.pos });
+        self.tokens.push(Token {
+            tok,
+            span: start..self.pos,
+        });
     }
 
     fn error<T>(&self, start: usize, message: impl Into<String>) -> Result<T, TemplateError> {
-        Err(TemplateError::parse(start..self.pos.max(start + 1).min(self.src.len().max(start)), message))
+        Err(TemplateError::parse(
+            start..self.pos.max(start + 1).min(self.src.len().max(start)),
+            message,
+        ))
     }
 
     fn run(&mut self) -> Result<(), TemplateError> {
@@ -112,13 +123,21 @@ impl Lexer<'_> {
             };
             let after_delim = action_at + LEFT.len();
             let left_trim = self.src.as_bytes().get(after_delim) == Some(&b'-')
-                && self.src.as_bytes().get(after_delim + 1).is_some_and(|&c| is_trim_space(c));
+                && self
+                    .src
+                    .as_bytes()
+                    .get(after_delim + 1)
+                    .is_some_and(|&c| is_trim_space(c));
             if left_trim {
                 text = text.trim_end_matches(|c: char| c.is_ascii() && is_trim_space(c as u8));
             }
             self.pos = action_at;
             self.emit_text(text, start);
-            self.pos = if left_trim { after_delim + 2 } else { after_delim };
+            self.pos = if left_trim {
+                after_delim + 2
+            } else {
+                after_delim
+            };
             self.lex_action(action_at)?;
         }
         Ok(())
@@ -126,7 +145,10 @@ impl Lexer<'_> {
 
     fn emit_text(&mut self, text: &str, start: usize) {
         if !text.is_empty() {
-            self.tokens.push(Token { tok: Tok::Text(text.to_owned()), span: start..self.pos });
+            self.tokens.push(Token {
+                tok: Tok::Text(text.to_owned()),
+                span: start..self.pos,
+            });
         }
     }
 
@@ -137,7 +159,11 @@ impl Lexer<'_> {
             self.pos += RIGHT.len();
             return Some(false);
         }
-        if rest.len() >= 2 + RIGHT.len() && is_trim_space(rest[0]) && rest[1] == b'-' && rest[2..].starts_with(RIGHT.as_bytes()) {
+        if rest.len() >= 2 + RIGHT.len()
+            && is_trim_space(rest[0])
+            && rest[1] == b'-'
+            && rest[2..].starts_with(RIGHT.as_bytes())
+        {
             self.pos += 2 + RIGHT.len();
             return Some(true);
         }
@@ -159,7 +185,10 @@ impl Lexer<'_> {
                 None => self.error(open, "comment ends before closing delimiter"),
             };
         }
-        self.tokens.push(Token { tok: Tok::LeftDelim, span: open..self.pos });
+        self.tokens.push(Token {
+            tok: Tok::LeftDelim,
+            span: open..self.pos,
+        });
         let mut parens = 0usize;
         loop {
             let start = self.pos;
@@ -180,7 +209,9 @@ impl Lexer<'_> {
                 }
                 ' ' | '\t' => {
                     // Stop before " -}}" so the trim marker is seen.
-                    while matches!(self.peek_char(), Some(' ' | '\t')) && self.at_right_delim_ahead().is_none() {
+                    while matches!(self.peek_char(), Some(' ' | '\t'))
+                        && self.at_right_delim_ahead().is_none()
+                    {
                         self.pos += 1;
                     }
                     if self.pos == start {
@@ -244,7 +275,11 @@ impl Lexer<'_> {
                         if self.pos == name_start {
                             self.emit(Tok::Dot, start);
                         } else {
-                            let name = self.src.get(name_start..self.pos).unwrap_or_default().to_owned();
+                            let name = self
+                                .src
+                                .get(name_start..self.pos)
+                                .unwrap_or_default()
+                                .to_owned();
                             self.emit(Tok::Field(name), start);
                         }
                     }
@@ -272,7 +307,10 @@ impl Lexer<'_> {
                 }
                 other => {
                     self.pos += other.len_utf8();
-                    return self.error(start, format!("unrecognized character in action: {other:?}"));
+                    return self.error(
+                        start,
+                        format!("unrecognized character in action: {other:?}"),
+                    );
                 }
             }
         }
@@ -280,18 +318,28 @@ impl Lexer<'_> {
 
     fn at_right_delim_ahead(&self) -> Option<()> {
         let rest = self.rest().as_bytes();
-        (rest.len() >= 2 + RIGHT.len() && rest[1] == b'-' && rest[2..].starts_with(RIGHT.as_bytes())).then_some(())
+        (rest.len() >= 2 + RIGHT.len()
+            && rest[1] == b'-'
+            && rest[2..].starts_with(RIGHT.as_bytes()))
+        .then_some(())
     }
 
     fn take_alnum(&mut self) {
-        let len: usize = self.rest().chars().take_while(|&c| is_alnum(c)).map(char::len_utf8).sum();
+        let len: usize = self
+            .rest()
+            .chars()
+            .take_while(|&c| is_alnum(c))
+            .map(char::len_utf8)
+            .sum();
         self.pos += len;
     }
 
     /// A word must be followed by something that can end it.
     fn check_terminator(&mut self, start: usize) -> Result<(), TemplateError> {
         match self.peek_char() {
-            None | Some(' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '(' | '=') => Ok(()),
+            None | Some(' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '(' | '=') => {
+                Ok(())
+            }
             Some(_) if self.rest().starts_with(RIGHT) => Ok(()),
             Some(c) => {
                 self.pos += c.len_utf8();
@@ -349,7 +397,13 @@ impl Lexer<'_> {
         self.pos = i;
         if self.peek_char().is_some_and(is_alnum) {
             self.take_alnum();
-            return self.error(start, format!("bad number syntax: {:?}", self.src.get(start..self.pos).unwrap_or_default()));
+            return self.error(
+                start,
+                format!(
+                    "bad number syntax: {:?}",
+                    self.src.get(start..self.pos).unwrap_or_default()
+                ),
+            );
         }
         let text = self.src.get(start..self.pos).unwrap_or_default().to_owned();
         self.emit(Tok::Number(text), start);
@@ -416,7 +470,12 @@ impl Lexer<'_> {
     }
 
     /// After a backslash: appends the escaped character's bytes (Go's strconv rules).
-    fn unescape(&mut self, start: usize, quote: char, out: &mut Vec<u8>) -> Result<(), TemplateError> {
+    fn unescape(
+        &mut self,
+        start: usize,
+        quote: char,
+        out: &mut Vec<u8>,
+    ) -> Result<(), TemplateError> {
         let Some(c) = self.peek_char() else {
             return self.error(start, "unterminated quoted string");
         };
@@ -499,16 +558,31 @@ mod tests {
     fn trim_markers_eat_white_space() {
         assert_eq!(
             toks("a  \n{{- 3 -}}\n\t b"),
-            vec![Tok::Text("a".into()), Tok::LeftDelim, Tok::Number("3".into()), Tok::RightDelim, Tok::Text("b".into())]
+            vec![
+                Tok::Text("a".into()),
+                Tok::LeftDelim,
+                Tok::Number("3".into()),
+                Tok::RightDelim,
+                Tok::Text("b".into())
+            ]
         );
         // Without a space after the dash it is a negative number.
-        assert_eq!(toks("{{-3}}"), vec![Tok::LeftDelim, Tok::Number("-3".into()), Tok::RightDelim]);
+        assert_eq!(
+            toks("{{-3}}"),
+            vec![Tok::LeftDelim, Tok::Number("-3".into()), Tok::RightDelim]
+        );
     }
 
     #[test]
     fn comments_vanish() {
-        assert_eq!(toks("a{{/* x }} */}}b"), vec![Tok::Text("a".into()), Tok::Text("b".into())]);
-        assert_eq!(toks("a {{- /* x */ -}} b"), vec![Tok::Text("a".into()), Tok::Text("b".into())]);
+        assert_eq!(
+            toks("a{{/* x }} */}}b"),
+            vec![Tok::Text("a".into()), Tok::Text("b".into())]
+        );
+        assert_eq!(
+            toks("a {{- /* x */ -}} b"),
+            vec![Tok::Text("a".into()), Tok::Text("b".into())]
+        );
         assert!(lex("{{/* x */ }}").is_err());
     }
 

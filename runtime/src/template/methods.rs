@@ -19,14 +19,20 @@ fn want_args(name: &str, args: &[Value], n: usize) -> Result<(), String> {
     if args.len() == n {
         Ok(())
     } else {
-        Err(format!("wrong number of args for {name}: want {n} got {}", args.len()))
+        Err(format!(
+            "wrong number of args for {name}: want {n} got {}",
+            args.len()
+        ))
     }
 }
 
 fn duration_arg(args: &[Value]) -> Result<i64, String> {
     match args.first() {
         Some(Value::Duration(d) | Value::Int(d)) => Ok(*d),
-        Some(other) => Err(format!("wrong type for value; expected time.Duration; got {}", other.type_name())),
+        Some(other) => Err(format!(
+            "wrong type for value; expected time.Duration; got {}",
+            other.type_name()
+        )),
         None => Err("missing argument".to_owned()),
     }
 }
@@ -34,7 +40,10 @@ fn duration_arg(args: &[Value]) -> Result<i64, String> {
 fn time_arg(args: &[Value]) -> Result<i64, String> {
     match args.first() {
         Some(Value::Time(t)) => Ok(*t),
-        Some(other) => Err(format!("wrong type for value; expected time.Time; got {}", other.type_name())),
+        Some(other) => Err(format!(
+            "wrong type for value; expected time.Time; got {}",
+            other.type_name()
+        )),
         None => Err("missing argument".to_owned()),
     }
 }
@@ -42,8 +51,8 @@ fn time_arg(args: &[Value]) -> Result<i64, String> {
 fn time_method(t: i64, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
     let arity = match name {
         "Format" | "Add" | "Sub" | "Before" | "After" | "Equal" => 1,
-        "Unix" | "UnixNano" | "Year" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond" | "YearDay" | "String"
-        | "UTC" | "Local" => 0,
+        "Unix" | "UnixNano" | "Year" | "Day" | "Hour" | "Minute" | "Second" | "Nanosecond"
+        | "YearDay" | "String" | "UTC" | "Local" => 0,
         _ => return None,
     };
     Some(want_args(name, args, arity).and_then(|()| {
@@ -51,7 +60,12 @@ fn time_method(t: i64, name: &str, args: &[Value]) -> Option<Result<Value, Strin
         Ok(match name {
             "Format" => match args.first() {
                 Some(Value::String(layout)) => Value::string(format_time(t, layout)),
-                Some(other) => return Err(format!("wrong type for value; expected string; got {}", other.type_name())),
+                Some(other) => {
+                    return Err(format!(
+                        "wrong type for value; expected string; got {}",
+                        other.type_name()
+                    ));
+                }
                 None => return Err("missing argument".to_owned()),
             },
             "Add" => Value::Time(t.saturating_add(duration_arg(args)?)),
@@ -77,7 +91,8 @@ fn time_method(t: i64, name: &str, args: &[Value]) -> Option<Result<Value, Strin
 fn duration_method(d: i64, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
     let arity = match name {
         "Round" | "Truncate" => 1,
-        "Hours" | "Minutes" | "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds" | "String" => 0,
+        "Hours" | "Minutes" | "Seconds" | "Milliseconds" | "Microseconds" | "Nanoseconds"
+        | "String" => 0,
         _ => return None,
     };
     // Go splits whole units from the remainder so large durations keep their precision.
@@ -108,7 +123,11 @@ fn round(d: i64, m: i64) -> i64 {
     let r = (d % m).abs();
     let less_than_half = (r as u64).saturating_mul(2) < m as u64;
     if d < 0 {
-        if less_than_half { d + r } else { d.checked_sub(m - r).unwrap_or(i64::MIN) }
+        if less_than_half {
+            d + r
+        } else {
+            d.checked_sub(m - r).unwrap_or(i64::MIN)
+        }
     } else if less_than_half {
         d - r
     } else {
@@ -126,13 +145,46 @@ mod tests {
 
     #[test]
     fn duration_methods() {
-        assert_eq!(call(Value::Duration(3 * SECOND), "Seconds", &[]), Ok(Value::Float(3.0)));
-        assert_eq!(call(Value::Duration(90 * SECOND), "Minutes", &[]), Ok(Value::Float(1.5)));
-        assert_eq!(call(Value::Duration(1_500_000), "Milliseconds", &[]), Ok(Value::Int64(1)));
-        assert_eq!(call(Value::Duration(1_500_000_000), "Round", &[Value::Int(SECOND)]), Ok(Value::Duration(2 * SECOND)));
-        assert_eq!(call(Value::Duration(-1_500_000_000), "Round", &[Value::Int(SECOND)]), Ok(Value::Duration(-2 * SECOND)));
-        assert_eq!(call(Value::Duration(1_700_000_000), "Truncate", &[Value::Int(SECOND)]), Ok(Value::Duration(SECOND)));
-        assert_eq!(call(Value::Duration(61 * SECOND), "String", &[]), Ok(Value::string("1m1s")));
+        assert_eq!(
+            call(Value::Duration(3 * SECOND), "Seconds", &[]),
+            Ok(Value::Float(3.0))
+        );
+        assert_eq!(
+            call(Value::Duration(90 * SECOND), "Minutes", &[]),
+            Ok(Value::Float(1.5))
+        );
+        assert_eq!(
+            call(Value::Duration(1_500_000), "Milliseconds", &[]),
+            Ok(Value::Int64(1))
+        );
+        assert_eq!(
+            call(
+                Value::Duration(1_500_000_000),
+                "Round",
+                &[Value::Int(SECOND)]
+            ),
+            Ok(Value::Duration(2 * SECOND))
+        );
+        assert_eq!(
+            call(
+                Value::Duration(-1_500_000_000),
+                "Round",
+                &[Value::Int(SECOND)]
+            ),
+            Ok(Value::Duration(-2 * SECOND))
+        );
+        assert_eq!(
+            call(
+                Value::Duration(1_700_000_000),
+                "Truncate",
+                &[Value::Int(SECOND)]
+            ),
+            Ok(Value::Duration(SECOND))
+        );
+        assert_eq!(
+            call(Value::Duration(61 * SECOND), "String", &[]),
+            Ok(Value::string("1m1s"))
+        );
         assert!(call(Value::Duration(1), "Seconds", &[Value::Int(1)]).is_err());
         assert!(call_method(&Value::Duration(1), "Nope", &[]).is_none());
     }
@@ -140,11 +192,23 @@ mod tests {
     #[test]
     fn time_methods() {
         let t = Value::Time(1_700_000_006_000_000_000);
-        assert_eq!(call(t.clone(), "Unix", &[]), Ok(Value::Int64(1_700_000_006)));
+        assert_eq!(
+            call(t.clone(), "Unix", &[]),
+            Ok(Value::Int64(1_700_000_006))
+        );
         assert_eq!(call(t.clone(), "Year", &[]), Ok(Value::Int(2023)));
-        assert_eq!(call(t.clone(), "Format", &[Value::string("15:04")]), Ok(Value::string("22:13")));
-        assert_eq!(call(t.clone(), "Add", &[Value::Duration(SECOND)]), Ok(Value::Time(1_700_000_007_000_000_000)));
-        assert_eq!(call(t.clone(), "Sub", &[Value::Time(1_700_000_000_000_000_000)]), Ok(Value::Duration(6 * SECOND)));
+        assert_eq!(
+            call(t.clone(), "Format", &[Value::string("15:04")]),
+            Ok(Value::string("22:13"))
+        );
+        assert_eq!(
+            call(t.clone(), "Add", &[Value::Duration(SECOND)]),
+            Ok(Value::Time(1_700_000_007_000_000_000))
+        );
+        assert_eq!(
+            call(t.clone(), "Sub", &[Value::Time(1_700_000_000_000_000_000)]),
+            Ok(Value::Duration(6 * SECOND))
+        );
         assert!(call(t.clone(), "Format", &[Value::Int(1)]).is_err());
         assert!(call_method(&t, "Month", &[]).is_none());
     }

@@ -1,22 +1,32 @@
 //! Builds the tree of a template from its tokens, with Go's parse-time checks: functions
 //! must exist, variables must be declared, control blocks must be closed.
 
+use super::Flavor;
 use super::ast::{Arg, ArgKind, Command, Control, ControlKind, List, Node, Number, Pipe, Span};
 use super::error::TemplateError;
 use super::funcs::Func;
 use super::lexer::{Keyword, Tok, Token};
-use super::Flavor;
 
 /// Deepest nesting of blocks and parentheses accepted, so hostile input cannot exhaust the
 /// stack of the parser or, later, of the executor.
 const MAX_DEPTH: usize = 100;
 
 pub fn parse(tokens: Vec<Token>, src_len: usize, flavor: Flavor) -> Result<List, TemplateError> {
-    let mut p = Parser { tokens, pos: 0, src_len, flavor, vars: vec!["$".to_owned()], depth: 0 };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        src_len,
+        flavor,
+        vars: vec!["$".to_owned()],
+        depth: 0,
+    };
     let (list, end) = p.list()?;
     match end {
         None => Ok(list),
-        Some(tok) => Err(TemplateError::parse(tok.span, format!("unexpected {{{{{}}}}}", keyword_name(&tok.tok)))),
+        Some(tok) => Err(TemplateError::parse(
+            tok.span,
+            format!("unexpected {{{{{}}}}}", keyword_name(&tok.tok)),
+        )),
     }
 }
 
@@ -71,7 +81,8 @@ impl Parser {
     }
 
     fn here(&self) -> Span {
-        self.peek().map_or_else(|| self.eof_span(), |t| t.span.clone())
+        self.peek()
+            .map_or_else(|| self.eof_span(), |t| t.span.clone())
     }
 
     fn error<T>(&self, span: Span, message: impl Into<String>) -> Result<T, TemplateError> {
@@ -81,7 +92,10 @@ impl Parser {
     fn enter(&mut self, span: &Span) -> Result<(), TemplateError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return self.error(span.clone(), format!("template nested more than {MAX_DEPTH} levels deep"));
+            return self.error(
+                span.clone(),
+                format!("template nested more than {MAX_DEPTH} levels deep"),
+            );
         }
         Ok(())
     }
@@ -97,9 +111,17 @@ impl Parser {
                     match self.peek_non_space().cloned() {
                         Some(Tok::Keyword(Keyword::End | Keyword::Else)) => {
                             let Some(kw) = self.next() else { break };
-                            return Ok((List(nodes), Some(Token { tok: kw.tok, span: open.start..kw.span.end })));
+                            return Ok((
+                                List(nodes),
+                                Some(Token {
+                                    tok: kw.tok,
+                                    span: open.start..kw.span.end,
+                                }),
+                            ));
                         }
-                        Some(Tok::Keyword(kind @ (Keyword::If | Keyword::With | Keyword::Range))) => {
+                        Some(Tok::Keyword(
+                            kind @ (Keyword::If | Keyword::With | Keyword::Range),
+                        )) => {
                             self.next();
                             let kind = match kind {
                                 Keyword::If => ControlKind::If,
@@ -108,7 +130,9 @@ impl Parser {
                             };
                             nodes.push(self.control(kind, open)?);
                         }
-                        Some(Tok::Keyword(Keyword::Define | Keyword::Template | Keyword::Block)) => {
+                        Some(Tok::Keyword(
+                            Keyword::Define | Keyword::Template | Keyword::Block,
+                        )) => {
                             return self.error(self.here(), "define, template and block are not supported in Kapacitor templates");
                         }
                         _ => {
@@ -134,7 +158,8 @@ impl Parser {
         };
         let otherwise = if end.tok == Tok::Keyword(Keyword::Else) {
             // `{{else if ...}}` opens a nested if that also consumes our {{end}}.
-            if kind == ControlKind::If && self.peek_non_space() == Some(&Tok::Keyword(Keyword::If)) {
+            if kind == ControlKind::If && self.peek_non_space() == Some(&Tok::Keyword(Keyword::If))
+            {
                 self.next();
                 let nested = self.control(ControlKind::If, end.span)?;
                 Some(List(vec![nested]))
@@ -142,8 +167,12 @@ impl Parser {
                 self.expect_right_delim("else")?;
                 let (list, end2) = self.list()?;
                 match end2 {
-                    Some(t) if t.tok == Tok::Keyword(Keyword::End) => self.expect_right_delim("end")?,
-                    Some(t) => return self.error(t.span, "expected {{end}}, found a second {{else}}"),
+                    Some(t) if t.tok == Tok::Keyword(Keyword::End) => {
+                        self.expect_right_delim("end")?
+                    }
+                    Some(t) => {
+                        return self.error(t.span, "expected {{end}}, found a second {{else}}");
+                    }
                     None => return self.error(open, "unexpected EOF: missing {{end}}"),
                 }
                 Some(list)
@@ -154,7 +183,12 @@ impl Parser {
         };
         self.vars.truncate(scope);
         self.depth -= 1;
-        Ok(Node::Control(Box::new(Control { kind, pipe, body, otherwise })))
+        Ok(Node::Control(Box::new(Control {
+            kind,
+            pipe,
+            body,
+            otherwise,
+        })))
     }
 
     fn expect_right_delim(&mut self, context: &str) -> Result<(), TemplateError> {
@@ -163,7 +197,10 @@ impl Parser {
                 self.next();
                 Ok(())
             }
-            _ => self.error(self.here(), format!("unexpected {} in {context}", describe(self.peek_tok()))),
+            _ => self.error(
+                self.here(),
+                format!("unexpected {} in {context}", describe(self.peek_tok())),
+            ),
         }
     }
 
@@ -176,8 +213,11 @@ impl Parser {
         if let Some(Tok::Variable(_)) = self.peek_tok() {
             let saved = self.pos;
             let mut names = Vec::new();
-            loop {
-                let Some(Token { tok: Tok::Variable(name), span }) = self.next() else { break };
+            while let Some(Token {
+                tok: Tok::Variable(name),
+                span,
+            }) = self.next()
+            {
                 match self.peek_non_space() {
                     Some(Tok::Declare | Tok::Assign) => {
                         is_assign = self.peek_tok() == Some(&Tok::Assign);
@@ -221,7 +261,12 @@ impl Parser {
                         return self.error(start..span_end, "missing value for command");
                     }
                     check_pipeline(&cmds)?;
-                    return Ok(Pipe { decl, is_assign, cmds, span: start..span_end });
+                    return Ok(Pipe {
+                        decl,
+                        is_assign,
+                        cmds,
+                        span: start..span_end,
+                    });
                 }
                 None => return self.error(self.eof_span(), "unclosed action"),
                 _ => {
@@ -248,29 +293,52 @@ impl Parser {
                 Some(Tok::Space) => continue,
                 Some(Tok::RightDelim | Tok::RightParen) => break,
                 Some(Tok::Pipe) => break,
-                other => return self.error(self.here(), format!("unexpected {} in operand", describe(other))),
+                other => {
+                    return self.error(
+                        self.here(),
+                        format!("unexpected {} in operand", describe(other)),
+                    );
+                }
             }
         }
         let end = args.last().map_or(start, |a| a.span.end);
         if args.is_empty() {
-            return self.error(start..self.here().end, format!("unexpected {} in command", describe(self.peek_tok())));
+            return self.error(
+                start..self.here().end,
+                format!("unexpected {} in command", describe(self.peek_tok())),
+            );
         }
         let piped = match self.peek() {
-            Some(Token { tok: Tok::Pipe, span }) => Some(span.clone()),
+            Some(Token {
+                tok: Tok::Pipe,
+                span,
+            }) => Some(span.clone()),
             _ => None,
         };
         if piped.is_some() {
             self.next();
         }
-        Ok((Command { args, span: start..end }, piped))
+        Ok((
+            Command {
+                args,
+                span: start..end,
+            },
+            piped,
+        ))
     }
 
     /// A term followed by optional `.Field`s.
     fn operand(&mut self) -> Result<Option<Arg>, TemplateError> {
-        let Some(term) = self.term()? else { return Ok(None) };
+        let Some(term) = self.term()? else {
+            return Ok(None);
+        };
         let mut fields = Vec::new();
         let mut end = term.span.end;
-        while let Some(Token { tok: Tok::Field(name), span }) = self.peek().cloned() {
+        while let Some(Token {
+            tok: Tok::Field(name),
+            span,
+        }) = self.peek().cloned()
+        {
             self.next();
             fields.push(name);
             end = span.end;
@@ -288,16 +356,28 @@ impl Parser {
                 idents.extend(fields);
                 ArgKind::Variable(name, idents)
             }
-            ArgKind::Bool(_) | ArgKind::String(_) | ArgKind::Number(_) | ArgKind::Nil | ArgKind::Dot => {
+            ArgKind::Bool(_)
+            | ArgKind::String(_)
+            | ArgKind::Number(_)
+            | ArgKind::Nil
+            | ArgKind::Dot => {
                 return self.error(span, "unexpected . after term");
             }
-            other => ArgKind::Chain(Box::new(Arg { kind: other, span: term.span }), fields),
+            other => ArgKind::Chain(
+                Box::new(Arg {
+                    kind: other,
+                    span: term.span,
+                }),
+                fields,
+            ),
         };
         Ok(Some(Arg { kind, span }))
     }
 
     fn term(&mut self) -> Result<Option<Arg>, TemplateError> {
-        let Some(token) = self.peek().cloned() else { return Ok(None) };
+        let Some(token) = self.peek().cloned() else {
+            return Ok(None);
+        };
         let kind = match token.tok {
             Tok::Ident(name) => match Func::lookup(&name, self.flavor) {
                 Some(f) => ArgKind::Func(f),
@@ -321,25 +401,38 @@ impl Parser {
                 let pipe = self.pipeline(false, &Tok::RightParen)?;
                 self.depth -= 1;
                 let span = token.span.start..pipe.span.end;
-                return Ok(Some(Arg { kind: ArgKind::Pipe(Box::new(pipe)), span }));
+                return Ok(Some(Arg {
+                    kind: ArgKind::Pipe(Box::new(pipe)),
+                    span,
+                }));
             }
             _ => return Ok(None),
         };
         self.next();
-        Ok(Some(Arg { kind, span: token.span }))
+        Ok(Some(Arg {
+            kind,
+            span: token.span,
+        }))
     }
 }
 
 /// Only the first command of a pipeline may be a constant.
 fn check_pipeline(cmds: &[Command]) -> Result<(), TemplateError> {
     for (stage, cmd) in cmds.iter().enumerate().skip(1) {
-        if let Some(first) = cmd.args.first() {
-            if matches!(first.kind, ArgKind::Bool(_) | ArgKind::Dot | ArgKind::Nil | ArgKind::Number(_) | ArgKind::String(_)) {
-                return Err(TemplateError::parse(
-                    first.span.clone(),
-                    format!("non executable command in pipeline stage {}", stage + 1),
-                ));
-            }
+        if let Some(first) = cmd.args.first()
+            && matches!(
+                first.kind,
+                ArgKind::Bool(_)
+                    | ArgKind::Dot
+                    | ArgKind::Nil
+                    | ArgKind::Number(_)
+                    | ArgKind::String(_)
+            )
+        {
+            return Err(TemplateError::parse(
+                first.span.clone(),
+                format!("non executable command in pipeline stage {}", stage + 1),
+            ));
         }
     }
     Ok(())
@@ -384,17 +477,27 @@ fn parse_number(text: &str, span: &Span) -> Result<Number, TemplateError> {
     } else if let Some(bin) = lower.strip_prefix("0b") {
         Some((bin, 2))
     } else if !lower.contains(['.', 'e']) {
-        if lower.len() > 1 && lower.starts_with('0') { Some((&lower[1..], 8)) } else { Some((lower.as_str(), 10)) }
+        if lower.len() > 1 && lower.starts_with('0') {
+            Some((&lower[1..], 8))
+        } else {
+            Some((lower.as_str(), 10))
+        }
     } else {
         None
     };
     match radix_digits {
         Some((body, radix)) => {
-            let magnitude = i128::from_str_radix(body, radix).map_err(|_| bad("bad number syntax"))?;
+            let magnitude =
+                i128::from_str_radix(body, radix).map_err(|_| bad("bad number syntax"))?;
             let value = if negative { -magnitude } else { magnitude };
-            i64::try_from(value).map(Number::Int).map_err(|_| bad("number overflows int"))
+            i64::try_from(value)
+                .map(Number::Int)
+                .map_err(|_| bad("number overflows int"))
         }
-        None => clean.parse::<f64>().map(Number::Float).map_err(|_| bad("bad number syntax")),
+        None => clean
+            .parse::<f64>()
+            .map(Number::Float)
+            .map_err(|_| bad("bad number syntax")),
     }
 }
 
@@ -440,9 +543,15 @@ mod tests {
     #[test]
     fn else_if_nests() {
         let list = parse_text("{{if 1}}a{{else if 2}}b{{else}}c{{end}}").unwrap();
-        let Node::Control(c) = &list.0[0] else { panic!() };
-        let Some(List(inner)) = &c.otherwise else { panic!() };
-        let Node::Control(nested) = &inner[0] else { panic!() };
+        let Node::Control(c) = &list.0[0] else {
+            panic!()
+        };
+        let Some(List(inner)) = &c.otherwise else {
+            panic!()
+        };
+        let Node::Control(nested) = &inner[0] else {
+            panic!()
+        };
         assert_eq!(nested.kind, ControlKind::If);
         assert_eq!(nested.otherwise, Some(List(vec![Node::Text("c".into())])));
     }
@@ -456,9 +565,17 @@ mod tests {
             ("a{{ end }}", "unexpected {{end}}", 1),
             ("{{ else }}", "unexpected {{else}}", 0),
             ("{{ }}", "missing value for command", 3),
-            ("{{ 1 | 2 }}", "non executable command in pipeline stage 2", 7),
+            (
+                "{{ 1 | 2 }}",
+                "non executable command in pipeline stage 2",
+                7,
+            ),
             ("{{ true.X }}", "unexpected . after term", 3),
-            ("{{ if 1 }}{{ $x := 2 }}{{ end }}{{ $x }}", "undefined variable", 35),
+            (
+                "{{ if 1 }}{{ $x := 2 }}{{ end }}{{ $x }}",
+                "undefined variable",
+                35,
+            ),
             ("{{ json . }}", "function \"json\" not defined", 3),
             ("{{ template \"x\" }}", "not supported", 3),
             ("{{ .A | }}", "missing command after |", 6),

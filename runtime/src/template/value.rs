@@ -102,14 +102,24 @@ impl Value {
 
     /// Builds the value Kapacitor passes for a point's tags (`models.Tags`).
     pub fn from_tags(tags: &Tags) -> Value {
-        let entries = tags.iter().map(|(k, v)| (k.to_owned(), Value::string(v.as_str())));
-        Value::Map(Arc::new(MapValue::from_sorted("models.Tags", MapElem::String, entries.collect())))
+        let entries = tags
+            .iter()
+            .map(|(k, v)| (k.to_owned(), Value::string(v.as_str())));
+        Value::Map(Arc::new(MapValue::from_sorted(
+            "models.Tags",
+            MapElem::String,
+            entries.collect(),
+        )))
     }
 
     /// Builds the value Kapacitor passes for a point's fields (`models.Fields`).
     pub fn from_fields(fields: &Fields) -> Value {
         let entries = fields.iter().map(|(k, v)| (k.to_owned(), Value::from(v)));
-        Value::Map(Arc::new(MapValue::from_sorted("models.Fields", MapElem::Any, entries.collect())))
+        Value::Map(Arc::new(MapValue::from_sorted(
+            "models.Fields",
+            MapElem::Any,
+            entries.collect(),
+        )))
     }
 }
 
@@ -138,7 +148,11 @@ impl From<String> for Value {
 
 impl MapValue {
     /// Builds from pairs in any order; a later duplicate key replaces an earlier one.
-    pub fn new(type_name: &'static str, elem: MapElem, pairs: impl IntoIterator<Item = (String, Value)>) -> MapValue {
+    pub fn new(
+        type_name: &'static str,
+        elem: MapElem,
+        pairs: impl IntoIterator<Item = (String, Value)>,
+    ) -> MapValue {
         let mut entries: Vec<(String, Value)> = Vec::new();
         for (k, v) in pairs {
             match entries.binary_search_by(|(e, _)| e.as_str().cmp(&k)) {
@@ -146,15 +160,30 @@ impl MapValue {
                 Err(i) => entries.insert(i, (k, v)),
             }
         }
-        MapValue { type_name, elem, entries }
+        MapValue {
+            type_name,
+            elem,
+            entries,
+        }
     }
 
-    fn from_sorted(type_name: &'static str, elem: MapElem, entries: Vec<(String, Value)>) -> MapValue {
-        MapValue { type_name, elem, entries }
+    fn from_sorted(
+        type_name: &'static str,
+        elem: MapElem,
+        entries: Vec<(String, Value)>,
+    ) -> MapValue {
+        MapValue {
+            type_name,
+            elem,
+            entries,
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| &self.entries[i].1)
+        self.entries
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.entries[i].1)
     }
 
     /// What Go's `index` yields for a missing key: the element type's zero value.
@@ -181,19 +210,34 @@ impl MapValue {
 
 impl StructValue {
     pub fn new(type_name: &'static str) -> StructValue {
-        StructValue { type_name, fields: Vec::new() }
+        StructValue {
+            type_name,
+            fields: Vec::new(),
+        }
     }
 
     /// Adds a named field.
     pub fn field(mut self, name: &'static str, value: impl Into<Value>) -> StructValue {
-        self.fields.push(StructField { name, value: value.into(), embedded: false });
+        self.fields.push(StructField {
+            name,
+            value: value.into(),
+            embedded: false,
+        });
         self
     }
 
     /// Embeds another struct, whose fields become reachable from this one.
     pub fn embed(mut self, inner: StructValue) -> StructValue {
-        let name = inner.type_name.rsplit('.').next().unwrap_or(inner.type_name);
-        self.fields.push(StructField { name, value: Value::Struct(Arc::new(inner)), embedded: true });
+        let name = inner
+            .type_name
+            .rsplit('.')
+            .next()
+            .unwrap_or(inner.type_name);
+        self.fields.push(StructField {
+            name,
+            value: Value::Struct(Arc::new(inner)),
+            embedded: true,
+        });
         self
     }
 
@@ -203,10 +247,13 @@ impl StructValue {
         if let Some(f) = self.fields.iter().find(|f| f.name == name) {
             return Some(&f.value);
         }
-        self.fields.iter().filter(|f| f.embedded).find_map(|f| match &f.value {
-            Value::Struct(inner) => inner.lookup(name),
-            _ => None,
-        })
+        self.fields
+            .iter()
+            .filter(|f| f.embedded)
+            .find_map(|f| match &f.value {
+                Value::Struct(inner) => inner.lookup(name),
+                _ => None,
+            })
     }
 }
 
@@ -233,10 +280,14 @@ mod tests {
             ("n".to_owned(), FieldValue::Int(3)),
             ("v".to_owned(), FieldValue::Float(1.5)),
         ]);
-        let Value::Map(t) = Value::from_tags(&tags) else { panic!("tags are a map") };
+        let Value::Map(t) = Value::from_tags(&tags) else {
+            panic!("tags are a map")
+        };
         assert_eq!(t.get("host"), Some(&Value::string("a")));
         assert_eq!(t.zero(), Value::string(""));
-        let Value::Map(f) = Value::from_fields(&fields) else { panic!("fields are a map") };
+        let Value::Map(f) = Value::from_fields(&fields) else {
+            panic!("fields are a map")
+        };
         assert_eq!(f.get("n"), Some(&Value::Int64(3)));
         assert_eq!(f.get("v"), Some(&Value::Float(1.5)));
         assert_eq!(f.zero(), Value::Nil);
@@ -245,16 +296,29 @@ mod tests {
     #[test]
     fn embedded_fields_are_promoted() {
         let inner = StructValue::new("kapacitor.idInfo").field("Name", "cpu");
-        let outer = StructValue::new("kapacitor.messageInfo").embed(inner).field("ID", "x");
+        let outer = StructValue::new("kapacitor.messageInfo")
+            .embed(inner)
+            .field("ID", "x");
         assert_eq!(outer.lookup("Name"), Some(&Value::string("cpu")));
         assert_eq!(outer.lookup("ID"), Some(&Value::string("x")));
-        assert_eq!(outer.lookup("idInfo").map(Value::type_name), Some("kapacitor.idInfo"));
+        assert_eq!(
+            outer.lookup("idInfo").map(Value::type_name),
+            Some("kapacitor.idInfo")
+        );
         assert_eq!(outer.lookup("Nope"), None);
     }
 
     #[test]
     fn map_new_sorts_and_dedups() {
-        let m = MapValue::new("m", MapElem::Any, [("b".into(), Value::Int(1)), ("a".into(), Value::Int(2)), ("b".into(), Value::Int(3))]);
+        let m = MapValue::new(
+            "m",
+            MapElem::Any,
+            [
+                ("b".into(), Value::Int(1)),
+                ("a".into(), Value::Int(2)),
+                ("b".into(), Value::Int(3)),
+            ],
+        );
         let keys: Vec<_> = m.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["a", "b"]);
         assert_eq!(m.get("b"), Some(&Value::Int(3)));
