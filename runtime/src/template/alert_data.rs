@@ -4,7 +4,7 @@
 
 use crate::point::{Fields, Tags};
 
-use super::value::{StructValue, Value};
+use super::value::{MapValue, StructValue, Value};
 
 /// The server identity shown as `.ServerInfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -79,5 +79,50 @@ pub fn details_data(d: &IdData<'_>, e: &EventData<'_>, message: &str) -> Value {
     StructValue::new("kapacitor.detailsInfo")
         .embed(message_info(d, e))
         .field("Message", message)
+        .into()
+}
+
+/// What handler-side templates see (Kapacitor's `alert.TemplateData`: alerta's resource and
+/// friends, and the handlers that template their payloads).
+#[derive(Debug, Clone, Copy)]
+pub struct HandlerData<'a> {
+    pub id: &'a str,
+    pub message: &'a str,
+    pub level: &'a str,
+    pub time: i64,
+    pub duration: i64,
+    pub details: &'a str,
+    pub name: &'a str,
+    pub task_name: &'a str,
+    /// Passed through as the event carries it.
+    pub group: &'a str,
+    pub tags: &'a Tags,
+    pub fields: &'a Fields,
+}
+
+/// The data of a handler-side template.
+pub fn handler_data(h: &HandlerData<'_>) -> Value {
+    let retype = |v: Value, type_name| match v {
+        Value::Map(m) => MapValue::clone(&m).with_type_name(type_name).into(),
+        other => other,
+    };
+    StructValue::new("alert.TemplateData")
+        .field("ID", h.id)
+        .field("Message", h.message)
+        .field("Level", h.level)
+        .field("Time", Value::Time(h.time))
+        .field("Duration", Value::Duration(h.duration))
+        .field("Details", h.details)
+        .field("Name", h.name)
+        .field("TaskName", h.task_name)
+        .field("Group", h.group)
+        .field(
+            "Tags",
+            retype(Value::from_tags(h.tags), "map[string]string"),
+        )
+        .field(
+            "Fields",
+            retype(Value::from_fields(h.fields), "map[string]interface {}"),
+        )
         .into()
 }

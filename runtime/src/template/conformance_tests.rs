@@ -323,3 +323,28 @@ fn gs_default_templates() {
     assert!(details.contains("&#34;Fields&#34;:{&#34;usage_idle&#34;:48.805,&#34;usage_system&#34;:15.359,&#34;usage_user&#34;:35.836}"), "{details}");
     assert!(details.ends_with("&#34;Time&#34;:&#34;2023-11-14T22:33:20Z&#34;,&#34;Duration&#34;:0,&#34;Message&#34;:&#34;cpu:nil is CRITICAL&#34;}\n"), "{details}");
 }
+
+#[test]
+fn handler_side_data_is_flat() {
+    use super::alert_data::{HandlerData, handler_data};
+    let tags = Tags::from_pairs([("host".to_owned(), "a".to_owned())]);
+    let fields = Fields::from_pairs([("v".to_owned(), FieldValue::Float(1.5))]);
+    let data = handler_data(&HandlerData {
+        id: "cpu:nil",
+        message: "m",
+        level: "OK",
+        time: 0,
+        duration: 1_000_000_000,
+        details: "d",
+        name: "cpu",
+        task_name: "t",
+        group: "nil",
+        tags: &tags,
+        fields: &fields,
+    });
+    let t = Template::parse("{{ .ID }} {{ .Details }} {{ .Duration }} {{ .Tags.host }} {{ printf \"%T %T\" .Tags .Fields }}").unwrap();
+    assert_eq!(
+        t.render(&data).unwrap(),
+        "cpu:nil d 1s a map[string]string map[string]interface {}"
+    );
+}

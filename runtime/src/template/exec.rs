@@ -14,6 +14,9 @@ use super::value::Value;
 const MAX_STEPS: u64 = 1_000_000;
 /// Largest output one rendering may produce.
 const MAX_OUTPUT: usize = 4 << 20;
+/// Most text function calls may produce in one rendering, printed or not (a loop of wide
+/// `printf`s into a variable would otherwise cost unbounded time).
+const MAX_PRODUCED: usize = 64 << 20;
 
 pub fn execute(root: &List, flavor: Flavor, data: &Value) -> Result<String> {
     let mut state = State {
@@ -21,6 +24,7 @@ pub fn execute(root: &List, flavor: Flavor, data: &Value) -> Result<String> {
         vars: vec![("$".to_owned(), data.clone())],
         out: String::new(),
         steps: 0,
+        produced: 0,
     };
     state.walk(data, root)?;
     Ok(state.out)
@@ -32,6 +36,8 @@ struct State {
     vars: Vec<(String, Value)>,
     out: String,
     steps: u64,
+    /// Bytes of text made by function calls so far.
+    produced: usize,
 }
 
 type Result<T> = std::result::Result<T, TemplateError>;
@@ -300,7 +306,17 @@ impl State {
         span: &Span,
     ) -> Result<Value> {
         let values = self.args(dot, args, last)?;
-        f.call(values).or_else(|e| fail(span, e))
+        let value = f.call(values).or_else(|e| fail(span, e))?;
+        if let Value::String(s) = &value {
+            self.produced += s.len();
+            if self.produced > MAX_PRODUCED {
+                return fail(
+                    span,
+                    format!("template functions produced more than {MAX_PRODUCED} bytes"),
+                );
+            }
+        }
+        Ok(value)
     }
 
     /// `.A.B.C args`: walks the fields; only the last may be a method taking arguments.

@@ -307,9 +307,9 @@ fn pad(out: &mut String, s: &str, spec: &Spec) {
     let fill = spec.width.unwrap_or(0).saturating_sub(len);
     if spec.minus {
         out.push_str(s);
-        out.extend(std::iter::repeat_n(' ', fill));
+        out.push_str(&" ".repeat(fill));
     } else {
-        out.extend(std::iter::repeat_n(if spec.zero { '0' } else { ' ' }, fill));
+        out.push_str(&(if spec.zero { "0" } else { " " }).repeat(fill));
         out.push_str(s);
     }
 }

@@ -337,9 +337,7 @@ impl Lexer<'_> {
     /// A word must be followed by something that can end it.
     fn check_terminator(&mut self, start: usize) -> Result<(), TemplateError> {
         match self.peek_char() {
-            None | Some(' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '(' | '=') => {
-                Ok(())
-            }
+            None | Some(' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '(') => Ok(()),
             Some(_) if self.rest().starts_with(RIGHT) => Ok(()),
             Some(c) => {
                 self.pos += c.len_utf8();

@@ -300,6 +300,17 @@ fn limits_stop_runaway_templates() {
         .map(|s| s.len())
         .unwrap_err();
     assert!(err.message.contains("output exceeds"), "{}", err.message);
+    let hidden = "{{ range .List }}{{ range $.List }}{{ range $.List }}{{ range $.List }}{{ range $.List }}{{ range $.List }}{{ range $.List }}{{ $x := printf \"%999999s\" \"x\" }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}";
+    let err = Template::parse(hidden)
+        .unwrap()
+        .render(&data())
+        .map(|s| s.len())
+        .unwrap_err();
+    assert!(
+        err.message.contains("produced more than"),
+        "{}",
+        err.message
+    );
     let long = format!(
         "{}{{{{ 1 }}}}{}",
         "{{ range $.List }}".repeat(30),

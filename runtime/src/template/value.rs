@@ -179,6 +179,12 @@ impl MapValue {
         }
     }
 
+    /// The same map under another Go type name.
+    pub fn with_type_name(mut self, type_name: &'static str) -> MapValue {
+        self.type_name = type_name;
+        self
+    }
+
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.entries
             .binary_search_by(|(k, _)| k.as_str().cmp(key))
