@@ -28,7 +28,12 @@ impl DerivativeConfig {
     /// Kapacitor's defaults: per second, written over the input field.
     pub fn new(field: impl Into<String>) -> Self {
         let field = field.into();
-        DerivativeConfig { as_name: field.clone(), field, unit: SECOND, non_negative: false }
+        DerivativeConfig {
+            as_name: field.clone(),
+            field,
+            unit: SECOND,
+            non_negative: false,
+        }
     }
 }
 
@@ -52,7 +57,11 @@ enum Step {
 
 impl DerivativeNode {
     pub fn new(config: DerivativeConfig) -> Self {
-        DerivativeNode { config, previous: HashMap::new(), errors: 0 }
+        DerivativeNode {
+            config,
+            previous: HashMap::new(),
+            errors: 0,
+        }
     }
 
     fn step(&mut self, previous: &mut Option<(Time, f64)>, time: Time, fields: &Fields) -> Step {
@@ -64,7 +73,9 @@ impl DerivativeNode {
                 return Step::Skip;
             }
         };
-        let Some((prev_time, prev_value)) = previous.replace((time, current)) else { return Step::Remember };
+        let Some((prev_time, prev_value)) = previous.replace((time, current)) else {
+            return Step::Remember;
+        };
         let elapsed = time.wrapping_sub(prev_time) as f64;
         if elapsed == 0.0 {
             self.errors += 1;
@@ -158,30 +169,44 @@ mod tests {
     #[test]
     fn rate_per_unit_between_consecutive_points_of_a_group() {
         let mut node = DerivativeNode::new(DerivativeConfig::new("x"));
-        let got = rates(&mut node, vec![
-            point("a", 0, Some(FieldValue::Float(1.0))),
-            point("b", 0, Some(FieldValue::Int(100))),
-            point("a", 2, Some(FieldValue::Float(5.0))),
-            point("a", 3, None),
-            point("b", 4, Some(FieldValue::Int(90))),
-            point("a", 4, Some(FieldValue::Float(6.0))),
-        ]);
-        let expected =
-            vec![(2, FieldValue::Float(2.0)), (4, FieldValue::Float(-2.5)), (4, FieldValue::Float(0.5))];
+        let got = rates(
+            &mut node,
+            vec![
+                point("a", 0, Some(FieldValue::Float(1.0))),
+                point("b", 0, Some(FieldValue::Int(100))),
+                point("a", 2, Some(FieldValue::Float(5.0))),
+                point("a", 3, None),
+                point("b", 4, Some(FieldValue::Int(90))),
+                point("a", 4, Some(FieldValue::Float(6.0))),
+            ],
+        );
+        let expected = vec![
+            (2, FieldValue::Float(2.0)),
+            (4, FieldValue::Float(-2.5)),
+            (4, FieldValue::Float(0.5)),
+        ];
         assert_eq!(got, expected);
         assert_eq!(node.errors(), 1);
     }
 
     #[test]
     fn non_negative_unit_and_zero_elapsed() {
-        let config = DerivativeConfig { as_name: "rate".into(), unit: 60 * SECOND, non_negative: true, ..DerivativeConfig::new("x") };
+        let config = DerivativeConfig {
+            as_name: "rate".into(),
+            unit: 60 * SECOND,
+            non_negative: true,
+            ..DerivativeConfig::new("x")
+        };
         let mut node = DerivativeNode::new(config);
-        let got = rates(&mut node, vec![
-            point("a", 0, Some(FieldValue::Int(10))),
-            point("a", 0, Some(FieldValue::Int(20))),
-            point("a", 30, Some(FieldValue::Int(5))),
-            point("a", 60, Some(FieldValue::Int(25))),
-        ]);
+        let got = rates(
+            &mut node,
+            vec![
+                point("a", 0, Some(FieldValue::Int(10))),
+                point("a", 0, Some(FieldValue::Int(20))),
+                point("a", 30, Some(FieldValue::Int(5))),
+                point("a", 60, Some(FieldValue::Int(25))),
+            ],
+        );
         // The same-time point and the decrease are remembered, not emitted.
         assert_eq!(got, vec![(60, FieldValue::Float(40.0))]);
         assert_eq!(node.errors(), 1);
@@ -208,9 +233,23 @@ mod tests {
         let mut out = Vec::new();
         node.push(batch(vec![bp(0, 1.0), bp(1, 3.0)]), &mut out);
         node.push(batch(vec![bp(2, 10.0)]), &mut out);
-        let sizes: Vec<usize> = out.iter().map(|m| if let Message::Batch(b) = m { b.points.len() } else { 99 }).collect();
+        let sizes: Vec<usize> = out
+            .iter()
+            .map(|m| {
+                if let Message::Batch(b) = m {
+                    b.points.len()
+                } else {
+                    99
+                }
+            })
+            .collect();
         assert_eq!(sizes, vec![1, 0]);
-        let Some(Message::Batch(first)) = out.first() else { panic!() };
-        assert_eq!(first.points[0].fields.get("x"), Some(&FieldValue::Float(2.0)));
+        let Some(Message::Batch(first)) = out.first() else {
+            panic!()
+        };
+        assert_eq!(
+            first.points[0].fields.get("x"),
+            Some(&FieldValue::Float(2.0))
+        );
     }
 }

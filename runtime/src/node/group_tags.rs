@@ -20,7 +20,10 @@ mod tests {
     #[test]
     fn keeps_only_dimension_tags_and_fills_missing_ones() {
         let tags = Tags::from_pairs([("host".into(), "a".into()), ("dc".into(), "east".into())]);
-        let dims = Dimensions { by_measurement: false, tag_names: vec!["host".into(), "rack".into()] };
+        let dims = Dimensions {
+            by_measurement: false,
+            tag_names: vec!["host".into(), "rack".into()],
+        };
         let got = group_tags(&tags, &dims);
         assert_eq!(format!("{got:?}"), r#"{"host": "a", "rack": ""}"#);
     }

@@ -18,8 +18,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
-use crate::node::group_tags::group_tags;
 use crate::node::Node;
+use crate::node::group_tags::group_tags;
 use crate::point::{Batch, BatchPoint, Dimensions, GroupKey, Message, Point, Tags, Time};
 
 /// The properties of `|window()`; durations are nanoseconds.
@@ -46,13 +46,21 @@ pub enum WindowConfigError {
 impl fmt::Display for WindowConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WindowConfigError::NoPeriod => {
-                f.write_str("window node must have either a non zero period or non zero period count")
+            WindowConfigError::NoPeriod => f.write_str(
+                "window node must have either a non zero period or non zero period count",
+            ),
+            WindowConfigError::PeriodAndPeriodCount => {
+                f.write_str("cannot specify both period and periodCount")
             }
-            WindowConfigError::PeriodAndPeriodCount => f.write_str("cannot specify both period and periodCount"),
-            WindowConfigError::AlignedCount => f.write_str("can only align windows based off time, not count"),
-            WindowConfigError::EveryCountNotPositive => f.write_str("everyCount must be greater than zero"),
-            WindowConfigError::Negative(property) => write!(f, "window {property} must not be negative"),
+            WindowConfigError::AlignedCount => {
+                f.write_str("can only align windows based off time, not count")
+            }
+            WindowConfigError::EveryCountNotPositive => {
+                f.write_str("everyCount must be greater than zero")
+            }
+            WindowConfigError::Negative(property) => {
+                write!(f, "window {property} must not be negative")
+            }
         }
     }
 }
@@ -62,8 +70,17 @@ impl std::error::Error for WindowConfigError {}
 /// What decides a window's extent, validated.
 #[derive(Debug, Clone, Copy)]
 enum Shape {
-    Time { period: i64, every: i64, align: bool, fill_period: bool },
-    Count { period: usize, every: u64, fill_period: bool },
+    Time {
+        period: i64,
+        every: i64,
+        align: bool,
+        fill_period: bool,
+    },
+    Count {
+        period: usize,
+        every: u64,
+        fill_period: bool,
+    },
 }
 
 /// `|window()`: stream in, one batch per closed window and group out.
@@ -93,43 +110,80 @@ enum Clock {
 impl WindowNode {
     pub fn new(config: &WindowConfig) -> Result<Self, WindowConfigError> {
         let shape = match config {
-            WindowConfig { period: 0, period_count: 0, .. } => return Err(WindowConfigError::NoPeriod),
-            WindowConfig { period, period_count, .. } if *period != 0 && *period_count != 0 => {
+            WindowConfig {
+                period: 0,
+                period_count: 0,
+                ..
+            } => return Err(WindowConfigError::NoPeriod),
+            WindowConfig {
+                period,
+                period_count,
+                ..
+            } if *period != 0 && *period_count != 0 => {
                 return Err(WindowConfigError::PeriodAndPeriodCount);
             }
-            WindowConfig { period_count: 0, period, every, align, fill_period, .. } => {
+            WindowConfig {
+                period_count: 0,
+                period,
+                every,
+                align,
+                fill_period,
+                ..
+            } => {
                 if *period < 0 {
                     return Err(WindowConfigError::Negative("period"));
                 }
                 if *every < 0 {
                     return Err(WindowConfigError::Negative("every"));
                 }
-                Shape::Time { period: *period, every: *every, align: *align, fill_period: *fill_period }
+                Shape::Time {
+                    period: *period,
+                    every: *every,
+                    align: *align,
+                    fill_period: *fill_period,
+                }
             }
             WindowConfig { align: true, .. } => return Err(WindowConfigError::AlignedCount),
             WindowConfig { every_count, .. } if *every_count <= 0 => {
                 return Err(WindowConfigError::EveryCountNotPositive);
             }
-            WindowConfig { period_count, every_count, fill_period, .. } => Shape::Count {
-                period: usize::try_from(*period_count).map_err(|_| WindowConfigError::Negative("periodCount"))?,
+            WindowConfig {
+                period_count,
+                every_count,
+                fill_period,
+                ..
+            } => Shape::Count {
+                period: usize::try_from(*period_count)
+                    .map_err(|_| WindowConfigError::Negative("periodCount"))?,
                 every: every_count.unsigned_abs(),
                 fill_period: *fill_period,
             },
         };
-        Ok(WindowNode { shape, groups: HashMap::new(), errors: 0 })
+        Ok(WindowNode {
+            shape,
+            groups: HashMap::new(),
+            errors: 0,
+        })
     }
 
     fn push_point(&mut self, point: Point, out: &mut Vec<Message>) {
         let shape = self.shape;
-        let window = self.groups.entry(point.group.clone()).or_insert_with(|| GroupWindow {
-            name: point.name.clone(),
-            tags: group_tags(&point.tags, &point.dimensions),
-            dimensions: point.dimensions.clone(),
-            group: point.group.clone(),
-            buffer: VecDeque::new(),
-            clock: first_clock(shape, point.time),
-        });
-        let entry = BatchPoint { time: point.time, fields: point.fields, tags: point.tags };
+        let window = self
+            .groups
+            .entry(point.group.clone())
+            .or_insert_with(|| GroupWindow {
+                name: point.name.clone(),
+                tags: group_tags(&point.tags, &point.dimensions),
+                dimensions: point.dimensions.clone(),
+                group: point.group.clone(),
+                buffer: VecDeque::new(),
+                clock: first_clock(shape, point.time),
+            });
+        let entry = BatchPoint {
+            time: point.time,
+            fields: point.fields,
+            tags: point.tags,
+        };
         if let Some(batch) = window.push(shape, entry) {
             out.push(Message::Batch(batch));
         }
@@ -141,7 +195,12 @@ impl GroupWindow {
     fn push(&mut self, shape: Shape, entry: BatchPoint) -> Option<Batch> {
         let time = entry.time;
         match (shape, &mut self.clock) {
-            (Shape::Time { period, every: 0, .. }, Clock::Time { next_emit }) => {
+            (
+                Shape::Time {
+                    period, every: 0, ..
+                },
+                Clock::Time { next_emit },
+            ) => {
                 self.buffer.push_back(entry);
                 if time < *next_emit {
                     return None;
@@ -151,7 +210,15 @@ impl GroupWindow {
                 expire_front(&mut self.buffer, |t| t <= time - period);
                 Some(self.batch(time))
             }
-            (Shape::Time { period, every, align, .. }, Clock::Time { next_emit }) => {
+            (
+                Shape::Time {
+                    period,
+                    every,
+                    align,
+                    ..
+                },
+                Clock::Time { next_emit },
+            ) => {
                 let emit_at = *next_emit;
                 let closed = time >= emit_at;
                 if closed {
@@ -179,7 +246,8 @@ impl GroupWindow {
                 Some(self.batch(time))
             }
             // A group's clock is made from the node's shape, so the kinds always agree.
-            (Shape::Time { .. }, Clock::Count { .. }) | (Shape::Count { .. }, Clock::Time { .. }) => None,
+            (Shape::Time { .. }, Clock::Count { .. })
+            | (Shape::Count { .. }, Clock::Time { .. }) => None,
         }
     }
 
@@ -211,7 +279,12 @@ impl Node for WindowNode {
 
 fn first_clock(shape: Shape, first_time: Time) -> Clock {
     match shape {
-        Shape::Time { period, every, align, fill_period } => {
+        Shape::Time {
+            period,
+            every,
+            align,
+            fill_period,
+        } => {
             let next_emit = match (fill_period, align) {
                 (false, false) => first_time + every,
                 (false, true) => truncate_like_go(first_time + every, every),
@@ -220,12 +293,20 @@ fn first_clock(shape: Shape, first_time: Time) -> Clock {
                     // The first aligned emit strictly after a whole period.
                     let full = first_time + period;
                     let aligned = truncate_like_go(full, every);
-                    if aligned > full { aligned } else { aligned + every }
+                    if aligned > full {
+                        aligned
+                    } else {
+                        aligned + every
+                    }
                 }
             };
             Clock::Time { next_emit }
         }
-        Shape::Count { period, every, fill_period } => {
+        Shape::Count {
+            period,
+            every,
+            fill_period,
+        } => {
             let next_emit = if fill_period { period as u64 } else { every };
             Clock::Count { seen: 0, next_emit }
         }
@@ -265,7 +346,10 @@ mod tests {
     const T0: i64 = 1_700_000_000 * S;
 
     fn point(host: &str, secs: i64, v: i64) -> Message {
-        let dims = Dimensions { by_measurement: false, tag_names: vec!["host".into()] };
+        let dims = Dimensions {
+            by_measurement: false,
+            tag_names: vec!["host".into()],
+        };
         Message::Point(Point {
             database: "db".into(),
             retention_policy: "rp".into(),
@@ -289,7 +373,11 @@ mod tests {
         out.iter()
             .map(|m| match m {
                 Message::Batch(b) => {
-                    let pts: Vec<String> = b.points.iter().map(|p| ((p.time - T0) / S).to_string()).collect();
+                    let pts: Vec<String> = b
+                        .points
+                        .iter()
+                        .map(|p| ((p.time - T0) / S).to_string())
+                        .collect();
                     format!("{}:[{}]", (b.time - T0) / S, pts.join(","))
                 }
                 Message::Point(_) => "point".into(),
@@ -298,7 +386,11 @@ mod tests {
     }
 
     fn time_window(period: i64, every: i64) -> WindowConfig {
-        WindowConfig { period: period * S, every: every * S, ..WindowConfig::default() }
+        WindowConfig {
+            period: period * S,
+            every: every * S,
+            ..WindowConfig::default()
+        }
     }
 
     #[test]
@@ -316,7 +408,10 @@ mod tests {
 
     #[test]
     fn aligned_windows_end_on_multiples_of_every() {
-        let config = WindowConfig { align: true, ..time_window(10, 5) };
+        let config = WindowConfig {
+            align: true,
+            ..time_window(10, 5)
+        };
         // 1700000002 + 5 truncates to ...005; the gap jumps to the next boundary after 31.
         let got = run(config, &[2, 4, 6, 9, 10, 31, 36]);
         assert_eq!(got, ["5:[2,4]", "10:[2,4,6,9]", "15:[6,9,10]", "35:[31]"]);
@@ -330,13 +425,23 @@ mod tests {
 
     #[test]
     fn fill_period_waits_for_a_whole_period() {
-        let got = run(WindowConfig { fill_period: true, ..time_window(6, 2) }, &[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        let got = run(
+            WindowConfig {
+                fill_period: true,
+                ..time_window(6, 2)
+            },
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9],
+        );
         assert_eq!(got, ["7:[1,2,3,4,5,6]", "9:[3,4,5,6,7,8]"]);
     }
 
     #[test]
     fn aligned_fill_period_starts_after_the_first_full_period() {
-        let config = WindowConfig { align: true, fill_period: true, ..time_window(8, 4) };
+        let config = WindowConfig {
+            align: true,
+            fill_period: true,
+            ..time_window(8, 4)
+        };
         // first + period = 9 → truncated 8 is not after 9 → 12.
         let got = run(config, &[1, 2, 5, 9, 11, 12, 13, 16]);
         assert_eq!(got, ["12:[5,9,11]", "16:[9,11,12,13]"]);
@@ -351,16 +456,29 @@ mod tests {
 
     #[test]
     fn count_windows_emit_partial_windows_timed_by_their_last_point() {
-        let config = WindowConfig { period_count: 3, every_count: 2, ..WindowConfig::default() };
+        let config = WindowConfig {
+            period_count: 3,
+            every_count: 2,
+            ..WindowConfig::default()
+        };
         let got = run(config, &[0, 2, 3, 5, 7, 8]);
         assert_eq!(got, ["2:[0,2]", "5:[2,3,5]", "8:[5,7,8]"]);
     }
 
     #[test]
     fn count_windows_with_fill_period_and_every_beyond_period() {
-        let fill = WindowConfig { period_count: 3, every_count: 1, fill_period: true, ..WindowConfig::default() };
+        let fill = WindowConfig {
+            period_count: 3,
+            every_count: 1,
+            fill_period: true,
+            ..WindowConfig::default()
+        };
         assert_eq!(run(fill, &[0, 1, 2, 3]), ["2:[0,1,2]", "3:[1,2,3]"]);
-        let sparse = WindowConfig { period_count: 2, every_count: 3, ..WindowConfig::default() };
+        let sparse = WindowConfig {
+            period_count: 2,
+            every_count: 3,
+            ..WindowConfig::default()
+        };
         assert_eq!(run(sparse, &[0, 1, 2, 3, 4, 5]), ["2:[1,2]", "5:[4,5]"]);
     }
 
@@ -371,14 +489,21 @@ mod tests {
         for (host, s) in [("a", 0), ("b", 1), ("a", 2), ("b", 2), ("b", 3)] {
             node.push(point(host, s, s), &mut out);
         }
-        let Some(Message::Batch(first)) = out.first() else { panic!("expected a batch, got {out:?}") };
+        let Some(Message::Batch(first)) = out.first() else {
+            panic!("expected a batch, got {out:?}")
+        };
         assert_eq!(out.len(), 2);
         assert_eq!((first.time - T0) / S, 2);
         assert_eq!(format!("{:?}", first.tags), r#"{"host": "a"}"#);
         assert_eq!(first.group, GroupKey("host=a".into()));
         // Points keep all their own tags.
-        assert_eq!(first.points[0].tags.get("dc").map(String::as_str), Some("x"));
-        let Some(Message::Batch(second)) = out.get(1) else { panic!() };
+        assert_eq!(
+            first.points[0].tags.get("dc").map(String::as_str),
+            Some("x")
+        );
+        let Some(Message::Batch(second)) = out.get(1) else {
+            panic!()
+        };
         assert_eq!((second.time - T0) / S, 3);
     }
 
@@ -388,7 +513,10 @@ mod tests {
         // 7s does not divide the seconds between year 1 and 1970, so this is not a multiple
         // of 7s since the epoch.
         let t = truncate_like_go(T0, 7 * S);
-        assert_eq!((i128::from(t) + GO_ZERO_TIME_TO_EPOCH_NS) % i128::from(7 * S), 0);
+        assert_eq!(
+            (i128::from(t) + GO_ZERO_TIME_TO_EPOCH_NS) % i128::from(7 * S),
+            0
+        );
         assert_ne!(t % (7 * S), 0);
         assert_eq!(truncate_like_go(T0 + 1, 0), T0 + 1);
     }
@@ -396,16 +524,41 @@ mod tests {
     #[test]
     fn invalid_configs_are_rejected() {
         let err = |c: WindowConfig| WindowNode::new(&c).err();
-        assert_eq!(err(WindowConfig::default()), Some(WindowConfigError::NoPeriod));
         assert_eq!(
-            err(WindowConfig { period: S, period_count: 2, every_count: 1, ..Default::default() }),
+            err(WindowConfig::default()),
+            Some(WindowConfigError::NoPeriod)
+        );
+        assert_eq!(
+            err(WindowConfig {
+                period: S,
+                period_count: 2,
+                every_count: 1,
+                ..Default::default()
+            }),
             Some(WindowConfigError::PeriodAndPeriodCount)
         );
         assert_eq!(
-            err(WindowConfig { period_count: 2, align: true, every_count: 1, ..Default::default() }),
+            err(WindowConfig {
+                period_count: 2,
+                align: true,
+                every_count: 1,
+                ..Default::default()
+            }),
             Some(WindowConfigError::AlignedCount)
         );
-        assert_eq!(err(WindowConfig { period_count: 2, ..Default::default() }), Some(WindowConfigError::EveryCountNotPositive));
-        assert_eq!(err(WindowConfig { period: -S, ..Default::default() }), Some(WindowConfigError::Negative("period")));
+        assert_eq!(
+            err(WindowConfig {
+                period_count: 2,
+                ..Default::default()
+            }),
+            Some(WindowConfigError::EveryCountNotPositive)
+        );
+        assert_eq!(
+            err(WindowConfig {
+                period: -S,
+                ..Default::default()
+            }),
+            Some(WindowConfigError::Negative("period"))
+        );
     }
 }

@@ -22,17 +22,29 @@ pub(super) fn count(column: &Column) -> Reduced {
         Column::String(v) => v.len(),
         Column::Bool(v) => v.len(),
     };
-    Reduced { time: None, value: FieldValue::Int(i64::try_from(n).unwrap_or(i64::MAX)), row: None }
+    Reduced {
+        time: None,
+        value: FieldValue::Int(i64::try_from(n).unwrap_or(i64::MAX)),
+        row: None,
+    }
 }
 
 /// `count` of an empty batch.
 pub(super) fn count_of_nothing() -> Reduced {
-    Reduced { time: EPOCH, value: FieldValue::Int(0), row: None }
+    Reduced {
+        time: EPOCH,
+        value: FieldValue::Int(0),
+        row: None,
+    }
 }
 
 /// `sum` of an empty batch: InfluxQL assumes a float field.
 pub(super) fn sum_of_nothing() -> Reduced {
-    Reduced { time: EPOCH, value: FieldValue::Float(0.0), row: None }
+    Reduced {
+        time: EPOCH,
+        value: FieldValue::Float(0.0),
+        row: None,
+    }
 }
 
 pub(super) fn sum(column: &Column) -> Option<Reduced> {
@@ -41,13 +53,19 @@ pub(super) fn sum(column: &Column) -> Option<Reduced> {
         Column::Int(v) => FieldValue::Int(v.iter().fold(0i64, |acc, s| acc.wrapping_add(s.value))),
         Column::String(_) | Column::Bool(_) => return None,
     };
-    Some(Reduced { time: EPOCH, value, row: None })
+    Some(Reduced {
+        time: EPOCH,
+        value,
+        row: None,
+    })
 }
 
 pub(super) fn mean(column: &Column) -> Option<Reduced> {
     let mean = match column {
         Column::Float(v) => v.iter().fold(0.0, |acc, s| acc + s.value) / v.len() as f64,
-        Column::Int(v) => v.iter().fold(0i64, |acc, s| acc.wrapping_add(s.value)) as f64 / v.len() as f64,
+        Column::Int(v) => {
+            v.iter().fold(0i64, |acc, s| acc.wrapping_add(s.value)) as f64 / v.len() as f64
+        }
         Column::String(_) | Column::Bool(_) => return None,
     };
     Some(float_result(mean))
@@ -56,7 +74,10 @@ pub(super) fn mean(column: &Column) -> Option<Reduced> {
 pub(super) fn median(column: &Column) -> Option<Reduced> {
     match column {
         // A single float is returned as it is, time included.
-        Column::Float(v) if v.len() == 1 => v.first().map(|s| Reduced { time: Some(s.time), ..float_result(s.value) }),
+        Column::Float(v) if v.len() == 1 => v.first().map(|s| Reduced {
+            time: Some(s.time),
+            ..float_result(s.value)
+        }),
         Column::Float(v) => {
             let sorted = sorted_by_value(v);
             middle_pair(&sorted).map(|(lo, hi)| float_result(lo + (hi - lo) / 2.0))
@@ -74,7 +95,11 @@ pub(super) fn median(column: &Column) -> Option<Reduced> {
 fn middle_pair<V: Value>(sorted: &[Sample<V>]) -> Option<(V, V)> {
     let n = sorted.len();
     let hi = sorted.get(n / 2)?.value;
-    if n % 2 == 0 { Some((sorted.get(n / 2 - 1)?.value, hi)) } else { Some((hi, hi)) }
+    if n.is_multiple_of(2) {
+        Some((sorted.get(n / 2 - 1)?.value, hi))
+    } else {
+        Some((hi, hi))
+    }
 }
 
 pub(super) fn mode(column: &Column) -> Option<Reduced> {
@@ -90,7 +115,11 @@ pub(super) fn mode(column: &Column) -> Option<Reduced> {
 /// last updated. A single value is returned as it is, time included.
 fn most_frequent<V: Value>(samples: &[Sample<V>]) -> Option<Reduced> {
     if let [only] = samples {
-        return Some(Reduced { time: Some(only.time), value: only.value.to_field(), row: None });
+        return Some(Reduced {
+            time: Some(only.time),
+            value: only.value.to_field(),
+            row: None,
+        });
     }
     let sorted = sorted_by_value(samples);
     let first = sorted.first()?;
@@ -107,14 +136,20 @@ fn most_frequent<V: Value>(samples: &[Sample<V>]) -> Option<Reduced> {
         }
         (most_count, most_value, most_time) = (run_count, s.value, s.time);
     }
-    Some(Reduced { time: None, value: most_value.to_field(), row: None })
+    Some(Reduced {
+        time: None,
+        value: most_value.to_field(),
+        row: None,
+    })
 }
 
 pub(super) fn spread(column: &Column) -> Option<Reduced> {
     let value = match column {
         Column::Float(v) => {
             let first = v.first()?.value;
-            let (min, max) = v.iter().skip(1).fold((first, first), |(lo, hi), s| (go_min(lo, s.value), go_max(hi, s.value)));
+            let (min, max) = v.iter().skip(1).fold((first, first), |(lo, hi), s| {
+                (go_min(lo, s.value), go_max(hi, s.value))
+            });
             FieldValue::Float(max - min)
         }
         Column::Int(v) => {
@@ -124,7 +159,11 @@ pub(super) fn spread(column: &Column) -> Option<Reduced> {
         }
         Column::String(_) | Column::Bool(_) => return None,
     };
-    Some(Reduced { time: None, value, row: None })
+    Some(Reduced {
+        time: None,
+        value,
+        row: None,
+    })
 }
 
 pub(super) fn stddev(column: &Column) -> Option<Reduced> {
@@ -142,28 +181,47 @@ pub(super) fn stddev(column: &Column) -> Option<Reduced> {
         mean += (x - mean) / (i + 1) as f64;
     }
     let variance: f64 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
-    Some(float_result((variance / (values.len() as f64 - 1.0)).sqrt()))
+    Some(float_result(
+        (variance / (values.len() as f64 - 1.0)).sqrt(),
+    ))
 }
 
 /// Each distinct value once, at the time it was first seen, ordered by that time (then value).
 pub(super) fn distinct(column: &Column) -> Vec<Reduced> {
     match column {
         // Go map keys: 0 and -0 are one key, every NaN is a key of its own.
-        Column::Float(v) => first_seen(v, |x| (!x.is_nan()).then_some(if *x == 0.0 { 0 } else { x.to_bits() })),
+        Column::Float(v) => first_seen(v, |x| {
+            (!x.is_nan()).then_some(if *x == 0.0 { 0 } else { x.to_bits() })
+        }),
         Column::Int(v) => first_seen(v, |x| Some(*x)),
         Column::String(v) => first_seen(v, |x| Some(*x)),
         Column::Bool(v) => {
             let mut found = first_seen_samples(v, |x| Some(*x));
             // Go orders equal times false first (its comparison for booleans is not a strict order).
-            go_sort_by(&mut found, |a, b| if a.time != b.time { a.time < b.time } else { !a.value });
+            go_sort_by(&mut found, |a, b| {
+                if a.time != b.time {
+                    a.time < b.time
+                } else {
+                    !a.value
+                }
+            });
             to_reduced(found)
         }
     }
 }
 
-fn first_seen<V: Value, K: std::hash::Hash + Eq>(samples: &[Sample<V>], key: impl Fn(&V) -> Option<K>) -> Vec<Reduced> {
+fn first_seen<V: Value, K: std::hash::Hash + Eq>(
+    samples: &[Sample<V>],
+    key: impl Fn(&V) -> Option<K>,
+) -> Vec<Reduced> {
     let mut found = first_seen_samples(samples, key);
-    go_sort_by(&mut found, |a, b| if a.time != b.time { a.time < b.time } else { a.value < b.value });
+    go_sort_by(&mut found, |a, b| {
+        if a.time != b.time {
+            a.time < b.time
+        } else {
+            a.value < b.value
+        }
+    });
     to_reduced(found)
 }
 
@@ -186,11 +244,22 @@ fn first_seen_samples<V: Value, K: std::hash::Hash + Eq>(
 }
 
 fn to_reduced<V: Value>(samples: Vec<Sample<V>>) -> Vec<Reduced> {
-    samples.into_iter().map(|s| Reduced { time: Some(s.time), value: s.value.to_field(), row: None }).collect()
+    samples
+        .into_iter()
+        .map(|s| Reduced {
+            time: Some(s.time),
+            value: s.value.to_field(),
+            row: None,
+        })
+        .collect()
 }
 
 fn float_result(value: f64) -> Reduced {
-    Reduced { time: None, value: FieldValue::Float(value), row: None }
+    Reduced {
+        time: None,
+        value: FieldValue::Float(value),
+        row: None,
+    }
 }
 
 fn sorted_by_value<V: Value>(samples: &[Sample<V>]) -> Vec<Sample<V>> {
@@ -234,11 +303,31 @@ mod tests {
     use super::*;
 
     fn floats(values: &[f64]) -> Column<'static> {
-        Column::Float(values.iter().enumerate().map(|(i, &value)| Sample { time: i as i64 * 10, value, row: i }).collect())
+        Column::Float(
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, &value)| Sample {
+                    time: i as i64 * 10,
+                    value,
+                    row: i,
+                })
+                .collect(),
+        )
     }
 
     fn ints(values: &[i64]) -> Column<'static> {
-        Column::Int(values.iter().enumerate().map(|(i, &value)| Sample { time: i as i64 * 10, value, row: i }).collect())
+        Column::Int(
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, &value)| Sample {
+                    time: i as i64 * 10,
+                    value,
+                    row: i,
+                })
+                .collect(),
+        )
     }
 
     fn value(r: Option<Reduced>) -> FieldValue {
@@ -248,27 +337,43 @@ mod tests {
     #[test]
     fn count_and_empty_results() {
         assert_eq!(count(&floats(&[1.0, 2.0, 3.0])).value, FieldValue::Int(3));
-        assert_eq!(count_of_nothing(), Reduced { time: Some(0), value: FieldValue::Int(0), row: None });
+        assert_eq!(
+            count_of_nothing(),
+            Reduced {
+                time: Some(0),
+                value: FieldValue::Int(0),
+                row: None
+            }
+        );
         assert_eq!(sum_of_nothing().value, FieldValue::Float(0.0));
     }
 
     #[test]
     fn sum_keeps_the_type_and_wraps_ints() {
         assert_eq!(value(sum(&floats(&[1.5, 2.25]))), FieldValue::Float(3.75));
-        assert_eq!(value(sum(&ints(&[i64::MAX, 2]))), FieldValue::Int(i64::MIN + 1));
+        assert_eq!(
+            value(sum(&ints(&[i64::MAX, 2]))),
+            FieldValue::Int(i64::MIN + 1)
+        );
         assert_eq!(sum(&Column::String(vec![])), None);
     }
 
     #[test]
     fn mean_is_always_float() {
         assert_eq!(value(mean(&ints(&[1, 2]))), FieldValue::Float(1.5));
-        assert_eq!(value(mean(&floats(&[1.0, 2.0, 4.5]))), FieldValue::Float(2.5));
+        assert_eq!(
+            value(mean(&floats(&[1.0, 2.0, 4.5]))),
+            FieldValue::Float(2.5)
+        );
     }
 
     #[test]
     fn median_averages_the_middle_pair() {
         assert_eq!(value(median(&ints(&[7, 1, 4, 10]))), FieldValue::Float(5.5));
-        assert_eq!(value(median(&floats(&[3.0, 1.0, 2.0]))), FieldValue::Float(2.0));
+        assert_eq!(
+            value(median(&floats(&[3.0, 1.0, 2.0]))),
+            FieldValue::Float(2.0)
+        );
         // One float keeps its own time; one int does not.
         assert_eq!(median(&floats(&[3.0])).map(|r| r.time), Some(Some(0)));
         assert_eq!(median(&ints(&[3])).map(|r| r.time), Some(None));
@@ -280,25 +385,44 @@ mod tests {
         // The run of 5s starts (t=10) before the 3s' best was last updated (t=30): 5 wins.
         assert_eq!(value(mode(&ints(&[3, 5, 5, 3, 9]))), FieldValue::Int(5));
         assert_eq!(value(mode(&ints(&[1, 2, 2, 3, 3, 3]))), FieldValue::Int(3));
-        assert_eq!(value(mode(&floats(&[2.5, 2.5, 1.0]))), FieldValue::Float(2.5));
+        assert_eq!(
+            value(mode(&floats(&[2.5, 2.5, 1.0]))),
+            FieldValue::Float(2.5)
+        );
     }
 
     #[test]
     fn spread_and_stddev() {
         assert_eq!(value(spread(&ints(&[4, -3, 10]))), FieldValue::Int(13));
-        assert_eq!(value(spread(&floats(&[1.0, f64::NAN]))).to_string_lossy(), "NaN");
+        assert_eq!(
+            value(spread(&floats(&[1.0, f64::NAN]))).to_string_lossy(),
+            "NaN"
+        );
         assert_eq!(value(stddev(&floats(&[2.0]))), FieldValue::Float(0.0));
         // Sample deviation of 2, 4, 4, 4, 5, 5, 7, 9: sqrt(32 / 7).
-        let FieldValue::Float(sd) = value(stddev(&ints(&[2, 4, 4, 4, 5, 5, 7, 9]))) else { panic!() };
+        let FieldValue::Float(sd) = value(stddev(&ints(&[2, 4, 4, 4, 5, 5, 7, 9]))) else {
+            panic!()
+        };
         assert!((sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
     }
 
     #[test]
     fn distinct_keeps_first_seen_order_and_times() {
         let col = Column::String(
-            ["b", "a", "b", "c", "a"].iter().enumerate().map(|(i, &value)| Sample { time: i as i64, value, row: i }).collect(),
+            ["b", "a", "b", "c", "a"]
+                .iter()
+                .enumerate()
+                .map(|(i, &value)| Sample {
+                    time: i as i64,
+                    value,
+                    row: i,
+                })
+                .collect(),
         );
-        let got: Vec<_> = distinct(&col).into_iter().map(|r| (r.time, r.value)).collect();
+        let got: Vec<_> = distinct(&col)
+            .into_iter()
+            .map(|r| (r.time, r.value))
+            .collect();
         let expected = vec![
             (Some(0), FieldValue::String("b".into())),
             (Some(1), FieldValue::String("a".into())),

@@ -93,24 +93,37 @@ pub(super) struct ReadColumn<'a> {
 
 impl<'a> Column<'a> {
     /// Reads `field` from `rows`, typed after the first value whose kind `accepts` allows.
-    pub(super) fn read(rows: &'a [BatchPoint], field: &str, accepts: impl Fn(Kind) -> bool) -> ReadColumn<'a> {
+    pub(super) fn read(
+        rows: &'a [BatchPoint],
+        field: &str,
+        accepts: impl Fn(Kind) -> bool,
+    ) -> ReadColumn<'a> {
         let first_kind = rows
             .iter()
             .filter_map(|row| row.fields.get(field))
             .map(Kind::of)
             .find(|kind| accepts(*kind));
         let Some(kind) = first_kind else {
-            return ReadColumn { column: None, dropped: rows.len() as u64 };
+            return ReadColumn {
+                column: None,
+                dropped: rows.len() as u64,
+            };
         };
         let mut column = Column::empty(kind);
         let mut dropped = 0;
         for (row, point) in rows.iter().enumerate() {
-            let pushed = point.fields.get(field).is_some_and(|value| column.push(point.time, value, row));
+            let pushed = point
+                .fields
+                .get(field)
+                .is_some_and(|value| column.push(point.time, value, row));
             if !pushed {
                 dropped += 1;
             }
         }
-        ReadColumn { column: Some(column), dropped }
+        ReadColumn {
+            column: Some(column),
+            dropped,
+        }
     }
 
     pub(super) fn empty(kind: Kind) -> Column<'a> {
@@ -125,10 +138,26 @@ impl<'a> Column<'a> {
     /// Appends `value` if it has the column's type.
     pub(super) fn push(&mut self, time: Time, value: &'a FieldValue, row: usize) -> bool {
         match (self, value) {
-            (Column::Float(v), FieldValue::Float(x)) => v.push(Sample { time, value: *x, row }),
-            (Column::Int(v), FieldValue::Int(x)) => v.push(Sample { time, value: *x, row }),
-            (Column::String(v), FieldValue::String(x)) => v.push(Sample { time, value: x.as_str(), row }),
-            (Column::Bool(v), FieldValue::Bool(x)) => v.push(Sample { time, value: *x, row }),
+            (Column::Float(v), FieldValue::Float(x)) => v.push(Sample {
+                time,
+                value: *x,
+                row,
+            }),
+            (Column::Int(v), FieldValue::Int(x)) => v.push(Sample {
+                time,
+                value: *x,
+                row,
+            }),
+            (Column::String(v), FieldValue::String(x)) => v.push(Sample {
+                time,
+                value: x.as_str(),
+                row,
+            }),
+            (Column::Bool(v), FieldValue::Bool(x)) => v.push(Sample {
+                time,
+                value: *x,
+                row,
+            }),
             _ => return false,
         }
         true
@@ -142,7 +171,11 @@ mod tests {
 
     fn row(time: Time, value: Option<FieldValue>) -> BatchPoint {
         let fields = value.map_or_else(Fields::new, |v| Fields::from_pairs([("x".to_string(), v)]));
-        BatchPoint { time, fields, tags: Tags::new() }
+        BatchPoint {
+            time,
+            fields,
+            tags: Tags::new(),
+        }
     }
 
     #[test]
@@ -155,7 +188,18 @@ mod tests {
             row(5, Some(FieldValue::Int(6))),
         ];
         let read = Column::read(&rows, "x", |k| matches!(k, Kind::Float | Kind::Int));
-        let expected = Column::Int(vec![Sample { time: 3, value: 4, row: 2 }, Sample { time: 5, value: 6, row: 4 }]);
+        let expected = Column::Int(vec![
+            Sample {
+                time: 3,
+                value: 4,
+                row: 2,
+            },
+            Sample {
+                time: 5,
+                value: 6,
+                row: 4,
+            },
+        ]);
         assert_eq!(read.column, Some(expected));
         assert_eq!(read.dropped, 3);
     }

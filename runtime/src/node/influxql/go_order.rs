@@ -16,7 +16,13 @@ pub(super) fn go_sort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
     quick_sort(v, 0, v.len(), max_depth * 2, &less);
 }
 
-fn quick_sort<T>(v: &mut [T], mut a: usize, mut b: usize, mut max_depth: u32, less: &impl Fn(&T, &T) -> bool) {
+fn quick_sort<T>(
+    v: &mut [T],
+    mut a: usize,
+    mut b: usize,
+    mut max_depth: u32,
+    less: &impl Fn(&T, &T) -> bool,
+) {
     while b - a > 12 {
         if max_depth == 0 {
             heap_sort(v, a, b, less);
@@ -84,7 +90,13 @@ fn heap_sort<T>(v: &mut [T], a: usize, b: usize, less: &impl Fn(&T, &T) -> bool)
 }
 
 /// Moves the median of `v[m0], v[m1], v[m2]` into `v[m1]`.
-fn median_of_three<T>(v: &mut [T], m1: usize, m0: usize, m2: usize, less: &impl Fn(&T, &T) -> bool) {
+fn median_of_three<T>(
+    v: &mut [T],
+    m1: usize,
+    m0: usize,
+    m2: usize,
+    less: &impl Fn(&T, &T) -> bool,
+) {
     if less(&v[m1], &v[m0]) {
         v.swap(m1, m0);
     }
@@ -96,7 +108,12 @@ fn median_of_three<T>(v: &mut [T], m1: usize, m0: usize, m2: usize, less: &impl 
     }
 }
 
-fn do_pivot<T>(v: &mut [T], lo: usize, hi: usize, less: &impl Fn(&T, &T) -> bool) -> (usize, usize) {
+fn do_pivot<T>(
+    v: &mut [T],
+    lo: usize,
+    hi: usize,
+    less: &impl Fn(&T, &T) -> bool,
+) -> (usize, usize) {
     let m = lo + (hi - lo) / 2;
     if hi - lo > 40 {
         // Tukey's ninther.
@@ -178,7 +195,9 @@ pub(super) fn go_heap_pop_n<T>(mut v: Vec<T>, n: usize, less: impl Fn(&T, &T) ->
     }
     let mut popped = Vec::with_capacity(n.min(len));
     while popped.len() < n {
-        let Some(last) = v.len().checked_sub(1) else { break };
+        let Some(last) = v.len().checked_sub(1) else {
+            break;
+        };
         v.swap(0, last);
         heap_down(&mut v, 0, last, &less);
         if let Some(top) = v.pop() {
@@ -237,6 +256,9 @@ mod tests {
         // (key, arrival index); the shell pass swaps index 0 and 6 because 0 < 1.
         let mut v = vec![(1, 0), (1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (0, 6)];
         go_sort_by(&mut v, |a, b| a.0 < b.0);
-        assert_eq!(v, vec![(0, 6), (1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 0)]);
+        assert_eq!(
+            v,
+            vec![(0, 6), (1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 0)]
+        );
     }
 }

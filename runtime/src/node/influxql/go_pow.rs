@@ -21,7 +21,11 @@ pub(super) fn go_pow_whole(x: f64, n: u64) -> f64 {
         return if odd { x } else { 0.0 };
     }
     if x.is_infinite() {
-        return if x < 0.0 && odd { f64::NEG_INFINITY } else { f64::INFINITY };
+        return if x < 0.0 && odd {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
     }
     let (mut x1, mut xe) = frexp(x);
     let (mut a1, mut ae) = (1.0, 0i64);
@@ -53,7 +57,11 @@ fn frexp(x: f64) -> (f64, i64) {
         return (x, 0);
     }
     // Subnormals are scaled into the normal range first.
-    let (x, adjust) = if x.abs() < f64::MIN_POSITIVE { (x * (1u64 << 52) as f64, -52) } else { (x, 0) };
+    let (x, adjust) = if x.abs() < f64::MIN_POSITIVE {
+        (x * (1u64 << 52) as f64, -52)
+    } else {
+        (x, 0)
+    };
     let bits = x.to_bits();
     let exp = ((bits >> 52) & 0x7ff) as i64 - 1022 + adjust;
     let mantissa = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
@@ -103,7 +111,10 @@ mod tests {
         for (x, n) in [(0.3, 17u64), (0.7, 31), (0.999, 500), (1.1, 200)] {
             let got = go_pow_whole(x, n);
             let want = x.powf(n as f64);
-            assert!(((got - want) / want).abs() < 1e-13, "{x}^{n}: {got} vs {want}");
+            assert!(
+                ((got - want) / want).abs() < 1e-13,
+                "{x}^{n}: {got} vs {want}"
+            );
         }
         assert_eq!(go_pow_whole(10.0, 400), f64::INFINITY);
         assert_eq!(go_pow_whole(0.1, 400), 0.0);

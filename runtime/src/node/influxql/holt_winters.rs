@@ -44,8 +44,14 @@ impl HoltWinters {
     pub(super) fn run(&self, points: &[(Time, f64)]) -> Vec<(Time, f64)> {
         let seasonal = self.m >= 2;
         let season = usize::try_from(self.m).unwrap_or(0);
-        let (Some(first), Some(last)) = (points.first(), points.last()) else { return Vec::new() };
-        if points.len() < 2 || (seasonal && points.len() < season) || self.h <= 0 || self.interval <= 0 {
+        let (Some(first), Some(last)) = (points.first(), points.last()) else {
+            return Vec::new();
+        };
+        if points.len() < 2
+            || (seasonal && points.len() < season)
+            || self.h <= 0
+            || self.interval <= 0
+        {
             return Vec::new();
         }
         let start = self.round(first.0);
@@ -58,22 +64,43 @@ impl HoltWinters {
             // InfluxDB would index past its data here (and crash); there is nothing to fit.
             return Vec::new();
         }
-        let model = Model { y: &y, season: seasonal.then_some(season) };
-        let Some(mut best) = model.fit() else { return Vec::new() };
+        let model = Model {
+            y: &y,
+            season: seasonal.then_some(season),
+        };
+        let Some(mut best) = model.fit() else {
+            return Vec::new();
+        };
         let h = usize::try_from(self.h).unwrap_or(0);
         let forecast = model.forecast(h, &mut best);
         let times = |from: Time, skip: usize, offset: i64| {
-            forecast.iter().skip(skip).enumerate().filter(|(_, v)| !v.is_nan()).map(move |(i, v)| {
-                (from.wrapping_add(self.interval.wrapping_mul(i as i64 + offset)), *v)
-            })
+            forecast
+                .iter()
+                .skip(skip)
+                .enumerate()
+                .filter(|(_, v)| !v.is_nan())
+                .map(move |(i, v)| {
+                    (
+                        from.wrapping_add(self.interval.wrapping_mul(i as i64 + offset)),
+                        *v,
+                    )
+                })
         };
-        if self.with_fit { times(first.0, 0, 0).collect() } else { times(last.0, y.len(), 1).collect() }
+        if self.with_fit {
+            times(first.0, 0, 0).collect()
+        } else {
+            times(last.0, y.len(), 1).collect()
+        }
     }
 
     /// Rounds to the grid, halves down.
     fn round(&self, t: Time) -> Time {
         let down = t / self.interval * self.interval;
-        if t % self.interval > self.interval / 2 { down + self.interval } else { down }
+        if t % self.interval > self.interval / 2 {
+            down + self.interval
+        } else {
+            down
+        }
     }
 
     /// The values on the grid from `start`: NaN where no point fell, the first point of a slot
@@ -115,16 +142,28 @@ impl Model<'_> {
         let (level, trend, seasonals) = match self.season {
             Some(m) => {
                 let mf = m as f64;
-                let level = y.iter().take(m).filter(|v| !v.is_nan()).fold(0.0, |acc, v| acc + (1.0 / mf) * v);
+                let level = y
+                    .iter()
+                    .take(m)
+                    .filter(|v| !v.is_nan())
+                    .fold(0.0, |acc, v| acc + (1.0 / mf) * v);
                 let trend = (0..m)
                     .filter_map(|i| Some((*y.get(i)?, *y.get(m + i)?)))
                     .filter(|(a, b)| !a.is_nan() && !b.is_nan())
                     .fold(0.0, |acc, (a, b)| acc + 1.0 / (m * m) as f64 * (b - a));
-                let seasonals: Vec<f64> = y.iter().take(m).map(|v| if v.is_nan() { 0.0 } else { v / level }).collect();
+                let seasonals: Vec<f64> = y
+                    .iter()
+                    .take(m)
+                    .map(|v| if v.is_nan() { 0.0 } else { v / level })
+                    .collect();
                 (level, trend, seasonals)
             }
             None => {
-                let trend = if y1.is_nan() { 0.0 } else { INITIAL_WEIGHT * (y1 - y0) };
+                let trend = if y1.is_nan() {
+                    0.0
+                } else {
+                    INITIAL_WEIGHT * (y1 - y0)
+                };
                 (0.0 + INITIAL_WEIGHT * y0, trend, Vec::new())
             }
         };
@@ -177,15 +216,13 @@ impl Model<'_> {
     /// The fitted values followed by `h` forecasts. Clamps the smoothing parameters of
     /// `params` and overwrites its seasonal part, as InfluxDB does.
     fn forecast(&self, h: usize, params: &mut [f64]) -> Vec<f64> {
+        // NaN stays NaN, as in InfluxDB.
         for p in params.iter_mut().take(4) {
-            if *p > 1.0 {
-                *p = 1.0;
-            }
-            if *p < 0.0 {
-                *p = 0.0;
-            }
+            *p = p.clamp(0.0, 1.0);
         }
-        let [alpha, beta, gamma, phi, level, trend, ..] = *params else { return Vec::new() };
+        let [alpha, beta, gamma, phi, level, trend, ..] = *params else {
+            return Vec::new();
+        };
         let seasonals = params.get_mut(6..).unwrap_or_default();
         let m = seasonals.len();
         if self.season.is_some() && m == 1 {
@@ -195,7 +232,9 @@ impl Model<'_> {
 
         let n = self.y.len() + h;
         let mut forecast = Vec::with_capacity(n);
-        let Some(&first) = self.y.first() else { return forecast };
+        let Some(&first) = self.y.first() else {
+            return forecast;
+        };
         forecast.push(first);
         let (mut y_t, mut l_t, mut b_t) = (first, level, trend);
         let mut phi_h = phi;
@@ -229,12 +268,21 @@ mod tests {
     const S: i64 = 1_000_000_000;
 
     fn series(values: &[f64]) -> Vec<(Time, f64)> {
-        values.iter().enumerate().map(|(i, v)| (i as i64 * S, *v)).collect()
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as i64 * S, *v))
+            .collect()
     }
 
     #[test]
     fn forecasts_follow_the_last_point() {
-        let hw = HoltWinters { h: 3, m: 0, interval: S, with_fit: false };
+        let hw = HoltWinters {
+            h: 3,
+            m: 0,
+            interval: S,
+            with_fit: false,
+        };
         let got = hw.run(&series(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]));
         let times: Vec<Time> = got.iter().map(|p| p.0).collect();
         assert_eq!(times, [8 * S, 9 * S, 10 * S]);
@@ -244,8 +292,15 @@ mod tests {
 
     #[test]
     fn with_fit_starts_at_the_first_point() {
-        let hw = HoltWinters { h: 2, m: 4, interval: S, with_fit: true };
-        let values = [10.0, 20.0, 10.0, 15.0, 12.0, 22.0, 12.0, 17.0, 14.0, 24.0, 14.0, 19.0];
+        let hw = HoltWinters {
+            h: 2,
+            m: 4,
+            interval: S,
+            with_fit: true,
+        };
+        let values = [
+            10.0, 20.0, 10.0, 15.0, 12.0, 22.0, 12.0, 17.0, 14.0, 24.0, 14.0, 19.0,
+        ];
         let got = hw.run(&series(&values));
         assert_eq!(got.len(), values.len() + 2);
         assert_eq!(got[0], (0, 10.0));
@@ -254,17 +309,36 @@ mod tests {
 
     #[test]
     fn too_little_data_gives_nothing() {
-        let hw = HoltWinters { h: 2, m: 4, interval: S, with_fit: false };
+        let hw = HoltWinters {
+            h: 2,
+            m: 4,
+            interval: S,
+            with_fit: false,
+        };
         assert!(hw.run(&series(&[1.0, 2.0, 3.0])).is_empty());
-        let flat = HoltWinters { h: 2, m: 0, interval: 10 * S, with_fit: false };
+        let flat = HoltWinters {
+            h: 2,
+            m: 0,
+            interval: 10 * S,
+            with_fit: false,
+        };
         // Both points round to the same slot.
         assert!(flat.run(&[(0, 1.0), (2 * S, 2.0)]).is_empty());
-        assert!(HoltWinters { h: 0, ..flat }.run(&series(&[1.0, 2.0, 3.0])).is_empty());
+        assert!(
+            HoltWinters { h: 0, ..flat }
+                .run(&series(&[1.0, 2.0, 3.0]))
+                .is_empty()
+        );
     }
 
     #[test]
     fn gaps_become_nan_slots_and_rounding_halves_down() {
-        let hw = HoltWinters { h: 1, m: 0, interval: 10, with_fit: false };
+        let hw = HoltWinters {
+            h: 1,
+            m: 0,
+            interval: 10,
+            with_fit: false,
+        };
         assert_eq!(hw.round(15), 10);
         assert_eq!(hw.round(16), 20);
         let y = hw.grid(&[(0, 1.0), (21, 2.0), (24, 9.0), (39, 3.0)], 0);

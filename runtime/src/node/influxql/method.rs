@@ -23,15 +23,30 @@ pub enum Method {
     Max,
     Percentile(f64),
     /// `top(n, field, fieldsAndTags...)`.
-    Top { n: i64, distinct_by: Vec<String> },
+    Top {
+        n: i64,
+        distinct_by: Vec<String>,
+    },
     /// `bottom(n, field, fieldsAndTags...)`.
-    Bottom { n: i64, distinct_by: Vec<String> },
-    Elapsed { unit: i64 },
+    Bottom {
+        n: i64,
+        distinct_by: Vec<String>,
+    },
+    Elapsed {
+        unit: i64,
+    },
     Difference,
-    MovingAverage { window: i64 },
+    MovingAverage {
+        window: i64,
+    },
     CumulativeSum,
     /// `holtWinters(field, h, m, interval)`, or `holtWintersWithFit` when `with_fit`.
-    HoltWinters { h: i64, m: i64, interval: i64, with_fit: bool },
+    HoltWinters {
+        h: i64,
+        m: i64,
+        interval: i64,
+        with_fit: bool,
+    },
 }
 
 /// What a method emits, which fixes the output's shape and edge.
@@ -78,7 +93,11 @@ impl Method {
     /// Whether the method has a reducer for values of `kind` (Kapacitor's pipeline table).
     pub(super) fn accepts(&self, kind: Kind) -> bool {
         match self {
-            Method::Count | Method::Distinct | Method::First | Method::Last | Method::Elapsed { .. } => true,
+            Method::Count
+            | Method::Distinct
+            | Method::First
+            | Method::Last
+            | Method::Elapsed { .. } => true,
             _ => matches!(kind, Kind::Float | Kind::Int),
         }
     }
@@ -99,7 +118,12 @@ impl InfluxQlConfig {
     /// `method` over `field`, named after the method, at window times.
     pub fn new(method: Method, field: impl Into<String>) -> Self {
         let as_name = method.name().to_owned();
-        InfluxQlConfig { method, field: field.into(), as_name, use_point_times: false }
+        InfluxQlConfig {
+            method,
+            field: field.into(),
+            as_name,
+            use_point_times: false,
+        }
     }
 
     pub fn with_as(mut self, as_name: impl Into<String>) -> Self {
@@ -114,21 +138,40 @@ impl InfluxQlConfig {
 
     /// The validated role of the method: arguments Kapacitor would crash on are refused.
     pub(super) fn role(&self) -> Result<Role, InfluxQlConfigError> {
-        let bad = |reason: &'static str| Err(InfluxQlConfigError { method: self.method.name(), reason });
+        let bad = |reason: &'static str| {
+            Err(InfluxQlConfigError {
+                method: self.method.name(),
+                reason,
+            })
+        };
         Ok(match &self.method {
-            Method::Count | Method::Mean | Method::Median | Method::Mode | Method::Spread | Method::Sum | Method::Stddev => {
-                Role::Aggregate
+            Method::Count
+            | Method::Mean
+            | Method::Median
+            | Method::Mode
+            | Method::Spread
+            | Method::Sum
+            | Method::Stddev => Role::Aggregate,
+            Method::First | Method::Last | Method::Min | Method::Max | Method::Percentile(_) => {
+                Role::Selector
             }
-            Method::First | Method::Last | Method::Min | Method::Max | Method::Percentile(_) => Role::Selector,
-            Method::Top { n, .. } | Method::Bottom { n, .. } if *n < 0 => return bad("the number of points must not be negative"),
+            Method::Top { n, .. } | Method::Bottom { n, .. } if *n < 0 => {
+                return bad("the number of points must not be negative");
+            }
             Method::Distinct | Method::Top { .. } | Method::Bottom { .. } => Role::Batch,
-            Method::HoltWinters { interval, .. } if *interval <= 0 => return bad("the interval must be positive"),
+            Method::HoltWinters { interval, .. } if *interval <= 0 => {
+                return bad("the interval must be positive");
+            }
             Method::HoltWinters { .. } => Role::Batch,
             Method::Elapsed { unit: 0 } => return bad("the unit must not be zero"),
-            Method::Elapsed { unit } => Role::Transformation(Transformation::Elapsed { unit: *unit }),
+            Method::Elapsed { unit } => {
+                Role::Transformation(Transformation::Elapsed { unit: *unit })
+            }
             Method::Difference => Role::Transformation(Transformation::Difference),
             Method::MovingAverage { window } => match usize::try_from(*window) {
-                Ok(window) if window > 0 => Role::Transformation(Transformation::MovingAverage { window }),
+                Ok(window) if window > 0 => {
+                    Role::Transformation(Transformation::MovingAverage { window })
+                }
                 _ => return bad("the window must be at least 1"),
             },
             Method::CumulativeSum => Role::Transformation(Transformation::CumulativeSum),
@@ -138,7 +181,17 @@ impl InfluxQlConfig {
     /// The Holt-Winters arguments, when that is the method.
     pub(super) fn holt_winters(&self) -> Option<HoltWinters> {
         match self.method {
-            Method::HoltWinters { h, m, interval, with_fit } => Some(HoltWinters { h, m, interval, with_fit }),
+            Method::HoltWinters {
+                h,
+                m,
+                interval,
+                with_fit,
+            } => Some(HoltWinters {
+                h,
+                m,
+                interval,
+                with_fit,
+            }),
             _ => None,
         }
     }

@@ -29,7 +29,9 @@ use std::collections::HashMap;
 
 use crate::node::Node;
 use crate::node::group_tags::group_tags;
-use crate::point::{Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time};
+use crate::point::{
+    Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time,
+};
 use column::{Column, Kind};
 use method::Role;
 pub use method::{InfluxQlConfig, InfluxQlConfigError, Method};
@@ -83,21 +85,40 @@ impl InfluxQlNode {
         let point_times = config.use_point_times
             || matches!(role, Role::Transformation(_))
             || matches!(config.method, Method::HoltWinters { .. });
-        Ok(InfluxQlNode { config, role, point_times, groups: HashMap::new(), errors: 0 })
+        Ok(InfluxQlNode {
+            config,
+            role,
+            point_times,
+            groups: HashMap::new(),
+            errors: 0,
+        })
     }
 
     fn push_point(&mut self, point: Point, out: &mut Vec<Message>) {
-        let group = self.groups.entry(point.group.clone()).or_insert_with(|| Group {
-            name: point.name.clone(),
-            tags: group_tags(&point.tags, &point.dimensions),
-            dimensions: point.dimensions.clone(),
-            key: point.group.clone(),
-            step: Step { name: point.name.clone(), time: point.time, rows: Vec::new() },
-            transformer: None,
-        });
+        let group = self
+            .groups
+            .entry(point.group.clone())
+            .or_insert_with(|| Group {
+                name: point.name.clone(),
+                tags: group_tags(&point.tags, &point.dimensions),
+                dimensions: point.dimensions.clone(),
+                key: point.group.clone(),
+                step: Step {
+                    name: point.name.clone(),
+                    time: point.time,
+                    rows: Vec::new(),
+                },
+                transformer: None,
+            });
         if let Role::Transformation(transformation) = self.role {
             let field = point.fields.get(&self.config.field);
-            let fed = feed(&mut group.transformer, transformation, point.time, field, &mut self.errors);
+            let fed = feed(
+                &mut group.transformer,
+                transformation,
+                point.time,
+                field,
+                &mut self.errors,
+            );
             if let Some((time, value)) = fed {
                 out.push(Message::Point(Point {
                     database: String::new(),
@@ -112,51 +133,89 @@ impl InfluxQlNode {
             }
             return;
         }
-        let row = BatchPoint { time: point.time, fields: point.fields, tags: point.tags };
+        let row = BatchPoint {
+            time: point.time,
+            fields: point.fields,
+            tags: point.tags,
+        };
         if point.time == group.step.time {
             group.step.rows.push(row);
             return;
         }
-        let next = Step { name: point.name, time: point.time, rows: vec![row] };
+        let next = Step {
+            name: point.name,
+            time: point.time,
+            rows: vec![row],
+        };
         let step = std::mem::replace(&mut group.step, next);
         let group = &*group;
         if let Some(results) = reduce(&self.config, &step.rows, &mut self.errors) {
-            let emitter = Emitter { config: &self.config, role: self.role, point_times: self.point_times, group };
+            let emitter = Emitter {
+                config: &self.config,
+                role: self.role,
+                point_times: self.point_times,
+                group,
+            };
             out.extend(emitter.emit(step.name, step.time, results, &step.rows));
         }
     }
 
     fn push_batch(&mut self, batch: Batch, out: &mut Vec<Message>) {
-        let group = self.groups.entry(batch.group.clone()).or_insert_with(|| Group {
-            name: batch.name.clone(),
-            tags: batch.tags.clone(),
-            dimensions: batch.dimensions.clone(),
-            key: batch.group.clone(),
-            step: Step { name: batch.name.clone(), time: batch.time, rows: Vec::new() },
-            transformer: None,
-        });
+        let group = self
+            .groups
+            .entry(batch.group.clone())
+            .or_insert_with(|| Group {
+                name: batch.name.clone(),
+                tags: batch.tags.clone(),
+                dimensions: batch.dimensions.clone(),
+                key: batch.group.clone(),
+                step: Step {
+                    name: batch.name.clone(),
+                    time: batch.time,
+                    rows: Vec::new(),
+                },
+                transformer: None,
+            });
         if let Role::Transformation(transformation) = self.role {
             // A fresh state per batch: nothing carries over from the previous one.
             let mut transformer = None;
             let mut points = Vec::new();
             for row in &batch.points {
                 let field = row.fields.get(&self.config.field);
-                if let Some((time, value)) = feed(&mut transformer, transformation, row.time, field, &mut self.errors) {
+                if let Some((time, value)) = feed(
+                    &mut transformer,
+                    transformation,
+                    row.time,
+                    field,
+                    &mut self.errors,
+                ) {
                     let fields = Fields::from_pairs([(self.config.as_name.clone(), value)]);
-                    points.push(BatchPoint { time, fields, tags: group.tags.clone() });
+                    points.push(BatchPoint {
+                        time,
+                        fields,
+                        tags: group.tags.clone(),
+                    });
                 }
             }
             out.push(Message::Batch(Batch { points, ..batch }));
             return;
         }
         // With nothing to reduce, count and sum still report 0.
-        let results = reduce(&self.config, &batch.points, &mut self.errors).or_else(|| match self.config.method {
+        let results = reduce(&self.config, &batch.points, &mut self.errors).or_else(|| match self
+            .config
+            .method
+        {
             Method::Count => Some(vec![aggregates::count_of_nothing()]),
             Method::Sum => Some(vec![aggregates::sum_of_nothing()]),
             _ => None,
         });
         if let Some(results) = results {
-            let emitter = Emitter { config: &self.config, role: self.role, point_times: self.point_times, group };
+            let emitter = Emitter {
+                config: &self.config,
+                role: self.role,
+                point_times: self.point_times,
+                group,
+            };
             out.extend(emitter.emit(group.name.clone(), batch.time, results, &batch.points));
         }
     }
@@ -187,7 +246,9 @@ fn feed(
 ) -> Option<(Time, FieldValue)> {
     if slot.is_none() {
         match value {
-            Some(v) if transformation.accepts(Kind::of(v)) => *slot = Some(Transformer::new(transformation, Kind::of(v))),
+            Some(v) if transformation.accepts(Kind::of(v)) => {
+                *slot = Some(Transformer::new(transformation, Kind::of(v)))
+            }
             _ => {
                 *errors += 1;
                 return None;
@@ -222,7 +283,9 @@ fn reduce(config: &InfluxQlConfig, rows: &[BatchPoint], errors: &mut u64) -> Opt
         Method::Min => selectors::min(&column).into_iter().collect(),
         Method::Max => selectors::max(&column).into_iter().collect(),
         Method::Percentile(p) => selectors::percentile(&column, *p).into_iter().collect(),
-        Method::Top { n, distinct_by } => selectors::top_or_bottom(&column, End::Top, count_arg(*n), distinct_by, rows),
+        Method::Top { n, distinct_by } => {
+            selectors::top_or_bottom(&column, End::Top, count_arg(*n), distinct_by, rows)
+        }
         Method::Bottom { n, distinct_by } => {
             selectors::top_or_bottom(&column, End::Bottom, count_arg(*n), distinct_by, rows)
         }
@@ -236,11 +299,18 @@ fn reduce(config: &InfluxQlConfig, rows: &[BatchPoint], errors: &mut u64) -> Opt
             model
                 .run(&values)
                 .into_iter()
-                .map(|(time, value)| Reduced { time: Some(time), value: FieldValue::Float(value), row: None })
+                .map(|(time, value)| Reduced {
+                    time: Some(time),
+                    value: FieldValue::Float(value),
+                    row: None,
+                })
                 .collect()
         }
         // Transformations never reduce a whole batch.
-        Method::Elapsed { .. } | Method::Difference | Method::MovingAverage { .. } | Method::CumulativeSum => Vec::new(),
+        Method::Elapsed { .. }
+        | Method::Difference
+        | Method::MovingAverage { .. }
+        | Method::CumulativeSum => Vec::new(),
     };
     Some(results)
 }
@@ -260,7 +330,13 @@ struct Emitter<'a> {
 
 impl Emitter<'_> {
     /// The message for `results` of a step or batch named `name` at `time`.
-    fn emit(&self, name: String, time: Time, results: Vec<Reduced>, rows: &[BatchPoint]) -> Option<Message> {
+    fn emit(
+        &self,
+        name: String,
+        time: Time,
+        results: Vec<Reduced>,
+        rows: &[BatchPoint],
+    ) -> Option<Message> {
         match self.role {
             Role::Batch => Some(Message::Batch(self.batch(name, time, results, rows))),
             Role::Aggregate | Role::Selector | Role::Transformation(_) => {
@@ -280,7 +356,10 @@ impl Emitter<'_> {
 
     fn point(&self, name: String, time: Time, result: Reduced, rows: &[BatchPoint]) -> Point {
         let time = self.time_of(&result, time);
-        let selected = result.row.and_then(|i| rows.get(i)).filter(|_| self.role == Role::Selector);
+        let selected = result
+            .row
+            .and_then(|i| rows.get(i))
+            .filter(|_| self.role == Role::Selector);
         let (tags, fields) = match selected {
             Some(row) => {
                 let mut fields = row.fields.clone();
@@ -289,7 +368,10 @@ impl Emitter<'_> {
                 }
                 (row.tags.clone(), fields)
             }
-            None => (self.group.tags.clone(), Fields::from_pairs([(self.config.as_name.clone(), result.value)])),
+            None => (
+                self.group.tags.clone(),
+                Fields::from_pairs([(self.config.as_name.clone(), result.value)]),
+            ),
         };
         Point {
             database: String::new(),
@@ -322,7 +404,11 @@ impl Emitter<'_> {
                     }
                     _ => self.group.tags.clone(),
                 };
-                BatchPoint { time: t, fields: Fields::from_pairs([(self.config.as_name.clone(), result.value)]), tags }
+                BatchPoint {
+                    time: t,
+                    fields: Fields::from_pairs([(self.config.as_name.clone(), result.value)]),
+                    tags,
+                }
             })
             .collect();
         Batch {

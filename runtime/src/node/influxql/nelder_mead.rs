@@ -13,7 +13,12 @@ const CONTRACTION: f64 = 0.5;
 const EXPANSION: f64 = 2.0;
 
 /// Minimises `objective` from `start`; returns the least value found and its point.
-pub(super) fn minimize(mut objective: impl FnMut(&mut [f64]) -> f64, start: &[f64], epsilon: f64, scale: f64) -> (f64, Vec<f64>) {
+pub(super) fn minimize(
+    mut objective: impl FnMut(&mut [f64]) -> f64,
+    start: &[f64],
+    epsilon: f64,
+    scale: f64,
+) -> (f64, Vec<f64>) {
     let n = start.len();
     if n == 0 {
         return (objective(&mut []), Vec::new());
@@ -24,7 +29,19 @@ pub(super) fn minimize(mut objective: impl FnMut(&mut [f64]) -> f64, start: &[f6
     let qn = scale * ((nf + 1.0).sqrt() - 1.0) / (nf * 2f64.sqrt());
     let mut v: Vec<Vec<f64>> = (0..=n)
         .map(|i| {
-            start.iter().enumerate().map(|(j, x)| if i == 0 { *x } else if i - 1 == j { pn + x } else { qn + x }).collect()
+            start
+                .iter()
+                .enumerate()
+                .map(|(j, x)| {
+                    if i == 0 {
+                        *x
+                    } else if i - 1 == j {
+                        pn + x
+                    } else {
+                        qn + x
+                    }
+                })
+                .collect()
         })
         .collect();
     let mut f: Vec<f64> = v.iter_mut().map(|vertex| objective(vertex)).collect();
@@ -52,7 +69,9 @@ pub(super) fn minimize(mut objective: impl FnMut(&mut [f64]) -> f64, start: &[f6
         }
 
         for (i, m) in vm.iter_mut().enumerate() {
-            let sum = (0..=n).filter(|&k| k != vg).fold(0.0, |acc, k| acc + v[k][i]);
+            let sum = (0..=n)
+                .filter(|&k| k != vg)
+                .fold(0.0, |acc, k| acc + v[k][i]);
             *m = sum / nf;
         }
 
@@ -111,7 +130,10 @@ pub(super) fn minimize(mut objective: impl FnMut(&mut [f64]) -> f64, start: &[f6
         }
 
         let mean = f.iter().fold(0.0, |acc, x| acc + x) / (nf + 1.0);
-        let spread = f.iter().fold(0.0, |acc, x| acc + (x - mean) * (x - mean) / nf).sqrt();
+        let spread = f
+            .iter()
+            .fold(0.0, |acc, x| acc + (x - mean) * (x - mean) / nf)
+            .sqrt();
         if spread < epsilon {
             break;
         }
@@ -135,14 +157,23 @@ mod tests {
 
     #[test]
     fn finds_the_minimum_of_a_bowl() {
-        let (value, at) = minimize(|x| (x[0] - 3.0).powi(2) + (x[1] + 1.0).powi(2) + 2.0, &[0.0, 0.0], 1e-12, 1.0);
+        let (value, at) = minimize(
+            |x| (x[0] - 3.0).powi(2) + (x[1] + 1.0).powi(2) + 2.0,
+            &[0.0, 0.0],
+            1e-12,
+            1.0,
+        );
         assert!((value - 2.0).abs() < 1e-9, "{value}");
-        assert!((at[0] - 3.0).abs() < 1e-4 && (at[1] + 1.0).abs() < 1e-4, "{at:?}");
+        assert!(
+            (at[0] - 3.0).abs() < 1e-4 && (at[1] + 1.0).abs() < 1e-4,
+            "{at:?}"
+        );
     }
 
     #[test]
     fn finds_the_minimum_of_rosenbrock() {
-        let rosenbrock = |x: &mut [f64]| 100.0 * (x[1] - x[0] * x[0]).powi(2) + (1.0 - x[0]).powi(2);
+        let rosenbrock =
+            |x: &mut [f64]| 100.0 * (x[1] - x[0] * x[0]).powi(2) + (1.0 - x[0]).powi(2);
         let (value, at) = minimize(rosenbrock, &[-1.2, 1.0], 1e-14, 1.0);
         assert!(value < 1e-8, "{value}");
         assert!((at[0] - 1.0).abs() < 1e-3, "{at:?}");

@@ -14,7 +14,9 @@ use crate::point::{BatchPoint, FieldValue};
 /// The earliest value; among equal times the larger one (for booleans, `false`).
 pub(super) fn first(column: &Column) -> Option<Reduced> {
     fn pick<V: Value>(samples: &[Sample<V>]) -> Option<Reduced> {
-        select(samples, |c, p| c.time < p.time || (c.time == p.time && c.value.wins_first_tie(p.value)))
+        select(samples, |c, p| {
+            c.time < p.time || (c.time == p.time && c.value.wins_first_tie(p.value))
+        })
     }
     dispatch_any(column, pick, pick, pick, pick)
 }
@@ -22,7 +24,9 @@ pub(super) fn first(column: &Column) -> Option<Reduced> {
 /// The latest value; among equal times the larger one (for booleans, `true`).
 pub(super) fn last(column: &Column) -> Option<Reduced> {
     fn pick<V: Value>(samples: &[Sample<V>]) -> Option<Reduced> {
-        select(samples, |c, p| c.time > p.time || (c.time == p.time && c.value > p.value))
+        select(samples, |c, p| {
+            c.time > p.time || (c.time == p.time && c.value > p.value)
+        })
     }
     dispatch_any(column, pick, pick, pick, pick)
 }
@@ -30,7 +34,9 @@ pub(super) fn last(column: &Column) -> Option<Reduced> {
 /// The smallest number; among equal values the earliest.
 pub(super) fn min(column: &Column) -> Option<Reduced> {
     fn pick<V: Value>(samples: &[Sample<V>]) -> Option<Reduced> {
-        select(samples, |c, p| c.value < p.value || (c.value == p.value && c.time < p.time))
+        select(samples, |c, p| {
+            c.value < p.value || (c.value == p.value && c.time < p.time)
+        })
     }
     dispatch_numbers(column, pick, pick)
 }
@@ -38,13 +44,18 @@ pub(super) fn min(column: &Column) -> Option<Reduced> {
 /// The largest number; among equal values the earliest.
 pub(super) fn max(column: &Column) -> Option<Reduced> {
     fn pick<V: Value>(samples: &[Sample<V>]) -> Option<Reduced> {
-        select(samples, |c, p| c.value > p.value || (c.value == p.value && c.time < p.time))
+        select(samples, |c, p| {
+            c.value > p.value || (c.value == p.value && c.time < p.time)
+        })
     }
     dispatch_numbers(column, pick, pick)
 }
 
 /// Keeps the running pick, replacing it whenever `replaces(candidate, pick)`.
-fn select<V: Value>(samples: &[Sample<V>], replaces: impl Fn(&Sample<V>, &Sample<V>) -> bool) -> Option<Reduced> {
+fn select<V: Value>(
+    samples: &[Sample<V>],
+    replaces: impl Fn(&Sample<V>, &Sample<V>) -> bool,
+) -> Option<Reduced> {
     let mut samples = samples.iter();
     let mut pick = samples.next()?;
     for s in samples {
@@ -70,7 +81,10 @@ pub(super) fn percentile(column: &Column, p: f64) -> Option<Reduced> {
         Column::Float(v) => rank(v, p).map(|s| selected(&s)),
         // InfluxQL drops the time of an integer percentile: the batch time is used even with
         // `.usePointTimes()`.
-        Column::Int(v) => rank(v, p).map(|s| Reduced { time: None, ..selected(&s) }),
+        Column::Int(v) => rank(v, p).map(|s| Reduced {
+            time: None,
+            ..selected(&s)
+        }),
         Column::String(_) | Column::Bool(_) => None,
     }
 }
@@ -85,8 +99,20 @@ pub(super) enum End {
 /// The `n` largest (top) or smallest (bottom) values, earliest first among equals, returned
 /// in time order. With `distinct_by` names (fields or tags), only the best point of each
 /// combination of their values competes.
-pub(super) fn top_or_bottom(column: &Column, end: End, n: usize, distinct_by: &[String], rows: &[BatchPoint]) -> Vec<Reduced> {
-    fn pick<V: Value>(samples: &[Sample<V>], end: End, n: usize, distinct_by: &[String], rows: &[BatchPoint]) -> Vec<Reduced> {
+pub(super) fn top_or_bottom(
+    column: &Column,
+    end: End,
+    n: usize,
+    distinct_by: &[String],
+    rows: &[BatchPoint],
+) -> Vec<Reduced> {
+    fn pick<V: Value>(
+        samples: &[Sample<V>],
+        end: End,
+        n: usize,
+        distinct_by: &[String],
+        rows: &[BatchPoint],
+    ) -> Vec<Reduced> {
         let better = |a: &Sample<V>, b: &Sample<V>| match end {
             End::Top => a.value > b.value,
             End::Bottom => a.value < b.value,
@@ -94,11 +120,19 @@ pub(super) fn top_or_bottom(column: &Column, end: End, n: usize, distinct_by: &[
         let candidates = if distinct_by.is_empty() {
             samples.to_vec()
         } else {
-            best_per_key(samples, |s| distinct_key(rows.get(s.row), distinct_by), |p, cur| {
-                better(p, cur) || (p.value == cur.value && p.time < cur.time)
-            })
+            best_per_key(
+                samples,
+                |s| distinct_key(rows.get(s.row), distinct_by),
+                |p, cur| better(p, cur) || (p.value == cur.value && p.time < cur.time),
+            )
         };
-        let mut picked = go_heap_pop_n(candidates, n, |a, b| if a.value != b.value { better(a, b) } else { a.time < b.time });
+        let mut picked = go_heap_pop_n(candidates, n, |a, b| {
+            if a.value != b.value {
+                better(a, b)
+            } else {
+                a.time < b.time
+            }
+        });
         picked.sort_by_key(|s| s.time);
         picked.iter().map(selected).collect()
     }
@@ -155,7 +189,11 @@ fn distinct_key(row: Option<&BatchPoint>, names: &[String]) -> String {
 }
 
 fn selected<V: Value>(s: &Sample<V>) -> Reduced {
-    Reduced { time: Some(s.time), value: s.value.to_field(), row: Some(s.row) }
+    Reduced {
+        time: Some(s.time),
+        value: s.value.to_field(),
+        row: Some(s.row),
+    }
 }
 
 type Pick<V> = fn(&[Sample<V>]) -> Option<Reduced>;
@@ -190,11 +228,23 @@ mod tests {
 
     /// Samples at the given (time, value) pairs, rows numbered in order.
     fn floats(pairs: &[(i64, f64)]) -> Column<'static> {
-        Column::Float(pairs.iter().enumerate().map(|(row, &(time, value))| Sample { time, value, row }).collect())
+        Column::Float(
+            pairs
+                .iter()
+                .enumerate()
+                .map(|(row, &(time, value))| Sample { time, value, row })
+                .collect(),
+        )
     }
 
     fn ints(pairs: &[(i64, i64)]) -> Column<'static> {
-        Column::Int(pairs.iter().enumerate().map(|(row, &(time, value))| Sample { time, value, row }).collect())
+        Column::Int(
+            pairs
+                .iter()
+                .enumerate()
+                .map(|(row, &(time, value))| Sample { time, value, row })
+                .collect(),
+        )
     }
 
     fn rows_of(r: Option<Reduced>) -> Option<usize> {
@@ -207,10 +257,26 @@ mod tests {
         assert_eq!(rows_of(first(&col)), Some(2));
         assert_eq!(rows_of(last(&col)), Some(4));
         let bools = Column::Bool(vec![
-            Sample { time: 1, value: true, row: 0 },
-            Sample { time: 1, value: false, row: 1 },
-            Sample { time: 2, value: false, row: 2 },
-            Sample { time: 2, value: true, row: 3 },
+            Sample {
+                time: 1,
+                value: true,
+                row: 0,
+            },
+            Sample {
+                time: 1,
+                value: false,
+                row: 1,
+            },
+            Sample {
+                time: 2,
+                value: false,
+                row: 2,
+            },
+            Sample {
+                time: 2,
+                value: true,
+                row: 3,
+            },
         ]);
         assert_eq!(rows_of(first(&bools)), Some(1));
         assert_eq!(rows_of(last(&bools)), Some(3));
@@ -221,7 +287,10 @@ mod tests {
         let col = ints(&[(4, 1), (2, 1), (6, 9), (1, 9), (3, 5)]);
         assert_eq!(rows_of(min(&col)), Some(1));
         assert_eq!(rows_of(max(&col)), Some(3));
-        assert_eq!(min(&col).map(|r| (r.time, r.value)), Some((Some(2), FieldValue::Int(1))));
+        assert_eq!(
+            min(&col).map(|r| (r.time, r.value)),
+            Some((Some(2), FieldValue::Int(1)))
+        );
     }
 
     #[test]
@@ -238,7 +307,10 @@ mod tests {
         assert_eq!(pick(f64::NAN), None);
         // A float percentile keeps its point's time; an integer one does not.
         assert_eq!(percentile(&col, 50.0).and_then(|r| r.time), Some(6));
-        assert_eq!(percentile(&ints(&[(1, 3), (2, 4)]), 50.0).map(|r| r.time), Some(None));
+        assert_eq!(
+            percentile(&ints(&[(1, 3), (2, 4)]), 50.0).map(|r| r.time),
+            Some(None)
+        );
     }
 
     #[test]
@@ -247,21 +319,35 @@ mod tests {
         let values = |r: Vec<Reduced>| r.into_iter().map(|r| (r.time, r.value)).collect::<Vec<_>>();
         assert_eq!(
             values(top_or_bottom(&col, End::Top, 3, &[], &[])),
-            vec![(Some(2), FieldValue::Float(9.0)), (Some(3), FieldValue::Float(7.0)), (Some(4), FieldValue::Float(9.0))]
+            vec![
+                (Some(2), FieldValue::Float(9.0)),
+                (Some(3), FieldValue::Float(7.0)),
+                (Some(4), FieldValue::Float(9.0))
+            ]
         );
         assert_eq!(
             values(top_or_bottom(&col, End::Bottom, 2, &[], &[])),
-            vec![(Some(1), FieldValue::Float(5.0)), (Some(5), FieldValue::Float(1.0))]
+            vec![
+                (Some(1), FieldValue::Float(5.0)),
+                (Some(5), FieldValue::Float(1.0))
+            ]
         );
         assert_eq!(top_or_bottom(&col, End::Top, 10, &[], &[]).len(), 5);
     }
 
     #[test]
     fn top_with_names_keeps_one_point_per_combination() {
-        let row = |host: &str| BatchPoint { time: 0, fields: Fields::new(), tags: Tags::from_pairs([("host".into(), host.into())]) };
+        let row = |host: &str| BatchPoint {
+            time: 0,
+            fields: Fields::new(),
+            tags: Tags::from_pairs([("host".into(), host.into())]),
+        };
         let rows = [row("a"), row("b"), row("a"), row("b")];
         let col = floats(&[(1, 5.0), (2, 3.0), (3, 8.0), (4, 1.0)]);
-        let got: Vec<_> = top_or_bottom(&col, End::Top, 3, &["host".into()], &rows).into_iter().map(|r| r.row).collect();
+        let got: Vec<_> = top_or_bottom(&col, End::Top, 3, &["host".into()], &rows)
+            .into_iter()
+            .map(|r| r.row)
+            .collect();
         assert_eq!(got, vec![Some(1), Some(2)]);
     }
 }
