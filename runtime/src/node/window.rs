@@ -101,10 +101,26 @@ struct GroupWindow {
     clock: Clock,
 }
 
-/// When the group's window emits next.
+/// When the group's window emits next, and what it then contains. Times wrap on overflow, as
+/// Go's do, rather than failing on absurd timestamps.
 enum Clock {
-    Time { next_emit: Time },
-    Count { seen: u64, next_emit: u64 },
+    /// `every == 0`: every point closes the right-closed window `(t - period, t]`.
+    EveryPoint { period: i64, next_emit: Time },
+    /// Left-closed windows `[emit - period, emit)`, the next emit `every` after the point
+    /// that closed the last one.
+    Periodic {
+        period: i64,
+        every: i64,
+        align: bool,
+        next_emit: Time,
+    },
+    /// The last `period` points, every `every` points.
+    Count {
+        period: usize,
+        every: u64,
+        seen: u64,
+        next_emit: u64,
+    },
 }
 
 impl WindowNode {
@@ -184,7 +200,7 @@ impl WindowNode {
             fields: point.fields,
             tags: point.tags,
         };
-        if let Some(batch) = window.push(shape, entry) {
+        if let Some(batch) = window.push(entry) {
             out.push(Message::Batch(batch));
         }
     }
@@ -192,62 +208,57 @@ impl WindowNode {
 
 impl GroupWindow {
     /// Adds a point, returning the window it closes, if any.
-    fn push(&mut self, shape: Shape, entry: BatchPoint) -> Option<Batch> {
+    fn push(&mut self, entry: BatchPoint) -> Option<Batch> {
         let time = entry.time;
-        match (shape, &mut self.clock) {
-            (
-                Shape::Time {
-                    period, every: 0, ..
-                },
-                Clock::Time { next_emit },
-            ) => {
+        match &mut self.clock {
+            Clock::EveryPoint { period, next_emit } => {
                 self.buffer.push_back(entry);
                 if time < *next_emit {
                     return None;
                 }
-                // Right-closed (t - period, t]: every point gets its own window.
                 *next_emit = time;
-                expire_front(&mut self.buffer, |t| t <= time - period);
+                let oldest = time.wrapping_sub(*period);
+                expire_front(&mut self.buffer, |t| t <= oldest);
                 Some(self.batch(time))
             }
-            (
-                Shape::Time {
-                    period,
-                    every,
-                    align,
-                    ..
-                },
-                Clock::Time { next_emit },
-            ) => {
+            Clock::Periodic {
+                period,
+                every,
+                align,
+                next_emit,
+            } => {
                 let emit_at = *next_emit;
                 let closed = time >= emit_at;
                 if closed {
-                    *next_emit = time + every;
-                    if align {
-                        *next_emit = truncate_like_go(*next_emit, every);
+                    *next_emit = time.wrapping_add(*every);
+                    if *align {
+                        *next_emit = truncate_like_go(*next_emit, *every);
                     }
-                    // Left-closed [emit - period, emit): the triggering point joins afterwards.
-                    expire_front(&mut self.buffer, |t| t < emit_at - period);
+                    // The triggering point joins afterwards: it belongs to the next window.
+                    let oldest = emit_at.wrapping_sub(*period);
+                    expire_front(&mut self.buffer, |t| t < oldest);
                 }
                 let batch = closed.then(|| self.batch(emit_at));
                 self.buffer.push_back(entry);
                 batch
             }
-            (Shape::Count { period, every, .. }, Clock::Count { seen, next_emit }) => {
+            Clock::Count {
+                period,
+                every,
+                seen,
+                next_emit,
+            } => {
                 self.buffer.push_back(entry);
-                if self.buffer.len() > period {
+                if self.buffer.len() > *period {
                     self.buffer.pop_front();
                 }
                 *seen += 1;
                 if *seen != *next_emit {
                     return None;
                 }
-                *next_emit += every;
+                *next_emit = next_emit.saturating_add(*every);
                 Some(self.batch(time))
             }
-            // A group's clock is made from the node's shape, so the kinds always agree.
-            (Shape::Time { .. }, Clock::Count { .. })
-            | (Shape::Count { .. }, Clock::Time { .. }) => None,
         }
     }
 
@@ -280,36 +291,49 @@ impl Node for WindowNode {
 fn first_clock(shape: Shape, first_time: Time) -> Clock {
     match shape {
         Shape::Time {
+            period, every: 0, ..
+        } => Clock::EveryPoint {
+            period,
+            next_emit: first_time,
+        },
+        Shape::Time {
             period,
             every,
             align,
             fill_period,
         } => {
             let next_emit = match (fill_period, align) {
-                (false, false) => first_time + every,
-                (false, true) => truncate_like_go(first_time + every, every),
-                (true, false) => first_time + period,
+                (false, false) => first_time.wrapping_add(every),
+                (false, true) => truncate_like_go(first_time.wrapping_add(every), every),
+                (true, false) => first_time.wrapping_add(period),
                 (true, true) => {
                     // The first aligned emit strictly after a whole period.
-                    let full = first_time + period;
+                    let full = first_time.wrapping_add(period);
                     let aligned = truncate_like_go(full, every);
                     if aligned > full {
                         aligned
                     } else {
-                        aligned + every
+                        aligned.wrapping_add(every)
                     }
                 }
             };
-            Clock::Time { next_emit }
+            Clock::Periodic {
+                period,
+                every,
+                align,
+                next_emit,
+            }
         }
         Shape::Count {
             period,
             every,
             fill_period,
-        } => {
-            let next_emit = if fill_period { period as u64 } else { every };
-            Clock::Count { seen: 0, next_emit }
-        }
+        } => Clock::Count {
+            period,
+            every,
+            seen: 0,
+            next_emit: if fill_period { period as u64 } else { every },
+        },
     }
 }
 
@@ -333,7 +357,7 @@ fn truncate_like_go(t: Time, d: i64) -> Time {
     let since_zero = i128::from(t) + GO_ZERO_TIME_TO_EPOCH_NS;
     let excess = since_zero.rem_euclid(i128::from(d));
     // The excess is below d, which fits an i64.
-    t - i64::try_from(excess).unwrap_or(0)
+    t.wrapping_sub(i64::try_from(excess).unwrap_or(0))
 }
 
 #[cfg(test)]

@@ -22,9 +22,9 @@ const EPSILON: f64 = 1.0e-4;
 const GUESS_LOWER: f64 = 0.3;
 const GUESS_UPPER: f64 = 1.0;
 const GUESS_STEP: f64 = 0.4;
-/// The longest grid fitted. InfluxDB has no limit, but a far-off point with a fine interval
-/// would otherwise fill memory with NaN slots (and take hours to fit).
-const MAX_SLOTS: i64 = 100_000;
+/// The longest grid fitted, and the most values forecast. InfluxDB has no limit, but a far-off
+/// point with a fine interval (or a huge `h`) would otherwise fill memory (and take hours).
+const MAX_SLOTS: usize = 100_000;
 
 /// The arguments of `holtWinters(field, h, m, interval)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,19 +47,23 @@ impl HoltWinters {
         let (Some(first), Some(last)) = (points.first(), points.last()) else {
             return Vec::new();
         };
+        let h = usize::try_from(self.h).unwrap_or(0);
         if points.len() < 2
             || (seasonal && points.len() < season)
-            || self.h <= 0
+            || h == 0
+            || h > MAX_SLOTS
             || self.interval <= 0
         {
             return Vec::new();
         }
         let start = self.round(first.0);
-        let slots = (self.round(last.0) - start) / self.interval;
-        if slots <= 0 || slots > MAX_SLOTS {
+        let slots = self.round(last.0).wrapping_sub(start) / self.interval;
+        if slots <= 0 {
             return Vec::new();
         }
-        let y = self.grid(points, start);
+        let Some(y) = self.grid(points, start) else {
+            return Vec::new();
+        };
         if seasonal && y.len() < season {
             // InfluxDB would index past its data here (and crash); there is nothing to fit.
             return Vec::new();
@@ -71,7 +75,6 @@ impl HoltWinters {
         let Some(mut best) = model.fit() else {
             return Vec::new();
         };
-        let h = usize::try_from(self.h).unwrap_or(0);
         let forecast = model.forecast(h, &mut best);
         let times = |from: Time, skip: usize, offset: i64| {
             forecast
@@ -93,19 +96,20 @@ impl HoltWinters {
         }
     }
 
-    /// Rounds to the grid, halves down.
+    /// Rounds to the grid, halves down (wrapping on overflow, like Go).
     fn round(&self, t: Time) -> Time {
         let down = t / self.interval * self.interval;
         if t % self.interval > self.interval / 2 {
-            down + self.interval
+            down.wrapping_add(self.interval)
         } else {
             down
         }
     }
 
     /// The values on the grid from `start`: NaN where no point fell, the first point of a slot
-    /// where several did (later ones, and points out of order, are skipped).
-    fn grid(&self, points: &[(Time, f64)], start: Time) -> Vec<f64> {
+    /// where several did (later ones, and points out of order, are skipped). `None` past
+    /// `MAX_SLOTS`.
+    fn grid(&self, points: &[(Time, f64)], start: Time) -> Option<Vec<f64>> {
         let mut y = Vec::new();
         let mut slot = start;
         for (i, (time, value)) in points.iter().enumerate() {
@@ -117,14 +121,17 @@ impl HoltWinters {
             if rounded <= slot {
                 continue;
             }
-            slot += self.interval;
+            slot = slot.wrapping_add(self.interval);
             while rounded != slot {
+                if y.len() > MAX_SLOTS {
+                    return None;
+                }
                 y.push(f64::NAN);
-                slot += self.interval;
+                slot = slot.wrapping_add(self.interval);
             }
             y.push(*value);
         }
-        y
+        Some(y)
     }
 }
 
@@ -341,9 +348,25 @@ mod tests {
         };
         assert_eq!(hw.round(15), 10);
         assert_eq!(hw.round(16), 20);
-        let y = hw.grid(&[(0, 1.0), (21, 2.0), (24, 9.0), (39, 3.0)], 0);
+        let y = hw
+            .grid(&[(0, 1.0), (21, 2.0), (24, 9.0), (39, 3.0)], 0)
+            .unwrap();
         assert_eq!(y.len(), 5);
         assert!(y[1].is_nan() && y[3].is_nan());
         assert_eq!((y[0], y[2], y[4]), (1.0, 2.0, 3.0));
+    }
+
+    #[test]
+    fn a_far_out_of_order_point_does_not_grow_the_grid_without_bound() {
+        let hw = HoltWinters {
+            h: 1,
+            m: 0,
+            interval: 1,
+            with_fit: false,
+        };
+        assert!(
+            hw.run(&[(0, 1.0), (i64::MAX / 2, 2.0), (3, 3.0)])
+                .is_empty()
+        );
     }
 }

@@ -99,7 +99,7 @@ impl Transformer {
             },
             Transformation::MovingAverage { window } => State::MovingAverage {
                 window,
-                values: VecDeque::with_capacity(window),
+                values: VecDeque::new(),
                 sum: zero,
                 time: 0,
             },
