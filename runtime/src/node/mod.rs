@@ -17,3 +17,8 @@ pub trait Node {
         0
     }
 }
+
+pub mod derivative;
+pub mod group_tags;
+pub mod influxql;
+pub mod window;

@@ -1,0 +1,588 @@
+//! The window node: buffers a stream per group and emits it as batches, by time or by count.
+//!
+//! Time follows the data (Kapacitor's `window.go`): a window closes only when a later point of
+//! the same group arrives, and nothing is flushed at the end of the stream.
+//! - `every > 0`: the first point fixes the first emit time (`first + every`, truncated to
+//!   `every` when aligned; `first + period` with fillPeriod). A point at or past the emit time
+//!   emits the left-closed window `[emit - period, emit)` as a batch timed `emit`, then joins the
+//!   buffer, and the next emit time restarts from *that point's* time, so a gap shifts the
+//!   windows of an unaligned node.
+//! - `every == 0`: each point joins the buffer and emits the right-closed window
+//!   `(t - period, t]` timed `t` (late points only join).
+//! - count windows keep the last `periodCount` points and emit every `everyCount` points
+//!   (partial windows included unless fillPeriod), timed by their last point.
+//!
+//! Points stay in arrival order and expire only from the front, so a late point survives
+//! behind newer ones until everything before it has expired, as in Kapacitor.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+
+use crate::node::Node;
+use crate::node::group_tags::group_tags;
+use crate::point::{Batch, BatchPoint, Dimensions, GroupKey, Message, Point, Tags, Time};
+
+/// The properties of `|window()`; durations are nanoseconds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WindowConfig {
+    pub period: i64,
+    pub every: i64,
+    pub align: bool,
+    pub fill_period: bool,
+    pub period_count: i64,
+    pub every_count: i64,
+}
+
+/// Why a window configuration cannot run (Kapacitor's messages, where it has one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WindowConfigError {
+    NoPeriod,
+    PeriodAndPeriodCount,
+    AlignedCount,
+    EveryCountNotPositive,
+    Negative(&'static str),
+}
+
+impl fmt::Display for WindowConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WindowConfigError::NoPeriod => f.write_str(
+                "window node must have either a non zero period or non zero period count",
+            ),
+            WindowConfigError::PeriodAndPeriodCount => {
+                f.write_str("cannot specify both period and periodCount")
+            }
+            WindowConfigError::AlignedCount => {
+                f.write_str("can only align windows based off time, not count")
+            }
+            WindowConfigError::EveryCountNotPositive => {
+                f.write_str("everyCount must be greater than zero")
+            }
+            WindowConfigError::Negative(property) => {
+                write!(f, "window {property} must not be negative")
+            }
+        }
+    }
+}
+
+impl std::error::Error for WindowConfigError {}
+
+/// What decides a window's extent, validated.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    Time {
+        period: i64,
+        every: i64,
+        align: bool,
+        fill_period: bool,
+    },
+    Count {
+        period: usize,
+        every: u64,
+        fill_period: bool,
+    },
+}
+
+/// `|window()`: stream in, one batch per closed window and group out.
+pub struct WindowNode {
+    shape: Shape,
+    groups: HashMap<GroupKey, GroupWindow>,
+    errors: u64,
+}
+
+/// One group's window: what every batch of the group shares, and the buffer.
+struct GroupWindow {
+    /// The measurement of the group's first point names all its batches.
+    name: String,
+    tags: Tags,
+    dimensions: Dimensions,
+    group: GroupKey,
+    buffer: VecDeque<BatchPoint>,
+    clock: Clock,
+}
+
+/// When the group's window emits next, and what it then contains. Times wrap on overflow, as
+/// Go's do, rather than failing on absurd timestamps.
+enum Clock {
+    /// `every == 0`: every point closes the right-closed window `(t - period, t]`.
+    EveryPoint { period: i64, next_emit: Time },
+    /// Left-closed windows `[emit - period, emit)`, the next emit `every` after the point
+    /// that closed the last one.
+    Periodic {
+        period: i64,
+        every: i64,
+        align: bool,
+        next_emit: Time,
+    },
+    /// The last `period` points, every `every` points.
+    Count {
+        period: usize,
+        every: u64,
+        seen: u64,
+        next_emit: u64,
+    },
+}
+
+impl WindowNode {
+    pub fn new(config: &WindowConfig) -> Result<Self, WindowConfigError> {
+        let shape = match config {
+            WindowConfig {
+                period: 0,
+                period_count: 0,
+                ..
+            } => return Err(WindowConfigError::NoPeriod),
+            WindowConfig {
+                period,
+                period_count,
+                ..
+            } if *period != 0 && *period_count != 0 => {
+                return Err(WindowConfigError::PeriodAndPeriodCount);
+            }
+            WindowConfig {
+                period_count: 0,
+                period,
+                every,
+                align,
+                fill_period,
+                ..
+            } => {
+                if *period < 0 {
+                    return Err(WindowConfigError::Negative("period"));
+                }
+                if *every < 0 {
+                    return Err(WindowConfigError::Negative("every"));
+                }
+                Shape::Time {
+                    period: *period,
+                    every: *every,
+                    align: *align,
+                    fill_period: *fill_period,
+                }
+            }
+            WindowConfig { align: true, .. } => return Err(WindowConfigError::AlignedCount),
+            WindowConfig { every_count, .. } if *every_count <= 0 => {
+                return Err(WindowConfigError::EveryCountNotPositive);
+            }
+            WindowConfig {
+                period_count,
+                every_count,
+                fill_period,
+                ..
+            } => Shape::Count {
+                period: usize::try_from(*period_count)
+                    .map_err(|_| WindowConfigError::Negative("periodCount"))?,
+                every: every_count.unsigned_abs(),
+                fill_period: *fill_period,
+            },
+        };
+        Ok(WindowNode {
+            shape,
+            groups: HashMap::new(),
+            errors: 0,
+        })
+    }
+
+    fn push_point(&mut self, point: Point, out: &mut Vec<Message>) {
+        let shape = self.shape;
+        let window = self
+            .groups
+            .entry(point.group.clone())
+            .or_insert_with(|| GroupWindow {
+                name: point.name.clone(),
+                tags: group_tags(&point.tags, &point.dimensions),
+                dimensions: point.dimensions.clone(),
+                group: point.group.clone(),
+                buffer: VecDeque::new(),
+                clock: first_clock(shape, point.time),
+            });
+        let entry = BatchPoint {
+            time: point.time,
+            fields: point.fields,
+            tags: point.tags,
+        };
+        if let Some(batch) = window.push(entry) {
+            out.push(Message::Batch(batch));
+        }
+    }
+}
+
+impl GroupWindow {
+    /// Adds a point, returning the window it closes, if any.
+    fn push(&mut self, entry: BatchPoint) -> Option<Batch> {
+        let time = entry.time;
+        match &mut self.clock {
+            Clock::EveryPoint { period, next_emit } => {
+                self.buffer.push_back(entry);
+                if time < *next_emit {
+                    return None;
+                }
+                *next_emit = time;
+                let oldest = time.wrapping_sub(*period);
+                expire_front(&mut self.buffer, |t| t <= oldest);
+                Some(self.batch(time))
+            }
+            Clock::Periodic {
+                period,
+                every,
+                align,
+                next_emit,
+            } => {
+                let emit_at = *next_emit;
+                let closed = time >= emit_at;
+                if closed {
+                    *next_emit = time.wrapping_add(*every);
+                    if *align {
+                        *next_emit = truncate_like_go(*next_emit, *every);
+                    }
+                    // The triggering point joins afterwards: it belongs to the next window.
+                    let oldest = emit_at.wrapping_sub(*period);
+                    expire_front(&mut self.buffer, |t| t < oldest);
+                }
+                let batch = closed.then(|| self.batch(emit_at));
+                self.buffer.push_back(entry);
+                batch
+            }
+            Clock::Count {
+                period,
+                every,
+                seen,
+                next_emit,
+            } => {
+                self.buffer.push_back(entry);
+                if self.buffer.len() > *period {
+                    self.buffer.pop_front();
+                }
+                *seen += 1;
+                if *seen != *next_emit {
+                    return None;
+                }
+                *next_emit = next_emit.saturating_add(*every);
+                Some(self.batch(time))
+            }
+        }
+    }
+
+    fn batch(&self, time: Time) -> Batch {
+        Batch {
+            name: self.name.clone(),
+            time,
+            tags: self.tags.clone(),
+            dimensions: self.dimensions.clone(),
+            group: self.group.clone(),
+            points: self.buffer.iter().cloned().collect(),
+        }
+    }
+}
+
+impl Node for WindowNode {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        match msg {
+            Message::Point(point) => self.push_point(point, out),
+            // Kapacitor refuses batches here ("window does not support batch data").
+            Message::Batch(_) => self.errors += 1,
+        }
+    }
+
+    fn errors(&self) -> u64 {
+        self.errors
+    }
+}
+
+fn first_clock(shape: Shape, first_time: Time) -> Clock {
+    match shape {
+        Shape::Time {
+            period, every: 0, ..
+        } => Clock::EveryPoint {
+            period,
+            next_emit: first_time,
+        },
+        Shape::Time {
+            period,
+            every,
+            align,
+            fill_period,
+        } => {
+            let next_emit = match (fill_period, align) {
+                (false, false) => first_time.wrapping_add(every),
+                (false, true) => truncate_like_go(first_time.wrapping_add(every), every),
+                (true, false) => first_time.wrapping_add(period),
+                (true, true) => {
+                    // The first aligned emit strictly after a whole period.
+                    let full = first_time.wrapping_add(period);
+                    let aligned = truncate_like_go(full, every);
+                    if aligned > full {
+                        aligned
+                    } else {
+                        aligned.wrapping_add(every)
+                    }
+                }
+            };
+            Clock::Periodic {
+                period,
+                every,
+                align,
+                next_emit,
+            }
+        }
+        Shape::Count {
+            period,
+            every,
+            fill_period,
+        } => Clock::Count {
+            period,
+            every,
+            seen: 0,
+            next_emit: if fill_period { period as u64 } else { every },
+        },
+    }
+}
+
+/// Drops points from the front while `expired` holds for their time.
+fn expire_front(buffer: &mut VecDeque<BatchPoint>, expired: impl Fn(Time) -> bool) {
+    while buffer.front().is_some_and(|p| expired(p.time)) {
+        buffer.pop_front();
+    }
+}
+
+/// Nanoseconds from Go's zero time (0001-01-01 UTC) to the Unix epoch.
+const GO_ZERO_TIME_TO_EPOCH_NS: i128 = 62_135_596_800 * 1_000_000_000;
+
+/// Rounds `t` down to a multiple of `d` counted from Go's zero time, as Go's `Time.Truncate`
+/// does; `d <= 0` leaves `t` unchanged. For durations that divide a day this is the same as
+/// aligning to the epoch; for others (7s, 7m...) the two differ, and Kapacitor uses Go's.
+fn truncate_like_go(t: Time, d: i64) -> Time {
+    if d <= 0 {
+        return t;
+    }
+    let since_zero = i128::from(t) + GO_ZERO_TIME_TO_EPOCH_NS;
+    let excess = since_zero.rem_euclid(i128::from(d));
+    // The excess is below d, which fits an i64.
+    t.wrapping_sub(i64::try_from(excess).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::point::{FieldValue, Fields};
+
+    const S: i64 = 1_000_000_000;
+    /// 2023-11-14T22:13:20Z, where the conformance data starts.
+    const T0: i64 = 1_700_000_000 * S;
+
+    fn point(host: &str, secs: i64, v: i64) -> Message {
+        let dims = Dimensions {
+            by_measurement: false,
+            tag_names: vec!["host".into()],
+        };
+        Message::Point(Point {
+            database: "db".into(),
+            retention_policy: "rp".into(),
+            name: "m".into(),
+            tags: Tags::from_pairs([("host".into(), host.into()), ("dc".into(), "x".into())]),
+            fields: Fields::from_pairs([("v".into(), FieldValue::Int(v))]),
+            time: T0 + secs * S,
+            dimensions: dims,
+            group: GroupKey(format!("host={host}")),
+        })
+    }
+
+    /// Feeds points of host `a` at the given second offsets (value = offset) and describes each
+    /// emitted batch as `emit_second:[point seconds]`.
+    fn run(config: WindowConfig, seconds: &[i64]) -> Vec<String> {
+        let mut node = WindowNode::new(&config).unwrap();
+        let mut out = Vec::new();
+        for &s in seconds {
+            node.push(point("a", s, s), &mut out);
+        }
+        out.iter()
+            .map(|m| match m {
+                Message::Batch(b) => {
+                    let pts: Vec<String> = b
+                        .points
+                        .iter()
+                        .map(|p| ((p.time - T0) / S).to_string())
+                        .collect();
+                    format!("{}:[{}]", (b.time - T0) / S, pts.join(","))
+                }
+                Message::Point(_) => "point".into(),
+            })
+            .collect()
+    }
+
+    fn time_window(period: i64, every: i64) -> WindowConfig {
+        WindowConfig {
+            period: period * S,
+            every: every * S,
+            ..WindowConfig::default()
+        }
+    }
+
+    #[test]
+    fn tumbling_window_emits_when_a_later_point_arrives() {
+        let got = run(time_window(5, 5), &[0, 1, 2, 4, 6, 7, 40, 41, 43, 46]);
+        // The gap moves the next emit to 40 + 5; nothing is flushed after 46.
+        assert_eq!(got, ["5:[0,1,2,4]", "11:[6,7]", "45:[40,41,43]"]);
+    }
+
+    #[test]
+    fn unaligned_overlap_restarts_from_the_triggering_point() {
+        let got = run(time_window(6, 4), &[3, 4, 5, 7, 8, 9, 12, 13]);
+        assert_eq!(got, ["7:[3,4,5]", "11:[5,7,8,9]"]);
+    }
+
+    #[test]
+    fn aligned_windows_end_on_multiples_of_every() {
+        let config = WindowConfig {
+            align: true,
+            ..time_window(10, 5)
+        };
+        // 1700000002 + 5 truncates to ...005; the gap jumps to the next boundary after 31.
+        let got = run(config, &[2, 4, 6, 9, 10, 31, 36]);
+        assert_eq!(got, ["5:[2,4]", "10:[2,4,6,9]", "15:[6,9,10]", "35:[31]"]);
+    }
+
+    #[test]
+    fn every_zero_emits_a_right_closed_window_per_point() {
+        let got = run(time_window(4, 0), &[0, 1, 3, 4, 9]);
+        assert_eq!(got, ["0:[0]", "1:[0,1]", "3:[0,1,3]", "4:[1,3,4]", "9:[9]"]);
+    }
+
+    #[test]
+    fn fill_period_waits_for_a_whole_period() {
+        let got = run(
+            WindowConfig {
+                fill_period: true,
+                ..time_window(6, 2)
+            },
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9],
+        );
+        assert_eq!(got, ["7:[1,2,3,4,5,6]", "9:[3,4,5,6,7,8]"]);
+    }
+
+    #[test]
+    fn aligned_fill_period_starts_after_the_first_full_period() {
+        let config = WindowConfig {
+            align: true,
+            fill_period: true,
+            ..time_window(8, 4)
+        };
+        // first + period = 9 → truncated 8 is not after 9 → 12.
+        let got = run(config, &[1, 2, 5, 9, 11, 12, 13, 16]);
+        assert_eq!(got, ["12:[5,9,11]", "16:[9,11,12,13]"]);
+    }
+
+    #[test]
+    fn late_points_stay_behind_newer_ones() {
+        // 3 arrives after 8: it is kept at the back and survives the purge at 10.
+        let got = run(time_window(5, 5), &[0, 4, 8, 3, 11, 16]);
+        assert_eq!(got, ["5:[0,4]", "13:[8,3,11]"]);
+    }
+
+    #[test]
+    fn count_windows_emit_partial_windows_timed_by_their_last_point() {
+        let config = WindowConfig {
+            period_count: 3,
+            every_count: 2,
+            ..WindowConfig::default()
+        };
+        let got = run(config, &[0, 2, 3, 5, 7, 8]);
+        assert_eq!(got, ["2:[0,2]", "5:[2,3,5]", "8:[5,7,8]"]);
+    }
+
+    #[test]
+    fn count_windows_with_fill_period_and_every_beyond_period() {
+        let fill = WindowConfig {
+            period_count: 3,
+            every_count: 1,
+            fill_period: true,
+            ..WindowConfig::default()
+        };
+        assert_eq!(run(fill, &[0, 1, 2, 3]), ["2:[0,1,2]", "3:[1,2,3]"]);
+        let sparse = WindowConfig {
+            period_count: 2,
+            every_count: 3,
+            ..WindowConfig::default()
+        };
+        assert_eq!(run(sparse, &[0, 1, 2, 3, 4, 5]), ["2:[1,2]", "5:[4,5]"]);
+    }
+
+    #[test]
+    fn groups_are_independent_and_batches_carry_group_tags() {
+        let mut node = WindowNode::new(&time_window(2, 2)).unwrap();
+        let mut out = Vec::new();
+        for (host, s) in [("a", 0), ("b", 1), ("a", 2), ("b", 2), ("b", 3)] {
+            node.push(point(host, s, s), &mut out);
+        }
+        let Some(Message::Batch(first)) = out.first() else {
+            panic!("expected a batch, got {out:?}")
+        };
+        assert_eq!(out.len(), 2);
+        assert_eq!((first.time - T0) / S, 2);
+        assert_eq!(format!("{:?}", first.tags), r#"{"host": "a"}"#);
+        assert_eq!(first.group, GroupKey("host=a".into()));
+        // Points keep all their own tags.
+        assert_eq!(
+            first.points[0].tags.get("dc").map(String::as_str),
+            Some("x")
+        );
+        let Some(Message::Batch(second)) = out.get(1) else {
+            panic!()
+        };
+        assert_eq!((second.time - T0) / S, 3);
+    }
+
+    #[test]
+    fn go_truncation_counts_from_year_one() {
+        assert_eq!(truncate_like_go(T0 + 3 * S, 10 * S), T0);
+        // 7s does not divide the seconds between year 1 and 1970, so this is not a multiple
+        // of 7s since the epoch.
+        let t = truncate_like_go(T0, 7 * S);
+        assert_eq!(
+            (i128::from(t) + GO_ZERO_TIME_TO_EPOCH_NS) % i128::from(7 * S),
+            0
+        );
+        assert_ne!(t % (7 * S), 0);
+        assert_eq!(truncate_like_go(T0 + 1, 0), T0 + 1);
+    }
+
+    #[test]
+    fn invalid_configs_are_rejected() {
+        let err = |c: WindowConfig| WindowNode::new(&c).err();
+        assert_eq!(
+            err(WindowConfig::default()),
+            Some(WindowConfigError::NoPeriod)
+        );
+        assert_eq!(
+            err(WindowConfig {
+                period: S,
+                period_count: 2,
+                every_count: 1,
+                ..Default::default()
+            }),
+            Some(WindowConfigError::PeriodAndPeriodCount)
+        );
+        assert_eq!(
+            err(WindowConfig {
+                period_count: 2,
+                align: true,
+                every_count: 1,
+                ..Default::default()
+            }),
+            Some(WindowConfigError::AlignedCount)
+        );
+        assert_eq!(
+            err(WindowConfig {
+                period_count: 2,
+                ..Default::default()
+            }),
+            Some(WindowConfigError::EveryCountNotPositive)
+        );
+        assert_eq!(
+            err(WindowConfig {
+                period: -S,
+                ..Default::default()
+            }),
+            Some(WindowConfigError::Negative("period"))
+        );
+    }
+}
