@@ -17,7 +17,8 @@ use crate::node::derivative::{DerivativeConfig, DerivativeNode};
 use crate::node::window::{WindowConfig, WindowNode};
 use crate::point::{Batch, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time};
 
-const CONFORMANCE: &str = "/work/shared/conformance";
+/// The conformance cases beside this repository (`../shared/conformance`).
+const CONFORMANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance");
 
 /// Reads `db\nrp\nline\n` triples with simple lines: no escapes, no spaces inside strings.
 fn read_recording(text: &str) -> Vec<(String, String, Point)> {
