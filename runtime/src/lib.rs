@@ -8,6 +8,7 @@ pub mod lineproto;
 pub mod node;
 pub mod output;
 pub mod point;
+pub mod program;
 pub mod replay;
 pub mod task;
 pub mod template;
