@@ -8,6 +8,8 @@
 mod functions;
 mod handlers;
 mod nodes;
+#[cfg(test)]
+mod tests;
 
 pub use functions::FUNCTIONS;
 pub use handlers::HANDLERS;
@@ -98,8 +100,48 @@ pub struct Signature {
     pub rest: Option<ArgType>,
 }
 
+/// A required positional parameter (keeps the tables short).
+const fn p(name: &'static str, ty: ArgType) -> Param {
+    Param { name, ty, optional: false }
+}
+
+/// An optional (trailing) positional parameter.
+const fn opt(name: &'static str, ty: ArgType) -> Param {
+    Param { name, ty, optional: true }
+}
+
 impl Signature {
     pub const NONE: Signature = Signature { params: &[], rest: None };
+
+    /// Exactly these parameters.
+    pub const fn of(params: &'static [Param]) -> Signature {
+        Signature { params, rest: None }
+    }
+
+    /// One required argument of type `ty`. A `const fn` cannot borrow a slice built from its
+    /// argument for `'static`, so each type gets its own literal slice.
+    pub const fn single(ty: ArgType) -> Signature {
+        macro_rules! one_of {
+            ($($variant:ident),*) => {
+                match ty {
+                    $(ArgType::$variant => Signature::of(&[Param {
+                        name: "value",
+                        ty: ArgType::$variant,
+                        optional: false,
+                    }]),)*
+                }
+            };
+        }
+        one_of!(
+            Int, Float, Number, String, Bool, Duration, Lambda, Regex, Star, StringOrStar,
+            Dimension, Fill, Node, Scalar, IntOrDuration
+        )
+    }
+
+    /// These parameters, then any number of `rest` arguments.
+    pub const fn variadic(params: &'static [Param], rest: ArgType) -> Signature {
+        Signature { params, rest: Some(rest) }
+    }
 
     pub fn min_args(&self) -> usize {
         self.params.iter().filter(|p| !p.optional).count()
@@ -119,13 +161,64 @@ pub enum Repeat {
     Accumulate,
 }
 
+/// The Kapacitor release that introduced an entry. The reference is 1.5.7; entries added later
+/// (up to 1.7) are catalogued too, so scripts written for newer releases check, and the checker
+/// can say when a script goes beyond the reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Since {
+    /// Present in Kapacitor 1.5.7.
+    V1_5,
+    /// Added in 1.6 (all such entries are in 1.6.6 and later).
+    V1_6,
+}
+
+/// Which nodes a chain method may follow. Kapacitor defines most chain methods on its
+/// `chainnode`, which the roots (`stream`, `batch`) and the terminal nodes (`influxDBOut`,
+/// `kapacitorLoopback`) do not embed, while `stats` and `deadman` are methods of every node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parents {
+    /// Any chain node: neither a root nor a terminal node.
+    Chain,
+    /// Any node, roots and terminal nodes included.
+    Any,
+    /// Only the named nodes (`from` after `stream` or `from`, `query` after `batch`).
+    Only(&'static [&'static str]),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PropertySpec {
     /// The TICKscript name (`period`, `uRL`, `stateChangesOnly`).
     pub name: &'static str,
     pub sig: Signature,
     pub repeat: Repeat,
+    pub since: Since,
     pub doc: &'static str,
+}
+
+impl PropertySpec {
+    /// A property taking `sig`; the last call wins.
+    pub const fn new(name: &'static str, sig: Signature, doc: &'static str) -> PropertySpec {
+        PropertySpec { name, sig, repeat: Repeat::Replace, since: Since::V1_5, doc }
+    }
+
+    /// A property without arguments (`.align()`).
+    pub const fn flag(name: &'static str, doc: &'static str) -> PropertySpec {
+        PropertySpec::new(name, Signature::NONE, doc)
+    }
+
+    /// A property with one argument of type `ty` (`.period(10s)`).
+    pub const fn value(name: &'static str, ty: ArgType, doc: &'static str) -> PropertySpec {
+        PropertySpec::new(name, Signature::single(ty), doc)
+    }
+
+    /// Every call adds to what earlier calls set.
+    pub const fn accumulating(self) -> PropertySpec {
+        PropertySpec { repeat: Repeat::Accumulate, ..self }
+    }
+
+    pub const fn since(self, since: Since) -> PropertySpec {
+        PropertySpec { since, ..self }
+    }
 }
 
 /// The family a node belongs to, which decides how code generation builds it.
@@ -133,7 +226,7 @@ pub struct PropertySpec {
 pub enum NodeFamily {
     /// `stream`, `batch`: the roots.
     Source,
-    /// An InfluxQL aggregate, selector or transformation (`mean`, `top`, `derivative`...).
+    /// An InfluxQL aggregate, selector or transformation (`mean`, `top`, `movingAverage`...).
     InfluxQl,
     /// Any other node.
     Plain,
@@ -151,12 +244,77 @@ pub struct NodeSpec {
     pub args: Signature,
     pub wants: Wants,
     pub provides: Provides,
-    /// Only these parents may chain to it (`from` after `stream` or `from`); empty = any chain node.
-    pub parents: &'static [&'static str],
+    /// Which nodes it may be chained after.
+    pub parents: Parents,
     pub properties: &'static [PropertySpec],
     /// Properties whose call starts a handler (alert and deadman), looked up in `HANDLERS`.
     pub has_handlers: bool,
+    pub since: Since,
     pub doc: &'static str,
+}
+
+impl NodeSpec {
+    /// A plain chain node without arguments or properties; the builders below add them.
+    pub const fn chain(
+        name: &'static str,
+        desc: &'static str,
+        wants: Wants,
+        provides: Provides,
+        doc: &'static str,
+    ) -> NodeSpec {
+        NodeSpec {
+            name,
+            desc,
+            family: NodeFamily::Plain,
+            args: Signature::NONE,
+            wants,
+            provides,
+            parents: Parents::Chain,
+            properties: &[],
+            has_handlers: false,
+            since: Since::V1_5,
+            doc,
+        }
+    }
+
+    pub const fn args(self, args: Signature) -> NodeSpec {
+        NodeSpec { args, ..self }
+    }
+
+    pub const fn properties(self, properties: &'static [PropertySpec]) -> NodeSpec {
+        NodeSpec { properties, ..self }
+    }
+
+    pub const fn parents(self, parents: Parents) -> NodeSpec {
+        NodeSpec { parents, ..self }
+    }
+
+    pub const fn family(self, family: NodeFamily) -> NodeSpec {
+        NodeSpec { family, ..self }
+    }
+
+    pub const fn with_handlers(self) -> NodeSpec {
+        NodeSpec { has_handlers: true, ..self }
+    }
+
+    pub const fn since(self, since: Since) -> NodeSpec {
+        NodeSpec { since, ..self }
+    }
+
+    /// Whether the ordinary chain methods (`|window()`, `|alert()`...) may follow this node:
+    /// roots and terminal nodes only accept the methods of every node (`stats`, `deadman`).
+    pub fn is_chain_node(&self) -> bool {
+        self.family != NodeFamily::Source && self.provides != Provides::Nothing
+    }
+
+    /// Whether this node may be chained after `parent` (edge kinds aside).
+    pub fn may_follow(&self, parent: &NodeSpec) -> bool {
+        match self.parents {
+            Parents::Chain => parent.is_chain_node(),
+            Parents::Any => true,
+            Parents::Only(names) => names.contains(&parent.name),
+        }
+    }
 }
 
 /// An alert handler (`.log(path)`, `.slack()`): its own arguments and the properties that may
@@ -166,7 +324,23 @@ pub struct HandlerSpec {
     pub name: &'static str,
     pub args: Signature,
     pub properties: &'static [PropertySpec],
+    pub since: Since,
     pub doc: &'static str,
+}
+
+impl HandlerSpec {
+    pub const fn new(
+        name: &'static str,
+        args: Signature,
+        properties: &'static [PropertySpec],
+        doc: &'static str,
+    ) -> HandlerSpec {
+        HandlerSpec { name, args, properties, since: Since::V1_5, doc }
+    }
+
+    pub const fn since(self, since: Since) -> HandlerSpec {
+        HandlerSpec { since, ..self }
+    }
 }
 
 /// A value type of the lambda language (Kapacitor's `ast.ValueType`).
@@ -211,16 +385,29 @@ pub struct FunctionSpec {
     pub sigs: &'static [FunctionSig],
     /// Keeps state across evaluations of the same expression (sigma, count, spread, rand).
     pub stateful: bool,
+    pub since: Since,
     pub doc: &'static str,
 }
 
+impl FunctionSpec {
+    /// A function of its arguments alone; `.stateful()` says otherwise.
+    pub const fn new(name: &'static str, sigs: &'static [FunctionSig], doc: &'static str) -> FunctionSpec {
+        FunctionSpec { name, sigs, stateful: false, since: Since::V1_5, doc }
+    }
+
+    /// A function whose result depends on earlier evaluations of the same expression.
+    pub const fn stateful(self) -> FunctionSpec {
+        FunctionSpec { stateful: true, ..self }
+    }
+
+    pub const fn since(self, since: Since) -> FunctionSpec {
+        FunctionSpec { since, ..self }
+    }
+}
+
 /// Properties every node has (`.quiet()`).
-pub const COMMON_PROPERTIES: &[PropertySpec] = &[PropertySpec {
-    name: "quiet",
-    sig: Signature::NONE,
-    repeat: Repeat::Replace,
-    doc: "Suppress the node's error logging.",
-}];
+pub const COMMON_PROPERTIES: &[PropertySpec] =
+    &[PropertySpec::flag("quiet", "Suppress the node's error logging.")];
 
 pub fn node(name: &str) -> Option<&'static NodeSpec> {
     NODES.iter().find(|n| n.name == name)
