@@ -2,6 +2,7 @@
 //! signature. Kapacitor sets them by reflection, so types must match exactly: an int is not
 //! a float, a string is not a duration, and a "reference" is never a string.
 
+use super::types::article;
 use super::{Checker, lambda};
 use crate::ast::{Expr, ExprKind};
 use crate::catalogue::{ArgType, Signature};
@@ -138,7 +139,8 @@ impl Checker<'_> {
     fn mismatch(&self, callee: Callee<'_>, name: &str, ty: ArgType, value: &Value, span: Span) -> Diagnostic {
         let expected = describe(ty);
         let found = super::scope::type_name(value);
-        let what = if name.is_empty() { String::new() } else { format!(" for `{name}`") };
+        // Single-argument properties call their parameter "value", which says nothing.
+        let what = if name.is_empty() || name == "value" { String::new() } else { format!(" for `{name}`") };
         let diagnostic = Diagnostic::error(
             "argument-type",
             span,
@@ -164,11 +166,6 @@ impl Checker<'_> {
             _ => diagnostic,
         }
     }
-}
-
-/// "a"/"an" before a type name.
-fn article(type_name: &str) -> &'static str {
-    if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 fn describe(ty: ArgType) -> &'static str {

@@ -4,7 +4,7 @@
 use super::args::Callee;
 use super::{Checker, Cursor};
 use crate::ast::{ChainOp, Expr, ExprKind, Ident};
-use crate::catalogue::{self, Edge, NODES, NodeFamily, NodeSpec, Provides, Wants, did_you_mean};
+use crate::catalogue::{self, Edge, NODES, NodeFamily, NodeSpec, Parents, Provides, Wants, did_you_mean};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Handler, Property, Value};
 use crate::span::Span;
@@ -76,16 +76,21 @@ impl Checker<'_> {
             }
             return None;
         };
-        self.check_parent_kind(cursor.node, spec, name);
+        self.check_since(spec.since, &format!("`|{}`", spec.name), name.span);
+        let placed = self.check_parent_kind(cursor.node, spec, name);
         let callee = Callee { node: spec.name, member: spec.name, op: "|" };
-        let values = self.check_args(callee, &spec.args, args, name.span).unwrap_or_default();
         let id = self.nodes.len();
+        let values = self.check_args(callee, &spec.args, args, name.span);
+        if values.is_none() || !placed {
+            self.tainted.insert(id);
+        }
+        let values = values.unwrap_or_default();
         let mut parents = vec![cursor.node];
         parents.extend(values.iter().filter_map(|v| match v {
             Value::Node(other) => Some(*other),
             _ => None,
         }));
-        let input = self.input_edge(spec, &parents, link);
+        let input = if placed { self.input_edge(spec, &parents, link) } else { None };
         let output = match spec.provides {
             Provides::Stream => Some(Edge::Stream),
             Provides::Batch => Some(Edge::Batch),
@@ -113,48 +118,46 @@ impl Checker<'_> {
         Some(Cursor { node: id, handler: None })
     }
 
-    /// Checks `spec`'s list of allowed parents (`from` only after `stream` or `from`); a
-    /// root accepts only the nodes that name it.
-    fn check_parent_kind(&mut self, parent: ir::NodeId, spec: &NodeSpec, name: &Ident) {
-        let Some(parent) = self.nodes.get(parent) else { return };
+    /// Checks (and reports) whether `spec` may follow the parent (`from` only after `stream` or `from`; only
+    /// `from`, `query` and the methods of every node after a root or a terminal node).
+    fn check_parent_kind(&mut self, parent: ir::NodeId, spec: &NodeSpec, name: &Ident) -> bool {
+        let Some(parent) = self.nodes.get(parent) else { return false };
         let parent_spec = parent.spec;
-        let allowed = if spec.parents.is_empty() {
-            parent_spec.family != NodeFamily::Source
-        } else {
-            spec.parents.contains(&parent_spec.name)
-        };
-        if allowed {
-            return;
+        if spec.may_follow(parent_spec) {
+            return true;
         }
         let mut diagnostic = Diagnostic::error(
             "misplaced-node",
             name.span,
             format!("`{}` cannot follow `{}`", spec.name, parent.name),
         );
-        if !spec.parents.is_empty() {
-            diagnostic = diagnostic.with_hint(format!("`{}` comes only after {}", spec.name, quoted_list(spec.parents, " or ")));
+        if let Parents::Only(names) = spec.parents
+            && !names.is_empty()
+        {
+            diagnostic = diagnostic.with_hint(format!("`{}` comes only after {}", spec.name, quoted_list(names, " or ")));
         }
-        if parent_spec.family == NodeFamily::Source {
-            let followers: Vec<&str> = NODES.iter().filter(|n| n.parents.contains(&parent_spec.name)).map(|n| n.name).collect();
-            diagnostic = diagnostic.with_hint(format!("`{}` is followed by {}", parent_spec.name, quoted_list(&followers, " or ")));
+        if !parent_spec.is_chain_node() {
+            let followers: Vec<&str> = NODES
+                .iter()
+                .filter(|n| n.family != NodeFamily::Source && n.may_follow(parent_spec))
+                .map(|n| n.name)
+                .collect();
+            diagnostic = diagnostic.with_hint(format!("`{}` can be followed by {}", parent_spec.name, quoted_list(&followers, " or ")));
         }
         self.report(diagnostic);
+        false
     }
 
     /// The edge a node receives: its first parent's output, which every parent must provide
-    /// and the node must want.
+    /// and the node must want. `None` when nothing flows in.
     fn input_edge(&mut self, spec: &NodeSpec, parents: &[ir::NodeId], link: Span) -> Option<Edge> {
         let mut input = None;
         for (index, &parent) in parents.iter().enumerate() {
             let Some(node) = self.nodes.get(parent) else { continue };
             let (parent_name, parent_span, output) = (node.name.clone(), node.span, node.output);
-            let Some(edge) = output else {
-                self.report(
-                    Diagnostic::error("edge-mismatch", link, format!("`{parent_name}` ends its pipeline: nothing can follow it"))
-                        .with_secondary(parent_span, "a node without output"),
-                );
-                continue;
-            };
+            // A terminal node has no output; only the methods of every node (stats, deadman)
+            // may follow it, and they observe it rather than receive from it.
+            let Some(edge) = output else { continue };
             let wanted = match spec.wants {
                 Wants::Stream => Some(Edge::Stream),
                 Wants::Batch => Some(Edge::Batch),
@@ -221,34 +224,50 @@ impl Checker<'_> {
         let Some(member) = self.find_member(cursor, &name.name) else {
             let diagnostic = self.unknown_property(cursor, name);
             self.report(diagnostic);
+            self.tainted.insert(cursor.node);
             for arg in args {
                 let _ = self.eval(arg);
             }
             return Some(cursor);
         };
         let node_name = self.nodes[cursor.node].spec.name;
+        let since = match member {
+            Member::HandlerProperty(_, spec) | Member::Property(spec) => spec.since,
+            Member::Handler(spec) => spec.since,
+        };
+        self.check_since(since, &format!("`.{}`", name.name), name.span);
         match member {
             Member::HandlerProperty(handler, spec) => {
                 let callee = Callee { node: node_name, member: spec.name, op: "." };
-                let values = self.check_args(callee, &spec.sig, args, name.span);
-                if let Some(values) = values
-                    && let Some(h) = self.nodes[cursor.node].handlers.get_mut(handler)
-                {
-                    h.properties.push(Property { spec, args: values, span: link });
+                match self.check_args(callee, &spec.sig, args, name.span) {
+                    Some(values) => {
+                        if let Some(h) = self.nodes[cursor.node].handlers.get_mut(handler) {
+                            h.properties.push(Property { spec, args: values, span: link });
+                        }
+                    }
+                    None => {
+                        self.tainted.insert(cursor.node);
+                    }
                 }
                 Some(cursor)
             }
             Member::Property(spec) => {
                 let callee = Callee { node: node_name, member: spec.name, op: "." };
-                let values = self.check_args(callee, &spec.sig, args, name.span);
-                if let Some(values) = values {
-                    self.nodes[cursor.node].properties.push(Property { spec, args: values, span: link });
+                match self.check_args(callee, &spec.sig, args, name.span) {
+                    Some(values) => self.nodes[cursor.node].properties.push(Property { spec, args: values, span: link }),
+                    None => {
+                        self.tainted.insert(cursor.node);
+                    }
                 }
                 Some(Cursor { node: cursor.node, handler: None })
             }
             Member::Handler(spec) => {
                 let callee = Callee { node: node_name, member: spec.name, op: "." };
-                let values = self.check_args(callee, &spec.args, args, name.span).unwrap_or_default();
+                let values = self.check_args(callee, &spec.args, args, name.span);
+                if values.is_none() {
+                    self.tainted.insert(cursor.node);
+                }
+                let values = values.unwrap_or_default();
                 let handlers = &mut self.nodes[cursor.node].handlers;
                 handlers.push(Handler { spec, args: values, properties: Vec::new(), span: link });
                 Some(Cursor { node: cursor.node, handler: Some(handlers.len() - 1) })

@@ -6,6 +6,7 @@
 //! everything that depends on a field fails point by point at run time. So such a mismatch is
 //! an error here, and any other certain mismatch (a function's result, the time) a warning.
 
+use super::types::{self, TypeSet};
 use super::{Checker, operators, quoting};
 use crate::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use crate::catalogue::{self, FUNCTIONS, FunctionSpec, ValueType, did_you_mean};
@@ -142,24 +143,22 @@ impl Checker<'_> {
 
     fn type_unary(&mut self, op: UnaryOp, operand: &Expr, span: Span) -> Option<TypedExpr> {
         let operand = self.type_expr(operand)?;
-        let ty = match operand.ty {
-            StaticType::Known(t) => match operators::unary(op, t) {
-                Some(result) => StaticType::Known(result),
-                None => {
-                    self.report(
-                        Diagnostic::warning(
-                            "runtime-error",
-                            span,
-                            format!("`{}` does not apply to a {}", op.as_str(), t.as_str()),
-                        )
-                        .with_hint("Kapacitor accepts the task and fails this expression on every point"),
-                    );
-                    StaticType::Dynamic
-                }
-            },
-            StaticType::Dynamic => StaticType::Dynamic,
-        };
-        let ty = if op == UnaryOp::Not { StaticType::Known(ValueType::Bool) } else { ty };
+        let from = types::possible(&operand);
+        let mut result = TypeSet::default();
+        for t in from.iter().filter_map(|t| operators::unary(op, t)) {
+            result = result.with(t);
+        }
+        if !from.is_empty() && result.is_empty() {
+            self.report(
+                Diagnostic::warning(
+                    "runtime-error",
+                    span,
+                    format!("`{}` does not apply to {}", op.as_str(), from.describe()),
+                )
+                .with_hint("Kapacitor accepts the task and fails this expression on every point"),
+            );
+        }
+        let ty = if op == UnaryOp::Not { StaticType::Known(ValueType::Bool) } else { result.static_type() };
         Some(TypedExpr { kind: TypedExprKind::Unary { op, operand: Box::new(operand) }, ty, span })
     }
 
@@ -172,30 +171,30 @@ impl Checker<'_> {
         {
             self.report(quoting::compared_references(l, r, rhs_expr.span));
         }
-        let mut ty = if operators::yields_bool(op) { StaticType::Known(ValueType::Bool) } else { StaticType::Dynamic };
-        if let (StaticType::Known(l), StaticType::Known(r)) = (lhs.ty, rhs.ty) {
-            match operators::binary(op, l, r) {
-                Some(result) => ty = StaticType::Known(result),
-                None => {
-                    let fixed = constant_type(&lhs).is_some() && constant_type(&rhs).is_some();
-                    let message = format!("`{}` does not apply to a {} and a {}", op.as_str(), l.as_str(), r.as_str());
-                    let mut diagnostic = if fixed {
-                        Diagnostic::error("type-mismatch", span, message)
-                            .with_hint("Kapacitor rejects this expression when the task starts")
-                    } else {
-                        Diagnostic::warning("runtime-error", span, message)
-                            .with_hint("Kapacitor accepts the task and fails this expression on every point")
-                    };
-                    diagnostic = diagnostic
-                        .with_secondary(lhs.span, format!("a {}", l.as_str()))
-                        .with_secondary(rhs.span, format!("a {}", r.as_str()));
-                    if let Some(hint) = operators::mismatch_hint(op, l, r) {
-                        diagnostic = diagnostic.with_hint(hint);
-                    }
-                    self.report(diagnostic);
-                }
+        let (left, right) = (types::possible(&lhs), types::possible(&rhs));
+        let result = types::binary(op, left, right);
+        if !left.is_empty() && !right.is_empty() && result.is_empty() {
+            // Kapacitor compiles the operator when the task starts if both operand types are
+            // fixed, and rejects the task then; otherwise every evaluation fails.
+            let fixed = constant_type(&lhs).is_some() && constant_type(&rhs).is_some();
+            let message = format!("`{}` does not apply to {} and {}", op.as_str(), left.describe(), right.describe());
+            let mut diagnostic = if fixed {
+                Diagnostic::error("type-mismatch", span, message).with_hint("Kapacitor rejects this expression when the task starts")
+            } else {
+                Diagnostic::warning("runtime-error", span, message)
+                    .with_hint("Kapacitor accepts the task and fails this expression on every point")
+            };
+            diagnostic = diagnostic
+                .with_secondary(lhs.span, left.describe())
+                .with_secondary(rhs.span, right.describe());
+            if let (StaticType::Known(l), StaticType::Known(r)) = (lhs.ty, rhs.ty)
+                && let Some(hint) = operators::mismatch_hint(op, l, r)
+            {
+                diagnostic = diagnostic.with_hint(hint);
             }
+            self.report(diagnostic);
         }
+        let ty = if operators::yields_bool(op) { StaticType::Known(ValueType::Bool) } else { result.static_type() };
         Some(TypedExpr { kind: TypedExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty, span })
     }
 
@@ -215,46 +214,39 @@ impl Checker<'_> {
                 span,
             });
         };
+        self.check_since(function.since, &format!("`{name}()`"), name_span);
         let ty = self.call_type(function, &args, span);
         Some(TypedExpr { kind: TypedExprKind::Call { function, args, state_slot: None }, ty, span })
     }
 
-    /// The result type of a call: known when every signature the arguments may match returns
-    /// the same type. A call no signature can match is a run-time failure in Kapacitor.
+    /// The result type of a call: the return types of the signatures its arguments may
+    /// match. A call that can match none is a run-time failure in Kapacitor.
     fn call_type(&mut self, function: &'static FunctionSpec, args: &[TypedExpr], span: Span) -> StaticType {
-        let fits = |params: &[ValueType]| {
-            params.len() == args.len()
-                && params.iter().zip(args).all(|(p, a)| match a.ty {
-                    StaticType::Known(t) => t == *p,
-                    StaticType::Dynamic => true,
-                })
-        };
-        let mut returns = function.sigs.iter().filter(|s| fits(s.args)).map(|s| s.returns);
-        let Some(first) = returns.next() else {
-            let given: Vec<&str> = args
-                .iter()
-                .map(|a| match a.ty {
-                    StaticType::Known(t) => t.as_str(),
-                    StaticType::Dynamic => "any",
-                })
-                .collect();
+        let given: Vec<TypeSet> = args.iter().map(types::possible).collect();
+        let mut returns = TypeSet::default();
+        for sig in function.sigs {
+            if sig.args.len() == given.len() && sig.args.iter().zip(&given).all(|(p, a)| a.contains(*p)) {
+                returns = returns.with(sig.returns);
+            }
+        }
+        if returns.is_empty() && given.iter().all(|g| !g.is_empty()) {
             let accepted: Vec<String> = function
                 .sigs
                 .iter()
                 .map(|s| format!("({})", s.args.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")))
                 .collect();
+            let given: Vec<String> = given.iter().map(|g| g.describe()).collect();
             self.report(
                 Diagnostic::warning(
                     "runtime-error",
                     span,
-                    format!("`{}` cannot be called with ({})", function.name, given.join(", ")),
+                    format!("`{}` cannot be called with ({})", function.name, given.join("; ")),
                 )
                 .with_hint(format!("it takes {}", accepted.join(" or ")))
                 .with_hint("Kapacitor accepts the task and fails this expression on every point"),
             );
-            return StaticType::Dynamic;
-        };
-        if returns.all(|t| t == first) { StaticType::Known(first) } else { StaticType::Dynamic }
+        }
+        returns.static_type()
     }
 
     /// Validates a regex literal (RE2 syntax, which the regex crate follows).

@@ -16,15 +16,16 @@ mod operators;
 mod quoting;
 mod scope;
 mod task_kind;
+mod types;
 mod validate;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ast::{Program, Statement};
-use crate::catalogue::Edge;
+use crate::catalogue::{Edge, Since};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Value};
 use crate::span::Span;
@@ -56,6 +57,18 @@ pub fn check(program: &Program, source: &str, options: &CheckOptions) -> Checked
     Checked { diagnostics, task }
 }
 
+/// Parses then checks a script. A script that does not parse is not checked: its syntax
+/// errors alone are reported, since checking a partial tree would mostly report their echoes.
+pub fn check_source(source: &str, options: &CheckOptions) -> Checked {
+    let (program, mut diagnostics) = crate::parser::parse(source);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Checked { diagnostics, task: None };
+    }
+    let mut checked = check(&program, source, options);
+    diagnostics.append(&mut checked.diagnostics);
+    Checked { diagnostics, task: checked.task }
+}
+
 /// A position in the pipeline that a chain link applies to: a node, and the alert handler
 /// the previous link started, whose properties come first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,15 +86,36 @@ struct Checker<'a> {
     /// The task kind, once the root identifiers agree on one.
     kind: Option<Edge>,
     nodes: Vec<ir::Node>,
+    /// Nodes with a property or argument already reported wrong: their whole-node rules
+    /// would mostly echo that error, so they are not checked.
+    tainted: BTreeSet<ir::NodeId>,
 }
 
 impl<'a> Checker<'a> {
     fn new(source: &'a str, options: &'a CheckOptions) -> Self {
-        Checker { source, options, diagnostics: Vec::new(), scope: Scope::default(), kind: None, nodes: Vec::new() }
+        Checker {
+            source,
+            options,
+            diagnostics: Vec::new(),
+            scope: Scope::default(),
+            kind: None,
+            nodes: Vec::new(),
+            tainted: BTreeSet::new(),
+        }
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// Warns when a script uses something Kapacitor 1.5 (the reference) does not have.
+    fn check_since(&mut self, since: Since, what: &str, span: Span) {
+        if since > Since::V1_5 {
+            self.report(
+                Diagnostic::warning("newer-kapacitor", span, format!("{what} is new in Kapacitor 1.6"))
+                    .with_hint("Kapacitor 1.5 rejects this script"),
+            );
+        }
     }
 
     fn run(&mut self, program: &Program) -> Option<ir::Task> {

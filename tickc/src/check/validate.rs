@@ -10,7 +10,7 @@ use crate::span::Span;
 impl Checker<'_> {
     pub(super) fn validate_nodes(&mut self) {
         let mut diagnostics = Vec::new();
-        for node in &self.nodes {
+        for node in self.nodes.iter().filter(|n| !self.tainted.contains(&n.id)) {
             validate(node, &mut diagnostics);
         }
         self.diagnostics.extend(diagnostics);
@@ -147,8 +147,8 @@ fn prefixes(node: &Node, what: &str, expected: usize, counted: &str, out: &mut V
     let names = strings(property);
     if names.len() != expected {
         out.push(
-            error(property.span, format!("`{what}` has {expected} {counted} but {} `.as()` prefixes", names.len()))
-                .with_label(format!("{} prefixes", names.len())),
+            error(property.span, format!("`{what}` has {expected} {counted} but {}", self::counted(names.len(), "`.as()` prefix")))
+                .with_label(self::counted(names.len(), "prefix")),
         );
     }
     let delimiter = string(node, "delimiter").unwrap_or(".");
@@ -171,7 +171,11 @@ fn eval(node: &Node, out: &mut Vec<Diagnostic>) {
         out.push(
             error(
                 span,
-                format!("`eval` needs one `.as()` name per expression: {expressions} expressions, {} names", names.len()),
+                format!(
+                    "`eval` needs one `.as()` name per expression: {} and {}",
+                    counted(expressions, "expression"),
+                    counted(names.len(), "name")
+                ),
             )
             .with_hint("each expression's result is stored in the field named at the same position in `.as()`"),
         );
@@ -337,4 +341,10 @@ fn autoscale(node: &Node, resource: &str, out: &mut Vec<Diagnostic>) {
     {
         out.push(error(span_of(node, "kind"), format!("'{kind}' is not a kind: deployments, replicasets or replicationcontrollers")));
     }
+}
+
+/// "1 name", "2 names".
+fn counted(n: usize, noun: &str) -> String {
+    let suffix = if n == 1 { "" } else if noun.ends_with('x') { "es" } else { "s" };
+    format!("{n} {noun}{suffix}")
 }
