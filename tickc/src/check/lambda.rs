@@ -58,7 +58,7 @@ impl Checker<'_> {
                 Diagnostic::warning(
                     "runtime-error",
                     span,
-                    format!("this lambda yields a {}, but `{member}` needs a bool", ty.as_str()),
+                    format!("this lambda yields a {}, but {member} needs a bool", ty.as_str()),
                 )
                 .with_label(format!("a {}", ty.as_str()))
                 .with_hint("Kapacitor accepts the task and fails this expression on every point; compare the value, e.g. `\"value\" > 10`"),
@@ -168,6 +168,7 @@ impl Checker<'_> {
         let (lhs, rhs) = (lhs?, rhs?);
         if let (BinaryOp::Eq | BinaryOp::Ne, ExprKind::Reference(l), ExprKind::Reference(r)) =
             (op, &lhs_expr.kind, &rhs_expr.kind)
+            && !self.field_names.contains(r)
         {
             self.report(quoting::compared_references(l, r, rhs_expr.span));
         }
@@ -187,10 +188,12 @@ impl Checker<'_> {
             diagnostic = diagnostic
                 .with_secondary(lhs.span, left.describe())
                 .with_secondary(rhs.span, right.describe());
-            if let (StaticType::Known(l), StaticType::Known(r)) = (lhs.ty, rhs.ty)
-                && let Some(hint) = operators::mismatch_hint(op, l, r)
-            {
+            if let Some(hint) = operators::mismatch_hint(op, lhs.ty, rhs.ty) {
                 diagnostic = diagnostic.with_hint(hint);
+            }
+            if let (BinaryOp::RegexMatch | BinaryOp::RegexNotMatch, ExprKind::Str { value, .. }) = (op, &rhs_expr.kind) {
+                let regex = format!("/{}/", value.replace('/', "\\/"));
+                diagnostic = diagnostic.with_fix(rhs_expr.span, regex.clone(), format!("match the regex {regex}"));
             }
             self.report(diagnostic);
         }

@@ -89,6 +89,8 @@ struct Checker<'a> {
     /// Nodes with a property or argument already reported wrong: their whole-node rules
     /// would mostly echo that error, so they are not checked.
     tainted: BTreeSet<ir::NodeId>,
+    /// Names used as fields elsewhere in the script, for the quoting lint.
+    field_names: BTreeSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -101,6 +103,7 @@ impl<'a> Checker<'a> {
             kind: None,
             nodes: Vec::new(),
             tainted: BTreeSet::new(),
+            field_names: BTreeSet::new(),
         }
     }
 
@@ -119,6 +122,7 @@ impl<'a> Checker<'a> {
     }
 
     fn run(&mut self, program: &Program) -> Option<ir::Task> {
+        self.field_names = quoting::field_names(program);
         match task_kind::infer(program, self.source) {
             Ok(kind) => {
                 self.kind = Some(kind);

@@ -4,6 +4,7 @@
 
 use crate::ast::{BinaryOp, UnaryOp};
 use crate::catalogue::ValueType::{self, *};
+use crate::ir::StaticType;
 
 /// The type of `lhs op rhs`, or `None` when Kapacitor has no evaluation for those types.
 pub(super) fn binary(op: BinaryOp, lhs: ValueType, rhs: ValueType) -> Option<ValueType> {
@@ -53,14 +54,15 @@ pub(super) fn yields_bool(op: BinaryOp) -> bool {
 }
 
 /// A hint for a mismatch users commonly make.
-pub(super) fn mismatch_hint(op: BinaryOp, lhs: ValueType, rhs: ValueType) -> Option<&'static str> {
+pub(super) fn mismatch_hint(op: BinaryOp, lhs: StaticType, rhs: StaticType) -> Option<&'static str> {
     use BinaryOp::*;
+    use StaticType::Known;
     match (op, lhs, rhs) {
-        (Add | Sub | Mul | Div, Int, Float) | (Add | Sub | Mul | Div, Float, Int) => {
+        (Add | Sub | Mul | Div, Known(Int), Known(Float)) | (Add | Sub | Mul | Div, Known(Float), Known(Int)) => {
             Some("ints and floats do not mix in arithmetic: write the int as a float (`2.0`) or convert with float()")
         }
         (Mod, _, _) => Some("`%` takes two ints"),
-        (RegexMatch | RegexNotMatch, String, String) => Some("the right side of a regex match is a /regex/, not a 'string'"),
+        (RegexMatch | RegexNotMatch, _, Known(String)) => Some("the right side of a regex match is a /regex/, not a 'string'"),
         (And | Or, _, _) => Some("AND and OR take bools: compare the values first"),
         _ => None,
     }

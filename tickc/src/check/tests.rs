@@ -185,6 +185,8 @@ fn argument_counts_and_types() {
 fn double_quoted_strings() {
     insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nstream\n    |from()\n        .measurement(\"m\")\n"));
     insta::assert_snapshot!(run(&stream("    |where(lambda: \"host\" == \"server1\")\n")));
+    // "b" is a field elsewhere: comparing two fields is meant.
+    assert_eq!(run(&stream("    |where(lambda: \"a\" == \"b\" AND \"b\" > 0)\n")), "");
 }
 
 #[test]

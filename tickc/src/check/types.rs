@@ -50,8 +50,11 @@ impl TypeSet {
         }
     }
 
-    /// "a float, an int or a string".
+    /// "a float, an int or a string"; "a field value" for what a reference may hold.
     pub fn describe(self) -> std::string::String {
+        if self == FIELD_TYPES {
+            return "a field value".to_owned();
+        }
         let names: Vec<std::string::String> = self.iter().map(|t| format!("{} {}", article(t.as_str()), t.as_str())).collect();
         match names.split_last() {
             Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
@@ -119,6 +122,7 @@ mod tests {
         assert_eq!(binary(BinaryOp::Mul, FIELD_TYPES, TypeSet::one(Float)).static_type(), StaticType::Known(Float));
         assert!(binary(BinaryOp::Mod, FIELD_TYPES, TypeSet::one(Float)).is_empty());
         assert_eq!(binary(BinaryOp::Add, FIELD_TYPES, FIELD_TYPES).static_type(), StaticType::Dynamic);
-        assert_eq!(FIELD_TYPES.describe(), "a float, an int, a string or a bool");
+        assert_eq!(FIELD_TYPES.describe(), "a field value");
+        assert_eq!(TypeSet::one(Int).with(Float).describe(), "a float or an int");
     }
 }
