@@ -19,10 +19,8 @@ impl Checker<'_> {
             ExprKind::Str { value, .. } => Some(Value::String(value.clone())),
             ExprKind::Bool(value) => Some(Value::Bool(*value)),
             ExprKind::Star => Some(Value::Star),
-            ExprKind::Regex(source) => {
-                self.check_regex(source, expr.span)?;
-                Some(Value::Regex(source.clone()))
-            }
+            // The parser has compiled it already.
+            ExprKind::Regex(source) => Some(Value::Regex(source.clone())),
             ExprKind::Reference(name) => {
                 self.report(quoting::reference_as_string(name, expr.span));
                 None

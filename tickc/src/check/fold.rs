@@ -13,7 +13,12 @@ use crate::span::Span;
 impl Checker<'_> {
     /// The value of an operator expression outside a lambda.
     pub(super) fn fold_constant(&mut self, expr: &Expr) -> Option<Value> {
+        let errors_before = self.error_count();
         let typed = self.type_expr(expr)?;
+        // A type error is already reported; folding would only say it again.
+        if self.error_count() > errors_before {
+            return None;
+        }
         match fold(&typed) {
             Ok(value) => Some(value),
             Err(diagnostic) => {

@@ -76,10 +76,8 @@ impl Checker<'_> {
             ExprKind::Duration { nanos, .. } => known(TypedExprKind::Duration(*nanos), ValueType::Duration),
             ExprKind::Str { value, .. } => known(TypedExprKind::String(value.clone()), ValueType::String),
             ExprKind::Bool(value) => known(TypedExprKind::Bool(*value), ValueType::Bool),
-            ExprKind::Regex(source) => {
-                self.check_regex(source, span)?;
-                known(TypedExprKind::Regex(source.clone()), ValueType::Regex)
-            }
+            // The parser has compiled it already.
+            ExprKind::Regex(source) => known(TypedExprKind::Regex(source.clone()), ValueType::Regex),
             ExprKind::Reference(name) => {
                 let ty = if name == "time" { StaticType::Known(ValueType::Time) } else { StaticType::Dynamic };
                 Some(TypedExpr { kind: TypedExprKind::Reference(name.clone()), ty, span })
@@ -250,17 +248,6 @@ impl Checker<'_> {
             );
         }
         returns.static_type()
-    }
-
-    /// Validates a regex literal (RE2 syntax, which the regex crate follows).
-    pub(super) fn check_regex(&mut self, source: &str, span: Span) -> Option<()> {
-        match regex::Regex::new(source) {
-            Ok(_) => Some(()),
-            Err(error) => {
-                self.report(Diagnostic::error("regex", span, format!("invalid regex: {error}")));
-                None
-            }
-        }
     }
 }
 

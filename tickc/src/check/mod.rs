@@ -111,6 +111,10 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(diagnostic);
     }
 
+    fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
     /// Warns when a script uses something Kapacitor 1.5 (the reference) does not have.
     fn check_since(&mut self, since: Since, what: &str, span: Span) {
         if since > Since::V1_5 {

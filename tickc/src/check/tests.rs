@@ -268,3 +268,36 @@ fn conformance_cases_are_accepted_or_rejected_as_the_reference_does() {
     assert!(checked_count > 0, "no scripts found under {}", root.display());
     assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
 }
+
+#[test]
+fn constant_expression_errors() {
+    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nvar a = 1 / 0\nvar b = 'x' + 1\nvar c = \"x\" + 'y'\nvar d = abs(1.0)\nstream|from()\n"));
+}
+
+#[test]
+fn values_that_do_not_fit_a_lambda() {
+    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nvar tags = ['a']\nvar s = stream|from()\ns|where(lambda: tags == 'a' OR s > 1)\n"));
+}
+
+#[test]
+fn properties_need_parentheses() {
+    insta::assert_snapshot!(run(&stream("    |window()\n        .period(1m)\n        .align\n")));
+}
+
+#[test]
+fn newer_kapacitor_features_are_flagged() {
+    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .every(1m)\n    |trickle()\n"));
+}
+
+#[test]
+fn query_group_by_takes_time_dimensions() {
+    let source = "dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT mean(v) FROM m')\n        .period(5m)\n        .every(1m)\n        .groupBy(time(1m, 10s), 'host')\n        .fill('none')\n";
+    let checked = check_source(source, &CheckOptions::default());
+    assert_eq!(render(source, &checked), "");
+    let task = checked.task.expect("a task");
+    assert_eq!(task.kind, crate::catalogue::Edge::Batch);
+    let group_by = task.nodes[1].property("groupBy").expect("groupBy");
+    assert_eq!(group_by.args[0], Value::TimeDimension { every: 60_000_000_000, offset: 10_000_000_000 });
+    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .every(1m)\n        .groupBy(time(1m), time(2m))\n"));
+    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .every(1m)\n        .fill(null)\n"));
+}
