@@ -25,6 +25,8 @@ macro_rules! conversions {
     };
 }
 
+// One entry per line reads as a table; rustfmt would spread each over several.
+#[rustfmt::skip]
 pub static FUNCTIONS: &[FunctionSpec] = &[
     // Conversions.
     FunctionSpec::new("bool", conversions!(V::Bool; Bool, String, Int, Float), "Convert to bool (ints and floats only 0 or 1)."),

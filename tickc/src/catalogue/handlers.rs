@@ -18,6 +18,8 @@ const fn list(name: &'static str, doc: &'static str) -> PropertySpec {
     PropertySpec::new(name, Signature::variadic(&[], T::String), doc)
 }
 
+// One entry per line reads as a table; rustfmt would spread each over several.
+#[rustfmt::skip]
 pub static HANDLERS: &[HandlerSpec] = &[
     HandlerSpec::new(
         "post",

@@ -133,8 +133,21 @@ impl Signature {
             };
         }
         one_of!(
-            Int, Float, Number, String, Bool, Duration, Lambda, Regex, Star, StringOrStar,
-            Dimension, Fill, Node, Scalar, IntOrDuration
+            Int,
+            Float,
+            Number,
+            String,
+            Bool,
+            Duration,
+            Lambda,
+            Regex,
+            Star,
+            StringOrStar,
+            Dimension,
+            Fill,
+            Node,
+            Scalar,
+            IntOrDuration
         )
     }
 
@@ -391,7 +404,11 @@ pub struct FunctionSpec {
 
 impl FunctionSpec {
     /// A function of its arguments alone; `.stateful()` says otherwise.
-    pub const fn new(name: &'static str, sigs: &'static [FunctionSig], doc: &'static str) -> FunctionSpec {
+    pub const fn new(
+        name: &'static str,
+        sigs: &'static [FunctionSig],
+        doc: &'static str,
+    ) -> FunctionSpec {
         FunctionSpec { name, sigs, stateful: false, since: Since::V1_5, doc }
     }
 

@@ -6,6 +6,8 @@ use super::*;
 use ArgType as T;
 
 /// The properties of `|alert()`, shared with `|deadman()` which returns an alert node.
+// One entry per line reads as a table; rustfmt would spread each over several.
+#[rustfmt::skip]
 const ALERT_PROPERTIES: &[PropertySpec] = &[
     PropertySpec::value("id", T::String, "Template of the alert id (default `{{ .Name }}:{{ .Group }}`)."),
     PropertySpec::value("message", T::String, "Template of the message (default `{{ .ID }} is {{ .Level }}`)."),
@@ -46,6 +48,7 @@ const ALERT_PROPERTIES: &[PropertySpec] = &[
 ];
 
 /// The properties of every InfluxQL node.
+#[rustfmt::skip]
 const INFLUXQL_PROPERTIES: &[PropertySpec] = &[
     PropertySpec::value("as", T::String, "Name of the result field (default: the method name)."),
     // Kapacitor accepts it on every InfluxQL node; it only changes selectors and top/bottom.
@@ -69,7 +72,12 @@ macro_rules! autoscale_properties {
 }
 
 /// An InfluxQL chain method: its own name is its DOT name, it works on either edge.
-const fn influxql(name: &'static str, args: Signature, provides: Provides, doc: &'static str) -> NodeSpec {
+const fn influxql(
+    name: &'static str,
+    args: Signature,
+    provides: Provides,
+    doc: &'static str,
+) -> NodeSpec {
     NodeSpec::chain(name, name, Wants::Any, provides, doc)
         .family(NodeFamily::InfluxQl)
         .args(args)
@@ -78,13 +86,10 @@ const fn influxql(name: &'static str, args: Signature, provides: Provides, doc: 
 
 const FIELD: Signature = Signature::of(&[p("field", T::String)]);
 const TOP_BOTTOM: Signature = Signature::variadic(&[p("num", T::Int), p("field", T::String)], T::String);
-const HOLT_WINTERS: Signature = Signature::of(&[
-    p("field", T::String),
-    p("h", T::Int),
-    p("m", T::Int),
-    p("interval", T::Duration),
-]);
+const HOLT_WINTERS: Signature =
+    Signature::of(&[p("field", T::String), p("h", T::Int), p("m", T::Int), p("interval", T::Duration)]);
 
+#[rustfmt::skip]
 pub static NODES: &[NodeSpec] = &[
     // Roots.
     NodeSpec {

@@ -178,10 +178,7 @@ fn node_arguments_match_kapacitor() {
     let args = |name: &str| node(name).map(|n| (param_types(&n.args), n.args.rest));
     assert_eq!(args("percentile"), Some((vec![ArgType::String, ArgType::Float], None)));
     assert_eq!(args("top"), Some((vec![ArgType::Int, ArgType::String], Some(ArgType::String))));
-    assert_eq!(
-        args("deadman"),
-        Some((vec![ArgType::Float, ArgType::Duration], Some(ArgType::Lambda)))
-    );
+    assert_eq!(args("deadman"), Some((vec![ArgType::Float, ArgType::Duration], Some(ArgType::Lambda))));
     assert_eq!(args("join"), Some((vec![], Some(ArgType::Node))));
     assert_eq!(args("sample"), Some((vec![ArgType::IntOrDuration], None)));
     let http_post = node("httpPost").unwrap().args;

@@ -20,16 +20,14 @@ use chumsky::input::{InputRef, MapExtra, ValueInput};
 use chumsky::pratt::{Operator, infix, left};
 use chumsky::prelude::*;
 
-use super::state::{MAX_NESTING, ParseState};
+use super::errors::SyntaxError;
+use super::state::ParseState;
 use crate::ast::{BinaryOp, ChainOp, Expr, ExprKind, Ident, Reference, Statement, UnaryOp};
 use crate::diagnostic::Diagnostic;
 use crate::lexer::Token;
 use crate::span::Span;
 
-pub(super) type Extra<'src> = extra::Full<Rich<'src, Token, SimpleSpan>, ParseState<'src>, ()>;
-
-/// The message of the error raised when parentheses nest deeper than the limit.
-pub(super) const TOO_DEEP: &str = "expression nested too deeply";
+pub(super) type Extra<'src> = extra::Full<SyntaxError, ParseState<'src>, ()>;
 
 fn span(s: SimpleSpan) -> Span {
     Span::new(s.start, s.end)
@@ -124,7 +122,7 @@ where
             Ok(())
         } else {
             let here = inp.span_since(&inp.cursor());
-            Err(Rich::custom(here, "nothing to skip"))
+            Err(SyntaxError::Unexpected { span: here, expected: Vec::new(), found: None })
         }
     })
 }
@@ -154,7 +152,7 @@ where
         if e.state().enter() {
             Ok(at)
         } else {
-            Err(Rich::custom(at, TOO_DEEP))
+            Err(SyntaxError::too_deep(at))
         }
     })
 }
@@ -194,6 +192,9 @@ where
         .then(close_paren())
         .map(|((open, args), close)| (args, open.start..close.end))
         .map(|(args, range)| (args, SimpleSpan::from(range)));
+    // Arguments where they are optional: once a `(` follows, they must parse, rather than
+    // leaving the name alone and the `(` to start a confusing new statement.
+    let maybe_args = args.clone().map(Some).or(just(Token::LParen).not().to(None));
 
     let literal = select! {
         Token::Int(i) => ExprKind::Int { value: i.value, octal: i.octal },
@@ -219,7 +220,7 @@ where
         },
     );
 
-    let call_or_ident = ident().then(args.clone().or_not()).map(|(name, args)| match args {
+    let call_or_ident = ident().then(maybe_args.clone()).map(|(name, args)| match args {
         Some((args, at)) => {
             let span = name.span.to(span(at));
             Expr::new(ExprKind::Call { name, args }, span)
@@ -235,25 +236,31 @@ where
         Token::At => ChainOp::At,
     }
     .labelled("a chain link (`|`, `.`, `@`)");
-    let link = chain_op.then(ident()).then(args.or_not()).map(|((op, name), args)| Link { op, name, args });
+    let link = chain_op.then(ident()).then(maybe_args).map(|((op, name), args)| Link { op, name, args });
     let atom = primary.foldl_with(link.repeated(), |target, link, e| chain(target, link, e.state()));
 
+    // Unary runs fold in a loop, but each operator still counts as a level of nesting: the
+    // tree they build is as deep as the run is long.
     let unary_op = select! {
         Token::Minus => UnaryOp::Neg,
         Token::Not => UnaryOp::Not,
     }
-    .map_with(|op, e| (op, span(e.span())));
-    let unary = unary_op.repeated().collect::<Vec<_>>().then(atom).try_map_with(|(ops, operand), e| {
-        if ops.len() > MAX_NESTING {
-            let first = ops.first().map_or(operand.span, |(_, at)| *at);
-            return Err(Rich::custom(SimpleSpan::from(first.range()), TOO_DEEP));
-        }
-        Ok(ops.into_iter().rev().fold(operand, |operand, (op, at)| {
-            reject_chain(&operand, &format!("an operand of `{}`", op.as_str()), e.state());
-            let span = at.to(operand.span);
-            Expr::new(ExprKind::Unary { op, operand: Box::new(operand) }, span)
-        }))
+    .try_map_with(|op, e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
+        let at = e.span();
+        if e.state().enter() { Ok((op, span(at))) } else { Err(SyntaxError::too_deep(at)) }
     });
+    let unary = unary_op.repeated().collect::<Vec<_>>().then(atom).try_map_with(
+        |(ops, operand): (Vec<(UnaryOp, Span)>, Expr), e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
+            Ok(ops.into_iter().rev().fold(operand, |operand, (op, at)| {
+                e.state().leave();
+                reject_chain(&operand, &format!("an operand of `{}`", op.as_str()), e.state());
+                let span = at.to(operand.span);
+                Expr::new(ExprKind::Unary { op, operand: Box::new(operand) }, span)
+            }))
+        },
+    
+    )
+    .labelled("an expression");
 
     let binary_op = select! {
         Token::Or => BinaryOp::Or,

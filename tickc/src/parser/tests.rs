@@ -145,3 +145,79 @@ fn kapacitor_error_examples() {
     insta::assert_snapshot!(errors("var x = /[/"), @"invalid-regex 1:9-1:12: invalid regex: unclosed character class [this regex does not compile]");
     insta::assert_snapshot!(errors("stream|window().period(10s\nvar x = 1"), @"syntax 2:1-2:4: expected `)` to close the call to `period`, found `var` [expected `)`, `,`, a chain link (`|`, `.`, `@`) or an operator] {1:23-1:24 the call to `period` opened here}");
 }
+
+#[test]
+fn one_run_reports_every_error() {
+    let script = "var a = \nvar b = 1 +\nstream\n  |from()\n  |window(.period(10s)\n  |alert()\n      .crit(lambda: \"v\" > )\nvar ok = 5\nok|log(\n";
+    insta::assert_snapshot!(errors(script), @r"
+        syntax 2:1-2:4: unexpected `var` [expected an expression]
+        syntax 3:1-4:10: a pipeline chain cannot be an operand of `+` [the chain ends with `|from`]
+        syntax 5:11-5:12: unexpected `.` in the arguments of `window` [expected `)` or an expression] {5:10-5:11 the call to `window` opened here}
+        syntax 10:1-10:1: expected `)` to close the call to `log`, found end of script [expected `)` or an expression] {9:7-9:8 the call to `log` opened here}
+        ");
+    // What did parse is kept: statements with errors are dropped, chains end at a bad link.
+    let (program, _) = parse(script);
+    insta::assert_snapshot!(sexpr::program(&program), @"var b = (1 + [stream|from()]); var ok = 5; ok");
+    let script = "var a = 1 +\nvar b = [1]\nstream|from(.measurement('cpu')\nvar c = 'ok'\ndbrp \"x\".\nvar d = 09 var e = 'x\n";
+    insta::assert_snapshot!(errors(script), @r#"
+        syntax 2:1-2:4: unexpected `var` [expected an expression]
+        syntax 2:10-2:11: unexpected number `1` in the list [expected `]` or a list item (identifier, 'string', `*`)] {2:9-2:10 the list opened here}
+        syntax 3:13-3:14: unexpected `.` in the arguments of `from` [expected `)` or an expression] {3:12-3:13 the call to `from` opened here}
+        syntax 6:1-6:4: unexpected `var` [expected a "double-quoted" name]
+        invalid-number 6:9-6:11: illegal number syntax: `09` [a leading 0 makes this an octal number, which cannot contain 8 or 9]
+        unterminated-string 6:20-6:22: unterminated string [this string has no closing `'`]
+        "#);
+    insta::assert_snapshot!(sexpr::program(&parse(script).0), @"var a = 1; stream; var c = 'ok'; var d = 00; var e = 'x'");
+}
+
+#[test]
+fn chains_where_kapacitor_allows_none() {
+    insta::assert_snapshot!(errors("var x = 'abc'.foo"), @"syntax 1:15-1:18: `.foo` cannot follow this expression {1:9-1:14 not a node}");
+    insta::assert_snapshot!(errors("stream|from"), @"syntax 1:8-1:12: `|from` needs parentheses [`|` creates a node, which is a call]");
+    insta::assert_snapshot!(errors("var x = a|b() + 1"), @"syntax 1:9-1:14: a pipeline chain cannot be an operand of `+` [the chain ends with `|b`]");
+    insta::assert_snapshot!(errors("var x = (a|b())"), @"syntax 1:10-1:15: a pipeline chain cannot be inside parentheses [the chain ends with `|b`]");
+    insta::assert_snapshot!(errors("var x = lambda: a|b()"), @"syntax 1:17-1:22: a pipeline chain cannot be the body of a lambda [the chain ends with `|b`]");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    for deep in [
+        format!("var x = {}1{}", "(".repeat(10_000), ")".repeat(10_000)),
+        format!("var x = {}1{}", "f(".repeat(10_000), ")".repeat(10_000)),
+        format!("var x = {}1", "-".repeat(10_000)),
+        format!("var x = {}", "(".repeat(10_000)),
+    ] {
+        let (_, diagnostics) = parse(&deep);
+        assert_eq!(diagnostics.iter().map(|d| d.code).collect::<Vec<_>>(), ["nesting-too-deep"], "{diagnostics:?}");
+    }
+    let limit = super::state::MAX_NESTING;
+    let deepest = format!("var x = {}1 + 2{}", "f((".repeat(limit / 2), "))".repeat(limit / 2));
+    assert!(parse(&deepest).1.is_empty());
+}
+
+#[test]
+fn a_long_chain_parses_without_recursion() {
+    let links = 30_000;
+    let script = format!("stream{}", "|window().period(10s)".repeat(links / 2));
+    let (program, diagnostics) = parse(&script);
+    assert!(diagnostics.is_empty());
+    let Some(Statement::Expr(mut e)) = program.statements.into_iter().next() else { panic!("no chain") };
+    let mut count = 0;
+    while let ExprKind::Chain { target, .. } = e.kind {
+        count += 1;
+        e = *target;
+    }
+    assert_eq!((count, e.kind), (links, ExprKind::Ident("stream".to_owned())));
+}
+
+/// Dropping the tree recurses once per link (`Drop` is derived), about 100 bytes a level in a
+/// debug build: a 30,000-link chain needs more than a test thread's 2 MiB, and fits in the
+/// 8 MiB of a main thread.
+#[test]
+fn dropping_a_long_chain_fits_a_main_thread_stack() {
+    let script = format!("stream{}", "|window().period(10s)".repeat(15_000));
+    let (program, diagnostics) = parse(&script);
+    assert!(diagnostics.is_empty());
+    let dropper = std::thread::Builder::new().stack_size(8 << 20).spawn(move || drop(program));
+    assert!(dropper.map(|thread| thread.join().is_ok()).unwrap_or(false));
+}
