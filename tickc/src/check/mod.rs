@@ -62,11 +62,17 @@ pub fn check(program: &Program, source: &str, options: &CheckOptions) -> Checked
 pub fn check_source(source: &str, options: &CheckOptions) -> Checked {
     let (program, mut diagnostics) = crate::parser::parse(source);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Checked { diagnostics, task: None };
+        return Checked {
+            diagnostics,
+            task: None,
+        };
     }
     let mut checked = check(&program, source, options);
     diagnostics.append(&mut checked.diagnostics);
-    Checked { diagnostics, task: checked.task }
+    Checked {
+        diagnostics,
+        task: checked.task,
+    }
 }
 
 /// A position in the pipeline that a chain link applies to: a node, and the alert handler
@@ -119,8 +125,12 @@ impl<'a> Checker<'a> {
     fn check_since(&mut self, since: Since, what: &str, span: Span) {
         if since > Since::V1_5 {
             self.report(
-                Diagnostic::warning("newer-kapacitor", span, format!("{what} is new in Kapacitor 1.6"))
-                    .with_hint("Kapacitor 1.5 rejects this script"),
+                Diagnostic::warning(
+                    "newer-kapacitor",
+                    span,
+                    format!("{what} is new in Kapacitor 1.6"),
+                )
+                .with_hint("Kapacitor 1.5 rejects this script"),
             );
         }
     }
@@ -139,7 +149,11 @@ impl<'a> Checker<'a> {
             match statement {
                 Statement::Var { name, value, .. } => self.define_var(name, value),
                 Statement::TypedVar { name, ty, .. } => self.declare_template_var(name, ty),
-                Statement::Dbrp { database, retention_policy, span } => dbrps.push(ir::Dbrp {
+                Statement::Dbrp {
+                    database,
+                    retention_policy,
+                    span,
+                } => dbrps.push(ir::Dbrp {
                     database: database.name.clone(),
                     retention_policy: retention_policy.name.clone(),
                     span: *span,
@@ -158,6 +172,10 @@ impl<'a> Checker<'a> {
         }
         self.validate_nodes();
         let kind = self.kind?;
-        Some(ir::Task { kind, dbrps, nodes: std::mem::take(&mut self.nodes) })
+        Some(ir::Task {
+            kind,
+            dbrps,
+            nodes: std::mem::take(&mut self.nodes),
+        })
     }
 }

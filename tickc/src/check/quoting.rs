@@ -25,7 +25,9 @@ pub(super) fn reference_as_string(name: &str, span: Span) -> Diagnostic {
         format!("a double-quoted \"{name}\" is a field reference; strings take single quotes"),
     )
     .with_label("a field or tag reference")
-    .with_hint("double quotes name a field or tag inside a lambda; everywhere else they are a mistake")
+    .with_hint(
+        "double quotes name a field or tag inside a lambda; everywhere else they are a mistake",
+    )
     .with_fix(span, literal.clone(), format!("write {literal}"))
 }
 
@@ -35,11 +37,17 @@ pub(super) fn compared_references(lhs: &str, rhs: &str, rhs_span: Span) -> Diagn
     Diagnostic::warning(
         "quoting",
         rhs_span,
-        format!("\"{lhs}\" is compared with the field or tag \"{rhs}\", not with the string {literal}"),
+        format!(
+            "\"{lhs}\" is compared with the field or tag \"{rhs}\", not with the string {literal}"
+        ),
     )
     .with_label("a field or tag reference")
     .with_hint("double quotes name a field or tag; string values take single quotes")
-    .with_fix(rhs_span, literal.clone(), format!("compare with the string {literal}"))
+    .with_fix(
+        rhs_span,
+        literal.clone(),
+        format!("compare with the string {literal}"),
+    )
 }
 
 /// The names the script uses as fields or tags, leaving out the right-hand side of
@@ -61,8 +69,15 @@ fn collect(expr: &Expr, names: &mut BTreeSet<String>) {
         ExprKind::Reference(name) => {
             names.insert(name.clone());
         }
-        ExprKind::Binary { op: BinaryOp::Eq | BinaryOp::Ne, lhs, rhs, .. }
-            if matches!((&lhs.kind, &rhs.kind), (ExprKind::Reference(_), ExprKind::Reference(_))) =>
+        ExprKind::Binary {
+            op: BinaryOp::Eq | BinaryOp::Ne,
+            lhs,
+            rhs,
+            ..
+        } if matches!(
+            (&lhs.kind, &rhs.kind),
+            (ExprKind::Reference(_), ExprKind::Reference(_))
+        ) =>
         {
             collect(lhs, names);
         }

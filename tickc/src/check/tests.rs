@@ -19,7 +19,11 @@ fn render(source: &str, checked: &Checked) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{severity} {} {}:{}: {}", d.code, at.line, at.column, d.message);
+        let _ = writeln!(
+            out,
+            "{severity} {} {}:{}: {}",
+            d.code, at.line, at.column, d.message
+        );
         if let Some(label) = &d.label {
             let _ = writeln!(out, "  label: {label}");
         }
@@ -31,7 +35,13 @@ fn render(source: &str, checked: &Checked) -> String {
             let _ = writeln!(out, "  hint: {hint}");
         }
         if let Some(fix) = &d.fix {
-            let _ = writeln!(out, "  fix: replace {:?} with {:?} ({})", &source[fix.span.range()], fix.replacement, fix.message);
+            let _ = writeln!(
+                out,
+                "  fix: replace {:?} with {:?} ({})",
+                &source[fix.span.range()],
+                fix.replacement,
+                fix.message
+            );
         }
     }
     out
@@ -48,7 +58,9 @@ fn stream(rest: &str) -> String {
 
 #[test]
 fn a_clean_task_has_no_diagnostics_and_builds_the_ir() {
-    let source = stream("    |window()\n        .period(10s)\n        .every(10s)\n    |mean('v')\n    |alert()\n        .crit(lambda: \"mean\" > 10)\n        .log('/tmp/a.log')\n");
+    let source = stream(
+        "    |window()\n        .period(10s)\n        .every(10s)\n    |mean('v')\n    |alert()\n        .crit(lambda: \"mean\" > 10)\n        .log('/tmp/a.log')\n",
+    );
     let checked = check_source(&source, &CheckOptions::default());
     assert_eq!(render(&source, &checked), "");
     let task = checked.task.expect("a task");
@@ -68,11 +80,21 @@ fn vars_hold_values_nodes_and_lambdas() {
     assert_eq!(render(source, &checked), "");
     let task = checked.task.expect("a task");
     assert_eq!(task.nodes[1].children, [2, 4]);
-    assert_eq!(task.nodes[2].property("period").map(|p| &p.args[..]), Some(&[Value::Duration(600_000_000_000)][..]));
+    assert_eq!(
+        task.nodes[2].property("period").map(|p| &p.args[..]),
+        Some(&[Value::Duration(600_000_000_000)][..])
+    );
     let group_by = task.nodes[1].property("groupBy").expect("groupBy");
-    assert_eq!(group_by.args, [Value::String("host".into()), Value::String("dc".into())]);
-    let Some(Value::Lambda(lambda)) = task.nodes[4].args.first() else { panic!("where takes a lambda") };
-    let TypedExprKind::Binary { lhs, rhs, .. } = &lambda.body.kind else { panic!("AND") };
+    assert_eq!(
+        group_by.args,
+        [Value::String("host".into()), Value::String("dc".into())]
+    );
+    let Some(Value::Lambda(lambda)) = task.nodes[4].args.first() else {
+        panic!("where takes a lambda")
+    };
+    let TypedExprKind::Binary { lhs, rhs, .. } = &lambda.body.kind else {
+        panic!("AND")
+    };
     let slot = |e: &crate::ir::TypedExpr| match &e.kind {
         TypedExprKind::Binary { lhs, .. } => match &lhs.kind {
             TypedExprKind::Call { state_slot, .. } => *state_slot,
@@ -81,7 +103,10 @@ fn vars_hold_values_nodes_and_lambdas() {
         _ => None,
     };
     assert_eq!((slot(lhs), slot(rhs)), (Some(0), Some(1)));
-    assert_eq!(lambda.body.ty, StaticType::Known(crate::catalogue::ValueType::Bool));
+    assert_eq!(
+        lambda.body.ty,
+        StaticType::Known(crate::catalogue::ValueType::Bool)
+    );
 }
 
 #[test]
@@ -90,7 +115,10 @@ fn constant_expressions_fold() {
     let checked = check_source(source, &CheckOptions::default());
     assert_eq!(render(source, &checked), "");
     let task = checked.task.expect("a task");
-    assert_eq!(task.nodes[2].property("message").map(|p| p.args.clone()), Some(vec![Value::String("took 90s".into())]));
+    assert_eq!(
+        task.nodes[2].property("message").map(|p| p.args.clone()),
+        Some(vec![Value::String("took 90s".into())])
+    );
 }
 
 #[test]
@@ -98,13 +126,22 @@ fn template_vars_come_from_options() {
     let source = "dbrp \"db\".\"rp\"\nvar measurement string\nvar crit = 70.0\nstream\n    |from()\n        .measurement(measurement)\n    |alert()\n        .crit(lambda: \"v\" > crit)\n";
     insta::assert_snapshot!(run(source));
     let mut options = CheckOptions::default();
-    options.vars.insert("measurement".into(), Value::String("cpu".into()));
+    options
+        .vars
+        .insert("measurement".into(), Value::String("cpu".into()));
     options.vars.insert("crit".into(), Value::Float(60.0));
     let checked = check_source(source, &options);
     assert_eq!(render(source, &checked), "");
     let task = checked.task.expect("a task");
-    assert_eq!(task.nodes[1].property("measurement").map(|p| p.args.clone()), Some(vec![Value::String("cpu".into())]));
-    options.vars.insert("crit".into(), Value::String("high".into()));
+    assert_eq!(
+        task.nodes[1]
+            .property("measurement")
+            .map(|p| p.args.clone()),
+        Some(vec![Value::String("cpu".into())])
+    );
+    options
+        .vars
+        .insert("crit".into(), Value::String("high".into()));
     insta::assert_snapshot!(render(source, &check_source(source, &options)));
 }
 
@@ -125,32 +162,44 @@ fn undefined_name_in_a_lambda_suggests_a_reference() {
 
 #[test]
 fn vars_are_immutable() {
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nvar x = 1\nvar x = 2\nvar stream = 3\nstream|from()\n"));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nvar x = 1\nvar x = 2\nvar stream = 3\nstream|from()\n"
+    ));
 }
 
 #[test]
 fn task_kind_problems() {
     insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nvar x = 1\n"));
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nstream|from()\nbatch|query('SELECT * FROM x')\n"));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nstream|from()\nbatch|query('SELECT * FROM x')\n"
+    ));
     insta::assert_snapshot!(run("stream|from()\n"));
 }
 
 #[test]
 fn wrong_operator_says_which_is_right() {
-    insta::assert_snapshot!(run(&stream("    |alert()\n    |crit(lambda: \"f\" > 2.0)\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |alert()\n    |crit(lambda: \"f\" > 2.0)\n"
+    )));
     insta::assert_snapshot!(run(&stream("    .window()\n")));
 }
 
 #[test]
 fn unknown_node_and_property() {
-    insta::assert_snapshot!(run(&stream("    |window()\n        .period(1m)\n    |average('f')\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |window()\n        .period(1m)\n    |average('f')\n"
+    )));
     insta::assert_snapshot!(run(&stream("        .limit(10)\n")));
-    insta::assert_snapshot!(run(&stream("    |alert()\n        .crit(lambda: TRUE)\n        .log('/tmp/x')\n            .mod(0644)\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |alert()\n        .crit(lambda: TRUE)\n        .log('/tmp/x')\n            .mod(0644)\n"
+    )));
 }
 
 #[test]
 fn handler_properties_then_node_properties() {
-    let source = stream("    |alert()\n        .log('/tmp/x')\n            .mode(0644)\n        .crit(lambda: TRUE)\n        .post('http://x')\n            .header('k', 'v')\n        .stateChangesOnly()\n");
+    let source = stream(
+        "    |alert()\n        .log('/tmp/x')\n            .mode(0644)\n        .crit(lambda: TRUE)\n        .post('http://x')\n            .header('k', 'v')\n        .stateChangesOnly()\n",
+    );
     let checked = check_source(&source, &CheckOptions::default());
     assert_eq!(render(&source, &checked), "");
     let task = checked.task.expect("a task");
@@ -174,45 +223,80 @@ fn misplaced_nodes() {
 
 #[test]
 fn argument_counts_and_types() {
-    insta::assert_snapshot!(run(&stream("    |window()\n        .period(10s)\n    |holtWinters('f', 3)\n")));
-    insta::assert_snapshot!(run(&stream("    |window()\n        .period(10s)\n    |top(2.5, 'f')\n")));
-    insta::assert_snapshot!(run(&stream("    |window()\n        .period(10s)\n    |percentile('f', 95)\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |window()\n        .period(10s)\n    |holtWinters('f', 3)\n"
+    )));
+    insta::assert_snapshot!(run(&stream(
+        "    |window()\n        .period(10s)\n    |top(2.5, 'f')\n"
+    )));
+    insta::assert_snapshot!(run(&stream(
+        "    |window()\n        .period(10s)\n    |percentile('f', 95)\n"
+    )));
     insta::assert_snapshot!(run(&stream("    |sample(1.5)\n")));
-    insta::assert_snapshot!(run(&stream("    |alert()\n        .crit('\"f\" > 2.0')\n        .stateChangesOnly('5s')\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |alert()\n        .crit('\"f\" > 2.0')\n        .stateChangesOnly('5s')\n"
+    )));
 }
 
 #[test]
 fn double_quoted_strings() {
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nstream\n    |from()\n        .measurement(\"m\")\n"));
-    insta::assert_snapshot!(run(&stream("    |where(lambda: \"host\" == \"server1\")\n")));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nstream\n    |from()\n        .measurement(\"m\")\n"
+    ));
+    insta::assert_snapshot!(run(&stream(
+        "    |where(lambda: \"host\" == \"server1\")\n"
+    )));
     // "b" is a field elsewhere: comparing two fields is meant.
-    assert_eq!(run(&stream("    |where(lambda: \"a\" == \"b\" AND \"b\" > 0)\n")), "");
+    assert_eq!(
+        run(&stream(
+            "    |where(lambda: \"a\" == \"b\" AND \"b\" > 0)\n"
+        )),
+        ""
+    );
 }
 
 #[test]
 fn edge_mismatches() {
-    insta::assert_snapshot!(run(&stream("    |window()\n        .period(3s)\n    |window()\n        .period(6s)\n")));
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nvar a = stream|from().measurement('a')\nvar b = stream|from().measurement('b')|window().period(1s)\na\n    |join(b)\n        .as('a', 'b')\n"));
+    insta::assert_snapshot!(run(&stream(
+        "    |window()\n        .period(3s)\n    |window()\n        .period(6s)\n"
+    )));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nvar a = stream|from().measurement('a')\nvar b = stream|from().measurement('b')|window().period(1s)\na\n    |join(b)\n        .as('a', 'b')\n"
+    ));
 }
 
 #[test]
 fn node_rules() {
     insta::assert_snapshot!(run(&stream("    |window()\n        .every(10s)\n")));
-    insta::assert_snapshot!(run(&stream("    |window()\n        .period(10s)\n        .periodCount(5)\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |window()\n        .period(10s)\n        .periodCount(5)\n"
+    )));
     insta::assert_snapshot!(run(&stream("    |window()\n        .periodCount(3)\n")));
-    insta::assert_snapshot!(run(&stream("    |eval(lambda: \"v\" * 2, lambda: \"v\" * 3)\n        .as('a')\n        .tags('b')\n")));
-    insta::assert_snapshot!(run(&stream("    |groupBy('host')\n        .exclude('dc')\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |eval(lambda: \"v\" * 2, lambda: \"v\" * 3)\n        .as('a')\n        .tags('b')\n"
+    )));
+    insta::assert_snapshot!(run(&stream(
+        "    |groupBy('host')\n        .exclude('dc')\n"
+    )));
     insta::assert_snapshot!(run(&stream("    |alert()\n        .flapping(0.5, 1.5)\n")));
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nvar a = stream|from()\nvar b = stream|from()\na|join(b)\n"));
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .period(1m)\n"));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nvar a = stream|from()\nvar b = stream|from()\na|join(b)\n"
+    ));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .period(1m)\n"
+    ));
 }
 
 #[test]
 fn lambda_types() {
     insta::assert_snapshot!(run(&stream("    |where(lambda: 1 + 1.0 > 0)\n")));
-    insta::assert_snapshot!(run(&stream("    |where(lambda: abs(1) > 0.0 AND \"s\" =~ 'x')\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |where(lambda: abs(1) > 0.0 AND \"s\" =~ 'x')\n"
+    )));
     insta::assert_snapshot!(run(&stream("    |where(lambda: nosuch(\"v\") > 0)\n")));
-    insta::assert_snapshot!(run(&stream("    |alert()\n        .crit(lambda: \"x\" * 2.0)\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |alert()\n        .crit(lambda: \"x\" * 2.0)\n"
+    )));
 }
 
 /// The conformance corpus, found beside the workspace (`shared/conformance` in an ancestor).
@@ -241,7 +325,11 @@ fn conformance_cases_are_accepted_or_rejected_as_the_reference_does() {
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .collect();
-    if let Some(bench) = root.parent().map(|s| s.join("bench/tasks")).filter(|p| p.is_dir()) {
+    if let Some(bench) = root
+        .parent()
+        .map(|s| s.join("bench/tasks"))
+        .filter(|p| p.is_dir())
+    {
         cases.push(bench);
     }
     cases.sort();
@@ -249,9 +337,16 @@ fn conformance_cases_are_accepted_or_rejected_as_the_reference_does() {
     let mut checked_count = 0;
     for case in cases {
         let rejected = case.join("expected/error.txt").is_file();
-        let scripts = std::fs::read_dir(&case).expect("a case folder").filter_map(Result::ok).map(|e| e.path());
+        let scripts = std::fs::read_dir(&case)
+            .expect("a case folder")
+            .filter_map(Result::ok)
+            .map(|e| e.path());
         for script in scripts.filter(|p| p.extension().is_some_and(|e| e == "tick")) {
-            let name = script.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_owned();
+            let name = script
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("")
+                .to_owned();
             if REJECTED_AT_RUN_TIME.iter().any(|(n, _)| *n == name) {
                 continue;
             }
@@ -260,33 +355,54 @@ fn conformance_cases_are_accepted_or_rejected_as_the_reference_does() {
             checked_count += 1;
             let has_error = checked.diagnostics.iter().any(|d| d.is_error());
             if has_error != rejected {
-                let why = if rejected { "accepted, the reference rejects it".to_owned() } else { render(&source, &checked) };
+                let why = if rejected {
+                    "accepted, the reference rejects it".to_owned()
+                } else {
+                    render(&source, &checked)
+                };
                 mismatches.push(format!("{name}: {why}"));
             }
         }
     }
-    assert!(checked_count > 0, "no scripts found under {}", root.display());
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        checked_count > 0,
+        "no scripts found under {}",
+        root.display()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }
 
 #[test]
 fn constant_expression_errors() {
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nvar a = 1 / 0\nvar b = 'x' + 1\nvar c = \"x\" + 'y'\nvar d = abs(1.0)\nstream|from()\n"));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nvar a = 1 / 0\nvar b = 'x' + 1\nvar c = \"x\" + 'y'\nvar d = abs(1.0)\nstream|from()\n"
+    ));
 }
 
 #[test]
 fn values_that_do_not_fit_a_lambda() {
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nvar tags = ['a']\nvar s = stream|from()\ns|where(lambda: tags == 'a' OR s > 1)\n"));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nvar tags = ['a']\nvar s = stream|from()\ns|where(lambda: tags == 'a' OR s > 1)\n"
+    ));
 }
 
 #[test]
 fn properties_need_parentheses() {
-    insta::assert_snapshot!(run(&stream("    |window()\n        .period(1m)\n        .align\n")));
+    insta::assert_snapshot!(run(&stream(
+        "    |window()\n        .period(1m)\n        .align\n"
+    )));
 }
 
 #[test]
 fn newer_kapacitor_features_are_flagged() {
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .every(1m)\n    |trickle()\n"));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .every(1m)\n    |trickle()\n"
+    ));
 }
 
 #[test]
@@ -297,7 +413,17 @@ fn query_group_by_takes_time_dimensions() {
     let task = checked.task.expect("a task");
     assert_eq!(task.kind, crate::catalogue::Edge::Batch);
     let group_by = task.nodes[1].property("groupBy").expect("groupBy");
-    assert_eq!(group_by.args[0], Value::TimeDimension { every: 60_000_000_000, offset: 10_000_000_000 });
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .every(1m)\n        .groupBy(time(1m), time(2m))\n"));
-    insta::assert_snapshot!(run("dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .every(1m)\n        .fill(null)\n"));
+    assert_eq!(
+        group_by.args[0],
+        Value::TimeDimension {
+            every: 60_000_000_000,
+            offset: 10_000_000_000
+        }
+    );
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .every(1m)\n        .groupBy(time(1m), time(2m))\n"
+    ));
+    insta::assert_snapshot!(run(
+        "dbrp \"db\".\"rp\"\nbatch\n    |query('SELECT v FROM m')\n        .every(1m)\n        .fill(null)\n"
+    ));
 }

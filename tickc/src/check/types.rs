@@ -55,7 +55,10 @@ impl TypeSet {
         if self == FIELD_TYPES {
             return "a field value".to_owned();
         }
-        let names: Vec<std::string::String> = self.iter().map(|t| format!("{} {}", article(t.as_str()), t.as_str())).collect();
+        let names: Vec<std::string::String> = self
+            .iter()
+            .map(|t| format!("{} {}", article(t.as_str()), t.as_str()))
+            .collect();
         match names.split_last() {
             Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
             Some((last, _)) => last.clone(),
@@ -66,7 +69,11 @@ impl TypeSet {
 
 /// "a"/"an" before a type name.
 pub(super) fn article(type_name: &str) -> &'static str {
-    if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// The types `expr` may evaluate to.
@@ -78,7 +85,10 @@ pub(super) fn possible(expr: &TypedExpr) -> TypeSet {
         TypedExprKind::Reference(_) => FIELD_TYPES,
         TypedExprKind::Unary { op, operand } => {
             let mut out = TypeSet::default();
-            for t in possible(operand).iter().filter_map(|t| operators::unary(*op, t)) {
+            for t in possible(operand)
+                .iter()
+                .filter_map(|t| operators::unary(*op, t))
+            {
                 out = out.with(t);
             }
             out
@@ -88,7 +98,9 @@ pub(super) fn possible(expr: &TypedExpr) -> TypeSet {
             let args: Vec<TypeSet> = args.iter().map(possible).collect();
             let mut out = TypeSet::default();
             for sig in function.sigs {
-                if sig.args.len() == args.len() && sig.args.iter().zip(&args).all(|(p, a)| a.contains(*p)) {
+                if sig.args.len() == args.len()
+                    && sig.args.iter().zip(&args).all(|(p, a)| a.contains(*p))
+                {
                     out = out.with(sig.returns);
                 }
             }
@@ -119,10 +131,19 @@ mod tests {
 
     #[test]
     fn operators_narrow_field_types() {
-        assert_eq!(binary(BinaryOp::Mul, FIELD_TYPES, TypeSet::one(Float)).static_type(), StaticType::Known(Float));
+        assert_eq!(
+            binary(BinaryOp::Mul, FIELD_TYPES, TypeSet::one(Float)).static_type(),
+            StaticType::Known(Float)
+        );
         assert!(binary(BinaryOp::Mod, FIELD_TYPES, TypeSet::one(Float)).is_empty());
-        assert_eq!(binary(BinaryOp::Add, FIELD_TYPES, FIELD_TYPES).static_type(), StaticType::Dynamic);
+        assert_eq!(
+            binary(BinaryOp::Add, FIELD_TYPES, FIELD_TYPES).static_type(),
+            StaticType::Dynamic
+        );
         assert_eq!(FIELD_TYPES.describe(), "a field value");
-        assert_eq!(TypeSet::one(Int).with(Float).describe(), "a float or an int");
+        assert_eq!(
+            TypeSet::one(Int).with(Float).describe(),
+            "a float or an int"
+        );
     }
 }
