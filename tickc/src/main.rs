@@ -1,5 +1,10 @@
-//! The `tickc` command line.
+//! The `tickc` command line: parses arguments and hands over to `tickc::cli`.
 
-fn main() {
-    std::process::exit(0);
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = tickc::cli::Cli::parse();
+    ExitCode::from(tickc::cli::run(args))
 }
