@@ -283,7 +283,7 @@ where
     // One left-associative Pratt level per precedence of `BinaryOp::precedence`.
     let levels: Vec<_> = (0..=5_u8)
         .map(|level| {
-            let op = binary_op.clone().filter(move |op: &BinaryOp| op.precedence() == level);
+            let op = binary_op.filter(move |op: &BinaryOp| op.precedence() == level);
             let fold = |lhs, op, rhs, e: &mut MapExtra<'src, '_, I, Extra<'src>>| binary_node(lhs, op, rhs, e.state());
             Operator::boxed(infix(left(u16::from(level)), op, fold))
         })

@@ -143,6 +143,7 @@ fn kapacitor_error_examples() {
     insta::assert_snapshot!(errors("_x"), @"invalid-identifier 1:1-1:3: identifier `_x` starts with `_` [identifiers must start with a letter]");
     insta::assert_snapshot!(errors("var x = 'abc"), @"unterminated-string 1:9-1:13: unterminated string [this string has no closing `'`]");
     insta::assert_snapshot!(errors("var x = /[/"), @"invalid-regex 1:9-1:12: invalid regex: unclosed character class [this regex does not compile]");
+    insta::assert_snapshot!(errors("stream\n    |where(lambda: \"v\" > )\n    |httpPost('x')"), @"syntax 2:26-2:27: unexpected `)` [expected an expression]");
     insta::assert_snapshot!(errors("stream|window().period(10s\nvar x = 1"), @"syntax 2:1-2:4: expected `)` to close the call to `period`, found `var` [expected `)`, `,`, a chain link (`|`, `.`, `@`) or an operator] {1:23-1:24 the call to `period` opened here}");
 }
 
@@ -220,4 +221,112 @@ fn dropping_a_long_chain_fits_a_main_thread_stack() {
     assert!(diagnostics.is_empty());
     let dropper = std::thread::Builder::new().stack_size(8 << 20).spawn(move || drop(program));
     assert!(dropper.map(|thread| thread.join().is_ok()).unwrap_or(false));
+}
+
+/// The shared corpus: `$TICKC_SHARED_DIR`, else the first `shared` folder beside an ancestor of
+/// this crate (the workspace may sit one or two levels below it).
+fn shared_dir() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("TICKC_SHARED_DIR") {
+        return Some(dir.into());
+    }
+    let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.ancestors().map(|dir| dir.join("shared")).find(|dir| dir.join("conformance").is_dir())
+}
+
+fn tick_files(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for path in entries.filter_map(|entry| entry.ok().map(|entry| entry.path())) {
+        if path.is_dir() {
+            tick_files(&path, found);
+        } else if path.extension().is_some_and(|ext| ext == "tick") {
+            found.push(path);
+        }
+    }
+}
+
+/// Every script of the conformance cases and benchmark tasks parses, except in cases the
+/// reference rejects (`expected/error.txt`); of those, the ones Kapacitor's parser rejects
+/// (`parser:` in the error) must fail here too.
+#[test]
+fn corpus_scripts_parse() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("shared corpus not found; set TICKC_SHARED_DIR to run this test");
+        return;
+    };
+    let mut scripts = Vec::new();
+    tick_files(&shared.join("conformance"), &mut scripts);
+    tick_files(&shared.join("bench").join("tasks"), &mut scripts);
+    scripts.sort();
+    assert!(!scripts.is_empty(), "no .tick files under {}", shared.display());
+    let mut failures = Vec::new();
+    for script in &scripts {
+        let Ok(source) = std::fs::read_to_string(script) else { continue };
+        let (_, diagnostics) = parse(&source);
+        let reference_error = script.parent().map(|case| case.join("expected").join("error.txt"));
+        let reference_error = reference_error.and_then(|path| std::fs::read_to_string(path).ok());
+        match (&reference_error, diagnostics.first()) {
+            (None, Some(first)) => failures.push(format!("{}: {}", script.display(), first.message)),
+            (Some(reference), None) if reference.contains("parser:") => {
+                failures.push(format!("{}: parsed, but the reference says {reference}", script.display()))
+            }
+            (Some(_), Some(first)) => eprintln!("syntax error, as expected: {}: {}", script.display(), first.message),
+            (Some(_), None) => eprintln!("parses; rejected later by the reference: {}", script.display()),
+            (None, None) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} scripts:\n{}", failures.len(), scripts.len(), failures.join("\n"));
+}
+
+mod no_panic {
+    use proptest::prelude::*;
+
+    use super::parse;
+    use crate::span::Span;
+
+    /// Pieces of TICKscript, valid and not, that random concatenations turn into token soups.
+    const FRAGMENTS: &[&str] = &[
+        "stream", "batch", "x", "from", "window", "|", ".", "@", "(", ")", "[", "]", ",", "var", "dbrp", "=",
+        "\"db\"", "'s'", "'''t'''", "/r/", "/", "*", "1", "010", "09", ".5", "1.5", "1.2.3", "10s", "10mh", "µ",
+        "lambda:", "lambda", "-", "!", "+", "%", "==", "!=", "=~", "!~", "<", "<=", ">", ">=", "AND", "OR",
+        "TRUE", "FALSE", "'", "\"", "'''", "_", "#", " ", "\n", "// c\n", "\\",
+    ];
+
+    fn soup() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(FRAGMENTS), 0..80).prop_map(|pieces| pieces.concat())
+    }
+
+    /// Spans lie inside the source and on character boundaries, so rendering them is safe.
+    fn check_spans(source: &str) {
+        let (program, diagnostics) = parse(source);
+        let valid = |span: Span| {
+            span.start <= span.end
+                && span.end <= source.len()
+                && source.is_char_boundary(span.start)
+                && source.is_char_boundary(span.end)
+        };
+        for d in &diagnostics {
+            assert!(valid(d.span), "{d:?} in {source:?}");
+            assert!(d.labels.iter().all(|label| valid(label.span)), "{d:?} in {source:?}");
+        }
+        for statement in &program.statements {
+            assert!(valid(statement.span()), "{statement:?} in {source:?}");
+        }
+        for comment in &program.comments {
+            assert!(valid(comment.span), "{comment:?} in {source:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_text(source in any::<String>()) {
+            check_spans(&source);
+        }
+
+        #[test]
+        fn token_soup(source in soup()) {
+            check_spans(&source);
+        }
+    }
 }
