@@ -426,3 +426,49 @@ mod no_panic {
         }
     }
 }
+
+#[test]
+fn expression_spans_cover_their_source() {
+    let source =
+        "var x = stream|window().period(10s).align\nlambda: -\"a\" + sigma(\"b\")\n[a, 'b']";
+    let (program, diagnostics) = parse(source);
+    assert!(diagnostics.is_empty());
+    let mut texts = Vec::new();
+    for statement in &program.statements {
+        let top = match statement {
+            Statement::Var { value, .. } => value,
+            Statement::Expr(e) => e,
+            other => panic!("unexpected {other:?}"),
+        };
+        texts.push(&source[top.span.range()]);
+        match &top.kind {
+            ExprKind::Chain {
+                target, name, args, ..
+            } => {
+                texts.push(&source[target.span.range()]);
+                texts.push(&source[name.span.range()]);
+                assert!(args.is_none());
+            }
+            ExprKind::Lambda(body) => {
+                let ExprKind::Binary { lhs, rhs, .. } = &body.kind else {
+                    panic!("{body:?}")
+                };
+                texts.push(&source[lhs.span.range()]);
+                texts.push(&source[rhs.span.range()]);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        texts,
+        [
+            "stream|window().period(10s).align",
+            "stream|window().period(10s)",
+            "align",
+            "lambda: -\"a\" + sigma(\"b\")",
+            "-\"a\"",
+            "sigma(\"b\")",
+            "[a, 'b']",
+        ]
+    );
+}
