@@ -45,13 +45,12 @@ pub(super) fn write_comments(out: &mut String, source: &str, group: &[Comment], 
         if previous.is_some_and(|p| blank_line_between(source, p, comment)) {
             out.push('\n');
         }
-        for line in &comment.lines {
+        for text in block_lines(source, comment) {
             out.push_str(indent);
             out.push_str("//");
-            let text = normalised_line(line);
             if !text.is_empty() {
                 out.push(' ');
-                out.push_str(text);
+                out.push_str(&text);
             }
             out.push('\n');
         }
@@ -59,11 +58,23 @@ pub(super) fn write_comments(out: &mut String, source: &str, group: &[Comment], 
     }
 }
 
-/// A comment line's text as Kapacitor prints it: trailing space dropped, and one leading space
-/// dropped because the printer puts exactly one after `//` (deeper indentation is kept).
-fn normalised_line(text: &str) -> &str {
-    let text = text.trim_end();
-    text.strip_prefix(' ').unwrap_or(text)
+/// The text of each line of a comment block, as Kapacitor keeps it: surrounding whitespace,
+/// the `//` and one space after it removed (deeper indentation stays).
+///
+/// The text is read from the source by span, which is authoritative; the block's own `lines`
+/// serve when the span does not index `source` (a tree built by hand).
+fn block_lines(source: &str, comment: &Comment) -> Vec<String> {
+    let Some(text) = source.get(comment.span.range()) else {
+        return comment.lines.iter().map(|line| line.trim_end().to_owned()).collect();
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let text = line.strip_prefix("//").unwrap_or(line);
+            text.strip_prefix(' ').unwrap_or(text).to_owned()
+        })
+        .collect()
 }
 
 /// Whether only whitespace lies between two comments and it includes an empty line.
@@ -86,8 +97,7 @@ mod tests {
 
     fn comment(source: &str, text: &str) -> Comment {
         let start = source.find(text).unwrap();
-        let lines = text.lines().map(|l| l.trim_start().trim_start_matches("//").to_string()).collect();
-        Comment { lines, span: Span::new(start, start + text.len()) }
+        Comment { lines: vec![], span: Span::new(start, start + text.len()) }
     }
 
     #[test]
@@ -111,5 +121,13 @@ mod tests {
         let mut out = String::new();
         write_comments(&mut out, src, &all, "  ");
         assert_eq!(out, "  // a\n  //     indented\n  //\n\n  //   b\n");
+    }
+
+    #[test]
+    fn lines_come_from_the_block_when_the_span_is_not_in_the_source() {
+        let block = Comment { lines: vec!["a  ".into(), "".into()], span: Span::new(50, 60) };
+        let mut out = String::new();
+        write_comments(&mut out, "", &[block], "");
+        assert_eq!(out, "// a\n//\n");
     }
 }

@@ -228,3 +228,56 @@ impl<'a> Printer<'a> {
 fn binds_looser_than(expr: &Expr, precedence: u8) -> bool {
     matches!(&expr.kind, ExprKind::Binary { op, .. } if op.precedence() < precedence)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ast::{BinaryOp, ChainOp, Expr, ExprKind, Ident, Program, Statement, UnaryOp};
+    use crate::fmt::format;
+    use crate::span::Span;
+
+    fn e(kind: ExprKind) -> Box<Expr> {
+        Box::new(Expr::new(kind, Span::default()))
+    }
+
+    fn binary(op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr>) -> Box<Expr> {
+        e(ExprKind::Binary { op, lhs, rhs, parens: false })
+    }
+
+    fn num(value: i64) -> Box<Expr> {
+        e(ExprKind::Int { value, octal: false })
+    }
+
+    fn program(expr: Box<Expr>) -> Program {
+        Program { statements: vec![Statement::Expr(*expr)], comments: vec![] }
+    }
+
+    #[test]
+    fn parentheses_the_tree_needs_are_written_even_if_unmarked() {
+        let sum = || binary(BinaryOp::Add, num(1), num(2));
+        let tree = binary(BinaryOp::Mul, sum(), binary(BinaryOp::Sub, num(3), sum()));
+        assert_eq!(format(&program(tree), ""), "(1 + 2) * (3 - (1 + 2))\n");
+        let negated = e(ExprKind::Unary { op: UnaryOp::Neg, operand: sum() });
+        assert_eq!(format(&program(negated), ""), "-(1 + 2)\n");
+        let left_nested = binary(BinaryOp::Sub, binary(BinaryOp::Sub, num(1), num(2)), num(3));
+        assert_eq!(format(&program(left_nested), ""), "1 - 2 - 3\n");
+    }
+
+    #[test]
+    fn every_link_gets_its_own_line() {
+        let link = |target, op, name: &str, args| {
+            e(ExprKind::Chain { target, op, name: Ident { name: name.into(), span: Span::default() }, args })
+        };
+        let tree = link(
+            link(link(e(ExprKind::Ident("stream".into())), ChainOp::Pipe, "from", Some(vec![])), ChainOp::Dot, "align", None),
+            ChainOp::At,
+            "udf",
+            Some(vec![*num(1), *e(ExprKind::Str { value: "a".into(), triple: false })]),
+        );
+        assert_eq!(format(&program(tree), ""), "stream\n    |from()\n        .align\n    @udf(1, 'a')\n");
+    }
+
+    #[test]
+    fn empty_program_is_empty() {
+        assert_eq!(format(&Program::default(), ""), "");
+    }
+}
