@@ -68,7 +68,10 @@ mod tests {
     #[test]
     fn multiline_follows_the_break_before_the_last_argument() {
         let src = "f(1,\n 2)";
-        let args = [at(src, "1", ExprKind::Int { value: 1, octal: false }), at(src, "2", ExprKind::Int { value: 2, octal: false })];
+        let args = [
+            at(src, "1", ExprKind::Int { value: 1, octal: false }),
+            at(src, "2", ExprKind::Int { value: 2, octal: false }),
+        ];
         assert!(call_is_multiline(src, &ident(src, "f"), &args));
         assert!(!call_is_multiline(src, &ident(src, "f"), &args[..1]));
         assert!(!call_is_multiline(src, &ident(src, "f"), &[]));

@@ -18,3 +18,6 @@ use crate::ast::Program;
 pub fn format(program: &Program, source: &str) -> String {
     printer::Printer::new(program, source).program(&program.statements)
 }
+
+#[cfg(test)]
+mod tests;

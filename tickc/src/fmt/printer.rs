@@ -150,8 +150,8 @@ impl<'a> Printer<'a> {
         self.operand(lhs, indent, false, lhs_parens);
         self.out.push(' ');
         self.out.push_str(op.as_str());
-        let multiline = newline_between(self.source, lhs.span.end, rhs.span.start)
-            || self.comments.any_before(rhs.span.start);
+        let multiline =
+            newline_between(self.source, lhs.span.end, rhs.span.start) || self.comments.any_before(rhs.span.start);
         self.out.push(if multiline { '\n' } else { ' ' });
         let rhs_parens = binds_looser_than(rhs, op.precedence() + 1);
         self.operand(rhs, indent, multiline, rhs_parens);
@@ -235,20 +235,20 @@ mod tests {
     use crate::fmt::format;
     use crate::span::Span;
 
-    fn e(kind: ExprKind) -> Box<Expr> {
-        Box::new(Expr::new(kind, Span::default()))
+    fn e(kind: ExprKind) -> Expr {
+        Expr::new(kind, Span::default())
     }
 
-    fn binary(op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr>) -> Box<Expr> {
-        e(ExprKind::Binary { op, lhs, rhs, parens: false })
+    fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
+        e(ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs), parens: false })
     }
 
-    fn num(value: i64) -> Box<Expr> {
+    fn num(value: i64) -> Expr {
         e(ExprKind::Int { value, octal: false })
     }
 
-    fn program(expr: Box<Expr>) -> Program {
-        Program { statements: vec![Statement::Expr(*expr)], comments: vec![] }
+    fn program(expr: Expr) -> Program {
+        Program { statements: vec![Statement::Expr(expr)], comments: vec![] }
     }
 
     #[test]
@@ -256,7 +256,7 @@ mod tests {
         let sum = || binary(BinaryOp::Add, num(1), num(2));
         let tree = binary(BinaryOp::Mul, sum(), binary(BinaryOp::Sub, num(3), sum()));
         assert_eq!(format(&program(tree), ""), "(1 + 2) * (3 - (1 + 2))\n");
-        let negated = e(ExprKind::Unary { op: UnaryOp::Neg, operand: sum() });
+        let negated = e(ExprKind::Unary { op: UnaryOp::Neg, operand: Box::new(sum()) });
         assert_eq!(format(&program(negated), ""), "-(1 + 2)\n");
         let left_nested = binary(BinaryOp::Sub, binary(BinaryOp::Sub, num(1), num(2)), num(3));
         assert_eq!(format(&program(left_nested), ""), "1 - 2 - 3\n");
@@ -265,13 +265,19 @@ mod tests {
     #[test]
     fn every_link_gets_its_own_line() {
         let link = |target, op, name: &str, args| {
-            e(ExprKind::Chain { target, op, name: Ident { name: name.into(), span: Span::default() }, args })
+            let name = Ident { name: name.into(), span: Span::default() };
+            e(ExprKind::Chain { target: Box::new(target), op, name, args })
         };
         let tree = link(
-            link(link(e(ExprKind::Ident("stream".into())), ChainOp::Pipe, "from", Some(vec![])), ChainOp::Dot, "align", None),
+            link(
+                link(e(ExprKind::Ident("stream".into())), ChainOp::Pipe, "from", Some(vec![])),
+                ChainOp::Dot,
+                "align",
+                None,
+            ),
             ChainOp::At,
             "udf",
-            Some(vec![*num(1), *e(ExprKind::Str { value: "a".into(), triple: false })]),
+            Some(vec![num(1), e(ExprKind::Str { value: "a".into(), triple: false })]),
         );
         assert_eq!(format(&program(tree), ""), "stream\n    |from()\n        .align\n    @udf(1, 'a')\n");
     }

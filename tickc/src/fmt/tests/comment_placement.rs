@@ -22,10 +22,7 @@ fn at_the_end_of_a_link_line() {
 
 #[test]
 fn before_vars() {
-    check(
-        "// a\nvar a = 1\n// b1\n// b2\nvar b = 2\n",
-        "// a\nvar a = 1\n\n// b1\n// b2\nvar b = 2\n",
-    );
+    check("// a\nvar a = 1\n// b1\n// b2\nvar b = 2\n", "// a\nvar a = 1\n\n// b1\n// b2\nvar b = 2\n");
 }
 
 #[test]
@@ -52,10 +49,7 @@ fn after_the_last_argument() {
 
 #[test]
 fn before_a_binary_operator() {
-    check(
-        "var x = lambda: \"a\" > 1 // why\n AND \"b\" < 2",
-        "var x = lambda: \"a\" > 1 AND\n// why\n\"b\" < 2\n",
-    );
+    check("var x = lambda: \"a\" > 1 // why\n AND \"b\" < 2", "var x = lambda: \"a\" > 1 AND\n// why\n\"b\" < 2\n");
 }
 
 #[test]

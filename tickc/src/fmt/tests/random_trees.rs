@@ -30,10 +30,8 @@ fn duration() -> impl Strategy<Value = ExprKind> {
         ("d", 86_400_000_000_000),
         ("w", 604_800_000_000_000),
     ];
-    (1i64..10_000, prop::sample::select(UNITS)).prop_map(|(n, (unit, scale))| ExprKind::Duration {
-        nanos: n * scale,
-        literal: format!("{n}{unit}"),
-    })
+    (1i64..10_000, prop::sample::select(UNITS))
+        .prop_map(|(n, (unit, scale))| ExprKind::Duration { nanos: n * scale, literal: format!("{n}{unit}") })
 }
 
 /// A literal, reference or identifier: what stands alone inside a lambda expression.
