@@ -16,7 +16,11 @@ use crate::span::Span;
 /// position, and relabelled ("an expression") by the labelled parsers it passes through.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum SyntaxError {
-    Unexpected { span: SimpleSpan, expected: Vec<Expected>, found: Option<Token> },
+    Unexpected {
+        span: SimpleSpan,
+        expected: Vec<Expected>,
+        found: Option<Token>,
+    },
     /// Nesting beyond [`MAX_NESTING`]. Never relabelled or merged away: it explains any other
     /// error at its position.
     TooDeep { span: SimpleSpan },
@@ -90,7 +94,11 @@ where
         span: SimpleSpan,
     ) -> Self {
         let expected = expected.into_iter().map(Into::into).collect();
-        SyntaxError::Unexpected { span, expected, found: found.map(|token| (*token).clone()) }
+        SyntaxError::Unexpected {
+            span,
+            expected,
+            found: found.map(|token| (*token).clone()),
+        }
     }
 
     fn merge_expected_found<E: IntoIterator<Item = L>>(
@@ -121,30 +129,49 @@ where
 
 pub(super) fn to_diagnostic(error: &SyntaxError, tokens: &[(Token, Span)]) -> Diagnostic {
     match error {
-        SyntaxError::TooDeep { span } => {
-            Diagnostic::error("nesting-too-deep", Span::new(span.start, span.end), "expression nested too deeply")
-                .with_label(format!("more than {MAX_NESTING} levels of parentheses and unary operators"))
-                .with_hint("split the expression, e.g. into several vars")
-        }
-        SyntaxError::Unexpected { span, expected, found } => {
+        SyntaxError::TooDeep { span } => Diagnostic::error(
+            "nesting-too-deep",
+            Span::new(span.start, span.end),
+            "expression nested too deeply",
+        )
+        .with_label(format!(
+            "more than {MAX_NESTING} levels of parentheses and unary operators"
+        ))
+        .with_hint("split the expression, e.g. into several vars"),
+        SyntaxError::Unexpected {
+            span,
+            expected,
+            found,
+        } => {
             let at = Span::new(span.start, span.end);
-            let found_text = found.as_ref().map_or_else(|| "end of script".to_owned(), Token::to_string);
+            let found_text = found
+                .as_ref()
+                .map_or_else(|| "end of script".to_owned(), Token::to_string);
             let open = innermost_open(at, expected, tokens);
             // Running into the end or the next statement means the bracket was never closed;
             // anything else is out of place inside it.
             let never_closed = matches!(found, None | Some(Token::Var | Token::Dbrp));
             let message = match &open {
                 Some(open) if never_closed => {
-                    format!("expected `{}` to close {}, found {found_text}", open.closer, open.what)
+                    format!(
+                        "expected `{}` to close {}, found {found_text}",
+                        open.closer, open.what
+                    )
                 }
                 Some(open) => format!("unexpected {found_text} in {}", open.inside),
                 None => format!("unexpected {found_text}"),
             };
             let expected = describe_expected(expected);
-            let label = if expected.is_empty() { "unexpected here".to_owned() } else { format!("expected {expected}") };
+            let label = if expected.is_empty() {
+                "unexpected here".to_owned()
+            } else {
+                format!("expected {expected}")
+            };
             let diagnostic = Diagnostic::error("syntax", at, message).with_label(label);
             match open {
-                Some(open) => diagnostic.with_secondary(open.span, format!("{} opened here", open.what)),
+                Some(open) => {
+                    diagnostic.with_secondary(open.span, format!("{} opened here", open.what))
+                }
                 None => diagnostic,
             }
         }
@@ -182,7 +209,11 @@ struct OpenBracket {
 }
 
 /// When the error expected `)` or `]`, the innermost bracket left open before it.
-fn innermost_open(at: Span, expected: &[Expected], tokens: &[(Token, Span)]) -> Option<OpenBracket> {
+fn innermost_open(
+    at: Span,
+    expected: &[Expected],
+    tokens: &[(Token, Span)],
+) -> Option<OpenBracket> {
     let before = tokens.iter().take_while(|(_, span)| span.start < at.start);
     let mut open: Vec<usize> = Vec::new();
     for (index, (token, _)) in before.enumerate() {
@@ -198,12 +229,29 @@ fn innermost_open(at: Span, expected: &[Expected], tokens: &[(Token, Span)]) -> 
     let (token, span) = tokens.get(index)?;
     let callee = index.checked_sub(1).and_then(|i| tokens.get(i));
     let (closing, what, inside) = match (token, callee) {
-        (Token::LBracket, _) => (Token::RBracket, "the list".to_owned(), "the list".to_owned()),
-        (_, Some((Token::Ident(name), _))) => {
-            (Token::RParen, format!("the call to `{name}`"), format!("the arguments of `{name}`"))
-        }
-        _ => (Token::RParen, "the parenthesis".to_owned(), "the parentheses".to_owned()),
+        (Token::LBracket, _) => (
+            Token::RBracket,
+            "the list".to_owned(),
+            "the list".to_owned(),
+        ),
+        (_, Some((Token::Ident(name), _))) => (
+            Token::RParen,
+            format!("the call to `{name}`"),
+            format!("the arguments of `{name}`"),
+        ),
+        _ => (
+            Token::RParen,
+            "the parenthesis".to_owned(),
+            "the parentheses".to_owned(),
+        ),
     };
     let closer = if closing == Token::RBracket { ']' } else { ')' };
-    expected.contains(&Expected::Token(closing)).then_some(OpenBracket { closer, what, inside, span: *span })
+    expected
+        .contains(&Expected::Token(closing))
+        .then_some(OpenBracket {
+            closer,
+            what,
+            inside,
+            span: *span,
+        })
 }
