@@ -17,3 +17,11 @@ pub trait Node {
         0
     }
 }
+
+pub mod eval;
+pub mod filter;
+pub mod from;
+pub mod go_time;
+pub mod group;
+#[cfg(test)]
+mod testing;
