@@ -50,11 +50,21 @@ impl<L: Lambda> Node for WhereNode<L> {
 }
 
 /// Whether `predicate` holds on `scope`; a failure counts as an error and does not pass.
-pub(super) fn passes<L: Lambda, S: Scope>(predicate: &L, scope: &S, state: &mut L::State, errors: &mut u64) -> bool {
-    predicate.test(scope, state).unwrap_or_else(|_| {
-        *errors += 1;
-        false
-    })
+fn passes<L: Lambda, S: Scope>(predicate: &L, scope: &S, state: &mut L::State, errors: &mut u64) -> bool {
+    predicate_result(predicate, scope, state, errors) == Some(true)
+}
+
+/// The predicate's value on `scope`, or `None` (counted as an error) when it fails.
+pub(super) fn predicate_result<L: Lambda, S: Scope>(
+    predicate: &L,
+    scope: &S,
+    state: &mut L::State,
+    errors: &mut u64,
+) -> Option<bool> {
+    predicate
+        .test(scope, state)
+        .inspect_err(|_| *errors += 1)
+        .ok()
 }
 
 #[cfg(test)]

@@ -102,17 +102,19 @@ impl GroupBy {
 
 /// Node state kept per group, created on a group's first message.
 ///
-/// A state type of size zero holds nothing, so no map is kept for it: lambdas without stateful
-/// functions (the common case) cost no lookup per point.
+/// A state type of size zero holds nothing, so [`GroupStates::get`] keeps no map for it:
+/// lambdas without stateful functions (the common case) cost no lookup per point.
 #[derive(Debug)]
 pub struct GroupStates<S> {
-    groups: HashMap<GroupKey, S>,
+    index: HashMap<GroupKey, usize>,
+    states: Vec<S>,
 }
 
 impl<S> Default for GroupStates<S> {
     fn default() -> Self {
         GroupStates {
-            groups: HashMap::new(),
+            index: HashMap::new(),
+            states: Vec::new(),
         }
     }
 }
@@ -123,24 +125,34 @@ impl<S: Default> GroupStates<S> {
         if size_of::<S>() == 0 {
             return StateRef::Fresh(S::default());
         }
-        if !self.groups.contains_key(group) {
-            self.groups.insert(group.clone(), S::default());
-        }
-        match self.groups.get_mut(group) {
-            Some(state) => StateRef::Kept(state),
-            None => StateRef::Fresh(S::default()),
-        }
+        StateRef::Kept(self.get_or_insert_with(group, S::default))
     }
 }
 
 impl<S> GroupStates<S> {
+    /// The state of `group`, created with `make` if new.
+    pub fn get_or_insert_with(&mut self, group: &GroupKey, make: impl FnOnce() -> S) -> &mut S {
+        // An index into a vector rather than the map's own entry: the entry API would need an
+        // owned key, a string copy for every point.
+        let index = match self.index.get(group) {
+            Some(&index) => index,
+            None => {
+                self.states.push(make());
+                let index = self.states.len() - 1;
+                self.index.insert(group.clone(), index);
+                index
+            }
+        };
+        &mut self.states[index]
+    }
+
     /// How many groups have state (Kapacitor's `working_cardinality`).
     pub fn len(&self) -> usize {
-        self.groups.len()
+        self.states.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.states.is_empty()
     }
 }
 

@@ -18,10 +18,17 @@ pub trait Node {
     }
 }
 
+pub mod change_detect;
+pub mod default;
+pub mod delete;
 pub mod eval;
 pub mod filter;
 pub mod from;
 pub mod go_time;
 pub mod group;
+pub mod group_by;
+pub mod sample;
+pub mod shift;
+pub mod state_tracking;
 #[cfg(test)]
 mod testing;
