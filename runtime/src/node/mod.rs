@@ -27,8 +27,12 @@ pub mod from;
 pub mod go_time;
 pub mod group;
 pub mod group_by;
+pub mod http_out;
+pub mod http_post;
+pub mod log;
 pub mod sample;
 pub mod shift;
 pub mod state_tracking;
 #[cfg(test)]
 mod testing;
+pub mod union;
