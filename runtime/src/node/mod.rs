@@ -19,6 +19,8 @@ pub trait Node {
 }
 
 pub mod change_detect;
+#[cfg(test)]
+mod conformance_tests;
 pub mod default;
 pub mod delete;
 pub mod eval;
