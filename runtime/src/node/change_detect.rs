@@ -36,14 +36,22 @@ fn detect(watched: &[String], previous: &mut Previous, current: &Fields, errors:
             *errors += 1;
             continue;
         };
-        let before = previous.as_ref().and_then(|p| p.get(i)).and_then(Option::as_ref);
+        let before = previous
+            .as_ref()
+            .and_then(|p| p.get(i))
+            .and_then(Option::as_ref);
         if before != Some(value) {
             changed = true;
             break;
         }
     }
     if changed {
-        *previous = Some(watched.iter().map(|name| current.get(name).cloned()).collect());
+        *previous = Some(
+            watched
+                .iter()
+                .map(|name| current.get(name).cloned())
+                .collect(),
+        );
     }
     changed
 }
@@ -111,7 +119,11 @@ mod tests {
         let missing = point_with("svc", &[], Fields::new(), 3);
         let out = points(run(
             &mut node,
-            [status("", FieldValue::Int(1), 1), status("", FieldValue::Float(1.0), 2), missing],
+            [
+                status("", FieldValue::Int(1), 1),
+                status("", FieldValue::Float(1.0), 2),
+                missing,
+            ],
         ));
         assert_eq!(out.iter().map(|p| p.time).collect::<Vec<_>>(), [1, 2]);
         assert_eq!(node.errors(), 1);

@@ -19,13 +19,16 @@ use super::from::{FromConfig, FromNode, NoLambda};
 use super::group::GroupBy;
 use super::http_post::{HttpPostConfig, HttpPostNode};
 use super::log::{LogConfig, LogLevel, LogNode};
-use super::sample::{SampleRate, SampleNode};
+use super::sample::{SampleNode, SampleRate};
 use super::shift::ShiftNode;
 use super::state_tracking::{StateDurationConfig, StateTrackingNode};
 use super::testing::{Arith, Call1, FieldCompare, Ref};
 use crate::delivery::{Delivery, RecordingOutbox};
 use crate::expr::functions::STR_TO_UPPER;
-use crate::expr::{BinaryOp, EvalError, Lambda, Scope, Side, Value, binary, compile_regex, logical_operand, predicate, reference};
+use crate::expr::{
+    BinaryOp, EvalError, Lambda, Scope, Side, Value, binary, compile_regex, logical_operand,
+    predicate, reference,
+};
 use crate::point::Message;
 use crate::replay::srpl::SrplReader;
 use crate::time::Precision;
@@ -42,7 +45,11 @@ struct Pipeline {
 }
 
 impl Pipeline {
-    fn new(dbrps: &[(&'static str, &'static str)], stages: Vec<Box<dyn Node>>, outbox: Arc<RecordingOutbox>) -> Self {
+    fn new(
+        dbrps: &[(&'static str, &'static str)],
+        stages: Vec<Box<dyn Node>>,
+        outbox: Arc<RecordingOutbox>,
+    ) -> Self {
         Pipeline {
             dbrps: dbrps.to_vec(),
             stages,
@@ -83,14 +90,21 @@ fn post(outbox: &Arc<RecordingOutbox>, path: &str) -> Box<dyn Node> {
     ))
 }
 
-const TELEGRAF: &[(&str, &str)] = &[("telegraf", "autogen")];
+/// The databases and retention policies a task reads.
+type Dbrps = &'static [(&'static str, &'static str)];
+
+const TELEGRAF: Dbrps = &[("telegraf", "autogen")];
 
 /// `lambda: "a" <op> "b"`.
 struct RefOpRef(&'static str, BinaryOp, &'static str);
 
 impl Lambda for RefOpRef {
     type State = ();
-    fn eval<'a, S: Scope + ?Sized>(&'a self, scope: &'a S, _: &mut ()) -> Result<Value<'a>, EvalError> {
+    fn eval<'a, S: Scope + ?Sized>(
+        &'a self,
+        scope: &'a S,
+        _: &mut (),
+    ) -> Result<Value<'a>, EvalError> {
         binary(self.1, reference(scope, self.0)?, reference(scope, self.2)?)
     }
 }
@@ -100,8 +114,16 @@ struct WebNotEast(Regex);
 
 impl Lambda for WebNotEast {
     type State = ();
-    fn eval<'a, S: Scope + ?Sized>(&'a self, scope: &'a S, _: &mut ()) -> Result<Value<'a>, EvalError> {
-        let web = predicate(BinaryOp::RegexMatch, &reference(scope, "host")?, &Value::Regex(&self.0))?;
+    fn eval<'a, S: Scope + ?Sized>(
+        &'a self,
+        scope: &'a S,
+        _: &mut (),
+    ) -> Result<Value<'a>, EvalError> {
+        let web = predicate(
+            BinaryOp::RegexMatch,
+            &reference(scope, "host")?,
+            &Value::Regex(&self.0),
+        )?;
         if !logical_operand(BinaryOp::And, Side::Left, &Value::Bool(web))? {
             return Ok(Value::Bool(false));
         }
@@ -109,7 +131,12 @@ impl Lambda for WebNotEast {
         if !logical_operand(BinaryOp::And, Side::Left, &Value::Bool(not_east))? {
             return Ok(Value::Bool(false));
         }
-        predicate(BinaryOp::Ge, &reference(scope, "latency")?, &Value::Float(10.0)).map(Value::Bool)
+        predicate(
+            BinaryOp::Ge,
+            &reference(scope, "latency")?,
+            &Value::Float(10.0),
+        )
+        .map(Value::Bool)
     }
 }
 
@@ -117,7 +144,7 @@ impl Lambda for WebNotEast {
 fn pipeline(case: &str) -> Option<Pipeline> {
     let outbox = Arc::new(RecordingOutbox::new());
     let o = &outbox;
-    let stages: (&[(&str, &str)], Vec<Box<dyn Node>>) = match case {
+    let stages: (Dbrps, Vec<Box<dyn Node>>) = match case {
         "from_database_filter" => (
             &[("dba", "autogen"), ("dbb", "autogen")],
             vec![
@@ -223,7 +250,9 @@ fn pipeline(case: &str) -> Option<Pipeline> {
                 Box::new(
                     EvalNode::new(
                         EvalConfig {
-                            names: ["double", "plus", "sq", "x_copy"].map(String::from).to_vec(),
+                            names: ["double", "plus", "sq", "x_copy"]
+                                .map(String::from)
+                                .to_vec(),
                             ..EvalConfig::default()
                         },
                         (
@@ -268,7 +297,11 @@ fn pipeline(case: &str) -> Option<Pipeline> {
         ),
         "shift_positive" => (
             TELEGRAF,
-            vec![from(measurement("m")), Box::new(ShiftNode::new(300 * S)), post(o, "/m")],
+            vec![
+                from(measurement("m")),
+                Box::new(ShiftNode::new(300 * S)),
+                post(o, "/m"),
+            ],
         ),
         "sample_count" => (
             TELEGRAF,
@@ -340,9 +373,13 @@ fn same_json(a: &Json, b: &Json) -> bool {
             (Some(x), Some(y)) => x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()),
             _ => false,
         },
-        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
         (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
         }
         _ => a == b,
     }
@@ -350,7 +387,8 @@ fn same_json(a: &Json, b: &Json) -> bool {
 
 /// Replays the case and compares its posts; the error says what differs.
 fn check_case(dir: &Path, mut pipeline: Pipeline) -> Result<(), String> {
-    let reader = SrplReader::open(&dir.join("input.srpl"), Precision::Nanosecond).map_err(|e| e.to_string())?;
+    let reader = SrplReader::open(&dir.join("input.srpl"), Precision::Nanosecond)
+        .map_err(|e| e.to_string())?;
     for point in reader {
         let point = point.map_err(|e| e.to_string())?;
         let wanted = pipeline
@@ -373,7 +411,8 @@ fn check_case(dir: &Path, mut pipeline: Pipeline) -> Result<(), String> {
             other => serde_json::json!({ "unexpected": format!("{other:?}") }),
         })
         .collect();
-    let expected_text = std::fs::read_to_string(dir.join("expected/posts.jsonl")).map_err(|e| e.to_string())?;
+    let expected_text =
+        std::fs::read_to_string(dir.join("expected/posts.jsonl")).map_err(|e| e.to_string())?;
     let expected: Vec<Json> = expected_text
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -423,10 +462,18 @@ fn stream_cases_of_these_nodes_match_the_reference() {
             let Some(pipeline) = pipeline(case) else {
                 return Some(format!("{case}: no pipeline"));
             };
-            check_case(&dir, pipeline).err().map(|e| format!("{case}: {e}"))
+            check_case(&dir, pipeline)
+                .err()
+                .map(|e| format!("{case}: {e}"))
         })
         .collect();
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -92,7 +92,10 @@ mod tests {
 
     fn node() -> DefaultNode {
         DefaultNode::new(DefaultConfig {
-            fields: vec![("v".into(), FieldValue::Int(0)), ("s".into(), FieldValue::String("none".into()))],
+            fields: vec![
+                ("v".into(), FieldValue::Int(0)),
+                ("s".into(), FieldValue::String("none".into())),
+            ],
             tags: vec![("zone".into(), "z0".into())],
         })
     }
@@ -102,12 +105,18 @@ mod tests {
         let mut node = node();
         let mut grouped = point("m", &[("zone", "")], &[("v", 2.0)], 0);
         grouped.dimensions.tag_names = vec!["zone".into()];
-        let out = points(run(&mut node, [point("m", &[("zone", "z1")], &[], 0), grouped]));
+        let out = points(run(
+            &mut node,
+            [point("m", &[("zone", "z1")], &[], 0), grouped],
+        ));
         assert_eq!(
             format!("{:?} {:?}", out[0].tags, out[0].fields),
             r#"{"zone": "z1"} {"s": String("none"), "v": Int(0)}"#
         );
-        assert_eq!(format!("{:?} {:?}", out[1].tags, out[1].fields), r#"{"zone": "z0"} {"s": String("none"), "v": Float(2.0)}"#);
+        assert_eq!(
+            format!("{:?} {:?}", out[1].tags, out[1].fields),
+            r#"{"zone": "z0"} {"s": String("none"), "v": Float(2.0)}"#
+        );
         assert_eq!(out[1].group.as_str(), "zone=z0");
         assert_eq!((node.fields_defaulted(), node.tags_defaulted()), (3, 1));
     }
@@ -115,7 +124,14 @@ mod tests {
     #[test]
     fn batches_get_defaults_on_their_tags_and_points() {
         let mut node = node();
-        let out = batches(run(&mut node, [batch("m", &[("host", "a")], vec![batch_point(&[], &[("v", 1.0)], 1)])]));
+        let out = batches(run(
+            &mut node,
+            [batch(
+                "m",
+                &[("host", "a")],
+                vec![batch_point(&[], &[("v", 1.0)], 1)],
+            )],
+        ));
         let b = &out[0];
         assert_eq!(format!("{:?}", b.tags), r#"{"host": "a", "zone": "z0"}"#);
         assert_eq!(b.dimensions.tag_names, ["host", "zone"]);

@@ -101,10 +101,18 @@ mod tests {
     #[test]
     fn removes_fields_tags_and_the_dimension() {
         let mut node = node();
-        let mut p = point("m", &[("host", "a"), ("dc", "e")], &[("v", 1.0), ("secret", 2.0)], 0);
+        let mut p = point(
+            "m",
+            &[("host", "a"), ("dc", "e")],
+            &[("v", 1.0), ("secret", 2.0)],
+            0,
+        );
         p.dimensions.tag_names = vec!["dc".into(), "host".into()];
         let out = points(run(&mut node, [p]));
-        assert_eq!(format!("{:?} {:?}", out[0].tags, out[0].fields), r#"{"dc": "e"} {"v": Float(1.0)}"#);
+        assert_eq!(
+            format!("{:?} {:?}", out[0].tags, out[0].fields),
+            r#"{"dc": "e"} {"v": Float(1.0)}"#
+        );
         assert_eq!(out[0].dimensions.tag_names, ["dc"]);
         assert_eq!(out[0].group.as_str(), "dc=e");
         assert_eq!((node.fields_deleted(), node.tags_deleted()), (1, 1));
@@ -113,7 +121,11 @@ mod tests {
     #[test]
     fn batches_lose_the_tag_from_their_group() {
         let mut node = node();
-        let b = batch("m", &[("host", "a"), ("dc", "e")], vec![batch_point(&[("host", "a")], &[("secret", 1.0)], 1)]);
+        let b = batch(
+            "m",
+            &[("host", "a"), ("dc", "e")],
+            vec![batch_point(&[("host", "a")], &[("secret", 1.0)], 1)],
+        );
         let out = batches(run(&mut node, [b]));
         assert_eq!(out[0].group.as_str(), "dc=e");
         assert!(out[0].points[0].tags.is_empty() && out[0].points[0].fields.is_empty());

@@ -176,8 +176,15 @@ impl<S: Scope + ?Sized> Scope for WithResults<'_, S> {
 }
 
 /// The latest result named `name` (a later `.as()` of the same name wins).
-fn result_named<'r>(names: &[String], results: &'r [FieldValue], name: &str) -> Option<&'r FieldValue> {
-    let index = names.get(..results.len())?.iter().rposition(|n| n == name)?;
+fn result_named<'r>(
+    names: &[String],
+    results: &'r [FieldValue],
+    name: &str,
+) -> Option<&'r FieldValue> {
+    let index = names
+        .get(..results.len())?
+        .iter()
+        .rposition(|n| n == name)?;
     results.get(index)
 }
 
@@ -206,7 +213,12 @@ fn evaluate<E: Expressions, S: Scope>(
 
 /// Applies the results to a point's fields and tags; `false` when that fails (a tag result
 /// that is not a string, a kept field that does not exist).
-fn apply(config: &EvalConfig, results: &[FieldValue], fields: &mut Fields, tags: &mut Tags) -> bool {
+fn apply(
+    config: &EvalConfig,
+    results: &[FieldValue],
+    fields: &mut Fields,
+    tags: &mut Tags,
+) -> bool {
     let names = &config.names;
     for tag in &config.tags {
         match result_named(names, results, tag) {
@@ -252,8 +264,20 @@ impl<E: Expressions> Node for EvalNode<E> {
             Message::Point(mut point) => {
                 let mut state = self.states.get(&point.group);
                 let names = &self.config.names;
-                let done = evaluate(&self.expressions, names, &point, &mut state, &mut self.results).is_ok()
-                    && apply(&self.config, &self.results, &mut point.fields, &mut point.tags);
+                let done = evaluate(
+                    &self.expressions,
+                    names,
+                    &point,
+                    &mut state,
+                    &mut self.results,
+                )
+                .is_ok()
+                    && apply(
+                        &self.config,
+                        &self.results,
+                        &mut point.fields,
+                        &mut point.tags,
+                    );
                 if done {
                     if !self.config.tags.is_empty() {
                         regroup_point(&mut point);
@@ -267,8 +291,14 @@ impl<E: Expressions> Node for EvalNode<E> {
                 let mut state = self.states.get(&batch.group);
                 let mut failed = 0;
                 batch.points.retain_mut(|p| {
-                    let done = evaluate(&self.expressions, &self.config.names, p, &mut state, &mut self.results)
-                        .is_ok()
+                    let done = evaluate(
+                        &self.expressions,
+                        &self.config.names,
+                        p,
+                        &mut state,
+                        &mut self.results,
+                    )
+                    .is_ok()
                         && apply(&self.config, &self.results, &mut p.fields, &mut p.tags);
                     failed += u64::from(!done);
                     done
@@ -293,7 +323,8 @@ mod tests {
     use crate::expr::BinaryOp;
     use crate::expr::functions::STR_TO_UPPER;
     use crate::node::testing::{
-        Arith, Call1, Counter, Ref, batch, batch_point, batches, fields, point, point_with, points, run,
+        Arith, Call1, Counter, Ref, batch, batch_point, batches, fields, point, point_with, points,
+        run,
     };
     use crate::point::GroupKey;
 
@@ -333,7 +364,10 @@ mod tests {
         )
         .unwrap();
         let out = points(run(&mut node, [point("m", &[], &[("v", 2.0)], 0)]));
-        assert_eq!(format!("{:?}", out[0].fields), r#"{"v": Float(20.0), "w": Float(2.0)}"#);
+        assert_eq!(
+            format!("{:?}", out[0].fields),
+            r#"{"v": Float(20.0), "w": Float(2.0)}"#
+        );
     }
 
     #[test]
@@ -373,10 +407,17 @@ mod tests {
             ),
         )
         .unwrap();
-        let out = points(run(&mut node, [point("m", &[("host", "a")], &[("v", 1.0)], 0)]));
-        assert_eq!(format!("{:?} {:?}", out[0].tags, out[0].fields), r#"{"host": "A"} {"v3": Float(3.0)}"#);
+        let out = points(run(
+            &mut node,
+            [point("m", &[("host", "a")], &[("v", 1.0)], 0)],
+        ));
+        assert_eq!(
+            format!("{:?} {:?}", out[0].tags, out[0].fields),
+            r#"{"host": "A"} {"v3": Float(3.0)}"#
+        );
 
-        let mut numeric_tag = EvalNode::new(config(&["n"], &["n"], Keep::NewFields), (Ref("v"),)).unwrap();
+        let mut numeric_tag =
+            EvalNode::new(config(&["n"], &["n"], Keep::NewFields), (Ref("v"),)).unwrap();
         assert!(run(&mut numeric_tag, [point("m", &[], &[("v", 1.0)], 0)]).is_empty());
         assert_eq!(numeric_tag.errors(), 1);
     }
@@ -388,8 +429,14 @@ mod tests {
             (Arith::new("a", BinaryOp::Mul, 2.0),),
         )
         .unwrap();
-        let out = points(run(&mut node, [point("m", &[], &[("a", 1.0), ("b", 5.0)], 0)]));
-        assert_eq!(format!("{:?}", out[0].fields), r#"{"a": Float(1.0), "d": Float(2.0)}"#);
+        let out = points(run(
+            &mut node,
+            [point("m", &[], &[("a", 1.0), ("b", 5.0)], 0)],
+        ));
+        assert_eq!(
+            format!("{:?}", out[0].fields),
+            r#"{"a": Float(1.0), "d": Float(2.0)}"#
+        );
 
         let mut missing = EvalNode::new(
             config(&["d"], &[], Keep::Only(vec!["nope".into()])),
@@ -427,24 +474,44 @@ mod tests {
         };
         let out = points(run(&mut node, [grouped("a"), grouped("b"), grouped("a")]));
         let counts: Vec<String> = out.iter().map(|p| format!("{:?}", p.fields)).collect();
-        assert_eq!(counts, [r#"{"n": Int(1)}"#, r#"{"n": Int(1)}"#, r#"{"n": Int(2)}"#]);
+        assert_eq!(
+            counts,
+            [r#"{"n": Int(1)}"#, r#"{"n": Int(1)}"#, r#"{"n": Int(2)}"#]
+        );
 
         let mut node = EvalNode::new(config(&["n"], &[], Keep::NewFields), (Counter,)).unwrap();
-        let b = || batch("m", &[], vec![batch_point(&[], &[], 1), batch_point(&[], &[], 2)]);
+        let b = || {
+            batch(
+                "m",
+                &[],
+                vec![batch_point(&[], &[], 1), batch_point(&[], &[], 2)],
+            )
+        };
         let out = batches(run(&mut node, [b(), b()]));
         assert_eq!(format!("{:?}", out[1].points[1].fields), r#"{"n": Int(4)}"#);
     }
 
     #[test]
     fn a_batch_loses_only_its_failing_points() {
-        let mut node = EvalNode::new(config(&["y"], &[], Keep::NewFields), (Arith::new("v", BinaryOp::Mul, 2.0),)).unwrap();
+        let mut node = EvalNode::new(
+            config(&["y"], &[], Keep::NewFields),
+            (Arith::new("v", BinaryOp::Mul, 2.0),),
+        )
+        .unwrap();
         let b = batch(
             "m",
             &[],
-            vec![batch_point(&[], &[("v", 1.0)], 1), batch_point(&[], &[], 2), batch_point(&[], &[("v", 3.0)], 3)],
+            vec![
+                batch_point(&[], &[("v", 1.0)], 1),
+                batch_point(&[], &[], 2),
+                batch_point(&[], &[("v", 3.0)], 3),
+            ],
         );
         let out = batches(run(&mut node, [b]));
-        assert_eq!(out[0].points.iter().map(|p| p.time).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(
+            out[0].points.iter().map(|p| p.time).collect::<Vec<_>>(),
+            [1, 3]
+        );
         assert_eq!(node.errors(), 1);
     }
 

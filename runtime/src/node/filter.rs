@@ -50,7 +50,12 @@ impl<L: Lambda> Node for WhereNode<L> {
 }
 
 /// Whether `predicate` holds on `scope`; a failure counts as an error and does not pass.
-fn passes<L: Lambda, S: Scope>(predicate: &L, scope: &S, state: &mut L::State, errors: &mut u64) -> bool {
+fn passes<L: Lambda, S: Scope>(
+    predicate: &L,
+    scope: &S,
+    state: &mut L::State,
+    errors: &mut u64,
+) -> bool {
     predicate_result(predicate, scope, state, errors) == Some(true)
 }
 
@@ -71,7 +76,9 @@ pub(super) fn predicate_result<L: Lambda, S: Scope>(
 mod tests {
     use super::*;
     use crate::expr::BinaryOp;
-    use crate::node::testing::{Counter, FieldCompare, batch, batch_point, batches, point, points, run};
+    use crate::node::testing::{
+        Counter, FieldCompare, batch, batch_point, batches, point, points, run,
+    };
     use crate::point::GroupKey;
 
     #[test]
@@ -102,7 +109,8 @@ mod tests {
             state: &mut Self::State,
         ) -> Result<crate::expr::Value<'a>, crate::expr::EvalError> {
             let n = Counter.eval(scope, state)?;
-            crate::expr::predicate(BinaryOp::Gt, &n, &crate::expr::Value::Int(1)).map(crate::expr::Value::Bool)
+            crate::expr::predicate(BinaryOp::Gt, &n, &crate::expr::Value::Int(1))
+                .map(crate::expr::Value::Bool)
         }
     }
 
@@ -114,7 +122,15 @@ mod tests {
             p.group = GroupKey(format!("host={host}"));
             p
         };
-        let out = points(run(&mut node, [grouped("a", 1), grouped("b", 2), grouped("a", 3), grouped("b", 4)]));
+        let out = points(run(
+            &mut node,
+            [
+                grouped("a", 1),
+                grouped("b", 2),
+                grouped("a", 3),
+                grouped("b", 4),
+            ],
+        ));
         assert_eq!(out.iter().map(|p| p.time).collect::<Vec<_>>(), [3, 4]);
     }
 
@@ -124,12 +140,22 @@ mod tests {
         let out = batches(run(
             &mut node,
             [
-                batch("m", &[], vec![batch_point(&[], &[("v", 1.0)], 1), batch_point(&[], &[("v", 9.0)], 2)]),
+                batch(
+                    "m",
+                    &[],
+                    vec![
+                        batch_point(&[], &[("v", 1.0)], 1),
+                        batch_point(&[], &[("v", 9.0)], 2),
+                    ],
+                ),
                 batch("m", &[], vec![batch_point(&[], &[("v", 1.0)], 3)]),
             ],
         ));
         assert_eq!(out.len(), 2);
-        assert_eq!(out[0].points.iter().map(|p| p.time).collect::<Vec<_>>(), [2]);
+        assert_eq!(
+            out[0].points.iter().map(|p| p.time).collect::<Vec<_>>(),
+            [2]
+        );
         assert!(out[1].points.is_empty());
     }
 }

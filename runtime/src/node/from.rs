@@ -56,7 +56,8 @@ impl<W: Lambda> FromNode<W> {
     }
 
     fn selects(&mut self, point: &crate::point::Point) -> bool {
-        let differs = |wanted: &Option<String>, actual: &str| wanted.as_deref().is_some_and(|w| w != actual);
+        let differs =
+            |wanted: &Option<String>, actual: &str| wanted.as_deref().is_some_and(|w| w != actual);
         if differs(&self.config.database, &point.database)
             || differs(&self.config.retention_policy, &point.retention_policy)
             || differs(&self.config.measurement, &point.name)
@@ -111,8 +112,8 @@ impl<W: Lambda> Node for FromNode<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::node::testing::{FieldCompare, point, points, run};
     use crate::expr::BinaryOp;
+    use crate::node::testing::{FieldCompare, point, points, run};
 
     const S: i64 = 1_000_000_000;
 
@@ -146,7 +147,10 @@ mod tests {
 
     #[test]
     fn where_drops_false_and_failing_points() {
-        let mut node = FromNode::new(FromConfig::default(), Some(FieldCompare::new("v", BinaryOp::Gt, 5.0)));
+        let mut node = FromNode::new(
+            FromConfig::default(),
+            Some(FieldCompare::new("v", BinaryOp::Gt, 5.0)),
+        );
         let out = points(run(
             &mut node,
             [
@@ -169,7 +173,15 @@ mod tests {
             },
             None,
         );
-        let out = points(run(&mut node, [point("cpu", &[("host", "a"), ("dc", "x")], &[("v", 1.0)], 0)]));
+        let out = points(run(
+            &mut node,
+            [point(
+                "cpu",
+                &[("host", "a"), ("dc", "x")],
+                &[("v", 1.0)],
+                0,
+            )],
+        ));
         assert_eq!(out[0].group.as_str(), "cpu\nhost=a");
         assert_eq!(out[0].dimensions.tag_names, ["host"]);
         assert_eq!(out[0].tags.len(), 2);
@@ -181,7 +193,15 @@ mod tests {
             },
             None,
         );
-        let out = points(run(&mut star, [point("cpu", &[("host", "a"), ("dc", "x")], &[("v", 1.0)], 0)]));
+        let out = points(run(
+            &mut star,
+            [point(
+                "cpu",
+                &[("host", "a"), ("dc", "x")],
+                &[("v", 1.0)],
+                0,
+            )],
+        ));
         assert_eq!(out[0].group.as_str(), "dc=x,host=a");
     }
 
@@ -204,8 +224,17 @@ mod tests {
             },
             None,
         );
-        let out = points(run(&mut node, [point("m", &[], &[("v", 1.0)], 15 * S), point("m", &[], &[("v", 1.0)], 14 * S)]));
-        assert_eq!(out.iter().map(|p| p.time).collect::<Vec<_>>(), [20 * S, 10 * S]);
+        let out = points(run(
+            &mut node,
+            [
+                point("m", &[], &[("v", 1.0)], 15 * S),
+                point("m", &[], &[("v", 1.0)], 14 * S),
+            ],
+        ));
+        assert_eq!(
+            out.iter().map(|p| p.time).collect::<Vec<_>>(),
+            [20 * S, 10 * S]
+        );
     }
 
     #[test]

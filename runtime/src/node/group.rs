@@ -224,7 +224,10 @@ mod tests {
         let t = tags(&[("host", "a"), ("dc", "d"), ("rack", "r")]);
         let by = GroupBy::AllExcept(vec!["host".into()]);
         assert_eq!(by.tag_names(&t), ["dc", "rack"]);
-        assert_eq!(GroupBy::tags(["host", "dc", "host"]).tag_names(&t), ["dc", "host"]);
+        assert_eq!(
+            GroupBy::tags(["host", "dc", "host"]).tag_names(&t),
+            ["dc", "host"]
+        );
         assert_eq!(GroupBy::tags(Vec::<String>::new()), GroupBy::Nothing);
     }
 
@@ -238,7 +241,11 @@ mod tests {
             group: GroupKey::default(),
             points: vec![],
         };
-        set_batch_dimensions(&mut b, &tags(&[("host", "a"), ("x", "y")]), dims(false, &["dc", "host"]));
+        set_batch_dimensions(
+            &mut b,
+            &tags(&[("host", "a"), ("x", "y")]),
+            dims(false, &["dc", "host"]),
+        );
         assert_eq!(b.group.as_str(), "dc=,host=a");
         assert_eq!(format!("{:?}", b.tags), r#"{"dc": "", "host": "a"}"#);
         set_batch_tags(&mut b, tags(&[("host", "a")]));

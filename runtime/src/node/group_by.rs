@@ -145,7 +145,15 @@ mod tests {
             group_by: GroupBy::AllExcept(vec!["host".into()]),
             by_measurement: false,
         });
-        let out = points(run(&mut node, [point("m", &[("dc", "d0"), ("host", "h0"), ("rack", "r0")], &[], 0)]));
+        let out = points(run(
+            &mut node,
+            [point(
+                "m",
+                &[("dc", "d0"), ("host", "h0"), ("rack", "r0")],
+                &[],
+                0,
+            )],
+        ));
         assert_eq!(out[0].group.as_str(), "dc=d0,rack=r0");
     }
 
@@ -162,13 +170,18 @@ mod tests {
                 hosts
                     .iter()
                     .enumerate()
-                    .map(|(i, (dc, host))| batch_point(&[("dc", dc), ("host", host)], &[("v", 1.0)], t - i as i64))
+                    .map(|(i, (dc, host))| {
+                        batch_point(&[("dc", dc), ("host", host)], &[("v", 1.0)], t - i as i64)
+                    })
                     .collect(),
             );
             b.time = t;
             b
         };
-        let first = run(&mut node, [at(10, &[("a", "h0"), ("b", "h1")]), at(10, &[("a", "h2")])]);
+        let first = run(
+            &mut node,
+            [at(10, &[("a", "h0"), ("b", "h1")]), at(10, &[("a", "h2")])],
+        );
         assert!(first.is_empty(), "nothing leaves before the time changes");
         let out = batches(run(&mut node, [at(20, &[("a", "h3")])]));
         assert_eq!(out.len(), 2);
@@ -176,7 +189,11 @@ mod tests {
         assert_eq!(format!("{:?}", out[0].tags), r#"{"dc": "a"}"#);
         assert_eq!(out[0].time, 10);
         // Sorted by time: h2 (t=10) and h0 (t=10) keep arrival order, h0 first.
-        let hosts: Vec<&str> = out[0].points.iter().map(|p| p.tags.get("host").unwrap().as_str()).collect();
+        let hosts: Vec<&str> = out[0]
+            .points
+            .iter()
+            .map(|p| p.tags.get("host").unwrap().as_str())
+            .collect();
         assert_eq!(hosts, ["h0", "h2"]);
         assert_eq!(out[1].group.as_str(), "dc=b");
         assert_eq!(out[1].points.len(), 1);
@@ -188,7 +205,10 @@ mod tests {
             group_by: GroupBy::tags(["dc"]),
             by_measurement: true,
         });
-        run(&mut node, [batch("m", &[], vec![batch_point(&[("host", "h")], &[], 1)])]);
+        run(
+            &mut node,
+            [batch("m", &[], vec![batch_point(&[("host", "h")], &[], 1)])],
+        );
         let mut next = batch("m", &[], vec![]);
         next.time = 99;
         let out = batches(run(&mut node, [next]));

@@ -111,7 +111,14 @@ mod tests {
         let mut node = HttpOutNode::new();
         let reader = node.result();
         assert_eq!(reader.current().unwrap(), r#"{"series":null}"#);
-        let out = run(&mut node, [grouped("b", 1.0, 0), grouped("a", 2.0, 0), grouped("b", 3.0, 1_000_000_000)]);
+        let out = run(
+            &mut node,
+            [
+                grouped("b", 1.0, 0),
+                grouped("a", 2.0, 0),
+                grouped("b", 3.0, 1_000_000_000),
+            ],
+        );
         assert_eq!(out.len(), 3);
         assert_eq!(
             reader.current().unwrap(),

@@ -94,12 +94,23 @@ mod tests {
         let mut node = HttpPostNode::new(
             HttpPostConfig {
                 url: "http://sink/m".into(),
-                headers: vec![("content-type".into(), "text/plain".into()), ("X-Token".into(), "t".into())],
+                headers: vec![
+                    ("content-type".into(), "text/plain".into()),
+                    ("X-Token".into(), "t".into()),
+                ],
                 timeout: Some(Duration::from_secs(2)),
             },
             outbox.clone(),
         );
-        let out = run(&mut node, [point("m", &[("host", "a")], &[("v", 1.5)], 1_700_000_000_000_000_000)]);
+        let out = run(
+            &mut node,
+            [point(
+                "m",
+                &[("host", "a")],
+                &[("v", 1.5)],
+                1_700_000_000_000_000_000,
+            )],
+        );
         assert_eq!(out.len(), 1);
         let sent = outbox.take();
         let [Delivery::Post(post)] = sent.as_slice() else {
@@ -108,7 +119,10 @@ mod tests {
         assert_eq!(post.url, "http://sink/m");
         assert_eq!(
             post.headers,
-            [("content-type".to_owned(), "text/plain".to_owned()), ("X-Token".to_owned(), "t".to_owned())]
+            [
+                ("content-type".to_owned(), "text/plain".to_owned()),
+                ("X-Token".to_owned(), "t".to_owned())
+            ]
         );
         assert_eq!(post.timeout, Some(Duration::from_secs(2)));
         assert_eq!(

@@ -120,7 +120,8 @@ impl<W: Write> LogNode<W> {
             self.config.level.as_str()
         );
         write_value(&mut self.line, msg);
-        self.line.push_str(" service=kapacitor task_master=main task=");
+        self.line
+            .push_str(" service=kapacitor task_master=main task=");
         write_value(&mut self.line, &self.config.task);
         self.line.push_str(" node=");
         write_value(&mut self.line, &self.config.node);
@@ -199,7 +200,9 @@ fn push_fields(line: &mut String, fields: &Fields) {
         line.push('=');
         match v {
             FieldValue::Float(x) if x.is_nan() => line.push_str("NaN"),
-            FieldValue::Float(x) if x.is_infinite() => line.push_str(if *x > 0.0 { "+Inf" } else { "-Inf" }),
+            FieldValue::Float(x) if x.is_infinite() => {
+                line.push_str(if *x > 0.0 { "+Inf" } else { "-Inf" })
+            }
             // Display never uses an exponent, like Go's 'f' format.
             FieldValue::Float(x) => {
                 let _ = write!(line, "{x}");
@@ -216,7 +219,10 @@ fn push_fields(line: &mut String, fields: &Fields) {
 /// A logfmt value: bare, or quoted Go-style when it holds a space, a quote or a control
 /// character (Kapacitor quotes only for the first two; a raw newline would split the line).
 fn write_value(line: &mut String, value: &str) {
-    if !value.chars().any(|c| c == ' ' || c == '"' || c.is_control()) {
+    if !value
+        .chars()
+        .any(|c| c == ' ' || c == '"' || c.is_control())
+    {
         line.push_str(value);
         return;
     }
@@ -310,7 +316,11 @@ mod tests {
     #[test]
     fn logs_a_batch_as_begin_points_end() {
         let mut node = node(LogLevel::Error, "");
-        let b = batch("m", &[("host", "a")], vec![batch_point(&[("host", "a")], &[("v", 0.5)], T0)]);
+        let b = batch(
+            "m",
+            &[("host", "a")],
+            vec![batch_point(&[("host", "a")], &[("v", 0.5)], T0)],
+        );
         run(&mut node, [b]);
         insta::assert_snapshot!(text(&node), @r#"
         ts=2023-11-14T22:13:20.123Z lvl=error msg="begin batch" service=kapacitor task_master=main task=log_passthrough node=log2 prefix= name=m group=host=a tag_host=a time=2023-11-14T22:13:20Z

@@ -83,21 +83,39 @@ mod tests {
             p.group = GroupKey(format!("host={host}"));
             p
         };
-        let out = points(run(&mut node, [grouped("a", 1), grouped("b", 2), grouped("a", 3), grouped("a", 4), grouped("b", 5)]));
+        let out = points(run(
+            &mut node,
+            [
+                grouped("a", 1),
+                grouped("b", 2),
+                grouped("a", 3),
+                grouped("a", 4),
+                grouped("b", 5),
+            ],
+        ));
         assert_eq!(out.iter().map(|p| p.time).collect::<Vec<_>>(), [1, 2, 4]);
     }
 
     #[test]
     fn points_on_the_duration() {
         let mut node = SampleNode::new(SampleRate::Every(10 * S));
-        let out = points(run(&mut node, [0, 3 * S, 10 * S, 10 * S + 1].map(|t| point("m", &[], &[], t))));
+        let out = points(run(
+            &mut node,
+            [0, 3 * S, 10 * S, 10 * S + 1].map(|t| point("m", &[], &[], t)),
+        ));
         assert_eq!(out.iter().map(|p| p.time).collect::<Vec<_>>(), [0, 10 * S]);
     }
 
     #[test]
     fn batches_count_from_their_first_point() {
         let mut node = SampleNode::new(SampleRate::Count(2));
-        let b = || batch("m", &[], (1..=3).map(|t| batch_point(&[], &[], t)).collect());
+        let b = || {
+            batch(
+                "m",
+                &[],
+                (1..=3).map(|t| batch_point(&[], &[], t)).collect(),
+            )
+        };
         let out = batches(run(&mut node, [b(), b()]));
         for b in out {
             assert_eq!(b.points.iter().map(|p| p.time).collect::<Vec<_>>(), [1, 3]);

@@ -43,9 +43,22 @@ mod tests {
     #[test]
     fn shifts_points_batches_and_their_points() {
         let mut node = ShiftNode::new(-5);
-        assert_eq!(points(run(&mut node, [point("m", &[], &[], 100)]))[0].time, 95);
-        let out = batches(run(&mut node, [batch("m", &[], vec![batch_point(&[], &[], 10), batch_point(&[], &[], 20)])]));
+        assert_eq!(
+            points(run(&mut node, [point("m", &[], &[], 100)]))[0].time,
+            95
+        );
+        let out = batches(run(
+            &mut node,
+            [batch(
+                "m",
+                &[],
+                vec![batch_point(&[], &[], 10), batch_point(&[], &[], 20)],
+            )],
+        ));
         assert_eq!(out[0].time, 15);
-        assert_eq!(out[0].points.iter().map(|p| p.time).collect::<Vec<_>>(), [5, 15]);
+        assert_eq!(
+            out[0].points.iter().map(|p| p.time).collect::<Vec<_>>(),
+            [5, 15]
+        );
     }
 }

@@ -155,20 +155,20 @@ impl<L: Lambda, T: Tracker> Node for StateTrackingNode<L, T> {
         match msg {
             Message::Point(mut point) => {
                 let group = self.groups.get_or_insert_with(&point.group, new_group);
-                match predicate_result(&self.predicate, &point, &mut group.lambda, &mut self.errors) {
-                    Some(in_state) => {
-                        let value = group.tracker.track(point.time, in_state);
-                        point.fields.insert(self.field.clone(), value);
-                        out.push(Message::Point(point));
-                    }
-                    None => {}
+                if let Some(in_state) =
+                    predicate_result(&self.predicate, &point, &mut group.lambda, &mut self.errors)
+                {
+                    let value = group.tracker.track(point.time, in_state);
+                    point.fields.insert(self.field.clone(), value);
+                    out.push(Message::Point(point));
                 }
             }
             Message::Batch(mut batch) => {
                 let group = self.groups.get_or_insert_with(&batch.group, new_group);
                 group.tracker.reset();
                 batch.points.retain_mut(|p| {
-                    match predicate_result(&self.predicate, p, &mut group.lambda, &mut self.errors) {
+                    match predicate_result(&self.predicate, p, &mut group.lambda, &mut self.errors)
+                    {
                         Some(in_state) => {
                             let value = group.tracker.track(p.time, in_state);
                             p.fields.insert(self.field.clone(), value);
@@ -197,7 +197,9 @@ mod tests {
     const S: i64 = 1_000_000_000;
 
     fn values(out: &[crate::point::Point], field: &str) -> Vec<String> {
-        out.iter().map(|p| format!("{:?}", p.fields.get(field))).collect()
+        out.iter()
+            .map(|p| format!("{:?}", p.fields.get(field)))
+            .collect()
     }
 
     #[test]
@@ -210,35 +212,90 @@ mod tests {
             FieldCompare::new("v", BinaryOp::Gt, 10.0),
         );
         let at = |v, t| point("m", &[], &[("v", v)], t);
-        let out = points(run(&mut node, [at(5.0, 0), at(50.0, 15 * S), at(11.0, 45 * S), at(1.0, 60 * S), at(20.0, 75 * S)]));
+        let out = points(run(
+            &mut node,
+            [
+                at(5.0, 0),
+                at(50.0, 15 * S),
+                at(11.0, 45 * S),
+                at(1.0, 60 * S),
+                at(20.0, 75 * S),
+            ],
+        ));
         assert_eq!(
             values(&out, "mins"),
-            ["Some(Float(-1.0))", "Some(Float(0.0))", "Some(Float(0.5))", "Some(Float(-1.0))", "Some(Float(0.0))"]
+            [
+                "Some(Float(-1.0))",
+                "Some(Float(0.0))",
+                "Some(Float(0.5))",
+                "Some(Float(-1.0))",
+                "Some(Float(0.0))"
+            ]
         );
     }
 
     #[test]
     fn count_per_group_and_errors_drop_points() {
-        let mut node = StateTrackingNode::state_count(StateCountConfig::default(), FieldCompare::new("v", BinaryOp::Gt, 10.0));
+        let mut node = StateTrackingNode::state_count(
+            StateCountConfig::default(),
+            FieldCompare::new("v", BinaryOp::Gt, 10.0),
+        );
         let at = |host: &str, v, t| {
-            let mut p = point("m", &[("host", host)], &[(if v < 0.0 { "w" } else { "v" }, v)], t);
+            let mut p = point(
+                "m",
+                &[("host", host)],
+                &[(if v < 0.0 { "w" } else { "v" }, v)],
+                t,
+            );
             p.group = GroupKey(format!("host={host}"));
             p
         };
-        let out = points(run(&mut node, [at("a", 20.0, 1), at("b", 20.0, 2), at("a", 30.0, 3), at("a", -1.0, 4), at("a", 5.0, 5), at("b", 40.0, 6)]));
+        let out = points(run(
+            &mut node,
+            [
+                at("a", 20.0, 1),
+                at("b", 20.0, 2),
+                at("a", 30.0, 3),
+                at("a", -1.0, 4),
+                at("a", 5.0, 5),
+                at("b", 40.0, 6),
+            ],
+        ));
         assert_eq!(
             values(&out, "state_count"),
-            ["Some(Int(1))", "Some(Int(1))", "Some(Int(2))", "Some(Int(-1))", "Some(Int(2))"]
+            [
+                "Some(Int(1))",
+                "Some(Int(1))",
+                "Some(Int(2))",
+                "Some(Int(-1))",
+                "Some(Int(2))"
+            ]
         );
         assert_eq!(node.errors(), 1);
     }
 
     #[test]
     fn batches_restart_tracking() {
-        let mut node = StateTrackingNode::state_count(StateCountConfig::default(), FieldCompare::new("v", BinaryOp::Gt, 10.0));
-        let b = || batch("m", &[], vec![batch_point(&[], &[("v", 20.0)], 1), batch_point(&[], &[("v", 30.0)], 2)]);
+        let mut node = StateTrackingNode::state_count(
+            StateCountConfig::default(),
+            FieldCompare::new("v", BinaryOp::Gt, 10.0),
+        );
+        let b = || {
+            batch(
+                "m",
+                &[],
+                vec![
+                    batch_point(&[], &[("v", 20.0)], 1),
+                    batch_point(&[], &[("v", 30.0)], 2),
+                ],
+            )
+        };
         let out = batches(run(&mut node, [b(), b()]));
-        let counts: Vec<String> = out[1].points.iter().map(|p| format!("{:?}", p.fields.get("state_count"))).collect();
+        let counts: Vec<String> = out[1]
+            .points
+            .iter()
+            .map(|p| format!("{:?}", p.fields.get("state_count")))
+            .collect();
         assert_eq!(counts, ["Some(Int(1))", "Some(Int(2))"]);
     }
 }

@@ -4,20 +4,33 @@
 use crate::expr::functions::Function;
 use crate::expr::stateful::Count;
 use crate::expr::{BinaryOp, EvalError, Lambda, Scope, Value, binary, predicate, reference};
-use crate::point::{Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time};
+use crate::point::{
+    Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time,
+};
 
 use super::Node;
 
 pub fn tags(pairs: &[(&str, &str)]) -> Tags {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 pub fn fields(pairs: &[(&str, FieldValue)]) -> Fields {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
 }
 
 /// An ungrouped point of database `db`, retention policy `rp`, with float fields.
-pub fn point(name: &str, tag_pairs: &[(&str, &str)], float_fields: &[(&str, f64)], time: Time) -> Point {
+pub fn point(
+    name: &str,
+    tag_pairs: &[(&str, &str)],
+    float_fields: &[(&str, f64)],
+    time: Time,
+) -> Point {
     let fields = float_fields
         .iter()
         .map(|(k, v)| (k.to_string(), FieldValue::Float(*v)))
@@ -39,7 +52,11 @@ pub fn point_with(name: &str, tag_pairs: &[(&str, &str)], fields: Fields, time: 
 }
 
 /// A point of a batch with float fields.
-pub fn batch_point(tag_pairs: &[(&str, &str)], float_fields: &[(&str, f64)], time: Time) -> BatchPoint {
+pub fn batch_point(
+    tag_pairs: &[(&str, &str)],
+    float_fields: &[(&str, f64)],
+    time: Time,
+) -> BatchPoint {
     BatchPoint {
         time,
         fields: float_fields
@@ -139,7 +156,11 @@ impl FieldCompare {
 impl Lambda for FieldCompare {
     type State = ();
 
-    fn eval<'a, S: Scope + ?Sized>(&'a self, scope: &'a S, _: &mut ()) -> Result<Value<'a>, EvalError> {
+    fn eval<'a, S: Scope + ?Sized>(
+        &'a self,
+        scope: &'a S,
+        _: &mut (),
+    ) -> Result<Value<'a>, EvalError> {
         let left = reference(scope, self.name)?;
         predicate(self.op, &left, &self.value).map(Value::Bool)
     }
@@ -166,7 +187,11 @@ impl Arith {
 impl Lambda for Arith {
     type State = ();
 
-    fn eval<'a, S: Scope + ?Sized>(&'a self, scope: &'a S, _: &mut ()) -> Result<Value<'a>, EvalError> {
+    fn eval<'a, S: Scope + ?Sized>(
+        &'a self,
+        scope: &'a S,
+        _: &mut (),
+    ) -> Result<Value<'a>, EvalError> {
         binary(self.op, reference(scope, self.name)?, self.value.clone())
     }
 }
@@ -181,7 +206,11 @@ pub struct Call1 {
 impl Lambda for Call1 {
     type State = ();
 
-    fn eval<'a, S: Scope + ?Sized>(&'a self, scope: &'a S, _: &mut ()) -> Result<Value<'a>, EvalError> {
+    fn eval<'a, S: Scope + ?Sized>(
+        &'a self,
+        scope: &'a S,
+        _: &mut (),
+    ) -> Result<Value<'a>, EvalError> {
         self.function.call(&[reference(scope, self.name)?])
     }
 }
@@ -193,7 +222,11 @@ pub struct Ref(pub &'static str);
 impl Lambda for Ref {
     type State = ();
 
-    fn eval<'a, S: Scope + ?Sized>(&'a self, scope: &'a S, _: &mut ()) -> Result<Value<'a>, EvalError> {
+    fn eval<'a, S: Scope + ?Sized>(
+        &'a self,
+        scope: &'a S,
+        _: &mut (),
+    ) -> Result<Value<'a>, EvalError> {
         reference(scope, self.0)
     }
 }
@@ -205,7 +238,11 @@ pub struct Counter;
 impl Lambda for Counter {
     type State = Count;
 
-    fn eval<'a, S: Scope + ?Sized>(&'a self, _: &'a S, count: &mut Count) -> Result<Value<'a>, EvalError> {
+    fn eval<'a, S: Scope + ?Sized>(
+        &'a self,
+        _: &'a S,
+        count: &mut Count,
+    ) -> Result<Value<'a>, EvalError> {
         count.call(&[])
     }
 }

@@ -160,7 +160,10 @@ mod tests {
         let out = feed(&mut node, &[(0, "a", 1), (0, "a", 2), (0, "a", 3)]);
         assert!(out.is_empty());
         let out = feed(&mut node, &[(1, "b", 2)]);
-        assert_eq!(seen(&out), [("a".into(), 1), ("a".into(), 2), ("b".into(), 2)]);
+        assert_eq!(
+            seen(&out),
+            [("a".into(), 1), ("a".into(), 2), ("b".into(), 2)]
+        );
         // Parent 1 showed 2 last: a's 3 waits for it.
         let out = feed(&mut node, &[(0, "a", 4), (1, "b", 3)]);
         assert_eq!(seen(&out), [("a".into(), 3), ("b".into(), 3)]);
@@ -173,7 +176,10 @@ mod tests {
     fn ties_go_in_parent_order() {
         let mut node = UnionNode::new(3, None);
         let out = feed(&mut node, &[(2, "c", 1), (1, "b", 1), (0, "a", 1)]);
-        assert_eq!(seen(&out), [("a".into(), 1), ("b".into(), 1), ("c".into(), 1)]);
+        assert_eq!(
+            seen(&out),
+            [("a".into(), 1), ("b".into(), 1), ("c".into(), 1)]
+        );
     }
 
     #[test]
