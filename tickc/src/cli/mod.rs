@@ -2,6 +2,7 @@
 
 mod check;
 mod files;
+mod fmt;
 
 use std::path::PathBuf;
 
@@ -47,6 +48,17 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Format scripts in Kapacitor's canonical style.
+    Fmt {
+        /// Scripts, or folders searched for `.tick` files; standard input when none.
+        paths: Vec<PathBuf>,
+        /// Do not write; exit 1 when a script is not formatted, listing it.
+        #[arg(long, conflicts_with = "write")]
+        check: bool,
+        /// Rewrite the files in place instead of printing them.
+        #[arg(short, long)]
+        write: bool,
+    },
 }
 
 /// Exit codes shared by every command.
@@ -61,5 +73,6 @@ pub mod exit {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check { paths, format, deny_warnings } => check::run(&paths, format.into(), deny_warnings),
+        Command::Fmt { paths, check, write } => fmt::run(&paths, check, write),
     }
 }
