@@ -10,4 +10,5 @@ pub mod output;
 pub mod point;
 pub mod replay;
 pub mod task;
+pub mod template;
 pub mod time;

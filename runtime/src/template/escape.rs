@@ -1,0 +1,92 @@
+//! The escapers: html/template's escaping of inserted values in HTML text, and the
+//! text/template functions `html`, `js` and `urlquery`.
+
+/// html/template's escaper for a value inserted into HTML text: besides `& < > " '` it
+/// escapes `+` (against UTF-7 sniffing) and replaces NUL.
+pub fn html_text_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\0' => out.push('\u{FFFD}'),
+            '"' => out.push_str("&#34;"),
+            '&' => out.push_str("&amp;"),
+            '\'' => out.push_str("&#39;"),
+            '+' => out.push_str("&#43;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// text/template's `html` function (`template.HTMLEscapeString`).
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// text/template's `js` function (`template.JSEscapeString`).
+pub fn js_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '<' => out.push_str("\\x3C"),
+            '>' => out.push_str("\\x3E"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// text/template's `urlquery` function (`url.QueryEscape`).
+pub fn query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapers() {
+        assert_eq!(
+            html_text_escape("<b>a&b \"q\" 'x' +1\0</b>"),
+            "&lt;b&gt;a&amp;b &#34;q&#34; &#39;x&#39; &#43;1\u{FFFD}&lt;/b&gt;"
+        );
+        assert_eq!(
+            html_escape("<a href='x'>&+</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;+&lt;/a&gt;"
+        );
+        assert_eq!(
+            js_escape("a'b\"c\\d<e>\n"),
+            "a\\'b\\\"c\\\\d\\x3Ce\\x3E\\u000A"
+        );
+        assert_eq!(query_escape("a b&c=d/é~"), "a+b%26c%3Dd%2F%C3%A9~");
+    }
+}
