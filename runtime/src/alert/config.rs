@@ -81,9 +81,9 @@ pub enum ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::FlapThresholds => f.write_str(
-                "alert flap thresholds are percentages and should be between 0 and 1",
-            ),
+            ConfigError::FlapThresholds => {
+                f.write_str("alert flap thresholds are percentages and should be between 0 and 1")
+            }
         }
     }
 }
@@ -182,7 +182,10 @@ mod tests {
     fn defaults_are_kapacitors() {
         let config = AlertConfig::new("t");
         assert_eq!(config.state.history, 21);
-        assert_eq!(config.templates, AlertTemplates::parse(None, None, None).unwrap());
+        assert_eq!(
+            config.templates,
+            AlertTemplates::parse(None, None, None).unwrap()
+        );
         assert!(config.annotations.is_empty());
         assert_eq!(config.validate(), Ok(()));
     }

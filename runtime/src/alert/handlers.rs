@@ -238,8 +238,8 @@ pub fn deliveries(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::level::Level;
     use crate::alert::event::EventSource;
+    use crate::alert::level::Level;
     use crate::point::{Dimensions, FieldValue, Fields, GroupKey, Point};
 
     fn point(v: f64) -> Point {

@@ -195,7 +195,11 @@ mod tests {
             let Some(FieldValue::Float(v)) = scope.field("v") else {
                 return Some(Err(EvalError::MissingReference { name: "v".into() }));
             };
-            Some(Ok(if above { *v > threshold } else { *v < threshold }))
+            Some(Ok(if above {
+                *v > threshold
+            } else {
+                *v < threshold
+            }))
         }
     }
 
@@ -283,7 +287,10 @@ mod tests {
         assert_eq!(level, Level::Ok);
         assert_eq!(
             failed,
-            [LevelCheck::Enter(Level::Info), LevelCheck::Enter(Level::Info)]
+            [
+                LevelCheck::Enter(Level::Info),
+                LevelCheck::Enter(Level::Info)
+            ]
         );
     }
 

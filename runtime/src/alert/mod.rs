@@ -18,3 +18,6 @@ pub use inhibit::{Inhibit, Inhibitors};
 pub use level::{AlertLevels, Level, LevelCheck, LevelLambda};
 pub use node::{AlertNode, AlertStats};
 pub use state::{AlertState, Flapping, StatePolicy};
+
+#[cfg(test)]
+mod conformance_tests;

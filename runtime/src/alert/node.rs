@@ -148,7 +148,9 @@ impl<L: AlertLevels> AlertNode<L> {
             tags: &point.tags,
             time: point.time,
         };
-        let Some((id, current)) = self.begin(&subject) else { return };
+        let Some((id, current)) = self.begin(&subject) else {
+            return;
+        };
         let level = self.determine(&point, current);
         let Some(triggered) = self.advance(
             &point.group,
@@ -161,7 +163,9 @@ impl<L: AlertLevels> AlertNode<L> {
         ) else {
             return;
         };
-        let Some(summary) = self.raise(&subject, triggered) else { return };
+        let Some(summary) = self.raise(&subject, triggered) else {
+            return;
+        };
         let annotations = &self.config.annotations;
         annotations.annotate_tags(&mut point.tags, &summary);
         annotations.annotate_fields(&mut point.fields, &summary);
@@ -176,8 +180,12 @@ impl<L: AlertLevels> AlertNode<L> {
             tags: &batch.tags,
             time: batch.time,
         };
-        let Some((id, current)) = self.begin(&subject) else { return };
-        let Some(first) = batch.points.first() else { return };
+        let Some((id, current)) = self.begin(&subject) else {
+            return;
+        };
+        let Some(first) = batch.points.first() else {
+            return;
+        };
         let mut lowest = Level::Critical;
         let (mut highest, mut highest_point) = (Level::Ok, first);
         for (i, p) in batch.points.iter().enumerate() {
@@ -204,7 +212,9 @@ impl<L: AlertLevels> AlertNode<L> {
         ) else {
             return;
         };
-        let Some(summary) = self.raise(&subject, triggered) else { return };
+        let Some(summary) = self.raise(&subject, triggered) else {
+            return;
+        };
         let annotations = &self.config.annotations;
         if !annotations.is_empty() {
             for p in &mut batch.points {

@@ -191,8 +191,15 @@ mod tests {
 
     #[test]
     fn every_non_ok_level_and_each_recovery_is_sent() {
-        let sent = run(&StatePolicy::default(), Input::Point, &[O, W, C, C, O, O, W]);
-        assert_eq!(sent, [None, Some(0), Some(1), Some(2), Some(3), None, Some(0)]);
+        let sent = run(
+            &StatePolicy::default(),
+            Input::Point,
+            &[O, W, C, C, O, O, W],
+        );
+        assert_eq!(
+            sent,
+            [None, Some(0), Some(1), Some(2), Some(3), None, Some(0)]
+        );
     }
 
     #[test]
@@ -214,7 +221,17 @@ mod tests {
         let sent = run(&policy, Input::Point, &[W, W, W, W, W, C, C, C, C]);
         assert_eq!(
             sent,
-            [Some(0), None, None, Some(3), None, Some(5), None, None, Some(8)]
+            [
+                Some(0),
+                None,
+                None,
+                Some(3),
+                None,
+                Some(5),
+                None,
+                None,
+                Some(8)
+            ]
         );
     }
 
