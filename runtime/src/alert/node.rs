@@ -83,21 +83,26 @@ struct Subject<'a> {
     time: Time,
 }
 
-/// An event the state machine decided to send, before it is rendered.
-struct Triggered<'a> {
+/// The level a point or batch got, with what an event of it would carry.
+struct Candidate<'a> {
     id: String,
     level: Level,
     time: Time,
-    duration: i64,
     fields: &'a Fields,
     source: EventSource<'a>,
+}
+
+/// A candidate the state machine decided to send, before it is rendered.
+struct Triggered<'a> {
+    candidate: Candidate<'a>,
+    duration: i64,
 }
 
 impl Triggered<'_> {
     fn summary(self, message: String) -> EventSummary {
         EventSummary {
-            level: self.level,
-            id: self.id,
+            level: self.candidate.level,
+            id: self.candidate.id,
             message,
             duration: self.duration,
         }
@@ -152,15 +157,14 @@ impl<L: AlertLevels> AlertNode<L> {
             return;
         };
         let level = self.determine(&point, current);
-        let Some(triggered) = self.advance(
-            &point.group,
+        let candidate = Candidate {
             id,
-            point.time,
             level,
-            Input::Point,
-            &point.fields,
-            EventSource::Point(&point),
-        ) else {
+            time: point.time,
+            fields: &point.fields,
+            source: EventSource::Point(&point),
+        };
+        let Some(triggered) = self.advance(&point.group, Input::Point, candidate) else {
             return;
         };
         let Some(summary) = self.raise(&subject, triggered) else {
@@ -201,15 +205,14 @@ impl<L: AlertLevels> AlertNode<L> {
         } else {
             highest_point.time
         };
-        let Some(triggered) = self.advance(
-            &batch.group,
+        let candidate = Candidate {
             id,
-            time,
             level,
-            Input::Batch,
-            &highest_point.fields,
-            EventSource::Batch(&batch),
-        ) else {
+            time,
+            fields: &highest_point.fields,
+            source: EventSource::Batch(&batch),
+        };
+        let Some(triggered) = self.advance(&batch.group, Input::Batch, candidate) else {
             return;
         };
         let Some(summary) = self.raise(&subject, triggered) else {
@@ -284,25 +287,22 @@ impl<L: AlertLevels> AlertNode<L> {
         determine_level(&mut self.levels, scope, current, |_, _| *errors += 1)
     }
 
-    /// Records `level` in the group's state and decides whether it makes an event.
-    #[allow(clippy::too_many_arguments)]
+    /// Records the candidate's level in its group's state and decides whether it makes an
+    /// event.
     fn advance<'a>(
         &mut self,
         key: &GroupKey,
-        id: String,
-        time: Time,
-        level: Level,
         input: Input,
-        fields: &'a Fields,
-        source: EventSource<'a>,
+        candidate: Candidate<'a>,
     ) -> Option<Triggered<'a>> {
         let policy = &self.config.state;
         let group = self.groups.get_mut(key)?;
-        group.state.update(time, level, policy);
+        let level = candidate.level;
+        group.state.update(candidate.time, level, policy);
         if !group.state.triggers(level, policy, input) {
             return None;
         }
-        let duration = group.state.trigger(time);
+        let duration = group.state.trigger(candidate.time);
         for inhibitor in &group.inhibitors {
             inhibitor.set(level != Level::Ok);
         }
@@ -310,12 +310,8 @@ impl<L: AlertLevels> AlertNode<L> {
             return None;
         }
         Some(Triggered {
-            id,
-            level,
-            time,
+            candidate,
             duration,
-            fields,
-            source,
         })
     }
 
@@ -337,24 +333,28 @@ impl<L: AlertLevels> AlertNode<L> {
             self.stats.alerts_inhibited += 1;
             return Some(t.summary(message));
         }
-        self.stats.count(t.level);
+        self.stats.count(t.candidate.level);
         let Some(topic) = &mut self.topic else {
             return Some(t.summary(message));
         };
+        let Triggered {
+            candidate: c,
+            duration,
+        } = t;
         let previous_level = topic.record(
-            &t.id,
+            &c.id,
             LastEvent {
-                level: t.level,
-                time: t.time,
+                level: c.level,
+                time: c.time,
             },
         );
         let event = Event {
-            id: t.id,
+            id: c.id,
             message,
             details,
-            time: t.time,
-            duration: t.duration,
-            level: t.level,
+            time: c.time,
+            duration,
+            level: c.level,
             previous_level,
             recoverable: !self.config.no_recoveries,
             name: subject.name,
@@ -362,8 +362,8 @@ impl<L: AlertLevels> AlertNode<L> {
             category,
             group: subject.group.as_str(),
             tags: subject.tags,
-            fields: t.fields,
-            data: t.source,
+            fields: c.fields,
+            data: c.source,
         };
         let mut undeliverable = false;
         for delivery in deliveries(&self.config.handlers, &event, |_| undeliverable = true) {
@@ -403,11 +403,12 @@ impl<L: AlertLevels> AlertNode<L> {
         t: &Triggered<'_>,
     ) -> Result<(String, String), TemplateError> {
         let ids = self.id_data(subject);
+        let c = &t.candidate;
         let event = EventData {
-            id: &t.id,
-            fields: t.fields,
-            level: t.level.as_str(),
-            time: t.time,
+            id: &c.id,
+            fields: c.fields,
+            level: c.level.as_str(),
+            time: c.time,
             duration: t.duration,
         };
         let templates = &self.config.templates;
@@ -429,5 +430,160 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
 
     fn errors(&self) -> u64 {
         self.errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::handlers::{Handler, TcpHandler};
+    use crate::alert::level::LevelCheck;
+    use crate::delivery::{Delivery, RecordingOutbox};
+    use crate::expr::{EvalError, Scope};
+    use crate::node::Node;
+    use crate::point::FieldValue;
+    use crate::template::Template;
+
+    /// CRITICAL when `v` exceeds the threshold; counts its evaluations over the whole node, as
+    /// a stateful function in a level lambda does.
+    struct CritAbove {
+        threshold: f64,
+        evaluations: u64,
+    }
+
+    impl AlertLevels for CritAbove {
+        fn test<S: Scope + ?Sized>(
+            &mut self,
+            check: LevelCheck,
+            scope: &S,
+        ) -> Option<Result<bool, EvalError>> {
+            if check != LevelCheck::Enter(Level::Critical) {
+                return None;
+            }
+            self.evaluations += 1;
+            Some(match scope.field("v") {
+                Some(FieldValue::Float(v)) => Ok(*v > self.threshold),
+                _ => Err(EvalError::MissingReference { name: "v".into() }),
+            })
+        }
+    }
+
+    fn point(host: &str, v: f64, time: Time) -> Message {
+        Message::Point(Point {
+            database: "db".into(),
+            retention_policy: "rp".into(),
+            name: "cpu".into(),
+            tags: Tags::from_pairs([("host".to_owned(), host.to_owned())]),
+            fields: Fields::from_pairs([("v".to_owned(), FieldValue::Float(v))]),
+            time,
+            dimensions: Dimensions {
+                by_measurement: false,
+                tag_names: vec!["host".into()],
+            },
+            group: GroupKey(format!("host={host}")),
+        })
+    }
+
+    fn node(config: AlertConfig) -> (AlertNode<CritAbove>, Arc<RecordingOutbox>) {
+        let outbox = Arc::new(RecordingOutbox::new());
+        let levels = CritAbove {
+            threshold: 50.0,
+            evaluations: 0,
+        };
+        let node = AlertNode::new(config, levels, outbox.clone(), Arc::new(Inhibitors::new()));
+        (node.unwrap(), outbox)
+    }
+
+    fn tcp_config(id: &str) -> AlertConfig {
+        let mut config = AlertConfig::new("t");
+        config.templates.id = Template::parse(id).unwrap();
+        config.handlers.push(Handler::Tcp(TcpHandler {
+            address: "a:1".into(),
+        }));
+        config
+    }
+
+    /// `(level, previousLevel, duration)` of each delivered event.
+    fn events(outbox: &RecordingOutbox) -> Vec<(String, String, i64)> {
+        outbox
+            .take()
+            .into_iter()
+            .map(|d| match d {
+                Delivery::Tcp { line, .. } => {
+                    let v: serde_json::Value = serde_json::from_slice(&line).unwrap();
+                    (
+                        v["level"].as_str().unwrap().to_owned(),
+                        v["previousLevel"].as_str().unwrap().to_owned(),
+                        v["duration"].as_i64().unwrap(),
+                    )
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn ev(level: &str, previous: &str, duration: i64) -> (String, String, i64) {
+        (level.into(), previous.into(), duration)
+    }
+
+    /// Two groups share one id: the second group starts at the level and episode the id last
+    /// had, and previousLevel follows the id across groups.
+    #[test]
+    fn a_new_group_starts_from_its_ids_last_event() {
+        let (mut node, outbox) = node(tcp_config("same"));
+        let mut out = Vec::new();
+        node.push(point("a", 90.0, 10), &mut out);
+        node.push(point("b", 90.0, 15), &mut out);
+        node.push(point("b", 10.0, 20), &mut out);
+        assert_eq!(
+            events(&outbox),
+            [
+                ev("CRITICAL", "OK", 0),
+                ev("CRITICAL", "CRITICAL", 5),
+                ev("OK", "CRITICAL", 10)
+            ]
+        );
+        assert_eq!(out.len(), 3);
+        // One state for all groups; the recovery evaluates CRITICAL twice (rise, then fall).
+        assert_eq!(node.levels.evaluations, 4);
+    }
+
+    #[test]
+    fn a_failing_template_drops_the_point_and_counts_an_error() {
+        let (mut node, outbox) = node(tcp_config("{{ .Nope }}"));
+        let mut out = Vec::new();
+        node.push(point("a", 90.0, 10), &mut out);
+        assert!(out.is_empty());
+        assert!(outbox.take().is_empty());
+        assert_eq!(node.errors(), 1);
+    }
+
+    #[test]
+    fn an_unencodable_event_is_counted_and_still_passed_on() {
+        let (mut node, outbox) = node(tcp_config("x"));
+        let mut out = Vec::new();
+        let Message::Point(mut p) = point("a", 90.0, 10) else {
+            unreachable!()
+        };
+        p.fields.insert("bad", FieldValue::Float(f64::NAN));
+        node.push(Message::Point(p), &mut out);
+        assert!(outbox.take().is_empty());
+        assert_eq!(out.len(), 1);
+        let stats = node.stats();
+        assert_eq!((stats.crits_triggered, stats.events_dropped), (1, 1));
+    }
+
+    /// Without handlers or a topic nothing is delivered, but data still passes on.
+    #[test]
+    fn without_handlers_events_only_pass_data_on() {
+        let (mut node, outbox) = node(AlertConfig::new("t"));
+        let mut out = Vec::new();
+        node.push(point("a", 90.0, 10), &mut out);
+        node.push(point("a", 10.0, 11), &mut out);
+        node.push(point("a", 10.0, 12), &mut out);
+        assert!(outbox.take().is_empty());
+        assert!(node.topic_events().is_none());
+        assert_eq!(out.len(), 2);
+        assert_eq!(node.stats().alerts_triggered, 2);
     }
 }
