@@ -21,4 +21,5 @@ pub trait Node {
 pub mod derivative;
 pub mod group_tags;
 pub mod influxql;
+pub mod query;
 pub mod window;
