@@ -63,9 +63,13 @@ pub enum InfluxDbError {
 impl fmt::Display for InfluxDbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InfluxDbError::BadUrl(url) => write!(f, "invalid InfluxDB URL {url:?}: expected http://host:port"),
+            InfluxDbError::BadUrl(url) => {
+                write!(f, "invalid InfluxDB URL {url:?}: expected http://host:port")
+            }
             InfluxDbError::Transport(e) => write!(f, "cannot reach InfluxDB: {e}"),
-            InfluxDbError::Status { status, message } => write!(f, "InfluxDB answered {status}: {message}"),
+            InfluxDbError::Status { status, message } => {
+                write!(f, "InfluxDB answered {status}: {message}")
+            }
             InfluxDbError::Response(e) => e.fmt(f),
         }
     }
@@ -163,7 +167,11 @@ impl InfluxDbClient {
 
     /// Runs a read-only query (SELECT, SHOW) by GET, in `database` when the query does not
     /// name it, and returns the series of its statements.
-    pub fn select(&self, query: &str, database: Option<&str>) -> Result<Vec<Series>, InfluxDbError> {
+    pub fn select(
+        &self,
+        query: &str,
+        database: Option<&str>,
+    ) -> Result<Vec<Series>, InfluxDbError> {
         let mut request = self
             .agent
             .get(self.url("query"))
@@ -300,7 +308,10 @@ mod tests {
 
     /// A full HTTP/1.1 response with `body`.
     fn reply(status: &str, body: &str) -> String {
-        format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
     }
 
     #[test]
@@ -313,9 +324,14 @@ mod tests {
             "\n",
         );
         let (url, request) = serve_once(reply("200 OK", body));
-        let series = client(&url).select("SELECT v FROM m WHERE a = 'b c'", Some("db")).unwrap();
+        let series = client(&url)
+            .select("SELECT v FROM m WHERE a = 'b c'", Some("db"))
+            .unwrap();
         assert_eq!(series.len(), 1);
-        assert_eq!(series[0].values, [[json!(1), json!(2.5)], [json!(2), json!(null)]]);
+        assert_eq!(
+            series[0].values,
+            [[json!(1), json!(2.5)], [json!(2), json!(null)]]
+        );
         let request = request.recv().unwrap();
         let request_line = request.lines().next().unwrap();
         assert_eq!(
@@ -336,8 +352,14 @@ mod tests {
         let request = request.recv().unwrap();
         assert!(request.starts_with("POST /query HTTP/1.1"), "{request}");
         // base64("kap:secret")
-        assert!(request.contains("authorization: Basic a2FwOnNlY3JldA=="), "{request}");
-        assert!(request.ends_with("\nq=CREATE+DATABASE+%22x%22"), "{request}");
+        assert!(
+            request.contains("authorization: Basic a2FwOnNlY3JldA=="),
+            "{request}"
+        );
+        assert!(
+            request.ends_with("\nq=CREATE+DATABASE+%22x%22"),
+            "{request}"
+        );
     }
 
     #[test]
@@ -366,7 +388,12 @@ mod tests {
     fn write_sends_the_body_with_db_rp_and_precision() {
         let (url, request) = serve_once("HTTP/1.1 204 No Content\r\n\r\n".to_owned());
         client(&url)
-            .write("telegraf", Some("autogen"), Precision::Second, b"cpu v=1 1\n")
+            .write(
+                "telegraf",
+                Some("autogen"),
+                Precision::Second,
+                b"cpu v=1 1\n",
+            )
             .unwrap();
         let request = request.recv().unwrap();
         assert!(

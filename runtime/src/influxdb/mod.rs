@@ -4,5 +4,8 @@
 pub mod client;
 pub mod response;
 
+#[cfg(test)]
+mod conformance_tests;
+
 pub use client::{InfluxDbClient, InfluxDbConfig, InfluxDbError};
 pub use response::{Series, batch_group, read_query_response, series_to_batch};

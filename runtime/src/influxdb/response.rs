@@ -71,7 +71,11 @@ pub enum ResponseError {
     /// A `time` value that is neither epoch nanoseconds nor an RFC 3339 string.
     BadTime { series: String, value: String },
     /// A value that is no number, string, boolean or null.
-    BadValue { series: String, column: String, value: String },
+    BadValue {
+        series: String,
+        column: String,
+        value: String,
+    },
 }
 
 impl fmt::Display for ResponseError {
@@ -79,15 +83,27 @@ impl fmt::Display for ResponseError {
         match self {
             ResponseError::Json(e) => write!(f, "the InfluxDB reply is not valid JSON: {e}"),
             ResponseError::Request(message) => write!(f, "InfluxDB refused the query: {message}"),
-            ResponseError::Statement { statement_id, message } => {
+            ResponseError::Statement {
+                statement_id,
+                message,
+            } => {
                 write!(f, "InfluxDB statement {statement_id} failed: {message}")
             }
-            ResponseError::MissingTime { series } => write!(f, "series {series:?} has no time column"),
+            ResponseError::MissingTime { series } => {
+                write!(f, "series {series:?} has no time column")
+            }
             ResponseError::BadTime { series, value } => {
                 write!(f, "series {series:?} has an unexpected time value {value}")
             }
-            ResponseError::BadValue { series, column, value } => {
-                write!(f, "series {series:?} has an unexpected value {value} in column {column:?}")
+            ResponseError::BadValue {
+                series,
+                column,
+                value,
+            } => {
+                write!(
+                    f,
+                    "series {series:?} has an unexpected value {value} in column {column:?}"
+                )
             }
         }
     }
@@ -116,7 +132,10 @@ pub fn read_query_response(reader: impl std::io::Read) -> Result<Vec<Series>, Re
             merge_result(&mut merged, result);
         }
     }
-    Ok(merged.into_iter().flat_map(|result| result.series).collect())
+    Ok(merged
+        .into_iter()
+        .flat_map(|result| result.series)
+        .collect())
 }
 
 /// Adds one chunk's result for a statement, continuing the series the previous chunk left
@@ -313,7 +332,10 @@ mod tests {
             "values":[["2023-11-14T22:15:00Z",1],["2023-11-14T22:15:00.5Z",2]]}]}]}"#;
         let batch = &batches(reply, false)[0];
         let times: Vec<Time> = batch.points.iter().map(|p| p.time).collect();
-        assert_eq!(times, [1_700_000_100_000_000_000, 1_700_000_100_500_000_000]);
+        assert_eq!(
+            times,
+            [1_700_000_100_000_000_000, 1_700_000_100_500_000_000]
+        );
     }
 
     #[test]
@@ -343,7 +365,10 @@ mod tests {
             .collect();
         assert_eq!(
             shape,
-            [(r#"{"cpu": "cpu0"}"#.to_owned(), 3), (r#"{"cpu": "cpu1"}"#.to_owned(), 3)]
+            [
+                (r#"{"cpu": "cpu0"}"#.to_owned(), 3),
+                (r#"{"cpu": "cpu1"}"#.to_owned(), 3)
+            ]
         );
     }
 
@@ -374,13 +399,20 @@ mod tests {
             r#"{"results":[{"statement_id":0,"error":"max-select-point limit exceeeded"}]}"#,
         );
         assert!(read(reply).unwrap_err().contains("limit"));
-        assert!(read("{\"results\":[").unwrap_err().starts_with("the InfluxDB reply is not valid JSON"));
+        assert!(
+            read("{\"results\":[")
+                .unwrap_err()
+                .starts_with("the InfluxDB reply is not valid JSON")
+        );
     }
 
     #[test]
     fn bad_values_are_errors_not_panics() {
         let cases = [
-            (r#"{"name":"m","columns":["v"],"values":[[1]]}"#, "series \"m\" has no time column"),
+            (
+                r#"{"name":"m","columns":["v"],"values":[[1]]}"#,
+                "series \"m\" has no time column",
+            ),
             (
                 r#"{"name":"m","columns":["time","v"],"values":[[true,1]]}"#,
                 "series \"m\" has an unexpected time value true",
@@ -393,11 +425,17 @@ mod tests {
                 r#"{"name":"m","columns":["time","v"],"values":[[1,[1,2]]]}"#,
                 "series \"m\" has an unexpected value [1,2] in column \"v\"",
             ),
-            (r#"{"name":"m","columns":["time","v"],"values":[[]]}"#, "series \"m\" has no time column"),
+            (
+                r#"{"name":"m","columns":["time","v"],"values":[[]]}"#,
+                "series \"m\" has no time column",
+            ),
         ];
         for (series, expected) in cases {
             let series: Series = serde_json::from_str(series).unwrap();
-            assert_eq!(series_to_batch(series, false).unwrap_err().to_string(), expected);
+            assert_eq!(
+                series_to_batch(series, false).unwrap_err().to_string(),
+                expected
+            );
         }
     }
 
@@ -405,7 +443,10 @@ mod tests {
     fn group_keys_match_kapacitor() {
         let tags = Tags::from_pairs([("host".into(), "a".into()), ("cpu".into(), "0".into())]);
         assert_eq!(batch_group("cpu", &tags, false).1.as_str(), "cpu=0,host=a");
-        assert_eq!(batch_group("cpu", &tags, true).1.as_str(), "cpu\ncpu=0,host=a");
+        assert_eq!(
+            batch_group("cpu", &tags, true).1.as_str(),
+            "cpu\ncpu=0,host=a"
+        );
         assert_eq!(batch_group("cpu", &Tags::new(), true).1.as_str(), "cpu");
         assert_eq!(batch_group("cpu", &Tags::new(), false).1.as_str(), "");
         assert_eq!(batch_group("cpu", &tags, true).0.tag_names, ["cpu", "host"]);

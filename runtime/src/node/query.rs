@@ -37,7 +37,10 @@ use cron::{next_cron_match, parse_cron};
 #[derive(Debug, Clone, PartialEq)]
 pub enum GroupByDimension {
     /// `time(length[, offset])`.
-    Time { length: i64, offset: i64 },
+    Time {
+        length: i64,
+        offset: i64,
+    },
     Tag(String),
     /// `*`: every tag.
     AllTags,
@@ -100,27 +103,40 @@ pub enum QueryConfigError {
     NoSchedule,
     NegativeEvery,
     BadFill(String),
-    BadCron { expression: String, reason: String },
+    BadCron {
+        expression: String,
+        reason: String,
+    },
 }
 
 impl fmt::Display for QueryConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             QueryConfigError::Statements(n) => {
-                write!(f, "query must be a single select statement, got {n} statements")
+                write!(
+                    f,
+                    "query must be a single select statement, got {n} statements"
+                )
             }
             QueryConfigError::NotSelect => f.write_str("query is not a SELECT statement"),
             QueryConfigError::NoFrom => f.write_str("query has no FROM clause"),
             QueryConfigError::Unterminated(what) => write!(f, "query has an unterminated {what}"),
-            QueryConfigError::UnbalancedParentheses => f.write_str("query has unbalanced parentheses"),
+            QueryConfigError::UnbalancedParentheses => {
+                f.write_str("query has unbalanced parentheses")
+            }
             QueryConfigError::TwoTimeDimensions => {
                 f.write_str("groupBy cannot have more than one time dimension")
             }
-            QueryConfigError::EveryAndCron => f.write_str("must not set both 'every' and 'cron' properties"),
+            QueryConfigError::EveryAndCron => {
+                f.write_str("must not set both 'every' and 'cron' properties")
+            }
             QueryConfigError::NoSchedule => f.write_str("must define one of 'every' or 'cron'"),
             QueryConfigError::NegativeEvery => f.write_str("'every' duration must be non-negative"),
             QueryConfigError::BadFill(fill) => {
-                write!(f, "unexpected fill option {fill:?}: expected null, none, previous, linear or a number")
+                write!(
+                    f,
+                    "unexpected fill option {fill:?}: expected null, none, previous, linear or a number"
+                )
             }
             QueryConfigError::BadCron { expression, reason } => {
                 write!(f, "invalid cron expression {expression:?}: {reason}")
@@ -174,12 +190,14 @@ impl QueryNode {
                 every,
                 align: config.align,
             },
-            (_, Some(expression)) => Ticker::Cron(Box::new(parse_cron(expression).map_err(|e| {
-                QueryConfigError::BadCron {
-                    expression: expression.clone(),
-                    reason: e.reason,
-                }
-            })?)),
+            (_, Some(expression)) => {
+                Ticker::Cron(Box::new(parse_cron(expression).map_err(|e| {
+                    QueryConfigError::BadCron {
+                        expression: expression.clone(),
+                        reason: e.reason,
+                    }
+                })?))
+            }
             (every, None) if every < 0 => return Err(QueryConfigError::NegativeEvery),
             _ => return Err(QueryConfigError::NoSchedule),
         };
@@ -248,7 +266,10 @@ impl QueryNode {
     /// match; ticks missed while a slow query ran are skipped, not run late in a burst.
     pub fn next_live_tick(&self, previous: Option<Time>, now: Time) -> Option<Time> {
         match &self.ticker {
-            Ticker::Every { every, align: false } => {
+            Ticker::Every {
+                every,
+                align: false,
+            } => {
                 let Some(previous) = previous else {
                     return Some(now.saturating_add(*every));
                 };
@@ -278,7 +299,11 @@ impl QueryNode {
     }
 
     /// The batches of a query's reply: one per series, with Kapacitor's batch time.
-    pub fn batches(&self, window: QueryWindow, series: Vec<Series>) -> Result<Vec<Batch>, ResponseError> {
+    pub fn batches(
+        &self,
+        window: QueryWindow,
+        series: Vec<Series>,
+    ) -> Result<Vec<Batch>, ResponseError> {
         series
             .into_iter()
             .map(|series| {
@@ -292,7 +317,11 @@ impl QueryNode {
     }
 
     /// Runs the query for `window` against InfluxDB and returns its batches.
-    pub fn run(&self, client: &InfluxDbClient, window: QueryWindow) -> Result<Vec<Batch>, InfluxDbError> {
+    pub fn run(
+        &self,
+        client: &InfluxDbClient,
+        window: QueryWindow,
+    ) -> Result<Vec<Batch>, InfluxDbError> {
         let series = client.select(&self.query_text(window), None)?;
         Ok(self.batches(window, series)?)
     }
@@ -359,7 +388,9 @@ fn render_dimensions(dimensions: &[GroupByDimension]) -> Vec<RenderedDimension> 
     dimensions
         .iter()
         .map(|d| match d {
-            GroupByDimension::Time { length, .. } => RenderedDimension::Time(format_influxql_duration(*length)),
+            GroupByDimension::Time { length, .. } => {
+                RenderedDimension::Time(format_influxql_duration(*length))
+            }
             GroupByDimension::Tag(tag) => RenderedDimension::Text(quote_identifier(tag)),
             GroupByDimension::AllTags => RenderedDimension::Text("*".to_owned()),
         })
@@ -426,7 +457,10 @@ impl QueryTemplate {
             (!piece.is_empty()).then(|| piece.to_owned())
         };
         let end = clauses.end;
-        let after_where = [clauses.group_by, clauses.fill, clauses.tail].into_iter().flatten().next();
+        let after_where = [clauses.group_by, clauses.fill, clauses.tail]
+            .into_iter()
+            .flatten()
+            .next();
         let select_end = clauses.where_.or(after_where).unwrap_or(end);
         let fill_end = clauses.tail.unwrap_or(end);
         Ok(QueryTemplate {
@@ -489,9 +523,7 @@ fn find_clauses(text: &str) -> Result<Clauses, QueryConfigError> {
         return Err(QueryConfigError::Statements(statements.len()));
     }
     let statement = statements[0];
-    let is_word = |token: Option<&Token>, word: &str| {
-        matches!(token, Some(Token { kind: TokenKind::Word, text: t, .. }) if t.eq_ignore_ascii_case(word))
-    };
+    let is_word = |token: Option<&Token>, word: &str| matches!(token, Some(Token { kind: TokenKind::Word, text: t, .. }) if t.eq_ignore_ascii_case(word));
     if !is_word(statement.first(), "SELECT") {
         return Err(QueryConfigError::NotSelect);
     }
@@ -578,15 +610,18 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>, QueryConfigError> {
                 continue;
             }
             b'\'' | b'"' => {
-                pos = skip_quoted(bytes, pos, b).ok_or(QueryConfigError::Unterminated(if b == b'"' {
-                    "quoted identifier"
-                } else {
-                    "string"
-                }))?;
+                pos = skip_quoted(bytes, pos, b).ok_or(QueryConfigError::Unterminated(
+                    if b == b'"' {
+                        "quoted identifier"
+                    } else {
+                        "string"
+                    },
+                ))?;
                 TokenKind::Other
             }
             b'/' if regex_may_start(&tokens) => {
-                pos = skip_quoted(bytes, pos, b'/').ok_or(QueryConfigError::Unterminated("regex"))?;
+                pos =
+                    skip_quoted(bytes, pos, b'/').ok_or(QueryConfigError::Unterminated("regex"))?;
                 TokenKind::Other
             }
             b'(' => {
@@ -596,7 +631,9 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>, QueryConfigError> {
             }
             b')' => {
                 pos += 1;
-                depth = depth.checked_sub(1).ok_or(QueryConfigError::UnbalancedParentheses)?;
+                depth = depth
+                    .checked_sub(1)
+                    .ok_or(QueryConfigError::UnbalancedParentheses)?;
                 TokenKind::Close
             }
             b';' => {
@@ -621,7 +658,11 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>, QueryConfigError> {
                 TokenKind::Other
             }
         };
-        let token_depth = if kind == TokenKind::Open { depth - 1 } else { depth };
+        let token_depth = if kind == TokenKind::Open {
+            depth - 1
+        } else {
+            depth
+        };
         tokens.push(Token {
             kind,
             text: &text[start..pos],
@@ -639,7 +680,9 @@ fn tokenize(text: &str) -> Result<Vec<Token<'_>>, QueryConfigError> {
 /// Whether a `/` here opens a regex rather than dividing: after `=~`/`!~`, and where a FROM
 /// clause names measurements (`FROM /re/`, `FROM db.rp./re/`, `FROM a, /re/`).
 fn regex_may_start(tokens: &[Token<'_>]) -> bool {
-    let Some(last) = tokens.last() else { return false };
+    let Some(last) = tokens.last() else {
+        return false;
+    };
     match last.kind {
         TokenKind::RegexOperator => true,
         TokenKind::Word => last.text.eq_ignore_ascii_case("FROM"),
@@ -776,7 +819,11 @@ mod tests {
         let c = config("SELECT v FROM m");
         let n = node(&c);
         let all: Vec<_> = n
-            .replay_windows(at("2023-11-14T22:00:00Z"), at("2023-11-14T23:00:00Z"), at("2023-11-14T22:12:00Z"))
+            .replay_windows(
+                at("2023-11-14T22:00:00Z"),
+                at("2023-11-14T23:00:00Z"),
+                at("2023-11-14T22:12:00Z"),
+            )
             .collect();
         assert_eq!(all.len(), 2);
         assert_eq!(all[1].stop, at("2023-11-14T22:10:00Z"));
@@ -802,7 +849,12 @@ mod tests {
         ");
         // Six fields: a year last, so no match after 2023.
         c.cron = Some("* * * * * 2023".to_owned());
-        assert_eq!(windows(&node(&c), "2023-12-31T23:58:30Z", "2024-01-01T00:10:00Z").lines().count(), 1);
+        assert_eq!(
+            windows(&node(&c), "2023-12-31T23:58:30Z", "2024-01-01T00:10:00Z")
+                .lines()
+                .count(),
+            1
+        );
         c.cron = Some("* * *".to_owned());
         insta::assert_snapshot!(QueryNode::new(&c).unwrap_err(), @r#"invalid cron expression "* * *": expected 5 to 7 fields, got 3"#);
         c.cron = Some("61 * * * *".to_owned());
@@ -821,8 +873,14 @@ mod tests {
         insta::assert_snapshot!(QueryNode::new(&c).unwrap_err(), @"'every' duration must be non-negative");
         c.every = MINUTE;
         c.group_by = vec![
-            GroupByDimension::Time { length: MINUTE, offset: 0 },
-            GroupByDimension::Time { length: 2 * MINUTE, offset: 0 },
+            GroupByDimension::Time {
+                length: MINUTE,
+                offset: 0,
+            },
+            GroupByDimension::Time {
+                length: 2 * MINUTE,
+                offset: 0,
+            },
         ];
         insta::assert_snapshot!(QueryNode::new(&c).unwrap_err(), @"groupBy cannot have more than one time dimension");
     }
@@ -834,28 +892,55 @@ mod tests {
         let now = at("2023-11-14T22:15:17Z");
         let n = node(&c);
         assert_eq!(n.next_live_tick(None, now), Some(now + MINUTE));
-        assert_eq!(n.next_live_tick(Some(now), now + 10 * SECOND), Some(now + MINUTE));
+        assert_eq!(
+            n.next_live_tick(Some(now), now + 10 * SECOND),
+            Some(now + MINUTE)
+        );
         // Three ticks missed: the next one is on the same grid, after now.
-        assert_eq!(n.next_live_tick(Some(now), now + 3 * MINUTE + SECOND), Some(now + 4 * MINUTE));
+        assert_eq!(
+            n.next_live_tick(Some(now), now + 3 * MINUTE + SECOND),
+            Some(now + 4 * MINUTE)
+        );
         c.align = true;
         let n = node(&c);
-        assert_eq!(n.next_live_tick(None, now), Some(at("2023-11-14T22:16:00Z")));
-        assert_eq!(n.next_live_tick(Some(at("2023-11-14T22:16:00Z")), at("2023-11-14T22:16:00Z")), Some(at("2023-11-14T22:17:00Z")));
+        assert_eq!(
+            n.next_live_tick(None, now),
+            Some(at("2023-11-14T22:16:00Z"))
+        );
+        assert_eq!(
+            n.next_live_tick(Some(at("2023-11-14T22:16:00Z")), at("2023-11-14T22:16:00Z")),
+            Some(at("2023-11-14T22:17:00Z"))
+        );
         c.align = false;
         c.every = 0;
         c.cron = Some("0 * * * *".to_owned());
         let n = node(&c);
-        assert_eq!(n.next_live_tick(None, now), Some(at("2023-11-14T23:00:00Z")));
+        assert_eq!(
+            n.next_live_tick(None, now),
+            Some(at("2023-11-14T23:00:00Z"))
+        );
     }
 
     #[test]
     fn go_rounding_is_relative_to_year_one() {
         let week = 7 * 24 * 60 * MINUTE;
         // Go's zero time was a Monday; the Unix epoch a Thursday.
-        assert_eq!(go_truncate(at("2023-11-16T12:00:00Z"), week), at("2023-11-13T00:00:00Z"));
-        assert_eq!(go_round(at("2023-11-16T12:00:00Z"), week), at("2023-11-20T00:00:00Z"));
-        assert_eq!(go_round(at("2023-11-14T22:15:30Z"), MINUTE), at("2023-11-14T22:16:00Z"));
-        assert_eq!(go_round(at("2023-11-14T22:15:29Z"), MINUTE), at("2023-11-14T22:15:00Z"));
+        assert_eq!(
+            go_truncate(at("2023-11-16T12:00:00Z"), week),
+            at("2023-11-13T00:00:00Z")
+        );
+        assert_eq!(
+            go_round(at("2023-11-16T12:00:00Z"), week),
+            at("2023-11-20T00:00:00Z")
+        );
+        assert_eq!(
+            go_round(at("2023-11-14T22:15:30Z"), MINUTE),
+            at("2023-11-14T22:16:00Z")
+        );
+        assert_eq!(
+            go_round(at("2023-11-14T22:15:29Z"), MINUTE),
+            at("2023-11-14T22:15:00Z")
+        );
         assert_eq!(go_truncate(-1, SECOND), -SECOND);
     }
 
@@ -881,10 +966,22 @@ mod tests {
         let mut c = config("SELECT max(v) FROM m GROUP BY host");
         insta::assert_snapshot!(text(&c),
             @"SELECT max(v) FROM m WHERE time >= '2023-11-14T22:15:00Z' AND time < '2023-11-14T22:20:00Z'");
-        c.group_by = vec![GroupByDimension::Time { length: MINUTE, offset: 0 }, GroupByDimension::Tag("cpu".into())];
+        c.group_by = vec![
+            GroupByDimension::Time {
+                length: MINUTE,
+                offset: 0,
+            },
+            GroupByDimension::Tag("cpu".into()),
+        ];
         insta::assert_snapshot!(text(&c),
             @r#"SELECT max(v) FROM m WHERE time >= '2023-11-14T22:15:00Z' AND time < '2023-11-14T22:20:00Z' GROUP BY time(1m, 0s), "cpu""#);
-        c.group_by = vec![GroupByDimension::Time { length: 2 * MINUTE, offset: 30 * SECOND }, GroupByDimension::AllTags];
+        c.group_by = vec![
+            GroupByDimension::Time {
+                length: 2 * MINUTE,
+                offset: 30 * SECOND,
+            },
+            GroupByDimension::AllTags,
+        ];
         insta::assert_snapshot!(text(&c),
             @"SELECT max(v) FROM m WHERE time >= '2023-11-14T22:15:00Z' AND time < '2023-11-14T22:20:00Z' GROUP BY time(2m, 30s), *");
         c.group_by = vec![GroupByDimension::Tag("we\"ird".into())];
@@ -895,7 +992,10 @@ mod tests {
     #[test]
     fn align_group_offsets_buckets_to_the_query_start() {
         let mut c = config("SELECT sum(v) FROM m");
-        c.group_by = vec![GroupByDimension::Time { length: MINUTE, offset: 10 * SECOND }];
+        c.group_by = vec![GroupByDimension::Time {
+            length: MINUTE,
+            offset: 10 * SECOND,
+        }];
         c.align_group = true;
         let n = node(&c);
         let window = n.window_at(at("2023-11-14T22:20:30Z"));
@@ -905,8 +1005,13 @@ mod tests {
 
     #[test]
     fn fill_replaces_or_keeps_the_texts() {
-        let mut c = config("SELECT mean(v) FROM m WHERE a = 1 GROUP BY time(10s) fill(0) ORDER BY time DESC LIMIT 5 tz('UTC')");
-        c.group_by = vec![GroupByDimension::Time { length: MINUTE, offset: 0 }];
+        let mut c = config(
+            "SELECT mean(v) FROM m WHERE a = 1 GROUP BY time(10s) fill(0) ORDER BY time DESC LIMIT 5 tz('UTC')",
+        );
+        c.group_by = vec![GroupByDimension::Time {
+            length: MINUTE,
+            offset: 0,
+        }];
         insta::assert_snapshot!(text(&c),
             @"SELECT mean(v) FROM m WHERE a = 1 AND time >= '2023-11-14T22:15:00Z' AND time < '2023-11-14T22:20:00Z' GROUP BY time(1m, 0s) fill(0) ORDER BY time DESC LIMIT 5 tz('UTC')");
         let fills = [
@@ -920,7 +1025,8 @@ mod tests {
         for (fill, expected) in fills {
             c.fill = Some(fill);
             let text = text(&c);
-            let expected = format!("GROUP BY time(1m, 0s){expected} ORDER BY time DESC LIMIT 5 tz('UTC')");
+            let expected =
+                format!("GROUP BY time(1m, 0s){expected} ORDER BY time DESC LIMIT 5 tz('UTC')");
             assert!(text.ends_with(&expected), "{text}");
         }
         // fill() written without GROUP BY, as InfluxQL allows.
@@ -935,19 +1041,35 @@ mod tests {
     #[test]
     fn queries_that_cannot_run() {
         let cases = [
-            ("SELECT v FROM m; SELECT w FROM m", "query must be a single select statement, got 2 statements"),
-            ("", "query must be a single select statement, got 0 statements"),
+            (
+                "SELECT v FROM m; SELECT w FROM m",
+                "query must be a single select statement, got 2 statements",
+            ),
+            (
+                "",
+                "query must be a single select statement, got 0 statements",
+            ),
             ("SHOW DATABASES", "query is not a SELECT statement"),
             ("DROP DATABASE x", "query is not a SELECT statement"),
             ("SELECT 1", "query has no FROM clause"),
-            ("SELECT v FROM m WHERE a = 'open", "query has an unterminated string"),
-            ("SELECT v FROM \"m", "query has an unterminated quoted identifier"),
+            (
+                "SELECT v FROM m WHERE a = 'open",
+                "query has an unterminated string",
+            ),
+            (
+                "SELECT v FROM \"m",
+                "query has an unterminated quoted identifier",
+            ),
             ("SELECT v FROM /m", "query has an unterminated regex"),
             ("SELECT mean(v FROM m", "query has unbalanced parentheses"),
             ("SELECT mean(v)) FROM m", "query has unbalanced parentheses"),
         ];
         for (query, expected) in cases {
-            assert_eq!(QueryNode::new(&config(query)).unwrap_err().to_string(), expected, "{query}");
+            assert_eq!(
+                QueryNode::new(&config(query)).unwrap_err().to_string(),
+                expected,
+                "{query}"
+            );
         }
         // Subqueries keep their own clauses.
         insta::assert_snapshot!(text(&config("SELECT max(m) FROM (SELECT mean(v) AS m FROM x WHERE a = 1 GROUP BY time(1m)) LIMIT 1")),
@@ -965,16 +1087,31 @@ mod tests {
     fn batch_times_follow_kapacitor() {
         let reply = r#"[{"name":"cpu","tags":{"cpu":"a"},"columns":["time","mean"],"values":[[60,1],[120,2],[180,null]]},
                         {"name":"cpu","tags":{"cpu":"b"},"columns":["time","mean"],"values":[[60,null]]}]"#;
-        let window = QueryWindow { start: 0, stop: 300 };
+        let window = QueryWindow {
+            start: 0,
+            stop: 300,
+        };
         let mut c = config("SELECT mean(v) FROM cpu");
         // Not grouped by time: the query's stop.
         let batches = node(&c).batches(window, series(reply)).unwrap();
-        assert_eq!(batches.iter().map(|b| b.time).collect::<Vec<_>>(), [300, 300]);
+        assert_eq!(
+            batches.iter().map(|b| b.time).collect::<Vec<_>>(),
+            [300, 300]
+        );
         // Grouped by time: the latest point; an empty batch still gets the stop.
-        c.group_by = vec![GroupByDimension::Time { length: 60, offset: 0 }, GroupByDimension::Tag("cpu".into())];
+        c.group_by = vec![
+            GroupByDimension::Time {
+                length: 60,
+                offset: 0,
+            },
+            GroupByDimension::Tag("cpu".into()),
+        ];
         c.group_by_measurement = true;
         let batches = node(&c).batches(window, series(reply)).unwrap();
-        assert_eq!(batches.iter().map(|b| b.time).collect::<Vec<_>>(), [120, 300]);
+        assert_eq!(
+            batches.iter().map(|b| b.time).collect::<Vec<_>>(),
+            [120, 300]
+        );
         assert_eq!(batches[0].group.as_str(), "cpu\ncpu=a");
         assert_eq!(batches[0].points.len(), 2);
         assert!(batches[1].points.is_empty());

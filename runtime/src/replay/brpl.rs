@@ -33,9 +33,16 @@ pub enum BrplError {
     /// The recording has no entry for that query node.
     NoEntry { index: usize, entries: usize },
     /// The entry's text is not a sequence of JSON objects.
-    Json { entry: usize, error: serde_json::Error },
+    Json {
+        entry: usize,
+        error: serde_json::Error,
+    },
     /// A JSON object that is not a batch.
-    BadBatch { entry: usize, batch: usize, reason: String },
+    BadBatch {
+        entry: usize,
+        batch: usize,
+        reason: String,
+    },
 }
 
 impl fmt::Display for BrplError {
@@ -46,9 +53,18 @@ impl fmt::Display for BrplError {
                 f,
                 "the batch recording has {entries} query entries, none for query node {index}"
             ),
-            BrplError::Json { entry, error } => write!(f, "entry {entry} of the batch recording: {error}"),
-            BrplError::BadBatch { entry, batch, reason } => {
-                write!(f, "entry {entry}, batch {batch} of the batch recording: {reason}")
+            BrplError::Json { entry, error } => {
+                write!(f, "entry {entry} of the batch recording: {error}")
+            }
+            BrplError::BadBatch {
+                entry,
+                batch,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "entry {entry}, batch {batch} of the batch recording: {reason}"
+                )
             }
         }
     }
@@ -77,7 +93,9 @@ pub struct BrplArchive<R> {
 
 impl<R: Read + Seek> fmt::Debug for BrplArchive<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BrplArchive").field("entries", &self.archive.len()).finish()
+        f.debug_struct("BrplArchive")
+            .field("entries", &self.archive.len())
+            .finish()
     }
 }
 
@@ -206,7 +224,12 @@ fn recorded_batch(value: Value) -> Result<Option<Batch>, String> {
         .map(|p| recorded_point(p, &tags))
         .collect::<Result<Vec<_>, _>>()?;
     let last_time = points.last().map_or(0, |p| p.time);
-    let tmax = recorded.tmax.as_deref().map(recorded_time).transpose()?.flatten();
+    let tmax = recorded
+        .tmax
+        .as_deref()
+        .map(recorded_time)
+        .transpose()?
+        .flatten();
     let (dimensions, group) = batch_group(&recorded.name, &tags, recorded.byname);
     Ok(Some(Batch {
         name: recorded.name,
@@ -237,7 +260,8 @@ fn recorded_point(point: RecordedPoint, batch_tags: &Tags) -> Result<BatchPoint,
         Some(tags) if !tags.is_empty() => tags.into_iter().collect(),
         _ => batch_tags.clone(),
     };
-    let time = recorded_time(&point.time)?.ok_or_else(|| format!("point time {:?} is out of range", point.time))?;
+    let time = recorded_time(&point.time)?
+        .ok_or_else(|| format!("point time {:?} is out of range", point.time))?;
     Ok(BatchPoint { time, fields, tags })
 }
 
@@ -261,7 +285,9 @@ mod tests {
     fn recording(entries: &[&str]) -> Vec<u8> {
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
         for (i, text) in entries.iter().enumerate() {
-            writer.start_file(i.to_string(), SimpleFileOptions::default()).unwrap();
+            writer
+                .start_file(i.to_string(), SimpleFileOptions::default())
+                .unwrap();
             writer.write_all(text.as_bytes()).unwrap();
         }
         writer.finish().unwrap().into_inner()
@@ -284,7 +310,10 @@ mod tests {
             // Pretty-printed over several lines, grouped by name, no tmax.
             "{\n  \"name\": \"mem\",\n  \"byname\": true,\n  \"tags\": {\"host\": \"a\"},\n  \"points\": [{\"fields\": {\"v\": 1}, \"time\": \"2015-10-30T17:14:30.5Z\"}]\n}\n",
         );
-        let batches: Vec<Batch> = read(recording(&[entry]), 0).into_iter().collect::<Result<_, _>>().unwrap();
+        let batches: Vec<Batch> = read(recording(&[entry]), 0)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
         insta::assert_debug_snapshot!(batches, @r#"
         [
             Batch {
@@ -377,11 +406,18 @@ mod tests {
             r#"{"name":"m","tmax":"2023-11-14T22:14:00Z","points":[{"fields":{"v":1},"time":"2023-11-14T22:15:00Z"}]}"#,
             r#"{"name":"m","tmax":"2023-11-14T22:16:00Z","points":[{"fields":{"v":1},"time":"2023-11-14T22:15:00Z"}]}"#,
         );
-        let times: Vec<Time> = read(recording(&[entry]), 0).into_iter().map(|b| b.unwrap().time).collect();
+        let times: Vec<Time> = read(recording(&[entry]), 0)
+            .into_iter()
+            .map(|b| b.unwrap().time)
+            .collect();
         let t = |s| parse_rfc3339(s).unwrap();
         assert_eq!(
             times,
-            [t("2023-11-14T22:15:00Z"), t("2023-11-14T22:15:00Z"), t("2023-11-14T22:16:00Z")]
+            [
+                t("2023-11-14T22:15:00Z"),
+                t("2023-11-14T22:15:00Z"),
+                t("2023-11-14T22:16:00Z")
+            ]
         );
     }
 
@@ -390,13 +426,22 @@ mod tests {
         let first = r#"{"name":"a","points":[]}{"name":"a"}{"name":"a","points":[{"fields":{"v":1},"time":"2023-11-14T22:15:00Z"}]}"#;
         let second = r#"{"name":"b","points":[{"fields":{"v":2},"time":"2023-11-14T22:15:00Z"}]}"#;
         let bytes = recording(&[first, second]);
-        assert_eq!(BrplArchive::new(Cursor::new(bytes.clone())).unwrap().len(), 2);
+        assert_eq!(
+            BrplArchive::new(Cursor::new(bytes.clone())).unwrap().len(),
+            2
+        );
         let names = |index| -> Vec<String> {
-            read(bytes.clone(), index).into_iter().map(|b| b.unwrap().name).collect()
+            read(bytes.clone(), index)
+                .into_iter()
+                .map(|b| b.unwrap().name)
+                .collect()
         };
         assert_eq!(names(0), ["a"]);
         assert_eq!(names(1), ["b"]);
-        let error = BrplArchive::new(Cursor::new(bytes)).unwrap().batches(2).unwrap_err();
+        let error = BrplArchive::new(Cursor::new(bytes))
+            .unwrap()
+            .batches(2)
+            .unwrap_err();
         insta::assert_snapshot!(error, @"the batch recording has 2 query entries, none for query node 2");
     }
 
@@ -433,7 +478,8 @@ mod tests {
 
     #[test]
     fn not_a_zip_is_an_error() {
-        let error = BrplArchive::new(Cursor::new(b"telegraf\nautogen\ncpu v=1 1\n".to_vec())).unwrap_err();
+        let error =
+            BrplArchive::new(Cursor::new(b"telegraf\nautogen\ncpu v=1 1\n".to_vec())).unwrap_err();
         assert!(matches!(error, BrplError::Zip(_)), "{error}");
     }
 }

@@ -41,7 +41,9 @@ pub fn parse_cron(expression: &str) -> Result<Cron, BadCron> {
         .year(Year::Optional)
         .build()
         .parse(&pattern)
-        .map_err(|e| BadCron { reason: e.to_string() })
+        .map_err(|e| BadCron {
+            reason: e.to_string(),
+        })
 }
 
 /// The first match of `cron` strictly after `time`, in the machine's time zone; none when the
@@ -86,10 +88,15 @@ impl CronDateTime for LocalTime {
         let ambiguous = self.0.time_zone().to_ambiguous_zoned_datetime(datetime);
         Ok(match ambiguous.offset() {
             AmbiguousOffset::Unambiguous { .. } => Resolution::Single(LocalTime(
-                ambiguous.unambiguous().map_err(|_| CronError::InvalidTime)?,
+                ambiguous
+                    .unambiguous()
+                    .map_err(|_| CronError::InvalidTime)?,
             )),
             AmbiguousOffset::Fold { .. } => {
-                let earlier = ambiguous.clone().earlier().map_err(|_| CronError::InvalidTime)?;
+                let earlier = ambiguous
+                    .clone()
+                    .earlier()
+                    .map_err(|_| CronError::InvalidTime)?;
                 let later = ambiguous.later().map_err(|_| CronError::InvalidTime)?;
                 Resolution::Ambiguous(LocalTime(earlier), LocalTime(later))
             }
@@ -98,7 +105,10 @@ impl CronDateTime for LocalTime {
     }
 
     fn checked_add_seconds(&self, seconds: i64) -> Option<Self> {
-        self.0.checked_add(SignedDuration::from_secs(seconds)).ok().map(LocalTime)
+        self.0
+            .checked_add(SignedDuration::from_secs(seconds))
+            .ok()
+            .map(LocalTime)
     }
 
     fn cmp_instant(&self, other: &Self) -> Ordering {
@@ -118,23 +128,43 @@ mod tests {
         let next = cron
             .find_next_occurrence(&LocalTime(after.to_zoned_datetime(utc)), false)
             .ok()?;
-        Some(crate::time::format_rfc3339_nano(next.0.timestamp().as_nanosecond() as i64))
+        Some(crate::time::format_rfc3339_nano(
+            next.0.timestamp().as_nanosecond() as i64,
+        ))
     }
 
     #[test]
     fn field_counts_follow_kapacitors_cron_library() {
-        assert_eq!(next("*/15 * * * *", "2023-11-14T22:15:30Z").as_deref(), Some("2023-11-14T22:30:00Z"));
-        assert_eq!(next("10 * * * * * *", "2023-11-14T22:15:30Z").as_deref(), Some("2023-11-14T22:16:10Z"));
+        assert_eq!(
+            next("*/15 * * * *", "2023-11-14T22:15:30Z").as_deref(),
+            Some("2023-11-14T22:30:00Z")
+        );
+        assert_eq!(
+            next("10 * * * * * *", "2023-11-14T22:15:30Z").as_deref(),
+            Some("2023-11-14T22:16:10Z")
+        );
         // Six fields end with a year.
-        assert_eq!(next("0 0 1 1 * 2030", "2023-11-14T22:15:30Z").as_deref(), Some("2030-01-01T00:00:00Z"));
+        assert_eq!(
+            next("0 0 1 1 * 2030", "2023-11-14T22:15:30Z").as_deref(),
+            Some("2030-01-01T00:00:00Z")
+        );
         assert_eq!(next("* * * * * 2020", "2023-11-14T22:15:30Z"), None);
-        assert_eq!(next("@hourly", "2023-11-14T22:15:30Z").as_deref(), Some("2023-11-14T23:00:00Z"));
-        assert_eq!(next("0 12 * * MON", "2023-11-14T22:15:30Z").as_deref(), Some("2023-11-20T12:00:00Z"));
+        assert_eq!(
+            next("@hourly", "2023-11-14T22:15:30Z").as_deref(),
+            Some("2023-11-14T23:00:00Z")
+        );
+        assert_eq!(
+            next("0 12 * * MON", "2023-11-14T22:15:30Z").as_deref(),
+            Some("2023-11-20T12:00:00Z")
+        );
     }
 
     #[test]
     fn bad_expressions() {
-        assert_eq!(parse_cron("* * *").unwrap_err().reason, "expected 5 to 7 fields, got 3");
+        assert_eq!(
+            parse_cron("* * *").unwrap_err().reason,
+            "expected 5 to 7 fields, got 3"
+        );
         assert!(parse_cron("61 * * * *").is_err());
         assert!(parse_cron("* * * * * * * *").is_err());
     }
