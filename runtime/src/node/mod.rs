@@ -34,6 +34,7 @@ pub mod http_out;
 pub mod http_post;
 pub mod influxql;
 pub mod log;
+pub mod query;
 pub mod sample;
 pub mod shift;
 pub mod state_tracking;
