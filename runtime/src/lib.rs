@@ -3,6 +3,7 @@
 
 pub mod delivery;
 pub mod expr;
+pub mod http;
 pub mod json;
 pub mod lineproto;
 pub mod node;
