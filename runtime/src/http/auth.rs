@@ -18,7 +18,9 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -66,7 +68,10 @@ mod tests {
     use hyper::header::HeaderValue;
 
     fn credentials() -> Credentials {
-        Credentials { username: "kap".into(), password: "s3cret".into() }
+        Credentials {
+            username: "kap".into(),
+            password: "s3cret".into(),
+        }
     }
 
     fn header(value: &str) -> HeaderMap {
@@ -81,7 +86,10 @@ mod tests {
         let good = format!("Basic {}", STANDARD.encode("kap:s3cret"));
         assert!(credentials().admit(&header(&good), &none));
         assert!(credentials().admit(&header(&good.replace("Basic", "basic")), &none));
-        assert!(credentials().admit(&HeaderMap::new(), &Query::parse(Some("db=x&u=kap&p=s3cret"))));
+        assert!(credentials().admit(
+            &HeaderMap::new(),
+            &Query::parse(Some("db=x&u=kap&p=s3cret"))
+        ));
     }
 
     #[test]

@@ -10,7 +10,12 @@ use crate::task::NodeStats;
 pub(crate) fn plain(id: &str, nodes: &[&str], edges: &[(usize, usize)]) -> String {
     let mut out = format!("digraph {id} {{\n");
     for &(parent, child) in edges {
-        let _ = writeln!(out, "{} -> {};", name(nodes, &[], parent), name(nodes, &[], child));
+        let _ = writeln!(
+            out,
+            "{} -> {};",
+            name(nodes, &[], parent),
+            name(nodes, &[], child)
+        );
     }
     out.push('}');
     out
@@ -36,7 +41,12 @@ pub(crate) fn with_counts(
         }
         out.push_str("];\n");
         for &(_, child) in edges.iter().filter(|(parent, _)| *parent == node) {
-            let _ = writeln!(out, "{this} -> {} [processed=\"{}\"];", name(nodes, stats, child), counts.emitted);
+            let _ = writeln!(
+                out,
+                "{this} -> {} [processed=\"{}\"];",
+                name(nodes, stats, child),
+                counts.emitted
+            );
         }
     }
     out.push('}');
@@ -66,7 +76,12 @@ mod tests {
     const EDGES: &[(usize, usize)] = &[(0, 1), (1, 2)];
 
     fn stats(name: &str, collected: u64, emitted: u64, errors: u64) -> NodeStats {
-        NodeStats { name: name.to_owned(), collected, emitted, errors }
+        NodeStats {
+            name: name.to_owned(),
+            collected,
+            emitted,
+            errors,
+        }
     }
 
     #[test]
@@ -81,7 +96,11 @@ mod tests {
 
     #[test]
     fn a_running_task_shows_its_counts_in_kapacitors_layout() {
-        let counts = [stats("stream0", 4, 4, 0), stats("from1", 4, 3, 1), stats("alert2", 3, 0, 0)];
+        let counts = [
+            stats("stream0", 4, 4, 0),
+            stats("from1", 4, 3, 1),
+            stats("alert2", 3, 0, 0),
+        ];
         let dot = with_counts("cpu_alert", NODES, EDGES, &counts, 4.0);
         insta::assert_snapshot!(dot, @r#"
         digraph cpu_alert {
@@ -103,7 +122,12 @@ mod tests {
         let edges = [(0, 1), (0, 2), (1, 9)];
         let counts = [stats("stream0", 2, 2, 0)];
         let dot = with_counts("t", NODES, &edges, &counts, 0.0);
-        assert!(dot.contains("stream0 -> from1 [processed=\"2\"];\nstream0 -> alert2 [processed=\"2\"];\n"), "{dot}");
+        assert!(
+            dot.contains(
+                "stream0 -> from1 [processed=\"2\"];\nstream0 -> alert2 [processed=\"2\"];\n"
+            ),
+            "{dot}"
+        );
         assert!(dot.contains("from1 -> node9 [processed=\"0\"];"), "{dot}");
         assert!(plain("t", &[], &edges).contains("node0 -> node1;"));
     }

@@ -92,12 +92,19 @@ pub(crate) struct ExecutionSnapshot {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicking task thread is caught and reported; the data behind these locks stays whole.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl LiveTasks {
     /// Starts every task (a task program serves its tasks enabled).
-    pub(crate) fn start(descriptors: &[TaskDescriptor], outbox: Arc<dyn Outbox>, queue_chunks: usize, now: Time) -> Self {
+    pub(crate) fn start(
+        descriptors: &[TaskDescriptor],
+        outbox: Arc<dyn Outbox>,
+        queue_chunks: usize,
+        now: Time,
+    ) -> Self {
         let tasks = descriptors
             .iter()
             .map(|descriptor| {
@@ -138,7 +145,10 @@ impl LiveTasks {
             .filter_map(|t| {
                 let state = lock(&t.state);
                 let execution = state.execution.as_ref()?;
-                Some(Target { task_id: t.descriptor.id, queue: execution.queue.clone() })
+                Some(Target {
+                    task_id: t.descriptor.id,
+                    queue: execution.queue.clone(),
+                })
             })
             .collect()
     }
@@ -151,21 +161,31 @@ impl LiveTasks {
             return;
         }
         for task in &self.tasks {
-            let Some(progress) = lock(&task.state).execution.as_ref().map(|e| e.progress.clone()) else {
+            let Some(progress) = lock(&task.state)
+                .execution
+                .as_ref()
+                .map(|e| e.progress.clone())
+            else {
                 continue;
             };
             let points = progress.points.load(Ordering::Relaxed);
             let mut throughput = lock(&progress.throughput);
             let new_points = points.saturating_sub(throughput.points_at_last_sample);
-            *throughput = Throughput { points_at_last_sample: points, per_second: new_points as f64 / seconds };
+            *throughput = Throughput {
+                points_at_last_sample: points,
+                per_second: new_points as f64 / seconds,
+            };
         }
     }
 
     /// Stops every task: each drains its queue (every accepted point is processed), flushes
     /// its pipeline and ends. Blocks until they all have.
     pub(crate) fn stop_all(&self) {
-        let executions: Vec<Execution> =
-            self.tasks.iter().filter_map(|t| lock(&t.state).execution.take()).collect();
+        let executions: Vec<Execution> = self
+            .tasks
+            .iter()
+            .filter_map(|t| lock(&t.state).execution.take())
+            .collect();
         // Close every queue first so the tasks drain side by side.
         let threads: Vec<JoinHandle<()>> = executions.into_iter().map(|e| e.thread).collect();
         for thread in threads {
@@ -181,11 +201,18 @@ impl LiveTask {
 
     pub(crate) fn snapshot(&self) -> TaskSnapshot {
         let state = lock(&self.state);
-        let failure = state.execution.as_ref().and_then(|e| lock(&e.progress.failure).clone());
-        let execution = state.execution.as_ref().filter(|_| failure.is_none()).map(|e| ExecutionSnapshot {
-            stats: lock(&e.progress.stats).clone(),
-            throughput: lock(&e.progress.throughput).per_second,
-        });
+        let failure = state
+            .execution
+            .as_ref()
+            .and_then(|e| lock(&e.progress.failure).clone());
+        let execution = state
+            .execution
+            .as_ref()
+            .filter(|_| failure.is_none())
+            .map(|e| ExecutionSnapshot {
+                stats: lock(&e.progress.stats).clone(),
+                throughput: lock(&e.progress.throughput).per_second,
+            });
         TaskSnapshot {
             descriptor: self.descriptor,
             enabled: state.enabled,
@@ -240,19 +267,31 @@ impl LiveTask {
     fn spawn(&self) -> std::io::Result<Execution> {
         let (queue, chunks) = sync_channel(self.queue_chunks);
         let progress = Arc::new(Progress::default());
-        let context = TaskContext { task_id: self.descriptor.id.to_owned(), outbox: self.outbox.clone() };
+        let context = TaskContext {
+            task_id: self.descriptor.id.to_owned(),
+            outbox: self.outbox.clone(),
+        };
         let new = self.descriptor.new;
         let thread_progress = progress.clone();
         let thread = std::thread::Builder::new()
             .name(format!("task {}", self.descriptor.id))
             .spawn(move || execute(new, &context, chunks, &thread_progress))?;
-        Ok(Execution { queue, progress, thread })
+        Ok(Execution {
+            queue,
+            progress,
+            thread,
+        })
     }
 }
 
 /// The body of a task thread: builds the pipeline, feeds it every chunk until every sender is
 /// gone, then flushes it. A panic in the pipeline ends the task and is reported, not spread.
-fn execute(new: fn(&TaskContext) -> Box<dyn Task>, context: &TaskContext, chunks: Receiver<Chunk>, progress: &Progress) {
+fn execute(
+    new: fn(&TaskContext) -> Box<dyn Task>,
+    context: &TaskContext,
+    chunks: Receiver<Chunk>,
+    progress: &Progress,
+) {
     let run = catch_unwind(AssertUnwindSafe(|| {
         let mut task = new(context);
         *lock(&progress.stats) = task.stats();

@@ -23,22 +23,50 @@ const NODE_COUNTERS: [NodeCounter; 3] = [
         help: "Points and batches a node has received.",
         read: |s| s.collected,
     },
-    NodeCounter { name: "tick_node_emitted_total", help: "Points and batches a node has sent on.", read: |s| s.emitted },
-    NodeCounter { name: "tick_node_errors_total", help: "Errors a node has met.", read: |s| s.errors },
+    NodeCounter {
+        name: "tick_node_emitted_total",
+        help: "Points and batches a node has sent on.",
+        read: |s| s.emitted,
+    },
+    NodeCounter {
+        name: "tick_node_errors_total",
+        help: "Errors a node has met.",
+        read: |s| s.errors,
+    },
 ];
 
 pub(crate) fn render(state: &State) -> String {
     let snapshots: Vec<_> = state.tasks.iter().map(|t| t.snapshot()).collect();
     let mut out = String::new();
 
-    header(&mut out, "tick_task_executing", "gauge", "Whether a task is running (1) or not (0).");
+    header(
+        &mut out,
+        "tick_task_executing",
+        "gauge",
+        "Whether a task is running (1) or not (0).",
+    );
     for task in &snapshots {
-        let _ = writeln!(out, "tick_task_executing{{task=\"{}\"}} {}", escape(task.descriptor.id), u8::from(task.execution.is_some()));
+        let _ = writeln!(
+            out,
+            "tick_task_executing{{task=\"{}\"}} {}",
+            escape(task.descriptor.id),
+            u8::from(task.execution.is_some())
+        );
     }
-    header(&mut out, "tick_task_throughput_points_per_second", "gauge", "Points per second into a task over the last second.");
+    header(
+        &mut out,
+        "tick_task_throughput_points_per_second",
+        "gauge",
+        "Points per second into a task over the last second.",
+    );
     for task in &snapshots {
         if let Some(execution) = &task.execution {
-            let _ = writeln!(out, "tick_task_throughput_points_per_second{{task=\"{}\"}} {}", escape(task.descriptor.id), execution.throughput);
+            let _ = writeln!(
+                out,
+                "tick_task_throughput_points_per_second{{task=\"{}\"}} {}",
+                escape(task.descriptor.id),
+                execution.throughput
+            );
         }
     }
     for counter in &NODE_COUNTERS {
@@ -57,9 +85,21 @@ pub(crate) fn render(state: &State) -> String {
         }
     }
     let ingest = [
-        ("tick_write_requests_total", "Write requests received.", &state.ingest.requests),
-        ("tick_write_points_total", "Valid lines received by writes.", &state.ingest.points),
-        ("tick_write_bad_lines_total", "Lines rejected by writes.", &state.ingest.bad_lines),
+        (
+            "tick_write_requests_total",
+            "Write requests received.",
+            &state.ingest.requests,
+        ),
+        (
+            "tick_write_points_total",
+            "Valid lines received by writes.",
+            &state.ingest.points,
+        ),
+        (
+            "tick_write_bad_lines_total",
+            "Lines rejected by writes.",
+            &state.ingest.bad_lines,
+        ),
     ];
     for (name, help, value) in ingest {
         header(&mut out, name, "counter", help);
@@ -74,7 +114,10 @@ fn header(out: &mut String, name: &str, kind: &str, help: &str) {
 
 /// A label value as the text format quotes it.
 fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]

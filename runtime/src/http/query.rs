@@ -30,8 +30,14 @@ impl Query {
         self.all(name).next()
     }
 
-    pub(crate) fn all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
-        self.pairs.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+    pub(crate) fn all<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        self.pairs
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -51,7 +57,9 @@ mod tests {
 
     #[test]
     fn decodes_pairs_in_order() {
-        let q = Query::parse(Some("consistency=&db=tele%67raf&fields=type&fields=status&pattern=cpu%2A&x&y=a+b"));
+        let q = Query::parse(Some(
+            "consistency=&db=tele%67raf&fields=type&fields=status&pattern=cpu%2A&x&y=a+b",
+        ));
         assert_eq!(q.first("consistency"), Some(""));
         assert_eq!(q.first("db"), Some("telegraf"));
         assert_eq!(q.all("fields").collect::<Vec<_>>(), ["type", "status"]);

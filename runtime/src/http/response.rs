@@ -27,7 +27,10 @@ pub(crate) fn json(status: StatusCode, value: &impl Serialize) -> Response<Body>
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
     match value.serialize(&mut serializer) {
         Ok(()) => with_body(status, Bytes::from(out)),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("encoding the response: {e}")),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("encoding the response: {e}"),
+        ),
     }
 }
 
@@ -39,7 +42,9 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response<Body> {
 /// A body of another type than JSON.
 pub(crate) fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<Body> {
     let mut response = with_body(status, Bytes::from(body));
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
@@ -54,6 +59,8 @@ fn with_body(status: StatusCode, body: Bytes) -> Response<Body> {
 pub(crate) fn finish(mut response: Response<Body>) -> Response<Body> {
     let headers = response.headers_mut();
     headers.insert(VERSION_HEADER, HeaderValue::from_static(VERSION));
-    headers.entry(CONTENT_TYPE).or_insert(HeaderValue::from_static(JSON));
+    headers
+        .entry(CONTENT_TYPE)
+        .or_insert(HeaderValue::from_static(JSON));
     response
 }

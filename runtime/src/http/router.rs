@@ -35,13 +35,21 @@ async fn dispatch(request: Request<Incoming>, state: &State) -> Response<Body> {
     }
     let api_path = path.strip_prefix(API);
     match (&method, path.as_str(), api_path) {
-        (&Method::POST, "/write", _) | (&Method::POST, _, Some("/write")) => write::handle(request, &query, state).await,
+        (&Method::POST, "/write", _) | (&Method::POST, _, Some("/write")) => {
+            write::handle(request, &query, state).await
+        }
         (&Method::GET | &Method::HEAD, _, Some("/ping")) => ping::ping(),
-        (&Method::GET, "/metrics", _) => text(StatusCode::OK, metrics::CONTENT_TYPE, metrics::render(state)),
+        (&Method::GET, "/metrics", _) => text(
+            StatusCode::OK,
+            metrics::CONTENT_TYPE,
+            metrics::render(state),
+        ),
         (&Method::GET, _, Some("/tasks")) => tasks_api::list(&query, state),
         (_, _, Some(rest)) => match task_id(rest) {
             Some(id) if method == Method::GET => tasks_api::show(&id, state),
-            Some(id) if method == Method::PATCH => tasks_api::patch(&id, request, state, wall_clock_now()).await,
+            Some(id) if method == Method::PATCH => {
+                tasks_api::patch(&id, request, state, wall_clock_now()).await
+            }
             _ => not_found(),
         },
         _ => not_found(),

@@ -62,7 +62,9 @@ pub(crate) struct State {
 
 /// Now by the wall clock, in nanoseconds since the epoch.
 pub(crate) fn wall_clock_now() -> Time {
-    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     Time::try_from(since_epoch.as_nanos()).unwrap_or(Time::MAX)
 }
 
@@ -73,7 +75,9 @@ pub struct Server {
 
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Server").field("config", &self.state.config).finish_non_exhaustive()
+        f.debug_struct("Server")
+            .field("config", &self.state.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -81,7 +85,13 @@ impl Server {
     /// Starts every task, each on its own thread; their deliveries go to `outbox`.
     pub fn new(tasks: &[TaskDescriptor], outbox: Arc<dyn Outbox>, config: Config) -> Server {
         let tasks = LiveTasks::start(tasks, outbox, config.queue_chunks, wall_clock_now());
-        Server { state: Arc::new(State { config, tasks, ingest: IngestCounters::default() }) }
+        Server {
+            state: Arc::new(State {
+                config,
+                tasks,
+                ingest: IngestCounters::default(),
+            }),
+        }
     }
 
     /// Serves on `listener` until `shutdown` completes, then stops gracefully: no new
@@ -105,8 +115,13 @@ impl Server {
             }
         }
         drop(listener);
-        if tokio::time::timeout(REQUEST_DRAIN_TIMEOUT, connections.shutdown()).await.is_err() {
-            eprintln!("warning: shutting down with requests still in flight after {REQUEST_DRAIN_TIMEOUT:?}");
+        if tokio::time::timeout(REQUEST_DRAIN_TIMEOUT, connections.shutdown())
+            .await
+            .is_err()
+        {
+            eprintln!(
+                "warning: shutting down with requests still in flight after {REQUEST_DRAIN_TIMEOUT:?}"
+            );
         }
         sampler.abort();
         let state = self.state;
@@ -134,7 +149,10 @@ impl Server {
 }
 
 async fn sample_throughput(state: Arc<State>) {
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + THROUGHPUT_PERIOD, THROUGHPUT_PERIOD);
+    let mut ticks = tokio::time::interval_at(
+        tokio::time::Instant::now() + THROUGHPUT_PERIOD,
+        THROUGHPUT_PERIOD,
+    );
     let mut last = Instant::now();
     loop {
         ticks.tick().await;

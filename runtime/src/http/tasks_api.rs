@@ -5,9 +5,9 @@
 //! come out sorted, as Kapacitor's do. The tasks are compiled into the program: a PATCH may
 //! change only their status.
 
+use http_body_util::{BodyExt, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -42,7 +42,10 @@ struct DbrpJson {
 
 impl From<&Dbrp> for DbrpJson {
     fn from(dbrp: &Dbrp) -> Self {
-        DbrpJson { db: dbrp.database.to_owned(), rp: dbrp.retention_policy.to_owned() }
+        DbrpJson {
+            db: dbrp.database.to_owned(),
+            rp: dbrp.retention_policy.to_owned(),
+        }
     }
 }
 
@@ -80,14 +83,23 @@ impl From<TaskSnapshot> for TaskJson {
                     .map(|s| (s.name.clone(), json!({"collected": s.collected, "emitted": s.emitted, "errors": s.errors})))
                     .collect();
                 (
-                    dot::with_counts(d.id, d.nodes, d.edges, &execution.stats, execution.throughput),
+                    dot::with_counts(
+                        d.id,
+                        d.nodes,
+                        d.edges,
+                        &execution.stats,
+                        execution.throughput,
+                    ),
                     json!({"task-stats": {"throughput": execution.throughput}, "node-stats": node_stats}),
                 )
             }
             None => (dot::plain(d.id, d.nodes, d.edges), json!({})),
         };
         TaskJson {
-            link: Link { rel: "self", href: format!("{TASKS_PATH}/{}", d.id) },
+            link: Link {
+                rel: "self",
+                href: format!("{TASKS_PATH}/{}", d.id),
+            },
             id: d.id,
             template_id: "",
             kind: d.kind.as_str(),
@@ -101,20 +113,29 @@ impl From<TaskSnapshot> for TaskJson {
             stats,
             created: format_rfc3339_nano(task.created),
             modified: format_rfc3339_nano(task.modified),
-            last_enabled: task.last_enabled.map_or_else(|| ZERO_TIME.to_owned(), format_rfc3339_nano),
+            last_enabled: task
+                .last_enabled
+                .map_or_else(|| ZERO_TIME.to_owned(), format_rfc3339_nano),
         }
     }
 }
 
 /// `GET /kapacitor/v1/tasks?pattern=&fields=&offset=&limit=`.
 pub(crate) fn list(query: &Query, state: &State) -> Response<Body> {
-    let (offset, limit) = match (number(query, "offset", 0), number(query, "limit", DEFAULT_LIMIT)) {
+    let (offset, limit) = match (
+        number(query, "offset", 0),
+        number(query, "limit", DEFAULT_LIMIT),
+    ) {
         (Ok(offset), Ok(limit)) => (offset, limit),
         (Err(message), _) | (_, Err(message)) => return error(StatusCode::BAD_REQUEST, &message),
     };
     let pattern = query.first("pattern").unwrap_or_default();
     let fields: Vec<&str> = query.all("fields").collect();
-    let mut tasks: Vec<&LiveTask> = state.tasks.iter().filter(|t| glob_matches(pattern, t.descriptor().id)).collect();
+    let mut tasks: Vec<&LiveTask> = state
+        .tasks
+        .iter()
+        .filter(|t| glob_matches(pattern, t.descriptor().id))
+        .collect();
     tasks.sort_by_key(|t| t.descriptor().id);
     let entries: Vec<Value> = tasks
         .into_iter()
@@ -126,7 +147,9 @@ pub(crate) fn list(query: &Query, state: &State) -> Response<Body> {
                 _ => Map::new(),
             };
             if !fields.is_empty() {
-                entry.retain(|key, _| key == "id" || key == "link" || fields.contains(&key.as_str()));
+                entry.retain(|key, _| {
+                    key == "id" || key == "link" || fields.contains(&key.as_str())
+                });
             }
             Value::Object(entry)
         })
@@ -154,11 +177,19 @@ struct TaskPatch {
 }
 
 /// `PATCH /kapacitor/v1/tasks/ID` with `{"status": "enabled"}` or `{"status": "disabled"}`.
-pub(crate) async fn patch(id: &str, request: Request<Incoming>, state: &State, now: Time) -> Response<Body> {
+pub(crate) async fn patch(
+    id: &str,
+    request: Request<Incoming>,
+    state: &State,
+    now: Time,
+) -> Response<Body> {
     let Some(task) = state.tasks.get(id) else {
         return error(StatusCode::NOT_FOUND, "task does not exist, cannot update");
     };
-    let body: Bytes = match Limited::new(request.into_body(), MAX_PATCH_BYTES).collect().await {
+    let body: Bytes = match Limited::new(request.into_body(), MAX_PATCH_BYTES)
+        .collect()
+        .await
+    {
         Ok(collected) => collected.to_bytes(),
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("reading the body: {e}")),
     };
@@ -209,7 +240,9 @@ fn unchangeable_field(patch: &TaskPatch, task: &LiveTask) -> Option<&'static str
 fn number(query: &Query, name: &str, default: usize) -> Result<usize, String> {
     match query.first(name) {
         None | Some("") => Ok(default),
-        Some(value) => value.parse().map_err(|_| format!("invalid {name} {value:?}: expected a whole number")),
+        Some(value) => value
+            .parse()
+            .map_err(|_| format!("invalid {name} {value:?}: expected a whole number")),
     }
 }
 
@@ -257,7 +290,9 @@ fn glob_matches(pattern: &str, id: &str) -> bool {
             None => return false,
         }
     }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+    pattern
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
 #[cfg(test)]

@@ -52,7 +52,11 @@ pub(crate) struct IngestCounters {
     pub(crate) bad_lines: AtomicU64,
 }
 
-pub(crate) async fn handle(request: Request<Incoming>, query: &Query, state: &State) -> Response<Body> {
+pub(crate) async fn handle(
+    request: Request<Incoming>,
+    query: &Query,
+    state: &State,
+) -> Response<Body> {
     state.ingest.requests.fetch_add(1, Ordering::Relaxed);
     let Some(database) = query.first("db").filter(|db| !db.is_empty()) else {
         return error(StatusCode::BAD_REQUEST, "database is required");
@@ -69,7 +73,10 @@ pub(crate) async fn handle(request: Request<Incoming>, query: &Query, state: &St
         },
     };
     let max = state.config.max_body_bytes;
-    let declared_length = request.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let declared_length = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared_length.is_some_and(|length| length > max as u64) {
         return too_large(max);
     }
@@ -92,7 +99,14 @@ pub(crate) async fn handle(request: Request<Incoming>, query: &Query, state: &St
     // Decompressing, parsing and waiting on full task queues block: keep them off the async
     // workers so other connections keep being served.
     let ingested = tokio::task::spawn_blocking(move || {
-        let text = if gzip { gunzip(&body, max)? } else { body };
+        let text = if gzip {
+            let inflated = gunzip(&body, max)?;
+            // Hold one copy of the body, not two, while its lines are read.
+            drop(body);
+            inflated
+        } else {
+            body
+        };
         Ok(write.ingest(&text, &targets))
     })
     .await;
@@ -100,15 +114,29 @@ pub(crate) async fn handle(request: Request<Incoming>, query: &Query, state: &St
         Ok(Ok(outcome)) => outcome,
         Ok(Err(Refusal::TooLarge)) => return too_large(max),
         Ok(Err(Refusal::Gzip(e))) => return error(StatusCode::BAD_REQUEST, &format!("gzip: {e}")),
-        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &format!("the write failed: {e}")),
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("the write failed: {e}"),
+            );
+        }
     };
-    state.ingest.points.fetch_add(outcome.points, Ordering::Relaxed);
-    state.ingest.bad_lines.fetch_add(outcome.bad_lines.total, Ordering::Relaxed);
+    state
+        .ingest
+        .points
+        .fetch_add(outcome.points, Ordering::Relaxed);
+    state
+        .ingest
+        .bad_lines
+        .fetch_add(outcome.bad_lines.total, Ordering::Relaxed);
     outcome.into_response()
 }
 
 fn too_large(max: usize) -> Response<Body> {
-    error(StatusCode::PAYLOAD_TOO_LARGE, &format!("request body too large: the limit is {max} bytes"))
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("request body too large: the limit is {max} bytes"),
+    )
 }
 
 /// Why a body was refused before any line was read.
@@ -122,7 +150,10 @@ enum Refusal {
 fn gunzip(body: &[u8], max: usize) -> Result<Bytes, Refusal> {
     let mut out = Vec::new();
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    MultiGzDecoder::new(body).take(limit).read_to_end(&mut out).map_err(Refusal::Gzip)?;
+    MultiGzDecoder::new(body)
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(Refusal::Gzip)?;
     if out.len() > max {
         return Err(Refusal::TooLarge);
     }
@@ -148,7 +179,11 @@ impl Write {
                 Ok(line) => {
                     outcome.points += 1;
                     if !targets.is_empty() {
-                        fanout.push(line.view.to_point(&self.database, &self.retention_policy, self.now));
+                        fanout.push(line.view.to_point(
+                            &self.database,
+                            &self.retention_policy,
+                            self.now,
+                        ));
                     }
                 }
                 Err(bad) => outcome.bad_lines.add(bad),
@@ -171,7 +206,12 @@ struct Fanout<'t> {
 
 impl<'t> Fanout<'t> {
     fn new(targets: &'t [Target]) -> Self {
-        Fanout { targets, chunk: Vec::new(), chunk_bytes: 0, stopped: Vec::new() }
+        Fanout {
+            targets,
+            chunk: Vec::new(),
+            chunk_bytes: 0,
+            stopped: Vec::new(),
+        }
     }
 
     fn push(&mut self, point: Point) {
@@ -189,7 +229,9 @@ impl<'t> Fanout<'t> {
             return;
         }
         // Every target but the last gets a copy; the last takes the chunk itself.
-        let Some((last, others)) = self.targets.split_last() else { return };
+        let Some((last, others)) = self.targets.split_last() else {
+            return;
+        };
         for target in others {
             self.deliver(target, chunk.clone());
         }
@@ -209,7 +251,14 @@ fn approximate_size(point: &Point) -> usize {
     let fields: usize = point
         .fields
         .iter()
-        .map(|(k, v)| k.len() + if let FieldValue::String(s) = v { s.len() } else { 8 })
+        .map(|(k, v)| {
+            k.len()
+                + if let FieldValue::String(s) = v {
+                    s.len()
+                } else {
+                    8
+                }
+        })
         .sum();
     std::mem::size_of::<Point>() + point.name.len() + tags + fields
 }
@@ -276,7 +325,12 @@ impl Outcome {
         let BadLines { listed, total } = &self.bad_lines;
         let mut message: Vec<String> = listed
             .iter()
-            .map(|bad| format!("unable to parse '{}': {} (line {})", bad.excerpt, bad.error, bad.number))
+            .map(|bad| {
+                format!(
+                    "unable to parse '{}': {} (line {})",
+                    bad.excerpt, bad.error, bad.number
+                )
+            })
             .collect();
         let unlisted = *total - listed.len() as u64;
         if unlisted > 0 {
@@ -291,7 +345,11 @@ impl Outcome {
             dropped: *total,
             bad_lines: listed
                 .iter()
-                .map(|bad| BadLineJson { line: bad.number, reason: bad.error.to_string(), text: bad.excerpt.clone() })
+                .map(|bad| BadLineJson {
+                    line: bad.number,
+                    reason: bad.error.to_string(),
+                    text: bad.excerpt.clone(),
+                })
                 .collect(),
         }
     }

@@ -29,7 +29,12 @@ pub(super) struct ServeArgs {
     #[arg(long, env = "TICK_USERNAME", requires = "password")]
     username: Option<String>,
     /// The password of --username; prefer the environment variable, which `ps` does not show.
-    #[arg(long, env = "TICK_PASSWORD", hide_env_values = true, requires = "username")]
+    #[arg(
+        long,
+        env = "TICK_PASSWORD",
+        hide_env_values = true,
+        requires = "username"
+    )]
     password: Option<String>,
 }
 
@@ -49,7 +54,10 @@ impl ServeArgs {
 }
 
 pub(super) fn serve(tasks: &[TaskDescriptor], args: ServeArgs) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
