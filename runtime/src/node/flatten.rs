@@ -1,0 +1,175 @@
+//! `|flatten()`: merges the points of a group that share a time into one point whose field names
+//! carry the `.on()` tag values: `host=a v=1` and `host=b v=2` become `a.v=1,b.v=2`.
+//!
+//! Times are first rounded to `.tolerance()`. On a stream, a group's merged point leaves when a
+//! point of that group with another (rounded) time arrives, timed at the time it was merged for;
+//! nothing is flushed at the end. In a batch, runs of consecutive points sharing a time merge into
+//! one point of the batch. The merged point keeps only the group's tags and takes the name of the
+//! group's first point. A point lacking an `.on()` tag is dropped and counted as an error; a
+//! later point's field replaces an earlier one of the same flattened name.
+
+use super::Node;
+use super::go_time::round;
+use super::group::{GroupStates, group_tags};
+use crate::point::{Batch, BatchPoint, Dimensions, Fields, GroupKey, Message, Point, Tags, Time};
+
+/// What a script sets on `|flatten()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlattenConfig {
+    /// `.on()`: the tags whose values prefix the field names, in this order.
+    pub on: Vec<String>,
+    /// `.delimiter()`, between tag values and before the field name (default `.`).
+    pub delimiter: String,
+    /// `.tolerance()` in nanoseconds: times are rounded to it (0: exact times).
+    pub tolerance: i64,
+    /// `.dropOriginalFieldName()`: the field name is the tag values alone.
+    pub drop_original_field_name: bool,
+}
+
+impl Default for FlattenConfig {
+    fn default() -> Self {
+        FlattenConfig {
+            on: Vec::new(),
+            delimiter: ".".into(),
+            tolerance: 0,
+            drop_original_field_name: false,
+        }
+    }
+}
+
+/// `|flatten()`.
+#[derive(Debug)]
+pub struct FlattenNode {
+    config: FlattenConfig,
+    groups: GroupStates<PendingPoint>,
+    errors: u64,
+}
+
+/// A stream group's point being merged.
+#[derive(Debug)]
+struct PendingPoint {
+    name: String,
+    dimensions: Dimensions,
+    group: GroupKey,
+    tags: Tags,
+    time: Time,
+    fields: Fields,
+}
+
+impl FlattenConfig {
+    /// Adds the fields of a point with `tags` to `merged` under their flattened names; `false`
+    /// when the point lacks one of the `.on()` tags.
+    fn merge_into(&self, merged: &mut Fields, tags: &Tags, fields: &Fields) -> bool {
+        let mut prefix = String::new();
+        for (i, tag) in self.on.iter().enumerate() {
+            let Some(value) = tags.get(tag) else {
+                return false;
+            };
+            if i > 0 {
+                prefix.push_str(&self.delimiter);
+            }
+            prefix.push_str(value);
+        }
+        for (name, value) in fields {
+            let flat_name = if self.drop_original_field_name {
+                prefix.clone()
+            } else if prefix.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{prefix}{}{name}", self.delimiter)
+            };
+            merged.insert(flat_name, value.clone());
+        }
+        true
+    }
+}
+
+impl FlattenNode {
+    pub fn new(config: FlattenConfig) -> Self {
+        FlattenNode {
+            config,
+            groups: GroupStates::default(),
+            errors: 0,
+        }
+    }
+
+    fn push_point(&mut self, point: Point, out: &mut Vec<Message>) {
+        let time = round(point.time, self.config.tolerance);
+        let pending = self
+            .groups
+            .get_or_insert_with(&point.group, || PendingPoint {
+                name: point.name.clone(),
+                tags: group_tags(&point.tags, &point.dimensions),
+                dimensions: point.dimensions.clone(),
+                group: point.group.clone(),
+                time,
+                fields: Fields::new(),
+            });
+        if pending.time != time {
+            let fields = std::mem::replace(&mut pending.fields, Fields::new());
+            if !fields.is_empty() {
+                out.push(Message::Point(Point {
+                    database: String::new(),
+                    retention_policy: String::new(),
+                    name: pending.name.clone(),
+                    tags: pending.tags.clone(),
+                    fields,
+                    time: pending.time,
+                    dimensions: pending.dimensions.clone(),
+                    group: pending.group.clone(),
+                }));
+            }
+            pending.time = time;
+        }
+        if !self
+            .config
+            .merge_into(&mut pending.fields, &point.tags, &point.fields)
+        {
+            self.errors += 1;
+        }
+    }
+
+    fn flatten_batch(&mut self, mut batch: Batch) -> Batch {
+        let mut flat: Vec<BatchPoint> = Vec::new();
+        let mut current: Option<BatchPoint> = None;
+        for point in std::mem::take(&mut batch.points) {
+            let time = round(point.time, self.config.tolerance);
+            let merged = match &mut current {
+                Some(merged) if merged.time == time => merged,
+                _ => {
+                    flat.extend(current.take().filter(|p| !p.fields.is_empty()));
+                    current.insert(BatchPoint {
+                        time,
+                        fields: Fields::new(),
+                        tags: batch.tags.clone(),
+                    })
+                }
+            };
+            if !self
+                .config
+                .merge_into(&mut merged.fields, &point.tags, &point.fields)
+            {
+                self.errors += 1;
+            }
+        }
+        flat.extend(current.filter(|p| !p.fields.is_empty()));
+        batch.points = flat;
+        batch
+    }
+}
+
+impl Node for FlattenNode {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        match msg {
+            Message::Point(point) => self.push_point(point, out),
+            Message::Batch(batch) => {
+                let batch = self.flatten_batch(batch);
+                out.push(Message::Batch(batch));
+            }
+        }
+    }
+
+    fn errors(&self) -> u64 {
+        self.errors
+    }
+}
