@@ -339,3 +339,195 @@ impl<E: Expressions> Node for CombineNode<E> {
         self.errors
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::{BinaryOp, EvalError, Lambda, Scope, Value};
+    use crate::node::group::regroup_point;
+    use crate::node::testing::{FieldCompare, batch, batch_point, point, points, run};
+
+    const S: i64 = 1_000_000_000;
+
+    /// `lambda: TRUE`.
+    struct True;
+
+    impl Lambda for True {
+        type State = ();
+        fn eval<'a, Sc: Scope + ?Sized>(
+            &'a self,
+            _: &'a Sc,
+            _: &mut (),
+        ) -> Result<Value<'a>, EvalError> {
+            Ok(Value::Bool(true))
+        }
+    }
+
+    fn config(names: &[&str]) -> CombineConfig {
+        CombineConfig {
+            names: names.iter().map(|s| s.to_string()).collect(),
+            ..CombineConfig::default()
+        }
+    }
+
+    fn role(r: &'static str) -> FieldCompare {
+        FieldCompare::new("role", BinaryOp::Eq, r)
+    }
+
+    fn shown(points: &[Point]) -> Vec<String> {
+        points
+            .iter()
+            .map(|p| format!("{:?} {:?} @{}", p.tags, p.fields, p.time / S))
+            .collect()
+    }
+
+    #[test]
+    fn subsets_in_order_of_arrival() {
+        let mut seen = Vec::new();
+        for_each_subset(4, 2, |s| seen.push(s.to_vec()));
+        assert_eq!(
+            seen,
+            [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]].map(Vec::from)
+        );
+        let mut none = 0;
+        for_each_subset(1, 2, |_| none += 1);
+        assert_eq!(none, 0);
+        assert_eq!(combinations(4, 2), Some(6));
+        assert_eq!(combinations(10, 3), Some(120));
+        assert_eq!(combinations(1, 2), None);
+        assert_eq!(combinations(5_000_000, 4), Some(u64::MAX));
+    }
+
+    #[test]
+    fn each_lambda_takes_the_first_free_point_it_matches() {
+        let mut node =
+            CombineNode::new(config(&["a", "b", "c"]), (role("x"), role("y"), role("y"))).unwrap();
+        let p = |id: &str, r: &str, t: i64| {
+            point(
+                "m",
+                &[("id", id), ("role", r)],
+                &[("v", id.parse().unwrap())],
+                t,
+            )
+        };
+        let out = points(run(
+            &mut node,
+            [
+                p("1", "x", 0),
+                p("2", "y", 0),
+                p("3", "y", 0),
+                p("4", "y", 0),
+                p("9", "x", S),
+            ],
+        ));
+        let ids: Vec<String> = out
+            .iter()
+            .map(|p| {
+                ["a.id", "b.id", "c.id"]
+                    .map(|t| p.tags.get(t).cloned().unwrap_or_default())
+                    .concat()
+            })
+            .collect();
+        assert_eq!(ids, ["123", "124", "134"]);
+        assert_eq!(
+            shown(&out[..1]),
+            [
+                r#"{"a.id": "1", "a.role": "x", "b.id": "2", "b.role": "y", "c.id": "3", "c.role": "y"} {"a.v": Float(1.0), "b.v": Float(2.0), "c.v": Float(3.0)} @0"#
+            ]
+        );
+    }
+
+    #[test]
+    fn group_dimensions_stay_unprefixed_and_times_round() {
+        let mut node = CombineNode::new(
+            CombineConfig {
+                tolerance: 2 * S,
+                ..config(&["p", "q"])
+            },
+            (True, True),
+        )
+        .unwrap();
+        let p = |k: &str, t: i64| {
+            let mut p = point("m", &[("dc", "ams"), ("k", k)], &[("v", 1.0)], t);
+            p.dimensions.tag_names = vec!["dc".into()];
+            regroup_point(&mut p);
+            p
+        };
+        let out = points(run(
+            &mut node,
+            [p("a", 3 * S), p("b", 4 * S), p("c", 6 * S)],
+        ));
+        assert_eq!(
+            shown(&out),
+            [r#"{"dc": "ams", "p.k": "a", "q.k": "b"} {"p.v": Float(1.0), "q.v": Float(1.0)} @4"#]
+        );
+        assert_eq!(out[0].group.as_str(), "dc=ams");
+    }
+
+    #[test]
+    fn batches_are_combined_into_points_by_time() {
+        let mut node = CombineNode::new(config(&["p", "q"]), (True, True)).unwrap();
+        let b = batch(
+            "b",
+            &[],
+            vec![
+                batch_point(&[("k", "a")], &[], 0),
+                batch_point(&[("k", "b")], &[], 0),
+                batch_point(&[("k", "c")], &[], S),
+                batch_point(&[("k", "d")], &[], S),
+                batch_point(&[("k", "e")], &[], S),
+            ],
+        );
+        let out = points(run(&mut node, [b]));
+        assert_eq!(out.len(), 4);
+        assert!(out.iter().all(|p| p.name == "b"));
+        assert_eq!(out.iter().filter(|p| p.time == S).count(), 3);
+    }
+
+    #[test]
+    fn too_many_combinations_stop_the_node() {
+        let mut node = CombineNode::new(
+            CombineConfig {
+                max: 3,
+                ..config(&["p", "q"])
+            },
+            (True, True),
+        )
+        .unwrap();
+        let p = |k: &str, t: i64| point("m", &[("k", k)], &[], t);
+        let three = [p("a", 0), p("b", 0), p("c", 0)];
+        let four = [p("a", S), p("b", S), p("c", S), p("d", S)];
+        let out = run(
+            &mut node,
+            three.into_iter().chain(four).chain([p("z", 2 * S)]),
+        );
+        assert_eq!(out.len(), 3);
+        assert!(node.has_failed());
+        assert_eq!(node.errors(), 1);
+        assert!(run(&mut node, [p("a", 3 * S), p("b", 3 * S), p("z", 4 * S)]).is_empty());
+    }
+
+    #[test]
+    fn a_failing_lambda_does_not_match() {
+        let mut node = CombineNode::new(
+            config(&["p", "q"]),
+            (FieldCompare::new("v", BinaryOp::Gt, 0.0), True),
+        )
+        .unwrap();
+        let out = run(
+            &mut node,
+            [
+                point("m", &[], &[("v", 1.0)], 0),
+                point("m", &[], &[], 0),
+                point("m", &[], &[], S),
+            ],
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(node.errors(), 1);
+    }
+
+    #[test]
+    fn prefixes_must_match_the_lambdas() {
+        assert!(CombineNode::new(config(&["p"]), (True, True)).is_err());
+    }
+}

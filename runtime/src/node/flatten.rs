@@ -173,3 +173,149 @@ impl Node for FlattenNode {
         self.errors
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::group::regroup_point;
+    use crate::node::testing::{batch, batch_point, batches, point, points, run};
+
+    const S: i64 = 1_000_000_000;
+
+    fn node(on: &[&str], config: FlattenConfig) -> FlattenNode {
+        FlattenNode::new(FlattenConfig {
+            on: on.iter().map(|s| s.to_string()).collect(),
+            ..config
+        })
+    }
+
+    fn shown(points: &[Point]) -> Vec<String> {
+        points
+            .iter()
+            .map(|p| format!("{} {:?} {:?} @{}", p.name, p.tags, p.fields, p.time / S))
+            .collect()
+    }
+
+    #[test]
+    fn points_of_one_time_merge_when_the_next_time_arrives() {
+        let mut flatten = node(&["host"], FlattenConfig::default());
+        let out = points(run(
+            &mut flatten,
+            [
+                point("m", &[("host", "a")], &[("v", 0.0), ("w", 0.5)], 0),
+                point("m", &[("host", "b")], &[("v", 100.0)], 0),
+                point("m", &[("host", "b")], &[("v", 101.0)], 0),
+                point("m", &[("host", "a")], &[("v", 1.0)], 10 * S),
+            ],
+        ));
+        assert_eq!(
+            shown(&out),
+            [r#"m {} {"a.v": Float(0.0), "a.w": Float(0.5), "b.v": Float(101.0)} @0"#]
+        );
+    }
+
+    #[test]
+    fn drop_original_field_name_and_several_tags() {
+        let mut flatten = node(
+            &["host", "dc"],
+            FlattenConfig {
+                delimiter: "_".into(),
+                drop_original_field_name: true,
+                ..FlattenConfig::default()
+            },
+        );
+        let out = points(run(
+            &mut flatten,
+            [
+                point("m", &[("host", "a"), ("dc", "x")], &[("v", 0.0)], 0),
+                point("m", &[("host", "b"), ("dc", "y")], &[("v", 10.0)], 0),
+                point("m", &[("host", "a"), ("dc", "x")], &[("v", 1.0)], S),
+            ],
+        ));
+        assert_eq!(
+            shown(&out),
+            [r#"m {} {"a_x": Float(0.0), "b_y": Float(10.0)} @0"#]
+        );
+    }
+
+    #[test]
+    fn a_point_without_the_tag_is_an_error_and_groups_keep_their_tags() {
+        let mut flatten = node(&["host"], FlattenConfig::default());
+        let p = |tags: &[(&str, &str)], t: i64| {
+            let mut p = point("m", tags, &[("v", 1.0)], t);
+            p.dimensions.tag_names = vec!["dc".into()];
+            regroup_point(&mut p);
+            p
+        };
+        let out = points(run(
+            &mut flatten,
+            [
+                p(&[("dc", "x"), ("host", "a")], 0),
+                p(&[("dc", "x")], 0),
+                p(&[("dc", "y"), ("host", "b")], 0),
+                p(&[("dc", "x"), ("host", "a")], S),
+                p(&[("dc", "y")], S),
+                p(&[("dc", "y")], 2 * S),
+            ],
+        ));
+        assert_eq!(
+            shown(&out),
+            [
+                r#"m {"dc": "x"} {"a.v": Float(1.0)} @0"#,
+                r#"m {"dc": "y"} {"b.v": Float(1.0)} @0"#
+            ]
+        );
+        assert_eq!(out[1].group.as_str(), "dc=y");
+        // The second dc=y point lacked host: nothing to emit for its time.
+        assert_eq!(flatten.errors(), 3);
+    }
+
+    #[test]
+    fn tolerance_rounds_times_and_without_on_names_stay() {
+        let mut flatten = node(
+            &[],
+            FlattenConfig {
+                tolerance: S,
+                ..FlattenConfig::default()
+            },
+        );
+        let out = points(run(
+            &mut flatten,
+            [
+                point("m", &[], &[("v", 1.0)], 0),
+                point("m", &[], &[("w", 2.0)], S * 4 / 10),
+                point("m", &[], &[("v", 3.0)], S / 2),
+            ],
+        ));
+        assert_eq!(
+            shown(&out),
+            [r#"m {} {"v": Float(1.0), "w": Float(2.0)} @0"#]
+        );
+    }
+
+    #[test]
+    fn batches_merge_runs_of_one_time() {
+        // batch_flatten: raw query batches of two hosts regrouped into one batch.
+        let mut flatten = node(&["host"], FlattenConfig::default());
+        let mut pts = Vec::new();
+        for (i, t) in [0, 20, 40].into_iter().enumerate() {
+            let v = i as f64 * 3.5;
+            pts.push(batch_point(&[("host", "a")], &[("v", v)], t * S));
+            pts.push(batch_point(&[("host", "b")], &[("v", v + 10.0)], t * S));
+        }
+        pts.push(batch_point(&[], &[("v", 0.0)], 60 * S));
+        let out = batches(run(&mut flatten, [batch("m", &[], pts)]));
+        let b = &out[0];
+        assert_eq!(b.points.len(), 3);
+        assert_eq!(
+            format!(
+                "{:?} {:?} {}",
+                b.points[1].fields,
+                b.points[1].tags,
+                b.points[1].time / S
+            ),
+            r#"{"a.v": Float(3.5), "b.v": Float(13.5)} {} 20"#
+        );
+        assert_eq!(flatten.errors(), 1);
+    }
+}

@@ -86,6 +86,13 @@ fn retagged(matched: &Arrival, specific: &Arrival) -> Arrival {
     }
 }
 
+/// The low mark of a key from its parents' marks (see the module's notes).
+fn low_mark(marks: &[Option<Time>]) -> Option<Time> {
+    marks.iter().fold(None, |low, mark| {
+        mark.map(|m| low.map_or(m, |l: Time| l.min(m)))
+    })
+}
+
 /// The front of `queue` if it satisfies `pred`.
 fn pop_front_if(
     queue: &mut VecDeque<Arrival>,
@@ -132,9 +139,7 @@ impl OnMatcher {
             *mark = Some(arrival.time);
         }
         let low_mark = if all_reported {
-            state.marks.iter().fold(None, |low, mark| {
-                mark.map(|m| low.map_or(m, |l: Time| l.min(m)))
-            })
+            low_mark(&state.marks)
         } else {
             None
         };
@@ -188,5 +193,19 @@ impl OnMatcher {
                 state.matches.pop_front();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_silent_parent_hides_those_before_it() {
+        assert_eq!(low_mark(&[Some(5), Some(3)]), Some(3));
+        assert_eq!(low_mark(&[None, Some(3)]), Some(3));
+        assert_eq!(low_mark(&[Some(3), None, Some(7)]), Some(7));
+        assert_eq!(low_mark(&[Some(3), Some(1), None]), None);
+        assert_eq!(low_mark(&[]), None);
     }
 }
