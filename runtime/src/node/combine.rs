@@ -109,7 +109,10 @@ fn combinations(n: usize, k: usize) -> Option<u64> {
     }
     let mut count: u128 = 1;
     for i in 0..k as u128 {
-        count = count.saturating_mul(n as u128 - i) / (i + 1);
+        let Some(product) = count.checked_mul(n as u128 - i) else {
+            return Some(u64::MAX);
+        };
+        count = product / (i + 1);
     }
     Some(u64::try_from(count).unwrap_or(u64::MAX))
 }
@@ -343,25 +346,11 @@ impl<E: Expressions> Node for CombineNode<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expr::{BinaryOp, EvalError, Lambda, Scope, Value};
+    use crate::expr::BinaryOp;
     use crate::node::group::regroup_point;
-    use crate::node::testing::{FieldCompare, batch, batch_point, point, points, run};
+    use crate::node::testing::{FieldCompare, True, batch, batch_point, point, points, run};
 
     const S: i64 = 1_000_000_000;
-
-    /// `lambda: TRUE`.
-    struct True;
-
-    impl Lambda for True {
-        type State = ();
-        fn eval<'a, Sc: Scope + ?Sized>(
-            &'a self,
-            _: &'a Sc,
-            _: &mut (),
-        ) -> Result<Value<'a>, EvalError> {
-            Ok(Value::Bool(true))
-        }
-    }
 
     fn config(names: &[&str]) -> CombineConfig {
         CombineConfig {

@@ -15,25 +15,11 @@ use super::flatten::{FlattenConfig, FlattenNode};
 use super::from::FromConfig;
 use super::group::GroupBy;
 use super::join::{JoinConfig, JoinFill, JoinNode};
-use super::testing::FieldCompare;
+use super::testing::{FieldCompare, True};
 use super::window::{WindowConfig, WindowNode};
 use crate::delivery::RecordingOutbox;
-use crate::expr::{BinaryOp, EvalError, Lambda, Scope, Value};
+use crate::expr::BinaryOp;
 use crate::point::{FieldValue, Message};
-
-/// `lambda: TRUE`.
-struct True;
-
-impl Lambda for True {
-    type State = ();
-    fn eval<'a, Sc: Scope + ?Sized>(
-        &'a self,
-        _: &'a Sc,
-        _: &mut (),
-    ) -> Result<Value<'a>, EvalError> {
-        Ok(Value::Bool(true))
-    }
-}
 
 /// The stages of one parent of a join.
 type Branch = Vec<Box<dyn Node>>;
