@@ -33,7 +33,8 @@ use crate::point::Message;
 use crate::replay::srpl::SrplReader;
 use crate::time::Precision;
 
-pub(super) const CONFORMANCE: &str = "/work/shared/conformance";
+/// The conformance cases beside this repository (`../shared/conformance`).
+pub(super) const CONFORMANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance");
 pub(super) const SINK: &str = "http://127.0.0.1:19111";
 pub(super) const S: i64 = 1_000_000_000;
 

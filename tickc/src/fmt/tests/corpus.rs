@@ -5,9 +5,12 @@ use std::path::{Path, PathBuf};
 
 use super::{assert_contract, parse};
 
-/// Where the corpora live on the development machine; `TICKC_CORPUS` (a `:`-separated list of
+/// The corpora beside this repository (`../shared`); `TICKC_CORPUS` (a `:`-separated list of
 /// folders) replaces them.
-const DEFAULT_CORPORA: &[&str] = &["/work/shared/conformance", "/work/shared/bench/tasks"];
+const DEFAULT_CORPORA: &[&str] = &[
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/tasks"),
+];
 
 fn corpora() -> Vec<PathBuf> {
     match std::env::var("TICKC_CORPUS") {
