@@ -22,7 +22,8 @@ pub enum Handler {
     Post(PostHandler),
     Tcp(TcpHandler),
     Exec(ExecHandler),
-    Service(ServiceHandler),
+    // Boxed: a service handler carries its whole configuration section.
+    Service(Box<ServiceHandler>),
 }
 
 /// Why a handler cannot be created (Kapacitor refuses the task then).

@@ -27,6 +27,8 @@ mod workspaces;
 
 #[cfg(test)]
 mod reference_tests;
+#[cfg(test)]
+mod transport_tests;
 
 use std::fmt;
 
