@@ -226,7 +226,7 @@ fn template_data(event: &Event<'_>) -> Value {
 /// A handler property that is a text template (alerta's `.resource()`, discord's
 /// `.embedTitle()`...), parsed when the handler is built.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PropertyTemplate(Template);
+struct PropertyTemplate(Template);
 
 impl PropertyTemplate {
     fn parse(
@@ -250,8 +250,7 @@ impl PropertyTemplate {
 
 /// A JSON POST as Go's `http.Post(url, "application/json", body)` makes it, with `headers`
 /// before the content type.
-fn json_post(url: String, headers: Vec<(String, String)>, body: Vec<u8>) -> Delivery {
-    let mut headers = headers;
+fn json_post(url: String, mut headers: Vec<(String, String)>, body: Vec<u8>) -> Delivery {
     headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
     Delivery::Post(HttpPost {
         url,
@@ -261,7 +260,7 @@ fn json_post(url: String, headers: Vec<(String, String)>, body: Vec<u8>) -> Deli
     })
 }
 
-/// The text Kapacitor's services use for a level in their own vocabulary: `OK` for `ok`...
+/// A service's word for each level (Slack's colors, PagerDuty's severities...).
 fn level_word(
     level: Level,
     ok: &'static str,
@@ -297,4 +296,20 @@ fn unix_seconds(time: Time) -> i64 {
 /// The time in Go's `time.RFC3339` layout: whole seconds, UTC as `Z`.
 fn rfc3339_seconds(time: Time) -> String {
     format_rfc3339_nano(unix_seconds(time) * NANOS_PER_SECOND)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_down_to_the_second_as_go_does() {
+        assert_eq!(unix_seconds(1_500_000_000), 1);
+        assert_eq!(unix_seconds(-500_000_000), -1);
+        assert_eq!(
+            rfc3339_seconds(1_700_000_000_999_999_999),
+            "2023-11-14T22:13:20Z"
+        );
+        assert_eq!(rfc3339_seconds(-1), "1969-12-31T23:59:59Z");
+    }
 }
