@@ -1,13 +1,13 @@
-//! The alert handlers a script declares (`.log()`, `.post()`, `.tcp()`, `.exec()`), and the
-//! delivery each makes of an event. All four send the event's alert JSON; services with payloads
-//! of their own (slack, pagerDuty...) belong in [`Handler`] as further variants, each building
-//! its delivery from the [`Event`].
+//! The alert handlers a script declares (`.log()`, `.post()`, `.tcp()`, `.exec()`, and the
+//! services of [`super::services`]), and the delivery each makes of an event. The first four
+//! send the event's alert JSON; services build payloads of their own from the [`Event`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::event::Event;
+use super::services::{SendError, ServiceHandler};
 use crate::delivery::{Delivery, HttpPost};
 use crate::json::UnsupportedFloat;
 use crate::template::{StructValue, Template, TemplateError, Value};
@@ -22,6 +22,8 @@ pub enum Handler {
     Post(PostHandler),
     Tcp(TcpHandler),
     Exec(ExecHandler),
+    // Boxed: a service handler carries its whole configuration section.
+    Service(Box<ServiceHandler>),
 }
 
 /// Why a handler cannot be created (Kapacitor refuses the task then).
@@ -32,6 +34,12 @@ pub enum HandlerError {
     LogPathNotAbsolute(PathBuf),
     PostWithoutUrl,
     BadPostUrl(TemplateError),
+    /// A service handler's property that is a template does not parse.
+    BadTemplate {
+        handler: &'static str,
+        property: &'static str,
+        error: TemplateError,
+    },
 }
 
 impl fmt::Display for HandlerError {
@@ -47,6 +55,11 @@ impl fmt::Display for HandlerError {
             ),
             HandlerError::PostWithoutUrl => f.write_str("a post handler needs a URL"),
             HandlerError::BadPostUrl(e) => write!(f, "bad post URL template: {e}"),
+            HandlerError::BadTemplate {
+                handler,
+                property,
+                error,
+            } => write!(f, "bad template in .{handler}().{property}(): {error}"),
         }
     }
 }
@@ -169,6 +182,11 @@ pub enum HandleError {
     /// The event's data holds a NaN or an infinity: Kapacitor cannot encode it either.
     Unencodable(UnsupportedFloat),
     PostUrl(TemplateError),
+    /// A service handler sends nothing for the event.
+    Service {
+        service: &'static str,
+        error: SendError,
+    },
 }
 
 impl fmt::Display for HandleError {
@@ -176,6 +194,9 @@ impl fmt::Display for HandleError {
         match self {
             HandleError::Unencodable(e) => write!(f, "failed to marshal alert data json: {e}"),
             HandleError::PostUrl(e) => write!(f, "failed to execute url template: {e}"),
+            HandleError::Service { service, error } => {
+                write!(f, "failed to send event to {service}: {error}")
+            }
         }
     }
 }
@@ -193,6 +214,16 @@ pub fn deliveries(
     let mut alert_json: Option<Result<Vec<u8>, UnsupportedFloat>> = None;
     let mut out = Vec::with_capacity(handlers.len());
     for handler in handlers {
+        if let Handler::Service(service) = handler {
+            match service.delivery(event) {
+                Ok(delivery) => out.push(delivery),
+                Err(error) => on_error(HandleError::Service {
+                    service: service.service(),
+                    error,
+                }),
+            }
+            continue;
+        }
         let json = match alert_json.get_or_insert_with(|| event.alert_json()) {
             Ok(json) => json,
             Err(e) => {
@@ -229,6 +260,8 @@ pub fn deliveries(
                 args: h.args.clone(),
                 stdin: json.clone(),
             },
+            // Delivered above: services do not send the alert JSON.
+            Handler::Service(_) => continue,
         };
         out.push(delivery);
     }

@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod inhibit;
 pub mod level;
 pub mod node;
+pub mod services;
 pub mod state;
 pub mod topic;
 

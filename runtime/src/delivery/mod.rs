@@ -16,6 +16,31 @@ pub struct HttpPost {
     pub timeout: Option<Duration>,
 }
 
+/// An SMTP server and how to talk to it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SmtpServer {
+    pub host: String,
+    pub port: u16,
+    /// Empty for no authentication.
+    pub username: String,
+    pub password: String,
+    /// Accept any certificate when the connection upgrades to TLS.
+    pub no_verify: bool,
+    /// How long an idle connection is kept open for the next mail.
+    pub idle_timeout: Duration,
+}
+
+/// An HTML mail to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub server: SmtpServer,
+    pub from: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    /// HTML text.
+    pub body: String,
+}
+
 /// One thing to deliver.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
@@ -26,6 +51,8 @@ pub enum Delivery {
     Append { path: PathBuf, mode: u32, line: Vec<u8> },
     /// A program to run with `stdin` as its standard input.
     Exec { program: String, args: Vec<String>, stdin: Vec<u8> },
+    /// A mail to send over SMTP.
+    Email(Mail),
 }
 
 /// Where nodes send deliveries. Deliveries to one target arrive in the order they were sent.
@@ -61,4 +88,5 @@ impl Outbox for RecordingOutbox {
 
     fn flush(&self) {}
 }
+pub mod smtp;
 pub mod threaded;

@@ -13,6 +13,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::smtp::Mailers;
 use super::{Delivery, HttpPost, Outbox};
 
 /// Deliveries one target may have waiting before `send` waits.
@@ -99,6 +100,7 @@ impl ThreadedOutbox {
             Delivery::Tcp { address, .. } => format!("tcp {address}"),
             Delivery::Append { path, .. } => format!("file {}", path.display()),
             Delivery::Exec { program, .. } => format!("exec {program}"),
+            Delivery::Email(mail) => format!("smtp {}:{}", mail.server.host, mail.server.port),
         }
     }
 
@@ -110,9 +112,9 @@ impl ThreadedOutbox {
         let thread = std::thread::Builder::new()
             .name(name.chars().take(15).collect())
             .spawn(move || {
-                let mut files: HashMap<std::path::PathBuf, File> = HashMap::new();
+                let mut open = OpenTargets::default();
                 for delivery in inbox {
-                    deliver(&agent, &mut files, delivery);
+                    deliver(&agent, &mut open, delivery);
                     pending.finish();
                 }
             })?;
@@ -120,7 +122,15 @@ impl ThreadedOutbox {
     }
 }
 
-fn deliver(agent: &ureq::Agent, files: &mut HashMap<std::path::PathBuf, File>, delivery: Delivery) {
+/// What a worker keeps open between deliveries.
+#[derive(Default)]
+struct OpenTargets {
+    files: HashMap<std::path::PathBuf, File>,
+    mailers: Mailers,
+}
+
+fn deliver(agent: &ureq::Agent, open: &mut OpenTargets, delivery: Delivery) {
+    let files = &mut open.files;
     match delivery {
         Delivery::Post(post) => post_once(agent, &post),
         Delivery::Tcp { address, line } => {
@@ -131,6 +141,11 @@ fn deliver(agent: &ureq::Agent, files: &mut HashMap<std::path::PathBuf, File>, d
         Delivery::Exec { program, args, stdin } => {
             if let Err(e) = run_program(&program, &args, &stdin) {
                 report("an alert", &program, &e);
+            }
+        }
+        Delivery::Email(mail) => {
+            if let Err(e) = open.mailers.send(&mail, DEFAULT_TIMEOUT) {
+                report("a mail", &format!("{}:{}", mail.server.host, mail.server.port), &e);
             }
         }
         Delivery::Append { path, mode, line } => {

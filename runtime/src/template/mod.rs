@@ -12,7 +12,7 @@
 pub mod alert_data;
 mod ast;
 mod error;
-mod escape;
+pub(crate) mod escape;
 mod exec;
 mod funcs;
 mod gofloat;
