@@ -1,1 +1,121 @@
-//! Checker: resolves vars, validates every node, property and lambda against the catalogue.
+//! Checker: resolves vars, validates every node, property and lambda against the catalogue,
+//! and builds the IR task.
+//!
+//! It follows Kapacitor's evaluation order (statements top to bottom, a chain left to right) so
+//! node ids and names match Kapacitor's, but it keeps going after a problem to report every one.
+//! Errors are reserved for what Kapacitor rejects when a task is defined or started; what
+//! Kapacitor accepts and then fails on at run time (a type error in a lambda that depends on the
+//! data, an unknown function) is a warning, and the task keeps Kapacitor's run-time behaviour.
+
+mod args;
+mod chain;
+mod eval;
+mod fold;
+mod lambda;
+mod operators;
+mod quoting;
+mod scope;
+mod task_kind;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use crate::ast::{Program, Statement};
+use crate::catalogue::Edge;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Value};
+use crate::span::Span;
+
+use scope::Scope;
+
+/// What the checker is told from outside the script.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Values for the script's vars, as a task made from a template supplies them: they fill
+    /// `var x <type>` declarations and override `var x = default` ones (types must match).
+    pub vars: BTreeMap<String, Value>,
+}
+
+/// The outcome of checking: every diagnostic, and the task when there is no error.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    pub task: Option<ir::Task>,
+}
+
+/// Checks a parsed script.
+pub fn check(program: &Program, source: &str, options: &CheckOptions) -> Checked {
+    let mut checker = Checker::new(source, options);
+    let task = checker.run(program);
+    let mut diagnostics = checker.diagnostics;
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    let task = task.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
+    Checked { diagnostics, task }
+}
+
+/// A position in the pipeline that a chain link applies to: a node, and the alert handler
+/// the previous link started, whose properties come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cursor {
+    node: ir::NodeId,
+    handler: Option<usize>,
+}
+
+/// The state of one check: what has been built so far and what was found wrong.
+struct Checker<'a> {
+    source: &'a str,
+    options: &'a CheckOptions,
+    diagnostics: Vec<Diagnostic>,
+    scope: Scope,
+    /// The task kind, once the root identifiers agree on one.
+    kind: Option<Edge>,
+    nodes: Vec<ir::Node>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(source: &'a str, options: &'a CheckOptions) -> Self {
+        Checker { source, options, diagnostics: Vec::new(), scope: Scope::default(), kind: None, nodes: Vec::new() }
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn run(&mut self, program: &Program) -> Option<ir::Task> {
+        match task_kind::infer(program, self.source) {
+            Ok(kind) => {
+                self.kind = Some(kind);
+                self.add_root(kind);
+            }
+            Err(diagnostic) => self.report(*diagnostic),
+        }
+        let mut dbrps = Vec::new();
+        for statement in &program.statements {
+            match statement {
+                Statement::Var { name, value, .. } => self.define_var(name, value),
+                Statement::TypedVar { name, ty, .. } => self.declare_template_var(name, ty),
+                Statement::Dbrp { database, retention_policy, span } => dbrps.push(ir::Dbrp {
+                    database: database.name.clone(),
+                    retention_policy: retention_policy.name.clone(),
+                    span: *span,
+                }),
+                Statement::Expr(expr) => {
+                    // A statement's value is dropped; evaluating it builds its nodes.
+                    let _ = self.eval(expr);
+                }
+            }
+        }
+        if dbrps.is_empty() && !program.statements.is_empty() {
+            self.report(
+                Diagnostic::warning("no-dbrp", Span::new(0, 0), "the script names no database")
+                    .with_hint("add a line such as `dbrp \"telegraf\".\"autogen\"`: a task reads only the databases and retention policies it names (Kapacitor then needs them from the command line)"),
+            );
+        }
+        self.validate_nodes();
+        let kind = self.kind?;
+        Some(ir::Task { kind, dbrps, nodes: std::mem::take(&mut self.nodes) })
+    }
+}

@@ -1,0 +1,1 @@
+//! Checker tests: one per class of diagnostic, and the conformance corpus.
