@@ -1,0 +1,120 @@
+//! The runtime as tickc-generated code sees it: every item a generated task names, and nothing
+//! else. Generated code reaches the runtime only through this module (`tick_runtime::__private`),
+//! so the runtime may reorganise itself freely as long as these names keep their meaning.
+//! Not a public API: it changes with every tickc release, in step with the code generator.
+
+use std::fmt::Display;
+
+pub use crate::node::Node;
+
+pub use crate::expr::functions;
+pub use crate::expr::stateful::{Count, Rand, Sigma, Spread};
+pub use crate::expr::{
+    BinaryOp, EvalError, Lambda, Scope, Side, UnaryOp, Value, binary, compile_regex, logical_operand, predicate,
+    reference, unary,
+};
+pub use crate::node::derivative::{DerivativeConfig, DerivativeNode};
+pub use crate::node::influxql::{InfluxQlConfig, InfluxQlNode, Method};
+pub use crate::node::window::{WindowConfig, WindowNode};
+pub use crate::point::{Batch, Message, Point};
+pub use crate::task::{Dbrp, NodeStats, Task, TaskContext, TaskDescriptor, TaskKind};
+pub use regex::Regex;
+
+/// A node of a generated pipeline, with its processing counts and the buffer it emits into.
+///
+/// The buffer is lent out by [`Wired::push`] while the generated wiring hands the messages to
+/// the node's children, and given back with [`Wired::recycle`], so a pipeline allocates no
+/// output vectors once it has warmed up.
+#[derive(Debug)]
+pub struct Wired<N> {
+    pub node: N,
+    out: Vec<Message>,
+    collected: u64,
+    emitted: u64,
+}
+
+impl<N: Node> Wired<N> {
+    pub fn new(node: N) -> Self {
+        Wired { node, out: Vec::new(), collected: 0, emitted: 0 }
+    }
+
+    /// Feeds one message to the node and returns what it emitted.
+    pub fn push(&mut self, msg: Message) -> Vec<Message> {
+        self.collected += 1;
+        let mut out = std::mem::take(&mut self.out);
+        self.node.push(msg, &mut out);
+        self.emitted += out.len() as u64;
+        out
+    }
+
+    /// Takes back the buffer [`Wired::push`] returned, emptied, for the next message.
+    pub fn recycle(&mut self, mut out: Vec<Message>) {
+        out.clear();
+        self.out = out;
+    }
+
+    pub fn stats(&self, name: &str) -> NodeStats {
+        NodeStats { name: name.to_owned(), collected: self.collected, emitted: self.emitted, errors: self.node.errors() }
+    }
+}
+
+/// The root of a task (`stream0`, `batch0`): it passes every message on, and counts them.
+#[derive(Debug, Default)]
+pub struct Source;
+
+impl Node for Source {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        out.push(msg);
+    }
+}
+
+/// The node (or lambda) built from a configuration that tickc validated when it compiled the
+/// task; a failure here means the compiler and the runtime disagree, which is a bug of tickc.
+pub fn valid<T, E: Display>(node: &str, built: Result<T, E>) -> T {
+    match built {
+        Ok(value) => value,
+        Err(error) => panic!("tickc bug: node {node} was compiled with a configuration the runtime rejects: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::point::{Dimensions, Fields, GroupKey, Tags};
+
+    fn point(time: i64) -> Message {
+        Message::Point(Point {
+            database: "db".into(),
+            retention_policy: "rp".into(),
+            name: "m".into(),
+            tags: Tags::new(),
+            fields: Fields::new(),
+            time,
+            dimensions: Dimensions::default(),
+            group: GroupKey::default(),
+        })
+    }
+
+    #[test]
+    fn wired_counts_and_reuses_its_buffer() {
+        let mut root = Wired::new(Source);
+        let out = root.push(point(1));
+        assert_eq!(out, vec![point(1)]);
+        let capacity = out.capacity();
+        let address = out.as_ptr();
+        root.recycle(out);
+        let out = root.push(point(2));
+        assert_eq!(out, vec![point(2)]);
+        assert_eq!((out.as_ptr(), out.capacity()), (address, capacity));
+        root.recycle(out);
+        assert_eq!(
+            root.stats("stream0"),
+            NodeStats { name: "stream0".into(), collected: 2, emitted: 2, errors: 0 }
+        );
+    }
+
+    #[test]
+    fn valid_passes_a_built_value_through() {
+        assert_eq!(valid::<_, String>("window1", Ok(3)), 3);
+    }
+}

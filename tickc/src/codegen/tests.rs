@@ -1,0 +1,167 @@
+//! Golden files of generated code (the getting-started tasks, small scripts), and a sweep over
+//! the conformance cases: everything that checks clean generates code that parses, or is
+//! reported as not supported yet.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{generate, generate_file};
+use crate::check::{CheckOptions, check};
+use crate::diagnostic::Diagnostic;
+use crate::ir::Task;
+use crate::parser::parse;
+use crate::span::line_col;
+
+const BENCH_TASKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/tasks");
+const CONFORMANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance");
+
+/// The task of a script, or its error diagnostics.
+fn compile(script: &str) -> Result<Task, Vec<Diagnostic>> {
+    let (program, mut diagnostics) = parse(script);
+    let checked = check(&program, script, &CheckOptions::default());
+    diagnostics.extend(checked.diagnostics);
+    checked.task.filter(|_| !diagnostics.iter().any(Diagnostic::is_error)).ok_or(diagnostics)
+}
+
+/// What a reader of a golden file wants: the generated module, or the errors with positions.
+fn outcome(script: &str, task_id: &str) -> String {
+    let result = compile(script).and_then(|task| generate_file(&task, task_id, script));
+    match result {
+        Ok(code) => code,
+        Err(diagnostics) => diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                let at = line_col(script, d.span.start);
+                format!("error[{}] {}:{}: {}\n", d.code, at.line, at.column, d.message)
+            })
+            .collect(),
+    }
+}
+
+fn bench_task(name: &str) -> String {
+    let path = Path::new(BENCH_TASKS).join(format!("{name}.tick"));
+    let script = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    outcome(&script, name)
+}
+
+#[test]
+fn getting_started_cpu_alert() {
+    insta::assert_snapshot!("cpu_alert", bench_task("cpu_alert"));
+}
+
+#[test]
+fn getting_started_cpu_alert_sigma() {
+    insta::assert_snapshot!("cpu_alert_sigma", bench_task("cpu_alert_sigma"));
+}
+
+#[test]
+fn getting_started_cpu_p95() {
+    insta::assert_snapshot!("cpu_p95", bench_task("cpu_p95"));
+}
+
+#[test]
+fn window_and_aggregates() {
+    let script = "dbrp \"telegraf\".\"autogen\"\n\
+        stream\n    |window()\n        .period(1m)\n        .every(30s)\n        .align()\n\
+        \x20   |mean('usage')\n        .as('avg')\n    |derivative('avg')\n        .unit(1m)\n        .nonNegative()\n";
+    insta::assert_snapshot!("window_mean_derivative", outcome(script, "window_mean_derivative"));
+}
+
+#[test]
+fn a_node_with_two_children_clones_for_the_first() {
+    let script = "dbrp \"db\".\"rp\"\nvar w = stream\n    |window()\n        .periodCount(3)\n        .everyCount(1)\n\
+        w\n    |top(2, 'v', 'host')\nw\n    |percentile('v', 90.0)\n    |holtWintersWithFit('percentile', 3, 0, 1m)\n";
+    let code = outcome(script, "fan_out");
+    let wiring = code.split("fn push_window1").nth(1).unwrap_or_default();
+    assert!(wiring.contains("self.push_top2(msg.clone());\n            self.push_percentile3(msg);"), "{code}");
+    assert!(code.contains("method: rt::Method::Top {\n"), "{code}");
+    assert!(code.contains("distinct_by: vec![String::from(\"host\")]"), "{code}");
+    assert!(code.contains("method: rt::Method::Percentile(90.0)"), "{code}");
+    assert!(code.contains("as_name: String::from(\"holtWinters\")"), "{code}");
+    assert!(code.contains("with_fit: true"), "{code}");
+}
+
+#[test]
+fn unsupported_nodes_are_reported_at_the_node() {
+    let script = "dbrp \"db\".\"rp\"\nstream\n    |window()\n        .period(1m)\n    |httpOut('x')\n";
+    assert_eq!(outcome(script, "t"), "error[unsupported] 5:6: node httpOut is not supported by tickc yet\n");
+}
+
+#[test]
+fn arguments_the_runtime_refuses_are_errors() {
+    let script = "dbrp \"db\".\"rp\"\nstream\n    |window()\n        .period(1m)\n    |movingAverage('v', 0)\n";
+    assert_eq!(
+        outcome(script, "t"),
+        "error[invalid-node] 5:6: `movingAverage`: the window must be at least 1\n"
+    );
+}
+
+#[test]
+fn multi_parent_nodes_learn_which_parent_sent() {
+    let script = "dbrp \"db\".\"rp\"\nstream\n    |window()\n        .period(1m)\n    |derivative('v')\n";
+    let mut task = compile(script).unwrap();
+    // No multi-input node is in the runtime yet: give the derivative a second parent by hand.
+    let extra = task.nodes[1].clone();
+    task.nodes.push(crate::ir::Node { id: 3, name: "window3".into(), children: vec![2], ..extra });
+    task.nodes[0].children.push(3);
+    task.nodes[3].parents = vec![0];
+    task.nodes[2].parents = vec![1, 3];
+    let file: syn::File = syn::parse2(generate(&task, "t", script).unwrap()).unwrap();
+    let code = prettyplease::unparse(&file);
+    assert!(code.contains("fn push_derivative2(&mut self, parent: usize, msg: rt::Message)"), "{code}");
+    assert!(code.contains("self.derivative2.push_from(parent, msg)"), "{code}");
+    assert!(code.contains("self.push_derivative2(0, msg);"), "{code}");
+    assert!(code.contains("self.push_derivative2(1, msg);"), "{code}");
+}
+
+/// Every conformance task that checks clean generates code that parses as a Rust file, or is
+/// refused for nodes not supported yet; the tally says how far support goes.
+#[test]
+fn conformance_tasks_generate_parsable_code() {
+    let mut cases: Vec<_> = std::fs::read_dir(CONFORMANCE)
+        .expect("the conformance cases")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('_')))
+        .collect();
+    cases.sort();
+    let mut generated = 0;
+    let mut rejected_by_check = 0;
+    let mut unsupported: BTreeMap<String, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let Some(name) = case.file_name().and_then(|n| n.to_str()) else { continue };
+        let Ok(script) = std::fs::read_to_string(case.join(format!("{name}.tick"))) else { continue };
+        let Ok(task) = compile(&script) else {
+            rejected_by_check += 1;
+            continue;
+        };
+        match generate(&task, name, &script) {
+            Ok(tokens) => match syn::parse2::<syn::File>(tokens) {
+                Ok(_) => generated += 1,
+                Err(e) => failures.push(format!("{name}: generated code does not parse: {e}")),
+            },
+            Err(diagnostics) => {
+                let expected_rejection = case.join("expected/error.txt").is_file();
+                for d in &diagnostics {
+                    if d.code == "unsupported" {
+                        let node = d.message.split_whitespace().nth(1).unwrap_or_default().to_owned();
+                        *unsupported.entry(node).or_default() += 1;
+                    } else if !expected_rejection {
+                        failures.push(format!("{name}: {} {}", d.code, d.message));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let tally: String = unsupported.iter().map(|(node, n)| format!("  {node}: {n}\n")).collect();
+    insta::assert_snapshot!(
+        "conformance_tally",
+        format!(
+            "cases: {}\nrejected by the checker: {rejected_by_check}\ngenerated: {generated}\nunsupported nodes (occurrences):\n{tally}",
+            cases.len()
+        )
+    );
+}
