@@ -1,6 +1,7 @@
 //! tick-runtime: what tickc-generated TICKscript tasks link against: the point model, ingest,
 //! windows, aggregates, the lambda value semantics, templates, alerts and their handlers.
 
+pub mod alert;
 pub mod delivery;
 pub mod expr;
 pub mod json;
@@ -8,6 +9,7 @@ pub mod lineproto;
 pub mod node;
 pub mod output;
 pub mod point;
+pub mod program;
 pub mod replay;
 pub mod task;
 pub mod template;

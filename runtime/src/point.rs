@@ -141,9 +141,9 @@ pub struct Dimensions {
     pub tag_names: Vec<String>,
 }
 
-/// The identity of a group, as Kapacitor spells it: `name,` when grouped by measurement, then
-/// `tag=value` pairs in tag-name order, comma-separated (`cpu,host=a,` style is not used: the
-/// empty group is the empty string).
+/// The identity of a group, as Kapacitor spells it (`models.ToGroupID`): the measurement and a
+/// newline when grouped by measurement, then `tag=value` pairs in tag-name order, comma-separated
+/// (`cpu\nhost=a,dc=x`); the empty group is the empty string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct GroupKey(pub String);
 

@@ -24,6 +24,8 @@ pub enum Delivery {
     Tcp { address: String, line: Vec<u8> },
     /// A line (with its newline) appended to a file, created with `mode` if missing.
     Append { path: PathBuf, mode: u32, line: Vec<u8> },
+    /// A program to run with `stdin` as its standard input.
+    Exec { program: String, args: Vec<String>, stdin: Vec<u8> },
 }
 
 /// Where nodes send deliveries. Deliveries to one target arrive in the order they were sent.

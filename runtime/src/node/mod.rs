@@ -18,7 +18,26 @@ pub trait Node {
     }
 }
 
+pub mod change_detect;
+#[cfg(test)]
+mod conformance_tests;
+pub mod default;
+pub mod delete;
 pub mod derivative;
-pub mod group_tags;
+pub mod eval;
+pub mod filter;
+pub mod from;
+pub mod go_time;
+pub mod group;
+pub mod group_by;
+pub mod http_out;
+pub mod http_post;
 pub mod influxql;
+pub mod log;
+pub mod sample;
+pub mod shift;
+pub mod state_tracking;
+#[cfg(test)]
+mod testing;
+pub mod union;
 pub mod window;

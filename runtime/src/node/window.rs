@@ -19,7 +19,8 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
 use crate::node::Node;
-use crate::node::group_tags::group_tags;
+use crate::node::go_time::truncate;
+use crate::node::group::group_tags;
 use crate::point::{Batch, BatchPoint, Dimensions, GroupKey, Message, Point, Tags, Time};
 
 /// The properties of `|window()`; durations are nanoseconds.
@@ -232,7 +233,7 @@ impl GroupWindow {
                 if closed {
                     *next_emit = time.wrapping_add(*every);
                     if *align {
-                        *next_emit = truncate_like_go(*next_emit, *every);
+                        *next_emit = truncate(*next_emit, *every);
                     }
                     // The triggering point joins afterwards: it belongs to the next window.
                     let oldest = emit_at.wrapping_sub(*period);
@@ -304,12 +305,12 @@ fn first_clock(shape: Shape, first_time: Time) -> Clock {
         } => {
             let next_emit = match (fill_period, align) {
                 (false, false) => first_time.wrapping_add(every),
-                (false, true) => truncate_like_go(first_time.wrapping_add(every), every),
+                (false, true) => truncate(first_time.wrapping_add(every), every),
                 (true, false) => first_time.wrapping_add(period),
                 (true, true) => {
                     // The first aligned emit strictly after a whole period.
                     let full = first_time.wrapping_add(period);
-                    let aligned = truncate_like_go(full, every);
+                    let aligned = truncate(full, every);
                     if aligned > full {
                         aligned
                     } else {
@@ -342,22 +343,6 @@ fn expire_front(buffer: &mut VecDeque<BatchPoint>, expired: impl Fn(Time) -> boo
     while buffer.front().is_some_and(|p| expired(p.time)) {
         buffer.pop_front();
     }
-}
-
-/// Nanoseconds from Go's zero time (0001-01-01 UTC) to the Unix epoch.
-const GO_ZERO_TIME_TO_EPOCH_NS: i128 = 62_135_596_800 * 1_000_000_000;
-
-/// Rounds `t` down to a multiple of `d` counted from Go's zero time, as Go's `Time.Truncate`
-/// does; `d <= 0` leaves `t` unchanged. For durations that divide a day this is the same as
-/// aligning to the epoch; for others (7s, 7m...) the two differ, and Kapacitor uses Go's.
-fn truncate_like_go(t: Time, d: i64) -> Time {
-    if d <= 0 {
-        return t;
-    }
-    let since_zero = i128::from(t) + GO_ZERO_TIME_TO_EPOCH_NS;
-    let excess = since_zero.rem_euclid(i128::from(d));
-    // The excess is below d, which fits an i64.
-    t.wrapping_sub(i64::try_from(excess).unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -529,20 +514,6 @@ mod tests {
             panic!()
         };
         assert_eq!((second.time - T0) / S, 3);
-    }
-
-    #[test]
-    fn go_truncation_counts_from_year_one() {
-        assert_eq!(truncate_like_go(T0 + 3 * S, 10 * S), T0);
-        // 7s does not divide the seconds between year 1 and 1970, so this is not a multiple
-        // of 7s since the epoch.
-        let t = truncate_like_go(T0, 7 * S);
-        assert_eq!(
-            (i128::from(t) + GO_ZERO_TIME_TO_EPOCH_NS) % i128::from(7 * S),
-            0
-        );
-        assert_ne!(t % (7 * S), 0);
-        assert_eq!(truncate_like_go(T0 + 1, 0), T0 + 1);
     }
 
     #[test]

@@ -5,4 +5,5 @@
 pub mod cache;
 pub mod cargo;
 pub mod crate_writer;
+pub mod program;
 mod embedded;

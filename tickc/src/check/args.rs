@@ -2,6 +2,7 @@
 //! signature. Kapacitor sets them by reflection, so types must match exactly: an int is not
 //! a float, a string is not a duration, and a "reference" is never a string.
 
+use super::types::article;
 use super::{Checker, lambda};
 use crate::ast::{Expr, ExprKind};
 use crate::catalogue::{ArgType, Signature};
@@ -31,21 +32,39 @@ const FILL_OPTIONS: &[&str] = &["null", "none", "previous", "linear"];
 
 impl Checker<'_> {
     /// Evaluates and checks a call's arguments; `None` when any is wrong (reported).
-    pub(super) fn check_args(&mut self, callee: Callee<'_>, sig: &Signature, args: &[Expr], call_span: Span) -> Option<Vec<Value>> {
+    pub(super) fn check_args(
+        &mut self,
+        callee: Callee<'_>,
+        sig: &Signature,
+        args: &[Expr],
+        call_span: Span,
+    ) -> Option<Vec<Value>> {
         let values = self.eval_args(args);
         let count = values.len();
         let min = sig.min_args();
         if count < min {
-            let missing: Vec<&str> = sig.params[count..].iter().filter(|p| !p.optional).map(|p| p.name).collect();
+            let missing: Vec<&str> = sig.params[count..]
+                .iter()
+                .filter(|p| !p.optional)
+                .map(|p| p.name)
+                .collect();
             let all: Vec<&str> = sig.params.iter().map(|p| p.name).collect();
             self.report(
                 Diagnostic::error(
                     "argument-count",
                     call_span,
-                    format!("{} needs {min} argument{}, got {count}", callee.display(), if min == 1 { "" } else { "s" }),
+                    format!(
+                        "{} needs {min} argument{}, got {count}",
+                        callee.display(),
+                        if min == 1 { "" } else { "s" }
+                    ),
                 )
                 .with_label(format!("missing {}", missing.join(", ")))
-                .with_hint(format!("{}({})", callee.display().trim_matches('`'), all.join(", "))),
+                .with_hint(format!(
+                    "{}({})",
+                    callee.display().trim_matches('`'),
+                    all.join(", ")
+                )),
             );
             return None;
         }
@@ -56,7 +75,11 @@ impl Checker<'_> {
             self.report(Diagnostic::error(
                 "argument-count",
                 extra,
-                format!("{} takes at most {max} argument{}, got {count}", callee.display(), if max == 1 { "" } else { "s" }),
+                format!(
+                    "{} takes at most {max} argument{}, got {count}",
+                    callee.display(),
+                    if max == 1 { "" } else { "s" }
+                ),
             ));
             return None;
         }
@@ -83,17 +106,30 @@ impl Checker<'_> {
     fn eval_args(&mut self, args: &[Expr]) -> Vec<(Option<Value>, Span)> {
         if let [only] = args {
             if let ExprKind::List(items) = &only.kind {
-                return items.iter().map(|item| (self.eval(item), item.span)).collect();
+                return items
+                    .iter()
+                    .map(|item| (self.eval(item), item.span))
+                    .collect();
             }
             return match self.eval(only) {
-                Some(Value::List(items)) => items.into_iter().map(|item| (Some(item), only.span)).collect(),
+                Some(Value::List(items)) => items
+                    .into_iter()
+                    .map(|item| (Some(item), only.span))
+                    .collect(),
                 value => vec![(value, only.span)],
             };
         }
         args.iter().map(|arg| (self.eval(arg), arg.span)).collect()
     }
 
-    fn check_arg(&mut self, callee: Callee<'_>, name: &str, ty: ArgType, value: Value, span: Span) -> Option<Value> {
+    fn check_arg(
+        &mut self,
+        callee: Callee<'_>,
+        name: &str,
+        ty: ArgType,
+        value: Value,
+        span: Span,
+    ) -> Option<Value> {
         let fits = match (ty, &value) {
             (ArgType::Int, Value::Int(_))
             | (ArgType::Float, Value::Float(_))
@@ -108,13 +144,20 @@ impl Checker<'_> {
             | (ArgType::Dimension, Value::TimeDimension { .. } | Value::String(_) | Value::Star)
             | (ArgType::Fill, Value::Int(_) | Value::Float(_))
             | (ArgType::Node, Value::Node(_))
-            | (ArgType::Scalar, Value::String(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_))
+            | (
+                ArgType::Scalar,
+                Value::String(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_),
+            )
             | (ArgType::IntOrDuration, Value::Int(_) | Value::Duration(_)) => true,
             (ArgType::Fill, Value::String(option)) => {
                 if !FILL_OPTIONS.contains(&option.as_str()) {
                     self.report(
-                        Diagnostic::error("argument-value", span, format!("`{option}` is not a fill option"))
-                            .with_hint("fill takes 'null', 'none', 'previous', 'linear' or a number"),
+                        Diagnostic::error(
+                            "argument-value",
+                            span,
+                            format!("`{option}` is not a fill option"),
+                        )
+                        .with_hint("fill takes 'null', 'none', 'previous', 'linear' or a number"),
                     );
                     return None;
                 }
@@ -135,14 +178,30 @@ impl Checker<'_> {
         Some(value)
     }
 
-    fn mismatch(&self, callee: Callee<'_>, name: &str, ty: ArgType, value: &Value, span: Span) -> Diagnostic {
+    fn mismatch(
+        &self,
+        callee: Callee<'_>,
+        name: &str,
+        ty: ArgType,
+        value: &Value,
+        span: Span,
+    ) -> Diagnostic {
         let expected = describe(ty);
         let found = super::scope::type_name(value);
-        let what = if name.is_empty() { String::new() } else { format!(" for `{name}`") };
+        // Single-argument properties call their parameter "value", which says nothing.
+        let what = if name.is_empty() || name == "value" {
+            String::new()
+        } else {
+            format!(" for `{name}`")
+        };
         let diagnostic = Diagnostic::error(
             "argument-type",
             span,
-            format!("{} needs {expected}{what}, found {} {found}", callee.display(), article(found)),
+            format!(
+                "{} needs {expected}{what}, found {} {found}",
+                callee.display(),
+                article(found)
+            ),
         )
         .with_label(format!("{} {found}", article(found)));
         let text = self.source.get(span.range()).unwrap_or("");
@@ -154,21 +213,22 @@ impl Checker<'_> {
             (ArgType::Lambda, Value::String(body)) if text.starts_with('\'') => diagnostic
                 .with_hint("a lambda is written `lambda: expression`, without quotes")
                 .with_fix(span, format!("lambda: {body}"), "write it as a lambda"),
-            (ArgType::Duration, Value::String(literal)) if is_duration_literal(literal) && text.starts_with('\'') => {
+            (ArgType::Duration, Value::String(literal))
+                if is_duration_literal(literal) && text.starts_with('\'') =>
+            {
                 diagnostic
                     .with_hint("durations are written without quotes")
                     .with_fix(span, literal.clone(), format!("write {literal}"))
             }
-            (ArgType::Duration, Value::Int(_)) => diagnostic.with_hint("a duration needs a unit: `10s`, `5m`, `1h`"),
-            (ArgType::String, Value::Lambda(_)) => diagnostic.with_hint("strings take single quotes: 'text'"),
+            (ArgType::Duration, Value::Int(_)) => {
+                diagnostic.with_hint("a duration needs a unit: `10s`, `5m`, `1h`")
+            }
+            (ArgType::String, Value::Lambda(_)) => {
+                diagnostic.with_hint("strings take single quotes: 'text'")
+            }
             _ => diagnostic,
         }
     }
-}
-
-/// "a"/"an" before a type name.
-fn article(type_name: &str) -> &'static str {
-    if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 fn describe(ty: ArgType) -> &'static str {
@@ -194,7 +254,11 @@ fn describe(ty: ArgType) -> &'static str {
 /// `10s`, `5m`, `100ms`: what a duration literal looks like.
 fn is_duration_literal(text: &str) -> bool {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0 && matches!(&text[digits..], "u" | "µ" | "ms" | "s" | "m" | "h" | "d" | "w")
+    digits > 0
+        && matches!(
+            &text[digits..],
+            "u" | "µ" | "ms" | "s" | "m" | "h" | "d" | "w"
+        )
 }
 
 #[cfg(test)]

@@ -19,10 +19,8 @@ impl Checker<'_> {
             ExprKind::Str { value, .. } => Some(Value::String(value.clone())),
             ExprKind::Bool(value) => Some(Value::Bool(*value)),
             ExprKind::Star => Some(Value::Star),
-            ExprKind::Regex(source) => {
-                self.check_regex(source, expr.span)?;
-                Some(Value::Regex(source.clone()))
-            }
+            // The parser has compiled it already.
+            ExprKind::Regex(source) => Some(Value::Regex(source.clone())),
             ExprKind::Reference(name) => {
                 self.report(quoting::reference_as_string(name, expr.span));
                 None
@@ -30,7 +28,10 @@ impl Checker<'_> {
             ExprKind::Ident(name) => self.lookup(name, expr.span),
             ExprKind::List(items) => {
                 let values: Vec<Option<Value>> = items.iter().map(|item| self.eval(item)).collect();
-                values.into_iter().collect::<Option<Vec<_>>>().map(Value::List)
+                values
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Value::List)
             }
             ExprKind::Lambda(body) => self.lambda(body, expr.span).map(Value::Lambda),
             ExprKind::Unary { .. } | ExprKind::Binary { .. } => self.fold_constant(expr),
@@ -44,10 +45,17 @@ impl Checker<'_> {
     fn global_call(&mut self, name: &Ident, args: &[Expr], span: Span) -> Option<Value> {
         let values: Vec<Option<Value>> = args.iter().map(|a| self.eval(a)).collect();
         if name.name != "time" {
-            let mut diagnostic = Diagnostic::error("undefined", name.span, format!("no function `{}` here", name.name))
-                .with_hint("outside a lambda the only function is time(), for a query's groupBy");
+            let mut diagnostic = Diagnostic::error(
+                "undefined",
+                name.span,
+                format!("no function `{}` here", name.name),
+            )
+            .with_hint("outside a lambda the only function is time(), for a query's groupBy");
             if catalogue::function(&name.name).is_some() {
-                diagnostic = diagnostic.with_hint(format!("`{}()` is a lambda function: use it inside `lambda: ...`", name.name));
+                diagnostic = diagnostic.with_hint(format!(
+                    "`{}()` is a lambda function: use it inside `lambda: ...`",
+                    name.name
+                ));
             }
             self.report(diagnostic);
             return None;
@@ -58,7 +66,11 @@ impl Checker<'_> {
             .filter_map(|(value, arg)| match value {
                 Some(Value::Duration(d)) => Some(*d),
                 Some(_) => {
-                    self.report(Diagnostic::error("argument-type", arg.span, "time() takes durations: `time(1m)`, `time(1m, 30s)`"));
+                    self.report(Diagnostic::error(
+                        "argument-type",
+                        arg.span,
+                        "time() takes durations: `time(1m)`, `time(1m, 30s)`",
+                    ));
                     None
                 }
                 None => None,

@@ -13,7 +13,12 @@ use crate::span::Span;
 impl Checker<'_> {
     /// The value of an operator expression outside a lambda.
     pub(super) fn fold_constant(&mut self, expr: &Expr) -> Option<Value> {
+        let errors_before = self.error_count();
         let typed = self.type_expr(expr)?;
+        // A type error is already reported; folding would only say it again.
+        if self.error_count() > errors_before {
+            return None;
+        }
         match fold(&typed) {
             Ok(value) => Some(value),
             Err(diagnostic) => {
@@ -33,14 +38,23 @@ fn fold(expr: &TypedExpr) -> Result<Value, Box<Diagnostic>> {
         TypedExprKind::Bool(v) => Value::Bool(*v),
         TypedExprKind::Duration(v) => Value::Duration(*v),
         TypedExprKind::Regex(v) => Value::Regex(v.clone()),
-        TypedExprKind::Reference(name) => return Err(Box::new(quoting::reference_as_string(name, span))),
+        TypedExprKind::Reference(name) => {
+            return Err(Box::new(quoting::reference_as_string(name, span)));
+        }
         TypedExprKind::Unary { op, operand } => match (op, fold(operand)?) {
             (UnaryOp::Neg, Value::Int(v)) => Value::Int(v.wrapping_neg()),
             (UnaryOp::Neg, Value::Float(v)) => Value::Float(-v),
             (UnaryOp::Neg, Value::Duration(v)) => Value::Duration(v.wrapping_neg()),
             (UnaryOp::Not, Value::Bool(v)) => Value::Bool(!v),
             (op, value) => {
-                return Err(error(span, format!("`{}` does not apply to a {}", op.as_str(), super::scope::type_name(&value))));
+                return Err(error(
+                    span,
+                    format!(
+                        "`{}` does not apply to a {}",
+                        op.as_str(),
+                        super::scope::type_name(&value)
+                    ),
+                ));
             }
         },
         TypedExprKind::Binary { op, lhs, rhs } => binary(*op, fold(lhs)?, fold(rhs)?, span)?,
@@ -48,7 +62,9 @@ fn fold(expr: &TypedExpr) -> Result<Value, Box<Diagnostic>> {
             let values = args.iter().map(fold).collect::<Result<Vec<_>, _>>()?;
             convert(function.name, &values, span)?
         }
-        TypedExprKind::UnknownCall { name, .. } => return Err(error(span, format!("unknown function `{name}`"))),
+        TypedExprKind::UnknownCall { name, .. } => {
+            return Err(error(span, format!("unknown function `{name}`")));
+        }
     })
 }
 
@@ -66,7 +82,8 @@ fn binary(op: BinaryOp, lhs: Value, rhs: Value, span: Span) -> Result<Value, Box
         (Eq, Bool(a), Bool(b)) => Bool(a == b),
         (Ne, Bool(a), Bool(b)) => Bool(a != b),
         (RegexMatch | RegexNotMatch, String(s), Regex(re)) => {
-            let re = regex::Regex::new(&re).map_err(|e| error(span, format!("invalid regex: {e}")))?;
+            let re =
+                regex::Regex::new(&re).map_err(|e| error(span, format!("invalid regex: {e}")))?;
             Bool(re.is_match(&s) == (op == RegexMatch))
         }
         (Eq | Ne | Lt | Le | Gt | Ge, l, r) if compare(&l, &r).is_some() || is_nan_pair(&l, &r) => {
@@ -94,7 +111,9 @@ fn binary(op: BinaryOp, lhs: Value, rhs: Value, span: Span) -> Result<Value, Box
         (Sub, Duration(a), Duration(b)) => Duration(a.wrapping_sub(b)),
         (Mul, Duration(d), Int(n)) | (Mul, Int(n), Duration(d)) => Duration(d.wrapping_mul(n)),
         // Go converts through float64 and truncates toward zero.
-        (Mul, Duration(d), Float(f)) | (Mul, Float(f), Duration(d)) => Duration((d as f64 * f) as i64),
+        (Mul, Duration(d), Float(f)) | (Mul, Float(f), Duration(d)) => {
+            Duration((d as f64 * f) as i64)
+        }
         (Div, Duration(d), Int(n)) => Duration(go_div(d, n).ok_or_else(zero)?),
         (Div, Duration(d), Float(f)) => Duration((d as f64 / f) as i64),
         (Div, Duration(a), Duration(b)) => Int(go_div(a, b).ok_or_else(zero)?),
@@ -178,7 +197,9 @@ fn convert(name: &str, args: &[Value], span: Span) -> Result<Value, Box<Diagnost
             return Err(Box::new(Diagnostic::error(
                 "unsupported",
                 span,
-                format!("tickc evaluates only string(), int(), float() and bool() outside a lambda, not {name}()"),
+                format!(
+                    "tickc evaluates only string(), int(), float() and bool() outside a lambda, not {name}()"
+                ),
             )));
         }
     })
@@ -201,7 +222,10 @@ fn format_duration(nanos: i64) -> String {
     UNITS
         .iter()
         .find(|(unit, _)| nanos % unit == 0)
-        .map_or_else(|| format!("{nanos}ns"), |(unit, suffix)| format!("{}{suffix}", nanos / unit))
+        .map_or_else(
+            || format!("{nanos}ns"),
+            |(unit, suffix)| format!("{}{suffix}", nanos / unit),
+        )
 }
 
 #[cfg(test)]
@@ -220,13 +244,27 @@ mod tests {
     #[test]
     fn integer_arithmetic_follows_go() {
         let span = Span::new(0, 0);
-        assert_eq!(binary(BinaryOp::Div, Value::Int(-7), Value::Int(3), span), Ok(Value::Int(-2)));
-        assert_eq!(binary(BinaryOp::Mod, Value::Int(-7), Value::Int(3), span), Ok(Value::Int(-1)));
+        assert_eq!(
+            binary(BinaryOp::Div, Value::Int(-7), Value::Int(3), span),
+            Ok(Value::Int(-2))
+        );
+        assert_eq!(
+            binary(BinaryOp::Mod, Value::Int(-7), Value::Int(3), span),
+            Ok(Value::Int(-1))
+        );
         assert!(binary(BinaryOp::Div, Value::Int(1), Value::Int(0), span).is_err());
         assert_eq!(
-            binary(BinaryOp::Div, Value::Duration(300), Value::Duration(120), span),
+            binary(
+                BinaryOp::Div,
+                Value::Duration(300),
+                Value::Duration(120),
+                span
+            ),
             Ok(Value::Int(2))
         );
-        assert_eq!(binary(BinaryOp::Gt, Value::Int(7), Value::Float(6.5), span), Ok(Value::Bool(true)));
+        assert_eq!(
+            binary(BinaryOp::Gt, Value::Int(7), Value::Float(6.5), span),
+            Ok(Value::Bool(true))
+        );
     }
 }

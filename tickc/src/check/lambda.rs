@@ -6,6 +6,7 @@
 //! everything that depends on a field fails point by point at run time. So such a mismatch is
 //! an error here, and any other certain mismatch (a function's result, the time) a warning.
 
+use super::types::{self, TypeSet};
 use super::{Checker, operators, quoting};
 use crate::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use crate::catalogue::{self, FUNCTIONS, FunctionSpec, ValueType, did_you_mean};
@@ -57,7 +58,7 @@ impl Checker<'_> {
                 Diagnostic::warning(
                     "runtime-error",
                     span,
-                    format!("this lambda yields a {}, but `{member}` needs a bool", ty.as_str()),
+                    format!("this lambda yields a {}, but {member} needs a bool", ty.as_str()),
                 )
                 .with_label(format!("a {}", ty.as_str()))
                 .with_hint("Kapacitor accepts the task and fails this expression on every point; compare the value, e.g. `\"value\" > 10`"),
@@ -68,20 +69,38 @@ impl Checker<'_> {
     /// Types an expression of the lambda language.
     pub(super) fn type_expr(&mut self, expr: &Expr) -> Option<TypedExpr> {
         let span = expr.span;
-        let known = |kind, ty| Some(TypedExpr { kind, ty: StaticType::Known(ty), span });
+        let known = |kind, ty| {
+            Some(TypedExpr {
+                kind,
+                ty: StaticType::Known(ty),
+                span,
+            })
+        };
         match &expr.kind {
             ExprKind::Int { value, .. } => known(TypedExprKind::Int(*value), ValueType::Int),
             ExprKind::Float(value) => known(TypedExprKind::Float(*value), ValueType::Float),
-            ExprKind::Duration { nanos, .. } => known(TypedExprKind::Duration(*nanos), ValueType::Duration),
-            ExprKind::Str { value, .. } => known(TypedExprKind::String(value.clone()), ValueType::String),
+            ExprKind::Duration { nanos, .. } => {
+                known(TypedExprKind::Duration(*nanos), ValueType::Duration)
+            }
+            ExprKind::Str { value, .. } => {
+                known(TypedExprKind::String(value.clone()), ValueType::String)
+            }
             ExprKind::Bool(value) => known(TypedExprKind::Bool(*value), ValueType::Bool),
+            // The parser has compiled it already.
             ExprKind::Regex(source) => {
-                self.check_regex(source, span)?;
                 known(TypedExprKind::Regex(source.clone()), ValueType::Regex)
             }
             ExprKind::Reference(name) => {
-                let ty = if name == "time" { StaticType::Known(ValueType::Time) } else { StaticType::Dynamic };
-                Some(TypedExpr { kind: TypedExprKind::Reference(name.clone()), ty, span })
+                let ty = if name == "time" {
+                    StaticType::Known(ValueType::Time)
+                } else {
+                    StaticType::Dynamic
+                };
+                Some(TypedExpr {
+                    kind: TypedExprKind::Reference(name.clone()),
+                    ty,
+                    span,
+                })
             }
             ExprKind::Ident(name) => self.substitute(name, span),
             ExprKind::Lambda(inner) => self.type_expr(inner),
@@ -109,18 +128,33 @@ impl Checker<'_> {
     fn substitute(&mut self, name: &str, span: Span) -> Option<TypedExpr> {
         if self.scope.get(name).is_none() && !matches!(name, "stream" | "batch") {
             let close = did_you_mean(name, self.scope.names()).map(str::to_owned);
-            let mut diagnostic = Diagnostic::error("undefined", span, format!("`{name}` is not defined"));
+            let mut diagnostic =
+                Diagnostic::error("undefined", span, format!("`{name}` is not defined"));
             diagnostic = match close {
-                Some(close) => diagnostic.with_fix(span, close.clone(), format!("did you mean the var `{close}`?")),
+                Some(close) => diagnostic.with_fix(
+                    span,
+                    close.clone(),
+                    format!("did you mean the var `{close}`?"),
+                ),
                 None => diagnostic
                     .with_hint("inside a lambda, fields and tags are double-quoted")
-                    .with_fix(span, format!("\"{name}\""), format!("refer to the field or tag \"{name}\"")),
+                    .with_fix(
+                        span,
+                        format!("\"{name}\""),
+                        format!("refer to the field or tag \"{name}\""),
+                    ),
             };
             self.report(diagnostic);
             return None;
         }
         let value = self.lookup(name, span)?;
-        let literal = |kind, ty| Some(TypedExpr { kind, ty: StaticType::Known(ty), span });
+        let literal = |kind, ty| {
+            Some(TypedExpr {
+                kind,
+                ty: StaticType::Known(ty),
+                span,
+            })
+        };
         match value {
             Value::Int(v) => literal(TypedExprKind::Int(v), ValueType::Int),
             Value::Float(v) => literal(TypedExprKind::Float(v), ValueType::Float),
@@ -133,7 +167,10 @@ impl Checker<'_> {
                 self.report(Diagnostic::error(
                     "lambda-value",
                     span,
-                    format!("`{name}` holds a {}, which cannot be used inside a lambda expression", super::scope::type_name(&other)),
+                    format!(
+                        "`{name}` holds a {}, which cannot be used inside a lambda expression",
+                        super::scope::type_name(&other)
+                    ),
                 ));
                 None
             }
@@ -142,130 +179,197 @@ impl Checker<'_> {
 
     fn type_unary(&mut self, op: UnaryOp, operand: &Expr, span: Span) -> Option<TypedExpr> {
         let operand = self.type_expr(operand)?;
-        let ty = match operand.ty {
-            StaticType::Known(t) => match operators::unary(op, t) {
-                Some(result) => StaticType::Known(result),
-                None => {
-                    self.report(
-                        Diagnostic::warning(
-                            "runtime-error",
-                            span,
-                            format!("`{}` does not apply to a {}", op.as_str(), t.as_str()),
-                        )
-                        .with_hint("Kapacitor accepts the task and fails this expression on every point"),
-                    );
-                    StaticType::Dynamic
-                }
-            },
-            StaticType::Dynamic => StaticType::Dynamic,
+        let from = types::possible(&operand);
+        let mut result = TypeSet::default();
+        for t in from.iter().filter_map(|t| operators::unary(op, t)) {
+            result = result.with(t);
+        }
+        if !from.is_empty() && result.is_empty() {
+            self.report(
+                Diagnostic::warning(
+                    "runtime-error",
+                    span,
+                    format!("`{}` does not apply to {}", op.as_str(), from.describe()),
+                )
+                .with_hint("Kapacitor accepts the task and fails this expression on every point"),
+            );
+        }
+        let ty = if op == UnaryOp::Not {
+            StaticType::Known(ValueType::Bool)
+        } else {
+            result.static_type()
         };
-        let ty = if op == UnaryOp::Not { StaticType::Known(ValueType::Bool) } else { ty };
-        Some(TypedExpr { kind: TypedExprKind::Unary { op, operand: Box::new(operand) }, ty, span })
+        Some(TypedExpr {
+            kind: TypedExprKind::Unary {
+                op,
+                operand: Box::new(operand),
+            },
+            ty,
+            span,
+        })
     }
 
-    fn type_binary(&mut self, op: BinaryOp, lhs_expr: &Expr, rhs_expr: &Expr, span: Span) -> Option<TypedExpr> {
+    fn type_binary(
+        &mut self,
+        op: BinaryOp,
+        lhs_expr: &Expr,
+        rhs_expr: &Expr,
+        span: Span,
+    ) -> Option<TypedExpr> {
         let lhs = self.type_expr(lhs_expr);
         let rhs = self.type_expr(rhs_expr);
         let (lhs, rhs) = (lhs?, rhs?);
         if let (BinaryOp::Eq | BinaryOp::Ne, ExprKind::Reference(l), ExprKind::Reference(r)) =
             (op, &lhs_expr.kind, &rhs_expr.kind)
+            && !self.field_names.contains(r)
         {
             self.report(quoting::compared_references(l, r, rhs_expr.span));
         }
-        let mut ty = if operators::yields_bool(op) { StaticType::Known(ValueType::Bool) } else { StaticType::Dynamic };
-        if let (StaticType::Known(l), StaticType::Known(r)) = (lhs.ty, rhs.ty) {
-            match operators::binary(op, l, r) {
-                Some(result) => ty = StaticType::Known(result),
-                None => {
-                    let fixed = constant_type(&lhs).is_some() && constant_type(&rhs).is_some();
-                    let message = format!("`{}` does not apply to a {} and a {}", op.as_str(), l.as_str(), r.as_str());
-                    let mut diagnostic = if fixed {
-                        Diagnostic::error("type-mismatch", span, message)
-                            .with_hint("Kapacitor rejects this expression when the task starts")
-                    } else {
-                        Diagnostic::warning("runtime-error", span, message)
-                            .with_hint("Kapacitor accepts the task and fails this expression on every point")
-                    };
-                    diagnostic = diagnostic
-                        .with_secondary(lhs.span, format!("a {}", l.as_str()))
-                        .with_secondary(rhs.span, format!("a {}", r.as_str()));
-                    if let Some(hint) = operators::mismatch_hint(op, l, r) {
-                        diagnostic = diagnostic.with_hint(hint);
-                    }
-                    self.report(diagnostic);
-                }
+        let (left, right) = (types::possible(&lhs), types::possible(&rhs));
+        let result = types::binary(op, left, right);
+        if !left.is_empty() && !right.is_empty() && result.is_empty() {
+            // Kapacitor compiles the operator when the task starts if both operand types are
+            // fixed, and rejects the task then; otherwise every evaluation fails.
+            let fixed = constant_type(&lhs).is_some() && constant_type(&rhs).is_some();
+            let message = format!(
+                "`{}` does not apply to {} and {}",
+                op.as_str(),
+                left.describe(),
+                right.describe()
+            );
+            let mut diagnostic = if fixed {
+                Diagnostic::error("type-mismatch", span, message)
+                    .with_hint("Kapacitor rejects this expression when the task starts")
+            } else {
+                Diagnostic::warning("runtime-error", span, message).with_hint(
+                    "Kapacitor accepts the task and fails this expression on every point",
+                )
+            };
+            diagnostic = diagnostic
+                .with_secondary(lhs.span, left.describe())
+                .with_secondary(rhs.span, right.describe());
+            if let Some(hint) = operators::mismatch_hint(op, lhs.ty, rhs.ty) {
+                diagnostic = diagnostic.with_hint(hint);
             }
+            if let (BinaryOp::RegexMatch | BinaryOp::RegexNotMatch, ExprKind::Str { value, .. }) =
+                (op, &rhs_expr.kind)
+            {
+                let regex = format!("/{}/", value.replace('/', "\\/"));
+                diagnostic = diagnostic.with_fix(
+                    rhs_expr.span,
+                    regex.clone(),
+                    format!("match the regex {regex}"),
+                );
+            }
+            self.report(diagnostic);
         }
-        Some(TypedExpr { kind: TypedExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty, span })
+        let ty = if operators::yields_bool(op) {
+            StaticType::Known(ValueType::Bool)
+        } else {
+            result.static_type()
+        };
+        Some(TypedExpr {
+            kind: TypedExprKind::Binary {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+            ty,
+            span,
+        })
     }
 
-    fn type_call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> Option<TypedExpr> {
+    fn type_call(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        args: &[Expr],
+        span: Span,
+    ) -> Option<TypedExpr> {
         let typed: Vec<Option<TypedExpr>> = args.iter().map(|a| self.type_expr(a)).collect();
         let args: Vec<TypedExpr> = typed.into_iter().collect::<Option<_>>()?;
         let Some(function) = catalogue::function(name) else {
-            let mut diagnostic = Diagnostic::warning("unknown-function", name_span, format!("unknown function `{name}`"))
-                .with_hint("Kapacitor accepts the task and fails this expression on every point");
+            let mut diagnostic = Diagnostic::warning(
+                "unknown-function",
+                name_span,
+                format!("unknown function `{name}`"),
+            )
+            .with_hint("Kapacitor accepts the task and fails this expression on every point");
             if let Some(close) = did_you_mean(name, FUNCTIONS.iter().map(|f| f.name)) {
-                diagnostic = diagnostic.with_fix(name_span, close, format!("did you mean `{close}`?"));
+                diagnostic =
+                    diagnostic.with_fix(name_span, close, format!("did you mean `{close}`?"));
             }
             self.report(diagnostic);
             return Some(TypedExpr {
-                kind: TypedExprKind::UnknownCall { name: name.to_owned(), args },
+                kind: TypedExprKind::UnknownCall {
+                    name: name.to_owned(),
+                    args,
+                },
                 ty: StaticType::Dynamic,
                 span,
             });
         };
+        self.check_since(function.since, &format!("`{name}()`"), name_span);
         let ty = self.call_type(function, &args, span);
-        Some(TypedExpr { kind: TypedExprKind::Call { function, args, state_slot: None }, ty, span })
+        Some(TypedExpr {
+            kind: TypedExprKind::Call {
+                function,
+                args,
+                state_slot: None,
+            },
+            ty,
+            span,
+        })
     }
 
-    /// The result type of a call: known when every signature the arguments may match returns
-    /// the same type. A call no signature can match is a run-time failure in Kapacitor.
-    fn call_type(&mut self, function: &'static FunctionSpec, args: &[TypedExpr], span: Span) -> StaticType {
-        let fits = |params: &[ValueType]| {
-            params.len() == args.len()
-                && params.iter().zip(args).all(|(p, a)| match a.ty {
-                    StaticType::Known(t) => t == *p,
-                    StaticType::Dynamic => true,
-                })
-        };
-        let mut returns = function.sigs.iter().filter(|s| fits(s.args)).map(|s| s.returns);
-        let Some(first) = returns.next() else {
-            let given: Vec<&str> = args
-                .iter()
-                .map(|a| match a.ty {
-                    StaticType::Known(t) => t.as_str(),
-                    StaticType::Dynamic => "any",
-                })
-                .collect();
+    /// The result type of a call: the return types of the signatures its arguments may
+    /// match. A call that can match none is a run-time failure in Kapacitor.
+    fn call_type(
+        &mut self,
+        function: &'static FunctionSpec,
+        args: &[TypedExpr],
+        span: Span,
+    ) -> StaticType {
+        let given: Vec<TypeSet> = args.iter().map(types::possible).collect();
+        let mut returns = TypeSet::default();
+        for sig in function.sigs {
+            if sig.args.len() == given.len()
+                && sig.args.iter().zip(&given).all(|(p, a)| a.contains(*p))
+            {
+                returns = returns.with(sig.returns);
+            }
+        }
+        if returns.is_empty() && given.iter().all(|g| !g.is_empty()) {
             let accepted: Vec<String> = function
                 .sigs
                 .iter()
-                .map(|s| format!("({})", s.args.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")))
+                .map(|s| {
+                    format!(
+                        "({})",
+                        s.args
+                            .iter()
+                            .map(|t| t.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
                 .collect();
+            let given: Vec<String> = given.iter().map(|g| g.describe()).collect();
             self.report(
                 Diagnostic::warning(
                     "runtime-error",
                     span,
-                    format!("`{}` cannot be called with ({})", function.name, given.join(", ")),
+                    format!(
+                        "`{}` cannot be called with ({})",
+                        function.name,
+                        given.join("; ")
+                    ),
                 )
                 .with_hint(format!("it takes {}", accepted.join(" or ")))
                 .with_hint("Kapacitor accepts the task and fails this expression on every point"),
             );
-            return StaticType::Dynamic;
-        };
-        if returns.all(|t| t == first) { StaticType::Known(first) } else { StaticType::Dynamic }
-    }
-
-    /// Validates a regex literal (RE2 syntax, which the regex crate follows).
-    pub(super) fn check_regex(&mut self, source: &str, span: Span) -> Option<()> {
-        match regex::Regex::new(source) {
-            Ok(_) => Some(()),
-            Err(error) => {
-                self.report(Diagnostic::error("regex", span, format!("invalid regex: {error}")));
-                None
-            }
         }
+        returns.static_type()
     }
 }
 
@@ -282,9 +386,16 @@ fn constant_type(expr: &TypedExpr) -> Option<ValueType> {
             StaticType::Known(t) => Some(t),
             StaticType::Dynamic => None,
         },
-        TypedExprKind::Reference(_) | TypedExprKind::Call { .. } | TypedExprKind::UnknownCall { .. } => None,
-        TypedExprKind::Unary { op: UnaryOp::Not, .. } => Some(ValueType::Bool),
-        TypedExprKind::Unary { op: UnaryOp::Neg, operand } => constant_type(operand),
+        TypedExprKind::Reference(_)
+        | TypedExprKind::Call { .. }
+        | TypedExprKind::UnknownCall { .. } => None,
+        TypedExprKind::Unary {
+            op: UnaryOp::Not, ..
+        } => Some(ValueType::Bool),
+        TypedExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => constant_type(operand),
         TypedExprKind::Binary { op, lhs, rhs } => {
             if operators::yields_bool(*op) {
                 Some(ValueType::Bool)
@@ -303,7 +414,11 @@ fn number_state_slots(expr: &mut TypedExpr, next: &mut usize) {
             number_state_slots(lhs, next);
             number_state_slots(rhs, next);
         }
-        TypedExprKind::Call { function, args, state_slot } => {
+        TypedExprKind::Call {
+            function,
+            args,
+            state_slot,
+        } => {
             for arg in args.iter_mut() {
                 number_state_slots(arg, next);
             }

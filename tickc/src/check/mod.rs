@@ -16,15 +16,16 @@ mod operators;
 mod quoting;
 mod scope;
 mod task_kind;
+mod types;
 mod validate;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ast::{Program, Statement};
-use crate::catalogue::Edge;
+use crate::catalogue::{Edge, Since};
 use crate::diagnostic::Diagnostic;
 use crate::ir::{self, Value};
 use crate::span::Span;
@@ -56,6 +57,24 @@ pub fn check(program: &Program, source: &str, options: &CheckOptions) -> Checked
     Checked { diagnostics, task }
 }
 
+/// Parses then checks a script. A script that does not parse is not checked: its syntax
+/// errors alone are reported, since checking a partial tree would mostly report their echoes.
+pub fn check_source(source: &str, options: &CheckOptions) -> Checked {
+    let (program, mut diagnostics) = crate::parser::parse(source);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Checked {
+            diagnostics,
+            task: None,
+        };
+    }
+    let mut checked = check(&program, source, options);
+    diagnostics.append(&mut checked.diagnostics);
+    Checked {
+        diagnostics,
+        task: checked.task,
+    }
+}
+
 /// A position in the pipeline that a chain link applies to: a node, and the alert handler
 /// the previous link started, whose properties come first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,18 +92,51 @@ struct Checker<'a> {
     /// The task kind, once the root identifiers agree on one.
     kind: Option<Edge>,
     nodes: Vec<ir::Node>,
+    /// Nodes with a property or argument already reported wrong: their whole-node rules
+    /// would mostly echo that error, so they are not checked.
+    tainted: BTreeSet<ir::NodeId>,
+    /// Names used as fields elsewhere in the script, for the quoting lint.
+    field_names: BTreeSet<String>,
 }
 
 impl<'a> Checker<'a> {
     fn new(source: &'a str, options: &'a CheckOptions) -> Self {
-        Checker { source, options, diagnostics: Vec::new(), scope: Scope::default(), kind: None, nodes: Vec::new() }
+        Checker {
+            source,
+            options,
+            diagnostics: Vec::new(),
+            scope: Scope::default(),
+            kind: None,
+            nodes: Vec::new(),
+            tainted: BTreeSet::new(),
+            field_names: BTreeSet::new(),
+        }
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
+    fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Warns when a script uses something Kapacitor 1.5 (the reference) does not have.
+    fn check_since(&mut self, since: Since, what: &str, span: Span) {
+        if since > Since::V1_5 {
+            self.report(
+                Diagnostic::warning(
+                    "newer-kapacitor",
+                    span,
+                    format!("{what} is new in Kapacitor 1.6"),
+                )
+                .with_hint("Kapacitor 1.5 rejects this script"),
+            );
+        }
+    }
+
     fn run(&mut self, program: &Program) -> Option<ir::Task> {
+        self.field_names = quoting::field_names(program);
         match task_kind::infer(program, self.source) {
             Ok(kind) => {
                 self.kind = Some(kind);
@@ -97,7 +149,11 @@ impl<'a> Checker<'a> {
             match statement {
                 Statement::Var { name, value, .. } => self.define_var(name, value),
                 Statement::TypedVar { name, ty, .. } => self.declare_template_var(name, ty),
-                Statement::Dbrp { database, retention_policy, span } => dbrps.push(ir::Dbrp {
+                Statement::Dbrp {
+                    database,
+                    retention_policy,
+                    span,
+                } => dbrps.push(ir::Dbrp {
                     database: database.name.clone(),
                     retention_policy: retention_policy.name.clone(),
                     span: *span,
@@ -116,6 +172,10 @@ impl<'a> Checker<'a> {
         }
         self.validate_nodes();
         let kind = self.kind?;
-        Some(ir::Task { kind, dbrps, nodes: std::mem::take(&mut self.nodes) })
+        Some(ir::Task {
+            kind,
+            dbrps,
+            nodes: std::mem::take(&mut self.nodes),
+        })
     }
 }

@@ -4,15 +4,24 @@
 
 use crate::ast::{BinaryOp, UnaryOp};
 use crate::catalogue::ValueType::{self, *};
+use crate::ir::StaticType;
 
 /// The type of `lhs op rhs`, or `None` when Kapacitor has no evaluation for those types.
 pub(super) fn binary(op: BinaryOp, lhs: ValueType, rhs: ValueType) -> Option<ValueType> {
     use BinaryOp::*;
-    let numbers = |l, r| matches!((l, r), (Int, Int) | (Float, Float) | (Int, Float) | (Float, Int));
+    let numbers = |l, r| {
+        matches!(
+            (l, r),
+            (Int, Int) | (Float, Float) | (Int, Float) | (Float, Int)
+        )
+    };
     match op {
         And | Or => (lhs == Bool && rhs == Bool).then_some(Bool),
-        Eq | Ne => (numbers(lhs, rhs) || (lhs == rhs && matches!(lhs, Bool | String | Duration))).then_some(Bool),
-        Lt | Le | Gt | Ge => (numbers(lhs, rhs) || (lhs == rhs && matches!(lhs, String | Duration))).then_some(Bool),
+        Eq | Ne => (numbers(lhs, rhs) || (lhs == rhs && matches!(lhs, Bool | String | Duration)))
+            .then_some(Bool),
+        Lt | Le | Gt | Ge => {
+            (numbers(lhs, rhs) || (lhs == rhs && matches!(lhs, String | Duration))).then_some(Bool)
+        }
         RegexMatch | RegexNotMatch => (lhs == String && rhs == Regex).then_some(Bool),
         Add => match (lhs, rhs) {
             (Int, Int) | (Float, Float) | (Duration, Duration) | (String, String) => Some(lhs),
@@ -49,18 +58,29 @@ pub(super) fn unary(op: UnaryOp, operand: ValueType) -> Option<ValueType> {
 /// True for the operators whose result is a bool whatever their operands.
 pub(super) fn yields_bool(op: BinaryOp) -> bool {
     use BinaryOp::*;
-    matches!(op, And | Or | Eq | Ne | Lt | Le | Gt | Ge | RegexMatch | RegexNotMatch)
+    matches!(
+        op,
+        And | Or | Eq | Ne | Lt | Le | Gt | Ge | RegexMatch | RegexNotMatch
+    )
 }
 
 /// A hint for a mismatch users commonly make.
-pub(super) fn mismatch_hint(op: BinaryOp, lhs: ValueType, rhs: ValueType) -> Option<&'static str> {
+pub(super) fn mismatch_hint(
+    op: BinaryOp,
+    lhs: StaticType,
+    rhs: StaticType,
+) -> Option<&'static str> {
     use BinaryOp::*;
+    use StaticType::Known;
     match (op, lhs, rhs) {
-        (Add | Sub | Mul | Div, Int, Float) | (Add | Sub | Mul | Div, Float, Int) => {
-            Some("ints and floats do not mix in arithmetic: write the int as a float (`2.0`) or convert with float()")
-        }
+        (Add | Sub | Mul | Div, Known(Int), Known(Float))
+        | (Add | Sub | Mul | Div, Known(Float), Known(Int)) => Some(
+            "ints and floats do not mix in arithmetic: write the int as a float (`2.0`) or convert with float()",
+        ),
         (Mod, _, _) => Some("`%` takes two ints"),
-        (RegexMatch | RegexNotMatch, String, String) => Some("the right side of a regex match is a /regex/, not a 'string'"),
+        (RegexMatch | RegexNotMatch, _, Known(String)) => {
+            Some("the right side of a regex match is a /regex/, not a 'string'")
+        }
         (And | Or, _, _) => Some("AND and OR take bools: compare the values first"),
         _ => None,
     }

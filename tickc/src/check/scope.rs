@@ -39,7 +39,9 @@ impl Scope {
 }
 
 /// The type names a template var may be declared with (`var x duration`).
-const TEMPLATE_VAR_TYPES: &[&str] = &["int", "float", "bool", "string", "regex", "duration", "lambda", "list", "star"];
+const TEMPLATE_VAR_TYPES: &[&str] = &[
+    "int", "float", "bool", "string", "regex", "duration", "lambda", "list", "star",
+];
 
 /// The name of a value's type, as template var declarations spell it.
 pub(super) fn type_name(value: &Value) -> &'static str {
@@ -61,7 +63,9 @@ pub(super) fn type_name(value: &Value) -> &'static str {
 impl Checker<'_> {
     /// Node 0, the root, and its name in scope.
     pub(super) fn add_root(&mut self, kind: Edge) {
-        let Some(spec) = catalogue::node(kind.as_str()) else { return };
+        let Some(spec) = catalogue::node(kind.as_str()) else {
+            return;
+        };
         self.nodes.push(ir::Node {
             id: 0,
             spec,
@@ -75,14 +79,22 @@ impl Checker<'_> {
             output: Some(kind),
             span: Span::new(0, 0),
         });
-        self.scope.define(kind.as_str(), Var { value: Some(Value::Node(0)), defined_at: None });
+        self.scope.define(
+            kind.as_str(),
+            Var {
+                value: Some(Value::Node(0)),
+                defined_at: None,
+            },
+        );
     }
 
     /// `var name = value`: evaluated now; a value supplied from outside replaces it.
     pub(super) fn define_var(&mut self, name: &Ident, value: &Expr) {
         let redefined = self.check_not_defined(name);
         let mut evaluated = self.eval(value);
-        if let (Some(supplied), Some(default)) = (self.options.vars.get(&name.name), evaluated.as_ref()) {
+        if let (Some(supplied), Some(default)) =
+            (self.options.vars.get(&name.name), evaluated.as_ref())
+        {
             let (supplied_ty, default_ty) = (type_name(supplied), type_name(default));
             if supplied_ty == default_ty {
                 evaluated = Some(supplied.clone());
@@ -99,7 +111,13 @@ impl Checker<'_> {
             }
         }
         if !redefined {
-            self.scope.define(&name.name, Var { value: evaluated, defined_at: Some(name.span) });
+            self.scope.define(
+                &name.name,
+                Var {
+                    value: evaluated,
+                    defined_at: Some(name.span),
+                },
+            );
         }
     }
 
@@ -107,10 +125,15 @@ impl Checker<'_> {
     pub(super) fn declare_template_var(&mut self, name: &Ident, ty: &Ident) {
         let redefined = self.check_not_defined(name);
         let value = if !TEMPLATE_VAR_TYPES.contains(&ty.name.as_str()) {
-            let mut diagnostic = Diagnostic::error("var-type", ty.span, format!("`{}` is not a var type", ty.name))
-                .with_hint(format!("var types are {}", TEMPLATE_VAR_TYPES.join(", ")));
+            let mut diagnostic = Diagnostic::error(
+                "var-type",
+                ty.span,
+                format!("`{}` is not a var type", ty.name),
+            )
+            .with_hint(format!("var types are {}", TEMPLATE_VAR_TYPES.join(", ")));
             if let Some(close) = did_you_mean(&ty.name, TEMPLATE_VAR_TYPES.iter().copied()) {
-                diagnostic = diagnostic.with_fix(ty.span, close, format!("did you mean `{close}`?"));
+                diagnostic =
+                    diagnostic.with_fix(ty.span, close, format!("did you mean `{close}`?"));
             }
             self.report(diagnostic);
             None
@@ -122,7 +145,12 @@ impl Checker<'_> {
                     Diagnostic::error(
                         "var-type",
                         name.span,
-                        format!("the value supplied for var `{}` is a {}, but it is declared {}", name.name, type_name(supplied), ty.name),
+                        format!(
+                            "the value supplied for var `{}` is a {}, but it is declared {}",
+                            name.name,
+                            type_name(supplied),
+                            ty.name
+                        ),
                     )
                     .with_label(format!("declared {} here", ty.name)),
                 );
@@ -137,23 +165,37 @@ impl Checker<'_> {
             None
         };
         if !redefined {
-            self.scope.define(&name.name, Var { value, defined_at: Some(name.span) });
+            self.scope.define(
+                &name.name,
+                Var {
+                    value,
+                    defined_at: Some(name.span),
+                },
+            );
         }
     }
 
     /// Reports a second definition of a name; true when `name` was already defined.
     fn check_not_defined(&mut self, name: &Ident) -> bool {
-        let Some(existing) = self.scope.get(&name.name) else { return false };
+        let Some(existing) = self.scope.get(&name.name) else {
+            return false;
+        };
         let mut diagnostic = Diagnostic::error(
             "redefined",
             name.span,
-            format!("`{}` is already defined: vars cannot be redefined", name.name),
+            format!(
+                "`{}` is already defined: vars cannot be redefined",
+                name.name
+            ),
         )
         .with_label("defined again here")
         .with_hint("give the new value another name");
         diagnostic = match existing.defined_at {
             Some(first) => diagnostic.with_secondary(first, "first defined here"),
-            None => diagnostic.with_hint(format!("`{}` is the root of the task's pipelines", name.name)),
+            None => diagnostic.with_hint(format!(
+                "`{}` is the root of the task's pipelines",
+                name.name
+            )),
         };
         self.report(diagnostic);
         true
@@ -175,12 +217,15 @@ impl Checker<'_> {
     }
 
     fn undefined(&self, name: &str, span: Span) -> Diagnostic {
-        let mut diagnostic = Diagnostic::error("undefined", span, format!("`{name}` is not defined"));
+        let mut diagnostic =
+            Diagnostic::error("undefined", span, format!("`{name}` is not defined"));
         match name {
             "null" | "none" | "previous" | "linear" => {
-                return diagnostic
-                    .with_hint("fill options are strings")
-                    .with_fix(span, format!("'{name}'"), format!("write '{name}'"));
+                return diagnostic.with_hint("fill options are strings").with_fix(
+                    span,
+                    format!("'{name}'"),
+                    format!("write '{name}'"),
+                );
             }
             "true" | "false" => {
                 let upper = name.to_ascii_uppercase();
@@ -200,12 +245,18 @@ impl Checker<'_> {
     /// The node a chain link applies to when its target is a name or another value.
     pub(super) fn cursor_of(&mut self, value: Value, span: Span) -> Option<Cursor> {
         match value {
-            Value::Node(node) if node < self.nodes.len() => Some(Cursor { node, handler: None }),
+            Value::Node(node) if node < self.nodes.len() => Some(Cursor {
+                node,
+                handler: None,
+            }),
             other => {
                 self.report(Diagnostic::error(
                     "not-a-node",
                     span,
-                    format!("a {} has no nodes or properties to chain", type_name(&other)),
+                    format!(
+                        "a {} has no nodes or properties to chain",
+                        type_name(&other)
+                    ),
                 ));
                 None
             }

@@ -18,7 +18,10 @@ pub(super) fn infer(program: &Program, source: &str) -> Result<Edge, Box<Diagnos
         })
         .collect();
     let Some(&(kind, first_span)) = roots.first() else {
-        let span = Span::new(0, source.len().min(source.find('\n').unwrap_or(source.len())));
+        let span = Span::new(
+            0,
+            source.len().min(source.find('\n').unwrap_or(source.len())),
+        );
         let message = if program.statements.is_empty() {
             "the script is empty"
         } else {
@@ -28,14 +31,23 @@ pub(super) fn infer(program: &Program, source: &str) -> Result<Edge, Box<Diagnos
             .with_hint("a stream task reads `stream|from()...`, a batch task `batch|query('SELECT ...')...`")));
     };
     if let Some(&(other, span)) = roots.iter().find(|(k, _)| *k != kind) {
-        return Err(Box::new(Diagnostic::error(
-            "mixed-task-kind",
-            span,
-            format!("this `{}` pipeline is in a `{}` task: a task is either stream or batch", other.as_str(), kind.as_str()),
-        )
-        .with_label(format!("a {} pipeline", other.as_str()))
-        .with_secondary(first_span, format!("the task is a {} task from here", kind.as_str()))
-        .with_hint("split the pipelines into two tasks")));
+        return Err(Box::new(
+            Diagnostic::error(
+                "mixed-task-kind",
+                span,
+                format!(
+                    "this `{}` pipeline is in a `{}` task: a task is either stream or batch",
+                    other.as_str(),
+                    kind.as_str()
+                ),
+            )
+            .with_label(format!("a {} pipeline", other.as_str()))
+            .with_secondary(
+                first_span,
+                format!("the task is a {} task from here", kind.as_str()),
+            )
+            .with_hint("split the pipelines into two tasks"),
+        ));
     }
     Ok(kind)
 }

@@ -10,7 +10,7 @@ use crate::span::Span;
 impl Checker<'_> {
     pub(super) fn validate_nodes(&mut self) {
         let mut diagnostics = Vec::new();
-        for node in &self.nodes {
+        for node in self.nodes.iter().filter(|n| !self.tainted.contains(&n.id)) {
             validate(node, &mut diagnostics);
         }
         self.diagnostics.extend(diagnostics);
@@ -35,24 +35,39 @@ fn validate(node: &Node, out: &mut Vec<Diagnostic>) {
         "kapacitorLoopback" => {
             for required in ["database", "retentionPolicy"] {
                 if string(node, required).is_none_or(str::is_empty) {
-                    out.push(error(node.span, format!("`kapacitorLoopback` needs `.{required}(...)`")).with_label("no target"));
+                    out.push(
+                        error(
+                            node.span,
+                            format!("`kapacitorLoopback` needs `.{required}(...)`"),
+                        )
+                        .with_label("no target"),
+                    );
                 }
             }
         }
         "alert" | "deadman" => alert(node, out),
         "sample" => {
             if matches!(node.args.first(), Some(Value::Int(n) | Value::Duration(n)) if *n <= 0) {
-                out.push(error(node.span, "`sample` needs a positive count or duration".to_owned()));
+                out.push(error(
+                    node.span,
+                    "`sample` needs a positive count or duration".to_owned(),
+                ));
             }
         }
         "shift" => {
             if matches!(node.args.first(), Some(Value::Duration(0))) {
-                out.push(error(node.span, "`shift` needs a non-zero duration".to_owned()));
+                out.push(error(
+                    node.span,
+                    "`shift` needs a non-zero duration".to_owned(),
+                ));
             }
         }
         "stats" => {
             if matches!(node.args.first(), Some(Value::Duration(d)) if *d <= 0) {
-                out.push(error(node.span, "`stats` needs a positive interval".to_owned()));
+                out.push(error(
+                    node.span,
+                    "`stats` needs a positive interval".to_owned(),
+                ));
             }
         }
         "k8sAutoscale" => autoscale(node, "resourceName", out),
@@ -113,23 +128,37 @@ fn window(node: &Node, out: &mut Vec<Diagnostic>) {
     let (period, count) = (duration(node, "period"), int(node, "periodCount"));
     if period == 0 && count == 0 {
         out.push(
-            error(node.span, "a window needs a length: `.period(d)` or `.periodCount(n)`".to_owned())
-                .with_hint("for example `|window().period(1m).every(1m)`"),
+            error(
+                node.span,
+                "a window needs a length: `.period(d)` or `.periodCount(n)`".to_owned(),
+            )
+            .with_hint("for example `|window().period(1m).every(1m)`"),
         );
     }
     if period != 0 && count != 0 {
         out.push(
-            error(span_of(node, "periodCount"), "a window has either `.period` or `.periodCount`, not both".to_owned())
-                .with_secondary(span_of(node, "period"), "period set here"),
+            error(
+                span_of(node, "periodCount"),
+                "a window has either `.period` or `.periodCount`, not both".to_owned(),
+            )
+            .with_secondary(span_of(node, "period"), "period set here"),
         );
     }
     if count != 0 && node.property("align").is_some() {
-        out.push(error(span_of(node, "align"), "only time windows can be aligned, not count windows".to_owned()));
+        out.push(error(
+            span_of(node, "align"),
+            "only time windows can be aligned, not count windows".to_owned(),
+        ));
     }
     if count != 0 && int(node, "everyCount") <= 0 {
         out.push(
-            error(span_of(node, "periodCount"), "a count window needs `.everyCount(n)` with n > 0".to_owned())
-                .with_hint(format!("to emit every {count} points: `.everyCount({count})`")),
+            error(
+                span_of(node, "periodCount"),
+                "a count window needs `.everyCount(n)` with n > 0".to_owned(),
+            )
+            .with_hint(format!(
+                "to emit every {count} points: `.everyCount({count})`"
+            )),
         );
     }
 }
@@ -147,18 +176,33 @@ fn prefixes(node: &Node, what: &str, expected: usize, counted: &str, out: &mut V
     let names = strings(property);
     if names.len() != expected {
         out.push(
-            error(property.span, format!("`{what}` has {expected} {counted} but {} `.as()` prefixes", names.len()))
-                .with_label(format!("{} prefixes", names.len())),
+            error(
+                property.span,
+                format!(
+                    "`{what}` has {expected} {counted} but {}",
+                    self::counted(names.len(), "`.as()` prefix")
+                ),
+            )
+            .with_label(self::counted(names.len(), "prefix")),
         );
     }
     let delimiter = string(node, "delimiter").unwrap_or(".");
     for (index, name) in names.iter().enumerate() {
         if name.is_empty() {
-            out.push(error(property.span, format!("`{what}` prefixes cannot be empty")));
+            out.push(error(
+                property.span,
+                format!("`{what}` prefixes cannot be empty"),
+            ));
         } else if !delimiter.is_empty() && name.contains(delimiter) {
-            out.push(error(property.span, format!("the prefix '{name}' contains the delimiter '{delimiter}'")));
+            out.push(error(
+                property.span,
+                format!("the prefix '{name}' contains the delimiter '{delimiter}'"),
+            ));
         } else if names[..index].contains(name) {
-            out.push(error(property.span, format!("the prefix '{name}' is used twice")));
+            out.push(error(
+                property.span,
+                format!("the prefix '{name}' is used twice"),
+            ));
         }
     }
 }
@@ -171,7 +215,11 @@ fn eval(node: &Node, out: &mut Vec<Diagnostic>) {
         out.push(
             error(
                 span,
-                format!("`eval` needs one `.as()` name per expression: {expressions} expressions, {} names", names.len()),
+                format!(
+                    "`eval` needs one `.as()` name per expression: {} and {}",
+                    counted(expressions, "expression"),
+                    counted(names.len(), "name")
+                ),
             )
             .with_hint("each expression's result is stored in the field named at the same position in `.as()`"),
         );
@@ -180,8 +228,14 @@ fn eval(node: &Node, out: &mut Vec<Diagnostic>) {
         for tag in strings(property) {
             if !names.contains(&tag) {
                 out.push(
-                    error(property.span, format!("`.tags('{tag}')` names no `.as()` result"))
-                        .with_hint(format!("tags are chosen among the `.as()` names: {}", names.join(", "))),
+                    error(
+                        property.span,
+                        format!("`.tags('{tag}')` names no `.as()` result"),
+                    )
+                    .with_hint(format!(
+                        "tags are chosen among the `.as()` names: {}",
+                        names.join(", ")
+                    )),
                 );
             }
         }
@@ -191,18 +245,36 @@ fn eval(node: &Node, out: &mut Vec<Diagnostic>) {
 /// groupBy dimensions: tag names or `*`, not both; `.exclude()` only with `*`.
 fn dimensions(node: &Node, dims: &[Value], exclude: Option<&Property>, out: &mut Vec<Diagnostic>) {
     let star = dims.iter().any(|d| matches!(d, Value::Star));
-    if dims.iter().any(|d| matches!(d, Value::String(s) if s.is_empty())) {
-        out.push(error(node.span, "a group-by dimension cannot be the empty string".to_owned()));
+    if dims
+        .iter()
+        .any(|d| matches!(d, Value::String(s) if s.is_empty()))
+    {
+        out.push(error(
+            node.span,
+            "a group-by dimension cannot be the empty string".to_owned(),
+        ));
     }
-    if star && dims.iter().any(|d| !matches!(d, Value::Star | Value::TimeDimension { .. })) {
-        out.push(error(node.span, "group by `*` or by named tags, not both".to_owned()));
+    if star
+        && dims
+            .iter()
+            .any(|d| !matches!(d, Value::Star | Value::TimeDimension { .. }))
+    {
+        out.push(error(
+            node.span,
+            "group by `*` or by named tags, not both".to_owned(),
+        ));
     }
     if let Some(exclude) = exclude
         && !star
     {
         out.push(
-            error(exclude.span, "`.exclude()` applies only to `groupBy(*)`".to_owned())
-                .with_hint("group by `*` to exclude tags from all of them, or list just the tags you want"),
+            error(
+                exclude.span,
+                "`.exclude()` applies only to `groupBy(*)`".to_owned(),
+            )
+            .with_hint(
+                "group by `*` to exclude tags from all of them, or list just the tags you want",
+            ),
         );
     }
 }
@@ -212,28 +284,50 @@ fn query(node: &Node, out: &mut Vec<Diagnostic>) {
     let cron = node.property("cron");
     match (every, cron) {
         (None, None) => out.push(
-            error(node.span, "a query needs a schedule: `.every(d)` or `.cron('...')`".to_owned())
-                .with_hint("for example `.period(5m).every(1m)`"),
+            error(
+                node.span,
+                "a query needs a schedule: `.every(d)` or `.cron('...')`".to_owned(),
+            )
+            .with_hint("for example `.period(5m).every(1m)`"),
         ),
         (Some(every), Some(cron)) => out.push(
-            error(cron.span, "a query has either `.every` or `.cron`, not both".to_owned())
-                .with_secondary(every.span, "every set here"),
+            error(
+                cron.span,
+                "a query has either `.every` or `.cron`, not both".to_owned(),
+            )
+            .with_secondary(every.span, "every set here"),
         ),
         _ => {}
     }
     if duration(node, "every") < 0 {
-        out.push(error(span_of(node, "every"), "`.every` cannot be negative".to_owned()));
+        out.push(error(
+            span_of(node, "every"),
+            "`.every` cannot be negative".to_owned(),
+        ));
     }
     if let Some(Value::String(text)) = node.args.first() {
-        let starts_with_select = text.trim_start().get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select"));
+        let starts_with_select = text
+            .trim_start()
+            .get(..6)
+            .is_some_and(|w| w.eq_ignore_ascii_case("select"));
         if !starts_with_select {
-            out.push(error(node.span, "a query must be a single SELECT statement".to_owned()));
+            out.push(error(
+                node.span,
+                "a query must be a single SELECT statement".to_owned(),
+            ));
         }
     }
     for property in node.properties_named("groupBy") {
-        let times = property.args.iter().filter(|d| matches!(d, Value::TimeDimension { .. })).count();
+        let times = property
+            .args
+            .iter()
+            .filter(|d| matches!(d, Value::TimeDimension { .. }))
+            .count();
         if times > 1 {
-            out.push(error(property.span, "a query groups by at most one time() dimension".to_owned()));
+            out.push(error(
+                property.span,
+                "a query groups by at most one time() dimension".to_owned(),
+            ));
         }
         dimensions(node, &property.args, None, out);
     }
@@ -242,18 +336,33 @@ fn query(node: &Node, out: &mut Vec<Diagnostic>) {
 fn barrier(node: &Node, out: &mut Vec<Diagnostic>) {
     let (idle, period) = (duration(node, "idle"), duration(node, "period"));
     if idle != 0 && period != 0 {
-        out.push(error(span_of(node, "period"), "a barrier has either `.idle` or `.period`, not both".to_owned()));
+        out.push(error(
+            span_of(node, "period"),
+            "a barrier has either `.idle` or `.period`, not both".to_owned(),
+        ));
     } else if idle <= 0 && period <= 0 {
-        out.push(error(node.span, "a barrier needs a positive `.idle(d)` or `.period(d)`".to_owned()));
+        out.push(error(
+            node.span,
+            "a barrier needs a positive `.idle(d)` or `.period(d)`".to_owned(),
+        ));
     }
 }
 
 fn http_post(node: &Node, out: &mut Vec<Diagnostic>) {
     let endpoints = node.properties_named("endpoint").count();
     match (node.args.len(), endpoints) {
-        (0, 0) => out.push(error(node.span, "`httpPost` needs a URL or an `.endpoint(...)`".to_owned())),
-        (1.., 1..) => out.push(error(span_of(node, "endpoint"), "`httpPost` takes a URL or an `.endpoint`, not both".to_owned())),
-        (_, 2..) => out.push(error(span_of(node, "endpoint"), "`httpPost` takes one `.endpoint`".to_owned())),
+        (0, 0) => out.push(error(
+            node.span,
+            "`httpPost` needs a URL or an `.endpoint(...)`".to_owned(),
+        )),
+        (1.., 1..) => out.push(error(
+            span_of(node, "endpoint"),
+            "`httpPost` takes a URL or an `.endpoint`, not both".to_owned(),
+        )),
+        (_, 2..) => out.push(error(
+            span_of(node, "endpoint"),
+            "`httpPost` takes one `.endpoint`".to_owned(),
+        )),
         _ => {}
     }
     authenticate_header(node.properties_named("header"), out);
@@ -262,8 +371,12 @@ fn http_post(node: &Node, out: &mut Vec<Diagnostic>) {
 /// Kapacitor sets the authentication header itself.
 fn authenticate_header<'a>(headers: impl Iterator<Item = &'a Property>, out: &mut Vec<Diagnostic>) {
     for header in headers {
-        if matches!(header.args.first(), Some(Value::String(k)) if k.eq_ignore_ascii_case("authenticate")) {
-            out.push(error(header.span, "the 'authenticate' header cannot be set".to_owned()));
+        if matches!(header.args.first(), Some(Value::String(k)) if k.eq_ignore_ascii_case("authenticate"))
+        {
+            out.push(error(
+                header.span,
+                "the 'authenticate' header cannot be set".to_owned(),
+            ));
         }
     }
 }
@@ -296,16 +409,28 @@ fn alert(node: &Node, out: &mut Vec<Diagnostic>) {
     }
     for handler in &node.handlers {
         match handler.spec.name {
-            "post" => authenticate_header(handler.properties.iter().filter(|p| p.spec.name == "header"), out),
+            "post" => authenticate_header(
+                handler
+                    .properties
+                    .iter()
+                    .filter(|p| p.spec.name == "header"),
+                out,
+            ),
             "snmpTrap" => {
                 if matches!(handler.args.first(), Some(Value::String(oid)) if oid.is_empty()) {
-                    out.push(error(handler.span, "`.snmpTrap()` needs a trap OID".to_owned()));
+                    out.push(error(
+                        handler.span,
+                        "`.snmpTrap()` needs a trap OID".to_owned(),
+                    ));
                 }
                 for data in handler.properties.iter().filter(|p| p.spec.name == "data") {
                     if let Some(Value::String(ty)) = data.args.get(1)
                         && !matches!(ty.as_str(), "c" | "i" | "n" | "s" | "t")
                     {
-                        out.push(error(data.span, format!("'{ty}' is not an SNMP data type: c, i, n, s or t")));
+                        out.push(error(
+                            data.span,
+                            format!("'{ty}' is not an SNMP data type: c, i, n, s or t"),
+                        ));
                     }
                 }
             }
@@ -322,19 +447,49 @@ fn autoscale(node: &Node, resource: &str, out: &mut Vec<Diagnostic>) {
     if by_name == by_tag {
         out.push(error(
             node.span,
-            format!("`{}` needs exactly one of `.{resource}(...)` and `.{resource}Tag(...)`", node.spec.name),
+            format!(
+                "`{}` needs exactly one of `.{resource}(...)` and `.{resource}Tag(...)`",
+                node.spec.name
+            ),
         ));
     }
     if node.property("replicas").is_none() {
-        out.push(error(node.span, format!("`{}` needs a `.replicas(lambda: ...)` expression", node.spec.name)));
+        out.push(error(
+            node.span,
+            format!(
+                "`{}` needs a `.replicas(lambda: ...)` expression",
+                node.spec.name
+            ),
+        ));
     }
     if node.property("min").is_some() && int(node, "min") < 1 {
-        out.push(error(span_of(node, "min"), "`.min` must be at least 1".to_owned()));
+        out.push(error(
+            span_of(node, "min"),
+            "`.min` must be at least 1".to_owned(),
+        ));
     }
     if node.spec.name == "k8sAutoscale"
         && let Some(kind) = string(node, "kind")
-        && !matches!(kind, "deployments" | "replicasets" | "replicationcontrollers")
+        && !matches!(
+            kind,
+            "deployments" | "replicasets" | "replicationcontrollers"
+        )
     {
-        out.push(error(span_of(node, "kind"), format!("'{kind}' is not a kind: deployments, replicasets or replicationcontrollers")));
+        out.push(error(
+            span_of(node, "kind"),
+            format!("'{kind}' is not a kind: deployments, replicasets or replicationcontrollers"),
+        ));
     }
+}
+
+/// "1 name", "2 names".
+fn counted(n: usize, noun: &str) -> String {
+    let suffix = if n == 1 {
+        ""
+    } else if noun.ends_with('x') {
+        "es"
+    } else {
+        "s"
+    };
+    format!("{n} {noun}{suffix}")
 }

@@ -46,7 +46,12 @@ fn to_codespan(d: &Diagnostic, source: &str) -> CsDiagnostic<()> {
     );
     let mut notes: Vec<String> = d.hints.iter().map(|h| format!("help: {h}")).collect();
     if let Some(fix) = &d.fix {
-        notes.push(format!("fix: {}: `{}`", fix.message, fix.replacement));
+        // Most fix messages already quote their replacement ("write 'cpu'"); repeat it only when not.
+        if fix.message.contains(fix.replacement.as_str()) {
+            notes.push(format!("fix: {}", fix.message));
+        } else {
+            notes.push(format!("fix: {}: `{}`", fix.message, fix.replacement));
+        }
     }
     base.with_code(d.code).with_message(&d.message).with_labels(labels).with_notes(notes)
 }

@@ -21,7 +21,10 @@ impl CommentBlocks {
             block.span = block.span.to(span);
             return;
         }
-        self.blocks.push(Comment { lines: vec![line], span });
+        self.blocks.push(Comment {
+            lines: vec![line],
+            span,
+        });
     }
 
     pub(super) fn finish(self) -> Vec<Comment> {

@@ -13,9 +13,15 @@ pub(super) fn underscore_ident(lex: &mut Lexer<'_, Token>) -> String {
     let name = lex.slice().to_owned();
     let span = current_span(lex);
     lex.extras.push(
-        Diagnostic::error("invalid-identifier", span, format!("identifier `{name}` starts with `_`"))
-            .with_label("identifiers must start with a letter")
-            .with_hint("TICKscript names start with a letter; `_` may only appear after the first letter"),
+        Diagnostic::error(
+            "invalid-identifier",
+            span,
+            format!("identifier `{name}` starts with `_`"),
+        )
+        .with_label("identifiers must start with a letter")
+        .with_hint(
+            "TICKscript names start with a letter; `_` may only appear after the first letter",
+        ),
     );
     name
 }
@@ -24,19 +30,31 @@ pub(super) fn underscore_ident(lex: &mut Lexer<'_, Token>) -> String {
 pub(super) fn int(lex: &mut Lexer<'_, Token>) -> IntLit {
     let text = lex.slice();
     let octal = text.len() > 1 && text.starts_with('0');
-    let parsed = if octal { i64::from_str_radix(&text[1..], 8) } else { text.parse::<i64>() };
+    let parsed = if octal {
+        i64::from_str_radix(&text[1..], 8)
+    } else {
+        text.parse::<i64>()
+    };
     match parsed {
         Ok(value) => IntLit { value, octal },
         Err(err) => {
             let span = current_span(lex);
             let diagnostic = if octal && text.bytes().any(|b| b == b'8' || b == b'9') {
-                Diagnostic::error("invalid-number", span, format!("illegal number syntax: `{text}`"))
-                    .with_label("a leading 0 makes this an octal number, which cannot contain 8 or 9")
-                    .with_hint("remove the leading zeros to write a decimal number")
+                Diagnostic::error(
+                    "invalid-number",
+                    span,
+                    format!("illegal number syntax: `{text}`"),
+                )
+                .with_label("a leading 0 makes this an octal number, which cannot contain 8 or 9")
+                .with_hint("remove the leading zeros to write a decimal number")
             } else {
-                Diagnostic::error("invalid-number", span, format!("integer `{text}` is out of range"))
-                    .with_label(err.to_string())
-                    .with_hint(format!("integers are 64-bit: the largest is {}", i64::MAX))
+                Diagnostic::error(
+                    "invalid-number",
+                    span,
+                    format!("integer `{text}` is out of range"),
+                )
+                .with_label(err.to_string())
+                .with_hint(format!("integers are 64-bit: the largest is {}", i64::MAX))
             };
             lex.extras.push(diagnostic);
             IntLit { value: 0, octal }
@@ -51,7 +69,11 @@ pub(super) fn float(lex: &mut Lexer<'_, Token>) -> f64 {
         Ok(value) if value.is_finite() => value,
         _ => {
             let span = current_span(lex);
-            lex.extras.push(Diagnostic::error("invalid-number", span, format!("number `{text}` is out of range")));
+            lex.extras.push(Diagnostic::error(
+                "invalid-number",
+                span,
+                format!("number `{text}` is out of range"),
+            ));
             0.0
         }
     }
@@ -62,10 +84,17 @@ pub(super) fn float_with_extra_dots(lex: &mut Lexer<'_, Token>) -> f64 {
     let text = lex.slice();
     let span = current_span(lex);
     lex.extras.push(
-        Diagnostic::error("invalid-number", span, format!("multiple decimals in number `{text}`"))
-            .with_label("a number has at most one `.`"),
+        Diagnostic::error(
+            "invalid-number",
+            span,
+            format!("multiple decimals in number `{text}`"),
+        )
+        .with_label("a number has at most one `.`"),
     );
-    let second_dot = text.match_indices('.').nth(1).map_or(text.len(), |(i, _)| i);
+    let second_dot = text
+        .match_indices('.')
+        .nth(1)
+        .map_or(text.len(), |(i, _)| i);
     text[..second_dot].parse().unwrap_or(0.0)
 }
 
@@ -86,15 +115,24 @@ fn unit_nanos(unit: &str) -> i64 {
 /// Digits and one unit (`10s`, `5m`, `100ms`, `3µ`). Leading zeros are decimal here.
 pub(super) fn duration(lex: &mut Lexer<'_, Token>) -> DurationLit {
     let literal = lex.slice().to_owned();
-    let unit_start = literal.find(|c: char| !c.is_ascii_digit()).unwrap_or(literal.len());
+    let unit_start = literal
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(literal.len());
     let (digits, unit) = literal.split_at(unit_start);
-    let nanos = digits.parse::<i64>().ok().and_then(|n| n.checked_mul(unit_nanos(unit)));
+    let nanos = digits
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit_nanos(unit)));
     let nanos = nanos.unwrap_or_else(|| {
         let span = current_span(lex);
         lex.extras.push(
-            Diagnostic::error("invalid-duration", span, format!("invalid duration `{literal}`"))
-                .with_label("out of range")
-                .with_hint("durations must fit in 64-bit nanoseconds (about 292 years)"),
+            Diagnostic::error(
+                "invalid-duration",
+                span,
+                format!("invalid duration `{literal}`"),
+            )
+            .with_label("out of range")
+            .with_hint("durations must fit in 64-bit nanoseconds (about 292 years)"),
         );
         0
     });
@@ -116,14 +154,22 @@ fn scan_quoted(rest: &str, quote: char) -> Quoted {
     let mut chars = rest.char_indices();
     while let Some((i, c)) = chars.next() {
         if c == quote {
-            return Quoted { content: rest[..i].to_owned(), consumed: i + c.len_utf8(), terminated: true };
+            return Quoted {
+                content: rest[..i].to_owned(),
+                consumed: i + c.len_utf8(),
+                terminated: true,
+            };
         }
         if c == '\\' && rest[i + 1..].starts_with(quote) {
             chars.next();
         }
     }
     let line_end = rest.find('\n').unwrap_or(rest.len());
-    Quoted { content: rest[..line_end].trim_end_matches('\r').to_owned(), consumed: line_end, terminated: false }
+    Quoted {
+        content: rest[..line_end].trim_end_matches('\r').to_owned(),
+        consumed: line_end,
+        terminated: false,
+    }
 }
 
 /// Resolves `\quote` to `quote`; every other backslash stays as written (Kapacitor's rule).
@@ -164,16 +210,26 @@ pub(super) fn string(lex: &mut Lexer<'_, Token>) -> StrLit {
             None => {
                 let opening = Span::new(lex.span().start, lex.span().end + 2);
                 lex.extras.push(
-                    Diagnostic::error("unterminated-string", opening, "unterminated triple-quoted string")
-                        .with_label("this string has no closing `'''`"),
+                    Diagnostic::error(
+                        "unterminated-string",
+                        opening,
+                        "unterminated triple-quoted string",
+                    )
+                    .with_label("this string has no closing `'''`"),
                 );
                 (after_open.to_owned(), rest.len())
             }
         };
         lex.bump(consumed);
-        return StrLit { value, triple: true };
+        return StrLit {
+            value,
+            triple: true,
+        };
     }
-    StrLit { value: quoted(lex, '\'', "unterminated-string", "string"), triple: false }
+    StrLit {
+        value: quoted(lex, '\'', "unterminated-string", "string"),
+        triple: false,
+    }
 }
 
 /// `"name"` with `\"`.
@@ -188,8 +244,12 @@ pub(super) fn regex(lex: &mut Lexer<'_, Token>) -> String {
     if let Err(err) = regex::Regex::new(&pattern) {
         let span = current_span(lex);
         lex.extras.push(
-            Diagnostic::error("invalid-regex", span, format!("invalid regex: {}", regex_error_reason(&err)))
-                .with_label("this regex does not compile"),
+            Diagnostic::error(
+                "invalid-regex",
+                span,
+                format!("invalid regex: {}", regex_error_reason(&err)),
+            )
+            .with_label("this regex does not compile"),
         );
     }
     pattern
@@ -198,6 +258,10 @@ pub(super) fn regex(lex: &mut Lexer<'_, Token>) -> String {
 /// The one-line reason inside the regex crate's multi-line error text.
 fn regex_error_reason(err: &regex::Error) -> String {
     let text = err.to_string();
-    let reason = text.lines().rev().find_map(|line| line.strip_prefix("error: ")).unwrap_or(text.as_str());
+    let reason = text
+        .lines()
+        .rev()
+        .find_map(|line| line.strip_prefix("error: "))
+        .unwrap_or(text.as_str());
     reason.trim().to_owned()
 }

@@ -59,7 +59,11 @@ pub fn lex(source: &str) -> Lexed {
     let mut diagnostics = lexer.extras;
     diagnostics.append(&mut unknown);
     diagnostics.sort_by_key(|d| d.span.start);
-    Lexed { tokens, comments: comments.finish(), diagnostics }
+    Lexed {
+        tokens,
+        comments: comments.finish(),
+        diagnostics,
+    }
 }
 
 /// Reports characters that start no token, one diagnostic per run of them.
@@ -68,13 +72,20 @@ fn report_unknown(reported: &mut Vec<Diagnostic>, source: &str, span: Span) {
         && last.span.end == span.start
     {
         last.span = last.span.to(span);
-        last.message = format!("unexpected characters `{}`", source.get(last.span.range()).unwrap_or_default());
+        last.message = format!(
+            "unexpected characters `{}`",
+            source.get(last.span.range()).unwrap_or_default()
+        );
         return;
     }
     let text = source.get(span.range()).unwrap_or_default();
     reported.push(
-        Diagnostic::error("unknown-character", span, format!("unexpected character `{}`", text.escape_debug()))
-            .with_label("no TICKscript token starts with this"),
+        Diagnostic::error(
+            "unknown-character",
+            span,
+            format!("unexpected character `{}`", text.escape_debug()),
+        )
+        .with_label("no TICKscript token starts with this"),
     );
 }
 

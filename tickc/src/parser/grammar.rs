@@ -20,16 +20,14 @@ use chumsky::input::{InputRef, MapExtra, ValueInput};
 use chumsky::pratt::{Operator, infix, left};
 use chumsky::prelude::*;
 
-use super::state::{MAX_NESTING, ParseState};
+use super::errors::SyntaxError;
+use super::state::ParseState;
 use crate::ast::{BinaryOp, ChainOp, Expr, ExprKind, Ident, Reference, Statement, UnaryOp};
 use crate::diagnostic::Diagnostic;
 use crate::lexer::Token;
 use crate::span::Span;
 
-pub(super) type Extra<'src> = extra::Full<Rich<'src, Token, SimpleSpan>, ParseState<'src>, ()>;
-
-/// The message of the error raised when parentheses nest deeper than the limit.
-pub(super) const TOO_DEEP: &str = "expression nested too deeply";
+pub(super) type Extra<'src> = extra::Full<SyntaxError, ParseState<'src>, ()>;
 
 fn span(s: SimpleSpan) -> Span {
     Span::new(s.start, s.end)
@@ -64,7 +62,9 @@ where
         .map_with(|_, e| span(e.span()))
         .then(ident())
         .then(choice((
-            just(Token::Assign).ignore_then(expr.clone()).map(VarTail::Value),
+            just(Token::Assign)
+                .ignore_then(expr.clone())
+                .map(VarTail::Value),
             ident().labelled("a type name").map(VarTail::Type),
         )))
         .map(|((start, name), tail)| match tail {
@@ -85,7 +85,11 @@ where
         .then(reference())
         .map(|((start, database), retention_policy)| {
             let span = start.to(retention_policy.span);
-            Statement::Dbrp { database, retention_policy, span }
+            Statement::Dbrp {
+                database,
+                retention_policy,
+                span,
+            }
         });
 
     choice((var, dbrp, expr.map(Statement::Expr))).labelled("a statement")
@@ -124,7 +128,11 @@ where
             Ok(())
         } else {
             let here = inp.span_since(&inp.cursor());
-            Err(Rich::custom(here, "nothing to skip"))
+            Err(SyntaxError::Unexpected {
+                span: here,
+                expected: Vec::new(),
+                found: None,
+            })
         }
     })
 }
@@ -133,7 +141,8 @@ fn ident<'src, I>() -> impl Parser<'src, I, Ident, Extra<'src>> + Clone
 where
     I: ValueInput<'src, Token = Token, Span = SimpleSpan>,
 {
-    select! { Token::Ident(name) = e => Ident { name, span: span(e.span()) } }.labelled("an identifier")
+    select! { Token::Ident(name) = e => Ident { name, span: span(e.span()) } }
+        .labelled("an identifier")
 }
 
 fn reference<'src, I>() -> impl Parser<'src, I, Reference, Extra<'src>> + Clone
@@ -154,7 +163,7 @@ where
         if e.state().enter() {
             Ok(at)
         } else {
-            Err(Rich::custom(at, TOO_DEEP))
+            Err(SyntaxError::too_deep(at))
         }
     })
 }
@@ -190,10 +199,24 @@ where
 
     // `(args)` with a trailing comma allowed; the span covers the parentheses.
     let args = open_paren()
-        .then(expr.clone().separated_by(just(Token::Comma)).allow_trailing().collect::<Vec<_>>())
+        .then(
+            expr.clone()
+                .separated_by(just(Token::Comma))
+                .allow_trailing()
+                .collect::<Vec<_>>(),
+        )
         .then(close_paren())
-        .map(|((open, args), close)| (args, open.start..close.end))
-        .map(|(args, range)| (args, SimpleSpan::from(range)));
+        .map(
+            |((open, args), close): ((SimpleSpan, Vec<Expr>), SimpleSpan)| {
+                (args, open.union(close))
+            },
+        );
+    // Arguments where they are optional: once a `(` follows, they must parse, rather than
+    // leaving the name alone and the `(` to start a confusing new statement.
+    let maybe_args = args
+        .clone()
+        .map(Some)
+        .or(just(Token::LParen).not().to(None));
 
     let literal = select! {
         Token::Int(i) => ExprKind::Int { value: i.value, octal: i.octal },
@@ -208,24 +231,29 @@ where
     }
     .map_with(|kind, e| Expr::new(kind, span(e.span())));
 
-    let parenthesised = open_paren().then(binary.clone()).then(close_paren()).map_with(
-        |((open, mut inner), close): ((SimpleSpan, Expr), SimpleSpan), e| {
-            reject_chain(&inner, "inside parentheses", e.state());
-            if let ExprKind::Binary { parens, .. } = &mut inner.kind {
-                *parens = true;
-                inner.span = Span::new(open.start, close.end);
-            }
-            inner
-        },
-    );
+    let parenthesised = open_paren()
+        .then(binary.clone())
+        .then(close_paren())
+        .map_with(
+            |((open, mut inner), close): ((SimpleSpan, Expr), SimpleSpan), e| {
+                reject_chain(&inner, "inside parentheses", e.state());
+                if let ExprKind::Binary { parens, .. } = &mut inner.kind {
+                    *parens = true;
+                    inner.span = Span::new(open.start, close.end);
+                }
+                inner
+            },
+        );
 
-    let call_or_ident = ident().then(args.clone().or_not()).map(|(name, args)| match args {
-        Some((args, at)) => {
-            let span = name.span.to(span(at));
-            Expr::new(ExprKind::Call { name, args }, span)
-        }
-        None => Expr::new(ExprKind::Ident(name.name), name.span),
-    });
+    let call_or_ident = ident()
+        .then(maybe_args.clone())
+        .map(|(name, args)| match args {
+            Some((args, at)) => {
+                let span = name.span.to(span(at));
+                Expr::new(ExprKind::Call { name, args }, span)
+            }
+            None => Expr::new(ExprKind::Ident(name.name), name.span),
+        });
 
     let primary = choice((literal, parenthesised, call_or_ident));
 
@@ -235,25 +263,54 @@ where
         Token::At => ChainOp::At,
     }
     .labelled("a chain link (`|`, `.`, `@`)");
-    let link = chain_op.then(ident()).then(args.or_not()).map(|((op, name), args)| Link { op, name, args });
-    let atom = primary.foldl_with(link.repeated(), |target, link, e| chain(target, link, e.state()));
+    let link = chain_op
+        .then(ident())
+        .then(maybe_args)
+        .map(|((op, name), args)| Link { op, name, args });
+    let atom = primary.foldl_with(link.repeated(), |target, link, e| {
+        chain(target, link, e.state())
+    });
 
+    // Unary runs fold in a loop, but each operator still counts as a level of nesting: the
+    // tree they build is as deep as the run is long.
     let unary_op = select! {
         Token::Minus => UnaryOp::Neg,
         Token::Not => UnaryOp::Not,
     }
-    .map_with(|op, e| (op, span(e.span())));
-    let unary = unary_op.repeated().collect::<Vec<_>>().then(atom).try_map_with(|(ops, operand), e| {
-        if ops.len() > MAX_NESTING {
-            let first = ops.first().map_or(operand.span, |(_, at)| *at);
-            return Err(Rich::custom(SimpleSpan::from(first.range()), TOO_DEEP));
+    .try_map_with(|op, e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
+        let at = e.span();
+        if e.state().enter() {
+            Ok((op, span(at)))
+        } else {
+            Err(SyntaxError::too_deep(at))
         }
-        Ok(ops.into_iter().rev().fold(operand, |operand, (op, at)| {
-            reject_chain(&operand, &format!("an operand of `{}`", op.as_str()), e.state());
-            let span = at.to(operand.span);
-            Expr::new(ExprKind::Unary { op, operand: Box::new(operand) }, span)
-        }))
     });
+    let unary = unary_op
+        .repeated()
+        .collect::<Vec<_>>()
+        .then(atom)
+        .try_map_with(
+            |(ops, operand): (Vec<(UnaryOp, Span)>, Expr),
+             e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
+                Ok(ops.into_iter().rev().fold(operand, |operand, (op, at)| {
+                    e.state().leave();
+                    reject_chain(
+                        &operand,
+                        &format!("an operand of `{}`", op.as_str()),
+                        e.state(),
+                    );
+                    let span = at.to(operand.span);
+                    Expr::new(
+                        ExprKind::Unary {
+                            op,
+                            operand: Box::new(operand),
+                        },
+                        span,
+                    )
+                }))
+            },
+        )
+        .labelled("an expression");
 
     let binary_op = select! {
         Token::Or => BinaryOp::Or,
@@ -276,20 +333,23 @@ where
     // One left-associative Pratt level per precedence of `BinaryOp::precedence`.
     let levels: Vec<_> = (0..=5_u8)
         .map(|level| {
-            let op = binary_op.clone().filter(move |op: &BinaryOp| op.precedence() == level);
-            let fold = |lhs, op, rhs, e: &mut MapExtra<'src, '_, I, Extra<'src>>| binary_node(lhs, op, rhs, e.state());
+            let op = binary_op.filter(move |op: &BinaryOp| op.precedence() == level);
+            let fold = |lhs, op, rhs, e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
+                binary_node(lhs, op, rhs, e.state())
+            };
             Operator::boxed(infix(left(u16::from(level)), op, fold))
         })
         .collect();
     binary.define(unary.pratt(levels));
 
-    let lambda = just(Token::Lambda).map_with(|_, e| span(e.span())).then(binary.clone()).map_with(
-        |(start, body): (Span, Expr), e| {
+    let lambda = just(Token::Lambda)
+        .map_with(|_, e| span(e.span()))
+        .then(binary.clone())
+        .map_with(|(start, body): (Span, Expr), e| {
             reject_chain(&body, "the body of a lambda", e.state());
             let span = start.to(body.span);
             Expr::new(ExprKind::Lambda(Box::new(body)), span)
-        },
-    );
+        });
 
     let list_item = select! {
         Token::Ident(name) => ExprKind::Ident(name),
@@ -314,39 +374,80 @@ fn binary_node(lhs: Expr, op: BinaryOp, rhs: Expr, state: &mut ParseState<'_>) -
     reject_chain(&lhs, &context, state);
     reject_chain(&rhs, &context, state);
     let span = lhs.span.to(rhs.span);
-    Expr::new(ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs), parens: false }, span)
+    Expr::new(
+        ExprKind::Binary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+            parens: false,
+        },
+        span,
+    )
 }
 
 /// Appends one link to a chain, reporting links Kapacitor's parser would reject.
 fn chain(target: Expr, link: Link, state: &mut ParseState<'_>) -> Expr {
     let Link { op, name, args } = link;
-    if !matches!(target.kind, ExprKind::Ident(_) | ExprKind::Call { .. } | ExprKind::Chain { .. }) {
+    if !matches!(
+        target.kind,
+        ExprKind::Ident(_) | ExprKind::Call { .. } | ExprKind::Chain { .. }
+    ) {
         state.report(
-            Diagnostic::error("syntax", name.span, format!("`{}{}` cannot follow this expression", op.as_str(), name.name))
-                .with_secondary(target.span, "not a node")
-                .with_hint("a chain starts at a node: `stream`, `batch`, a var holding a node, or a call"),
+            Diagnostic::error(
+                "syntax",
+                name.span,
+                format!(
+                    "`{}{}` cannot follow this expression",
+                    op.as_str(),
+                    name.name
+                ),
+            )
+            .with_secondary(target.span, "not a node")
+            .with_hint(
+                "a chain starts at a node: `stream`, `batch`, a var holding a node, or a call",
+            ),
         );
     }
     if op == ChainOp::Pipe && args.is_none() {
         state.report(
-            Diagnostic::error("syntax", name.span, format!("`|{}` needs parentheses", name.name))
-                .with_label("`|` creates a node, which is a call")
-                .with_fix(Span::new(name.span.end, name.span.end), "()", "add `()`"),
+            Diagnostic::error(
+                "syntax",
+                name.span,
+                format!("`|{}` needs parentheses", name.name),
+            )
+            .with_label("`|` creates a node, which is a call")
+            .with_fix(Span::new(name.span.end, name.span.end), "()", "add `()`"),
         );
     }
     let end = args.as_ref().map_or(name.span, |(_, at)| span(*at));
     let span = target.span.to(end);
     let args = args.map(|(args, _)| args);
-    Expr::new(ExprKind::Chain { target: Box::new(target), op, name, args }, span)
+    Expr::new(
+        ExprKind::Chain {
+            target: Box::new(target),
+            op,
+            name,
+            args,
+        },
+        span,
+    )
 }
 
 /// Chains build the pipeline; they are not values that operators, parentheses or lambdas take.
 fn reject_chain(expr: &Expr, context: &str, state: &mut ParseState<'_>) {
     if let ExprKind::Chain { op, name, .. } = &expr.kind {
         state.report(
-            Diagnostic::error("syntax", expr.span, format!("a pipeline chain cannot be {context}"))
-                .with_label(format!("the chain ends with `{}{}`", op.as_str(), name.name))
-                .with_hint("a chain is a statement of its own, or the value of a `var`"),
+            Diagnostic::error(
+                "syntax",
+                expr.span,
+                format!("a pipeline chain cannot be {context}"),
+            )
+            .with_label(format!(
+                "the chain ends with `{}{}`",
+                op.as_str(),
+                name.name
+            ))
+            .with_hint("a chain is a statement of its own, or the value of a `var`"),
         );
     }
 }

@@ -4,14 +4,23 @@
 use crate::ast::{Expr, ExprKind, Program, Statement};
 
 pub(super) fn program(program: &Program) -> String {
-    program.statements.iter().map(statement).collect::<Vec<_>>().join("; ")
+    program
+        .statements
+        .iter()
+        .map(statement)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub(super) fn statement(statement: &Statement) -> String {
     match statement {
         Statement::Var { name, value, .. } => format!("var {} = {}", name.name, expr(value)),
         Statement::TypedVar { name, ty, .. } => format!("var {} {}", name.name, ty.name),
-        Statement::Dbrp { database, retention_policy, .. } => {
+        Statement::Dbrp {
+            database,
+            retention_policy,
+            ..
+        } => {
             format!("dbrp {:?}.{:?}", database.name, retention_policy.name)
         }
         Statement::Expr(e) => expr(e),
@@ -28,7 +37,10 @@ pub(super) fn expr(e: &Expr) -> String {
         ExprKind::Int { value, .. } => value.to_string(),
         ExprKind::Float(x) => format!("{x:?}"),
         ExprKind::Duration { literal, .. } => literal.clone(),
-        ExprKind::Str { value, triple: true } => format!("'''{value}'''"),
+        ExprKind::Str {
+            value,
+            triple: true,
+        } => format!("'''{value}'''"),
         ExprKind::Str { value, .. } => format!("'{value}'"),
         ExprKind::Reference(name) => format!("{name:?}"),
         ExprKind::Regex(pattern) => format!("/{pattern}/"),
@@ -38,13 +50,26 @@ pub(super) fn expr(e: &Expr) -> String {
         ExprKind::List(items) => format!("[{}]", list(items)),
         ExprKind::Lambda(body) => format!("(lambda: {})", expr(body)),
         ExprKind::Unary { op, operand } => format!("({}{})", op.as_str(), expr(operand)),
-        ExprKind::Binary { op, lhs, rhs, parens } => {
+        ExprKind::Binary {
+            op,
+            lhs,
+            rhs,
+            parens,
+        } => {
             let (open, close) = if *parens { ('{', '}') } else { ('(', ')') };
             format!("{open}{} {} {}{close}", expr(lhs), op.as_str(), expr(rhs))
         }
         ExprKind::Call { name, args } => format!("{}({})", name.name, list(args)),
-        ExprKind::Chain { target, op, name, args } => {
-            let args = args.as_ref().map(|a| format!("({})", list(a))).unwrap_or_default();
+        ExprKind::Chain {
+            target,
+            op,
+            name,
+            args,
+        } => {
+            let args = args
+                .as_ref()
+                .map(|a| format!("({})", list(a)))
+                .unwrap_or_default();
             format!("[{}{}{}{args}]", expr(target), op.as_str(), name.name)
         }
     }

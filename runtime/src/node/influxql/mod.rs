@@ -28,7 +28,7 @@ mod transformations;
 use std::collections::HashMap;
 
 use crate::node::Node;
-use crate::node::group_tags::group_tags;
+use crate::node::group::group_tags;
 use crate::point::{
     Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time,
 };

@@ -1,0 +1,589 @@
+//! The alert node: levels each point or batch of a group, turns level changes into events,
+//! hands events to the handlers, and passes on (annotated) the data that raised an event.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::config::{AlertConfig, ConfigError, EventSummary};
+use super::event::{Event, EventSource};
+use super::handlers::deliveries;
+use super::inhibit::{Inhibitor, Inhibitors};
+use super::level::{AlertLevels, Level, determine_level};
+use super::state::{AlertState, Input};
+use super::topic::{LastEvent, TopicEvents};
+use crate::delivery::Outbox;
+use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Tags, Time};
+use crate::template::TemplateError;
+use crate::template::alert_data::{EventData, IdData, details_data, id_data, message_data};
+
+/// The counts Kapacitor reports for an alert node.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlertStats {
+    pub alerts_triggered: u64,
+    pub alerts_inhibited: u64,
+    pub oks_triggered: u64,
+    pub infos_triggered: u64,
+    pub warns_triggered: u64,
+    pub crits_triggered: u64,
+    /// Events no handler could be given (their data cannot be encoded).
+    pub events_dropped: u64,
+}
+
+impl AlertStats {
+    fn count(&mut self, level: Level) {
+        self.alerts_triggered += 1;
+        let per_level = match level {
+            Level::Ok => &mut self.oks_triggered,
+            Level::Info => &mut self.infos_triggered,
+            Level::Warning => &mut self.warns_triggered,
+            Level::Critical => &mut self.crits_triggered,
+        };
+        *per_level += 1;
+    }
+}
+
+/// A group's state and the inhibitors it drives.
+#[derive(Debug)]
+struct Group {
+    state: AlertState,
+    inhibitors: Vec<Arc<Inhibitor>>,
+}
+
+/// An alert node over the level expressions `L`.
+pub struct AlertNode<L> {
+    config: AlertConfig,
+    levels: L,
+    groups: HashMap<GroupKey, Group>,
+    /// Kept only when events go to a topic (handlers, or `.topic()`), as in Kapacitor.
+    topic: Option<TopicEvents>,
+    outbox: Arc<dyn Outbox>,
+    inhibitors: Arc<Inhibitors>,
+    stats: AlertStats,
+    errors: u64,
+}
+
+impl<L> std::fmt::Debug for AlertNode<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertNode")
+            .field("task_name", &self.config.task_name)
+            .field("groups", &self.groups.len())
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the data of one group says before its level is known.
+struct Subject<'a> {
+    name: &'a str,
+    group: &'a GroupKey,
+    dimensions: &'a Dimensions,
+    /// A point's tags; a batch's group tags.
+    tags: &'a Tags,
+    /// The time Kapacitor gives a group's first message.
+    time: Time,
+}
+
+/// The level a point or batch got, with what an event of it would carry.
+struct Candidate<'a> {
+    id: String,
+    level: Level,
+    time: Time,
+    fields: &'a Fields,
+    source: EventSource<'a>,
+}
+
+/// A candidate the state machine decided to send, before it is rendered.
+struct Triggered<'a> {
+    candidate: Candidate<'a>,
+    duration: i64,
+}
+
+impl Triggered<'_> {
+    fn summary(self, message: String) -> EventSummary {
+        EventSummary {
+            level: self.candidate.level,
+            id: self.candidate.id,
+            message,
+            duration: self.duration,
+        }
+    }
+}
+
+impl<L: AlertLevels> AlertNode<L> {
+    /// `inhibitors` is the process's registry, shared by every alert node.
+    pub fn new(
+        config: AlertConfig,
+        levels: L,
+        outbox: Arc<dyn Outbox>,
+        inhibitors: Arc<Inhibitors>,
+    ) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let keeps_topic = !config.handlers.is_empty() || config.topic.is_some();
+        Ok(AlertNode {
+            config,
+            levels,
+            groups: HashMap::new(),
+            topic: keeps_topic.then(TopicEvents::default),
+            outbox,
+            inhibitors,
+            stats: AlertStats::default(),
+            errors: 0,
+        })
+    }
+
+    pub fn stats(&self) -> AlertStats {
+        self.stats
+    }
+
+    /// The last event of each id, when the node keeps them (see [`TopicEvents`]).
+    pub fn topic_events(&self) -> Option<&TopicEvents> {
+        self.topic.as_ref()
+    }
+
+    /// The state of every group, for snapshots.
+    pub fn states(&self) -> impl Iterator<Item = (&GroupKey, &AlertState)> {
+        self.groups.iter().map(|(k, g)| (k, &g.state))
+    }
+
+    fn point(&mut self, mut point: Point, out: &mut Vec<Message>) {
+        let subject = Subject {
+            name: &point.name,
+            group: &point.group,
+            dimensions: &point.dimensions,
+            tags: &point.tags,
+            time: point.time,
+        };
+        let Some((id, current)) = self.begin(&subject) else {
+            return;
+        };
+        let level = self.determine(&point, current);
+        let candidate = Candidate {
+            id,
+            level,
+            time: point.time,
+            fields: &point.fields,
+            source: EventSource::Point(&point),
+        };
+        let Some(triggered) = self.advance(&point.group, Input::Point, candidate) else {
+            return;
+        };
+        let Some(summary) = self.raise(&subject, triggered) else {
+            return;
+        };
+        let annotations = &self.config.annotations;
+        annotations.annotate_tags(&mut point.tags, &summary);
+        annotations.annotate_fields(&mut point.fields, &summary);
+        out.push(Message::Point(point));
+    }
+
+    fn batch(&mut self, mut batch: Batch, out: &mut Vec<Message>) {
+        let subject = Subject {
+            name: &batch.name,
+            group: &batch.group,
+            dimensions: &batch.dimensions,
+            tags: &batch.tags,
+            time: batch.time,
+        };
+        let Some((id, current)) = self.begin(&subject) else {
+            return;
+        };
+        let Some(first) = batch.points.first() else {
+            return;
+        };
+        let mut lowest = Level::Critical;
+        let (mut highest, mut highest_point) = (Level::Ok, first);
+        for (i, p) in batch.points.iter().enumerate() {
+            let level = self.determine(p, current);
+            lowest = lowest.min(level);
+            if i == 0 || level > highest {
+                (highest, highest_point) = (level, p);
+            }
+        }
+        let level = if self.config.all { lowest } else { highest };
+        let time = if self.config.all || level == Level::Ok {
+            batch.time
+        } else {
+            highest_point.time
+        };
+        let candidate = Candidate {
+            id,
+            level,
+            time,
+            fields: &highest_point.fields,
+            source: EventSource::Batch(&batch),
+        };
+        let Some(triggered) = self.advance(&batch.group, Input::Batch, candidate) else {
+            return;
+        };
+        let Some(summary) = self.raise(&subject, triggered) else {
+            return;
+        };
+        let annotations = &self.config.annotations;
+        if !annotations.is_empty() {
+            for p in &mut batch.points {
+                annotations.annotate_tags(&mut p.tags, &summary);
+                annotations.annotate_fields(&mut p.fields, &summary);
+            }
+            annotations.annotate_tags(&mut batch.tags, &summary);
+        }
+        out.push(Message::Batch(batch));
+    }
+
+    /// Renders the id of a message and makes sure its group exists; returns the id and the
+    /// group's current level.
+    fn begin(&mut self, subject: &Subject<'_>) -> Option<(String, Level)> {
+        let id = match self.render_id(subject) {
+            Ok(id) => id,
+            Err(_) => {
+                self.errors += 1;
+                return None;
+            }
+        };
+        let current = match self.groups.get(subject.group) {
+            Some(group) => group.state.level(),
+            None => {
+                let group = self.new_group(subject, &id);
+                let current = group.state.level();
+                self.groups.insert(subject.group.clone(), group);
+                current
+            }
+        };
+        Some((id, current))
+    }
+
+    /// A group's fresh state: it starts from the level its id last had in the topic, and
+    /// registers its inhibitors with the values its group gives their tags.
+    fn new_group(&self, subject: &Subject<'_>, id: &str) -> Group {
+        let policy = &self.config.state;
+        let mut state = AlertState::new(policy);
+        if let Some(last) = self.topic.as_ref().and_then(|t| t.get(id))
+            && last.level != Level::Ok
+        {
+            state.update(subject.time, last.level, policy);
+            state.trigger(last.time);
+        }
+        let inhibitors = self
+            .config
+            .inhibits
+            .iter()
+            .map(|inhibit| {
+                let tags = inhibit
+                    .equal_tags
+                    .iter()
+                    .map(|name| {
+                        let in_group = subject.dimensions.tag_names.contains(name);
+                        let value = subject.tags.get(name).filter(|_| in_group);
+                        (name.clone(), value.cloned().unwrap_or_default())
+                    })
+                    .collect();
+                self.inhibitors.add(&inhibit.category, tags)
+            })
+            .collect();
+        Group { state, inhibitors }
+    }
+
+    fn determine<S: crate::expr::Scope + ?Sized>(&mut self, scope: &S, current: Level) -> Level {
+        let errors = &mut self.errors;
+        determine_level(&mut self.levels, scope, current, |_, _| *errors += 1)
+    }
+
+    /// Records the candidate's level in its group's state and decides whether it makes an
+    /// event.
+    fn advance<'a>(
+        &mut self,
+        key: &GroupKey,
+        input: Input,
+        candidate: Candidate<'a>,
+    ) -> Option<Triggered<'a>> {
+        let policy = &self.config.state;
+        let group = self.groups.get_mut(key)?;
+        let level = candidate.level;
+        group.state.update(candidate.time, level, policy);
+        if !group.state.triggers(level, policy, input) {
+            return None;
+        }
+        let duration = group.state.trigger(candidate.time);
+        for inhibitor in &group.inhibitors {
+            inhibitor.set(level != Level::Ok);
+        }
+        if self.config.no_recoveries && level == Level::Ok {
+            return None;
+        }
+        Some(Triggered {
+            candidate,
+            duration,
+        })
+    }
+
+    /// Renders and handles an event; returns what annotations write, or `None` when a
+    /// template fails (the data is then dropped, as in Kapacitor).
+    fn raise(&mut self, subject: &Subject<'_>, t: Triggered<'_>) -> Option<EventSummary> {
+        let (message, details) = match self.render_message_and_details(subject, &t) {
+            Ok(texts) => texts,
+            Err(_) => {
+                self.errors += 1;
+                return None;
+            }
+        };
+        let category = self.config.category.as_deref();
+        if self
+            .inhibitors
+            .is_inhibited(category.unwrap_or_default(), subject.tags)
+        {
+            self.stats.alerts_inhibited += 1;
+            return Some(t.summary(message));
+        }
+        self.stats.count(t.candidate.level);
+        let Some(topic) = &mut self.topic else {
+            return Some(t.summary(message));
+        };
+        let Triggered {
+            candidate: c,
+            duration,
+        } = t;
+        let previous_level = topic.record(
+            &c.id,
+            LastEvent {
+                level: c.level,
+                time: c.time,
+            },
+        );
+        let event = Event {
+            id: c.id,
+            message,
+            details,
+            time: c.time,
+            duration,
+            level: c.level,
+            previous_level,
+            recoverable: !self.config.no_recoveries,
+            name: subject.name,
+            task_name: &self.config.task_name,
+            category,
+            group: subject.group.as_str(),
+            tags: subject.tags,
+            fields: c.fields,
+            data: c.source,
+        };
+        let mut undeliverable = false;
+        for delivery in deliveries(&self.config.handlers, &event, |_| undeliverable = true) {
+            self.outbox.send(delivery);
+        }
+        if undeliverable {
+            self.stats.events_dropped += 1;
+        }
+        Some(EventSummary {
+            level: event.level,
+            id: event.id,
+            message: event.message,
+            duration: event.duration,
+        })
+    }
+
+    fn id_data<'s>(&'s self, subject: &Subject<'s>) -> IdData<'s> {
+        IdData {
+            name: subject.name,
+            task_name: &self.config.task_name,
+            group: subject.group.as_str(),
+            tags: subject.tags,
+            server: &self.config.server,
+        }
+    }
+
+    fn render_id(&self, subject: &Subject<'_>) -> Result<String, TemplateError> {
+        self.config
+            .templates
+            .id
+            .render(&id_data(&self.id_data(subject)))
+    }
+
+    fn render_message_and_details(
+        &self,
+        subject: &Subject<'_>,
+        t: &Triggered<'_>,
+    ) -> Result<(String, String), TemplateError> {
+        let ids = self.id_data(subject);
+        let c = &t.candidate;
+        let event = EventData {
+            id: &c.id,
+            fields: c.fields,
+            level: c.level.as_str(),
+            time: c.time,
+            duration: t.duration,
+        };
+        let templates = &self.config.templates;
+        let message = templates.message.render(&message_data(&ids, &event))?;
+        let details = templates
+            .details
+            .render(&details_data(&ids, &event, &message))?;
+        Ok((message, details))
+    }
+}
+
+impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        match msg {
+            Message::Point(p) => self.point(p, out),
+            Message::Batch(b) => self.batch(b, out),
+        }
+    }
+
+    fn errors(&self) -> u64 {
+        self.errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::handlers::{Handler, TcpHandler};
+    use crate::alert::level::LevelCheck;
+    use crate::delivery::{Delivery, RecordingOutbox};
+    use crate::expr::{EvalError, Scope};
+    use crate::node::Node;
+    use crate::point::FieldValue;
+    use crate::template::Template;
+
+    /// CRITICAL when `v` exceeds the threshold; counts its evaluations over the whole node, as
+    /// a stateful function in a level lambda does.
+    struct CritAbove {
+        threshold: f64,
+        evaluations: u64,
+    }
+
+    impl AlertLevels for CritAbove {
+        fn test<S: Scope + ?Sized>(
+            &mut self,
+            check: LevelCheck,
+            scope: &S,
+        ) -> Option<Result<bool, EvalError>> {
+            if check != LevelCheck::Enter(Level::Critical) {
+                return None;
+            }
+            self.evaluations += 1;
+            Some(match scope.field("v") {
+                Some(FieldValue::Float(v)) => Ok(*v > self.threshold),
+                _ => Err(EvalError::MissingReference { name: "v".into() }),
+            })
+        }
+    }
+
+    fn point(host: &str, v: f64, time: Time) -> Message {
+        Message::Point(Point {
+            database: "db".into(),
+            retention_policy: "rp".into(),
+            name: "cpu".into(),
+            tags: Tags::from_pairs([("host".to_owned(), host.to_owned())]),
+            fields: Fields::from_pairs([("v".to_owned(), FieldValue::Float(v))]),
+            time,
+            dimensions: Dimensions {
+                by_measurement: false,
+                tag_names: vec!["host".into()],
+            },
+            group: GroupKey(format!("host={host}")),
+        })
+    }
+
+    fn node(config: AlertConfig) -> (AlertNode<CritAbove>, Arc<RecordingOutbox>) {
+        let outbox = Arc::new(RecordingOutbox::new());
+        let levels = CritAbove {
+            threshold: 50.0,
+            evaluations: 0,
+        };
+        let node = AlertNode::new(config, levels, outbox.clone(), Arc::new(Inhibitors::new()));
+        (node.unwrap(), outbox)
+    }
+
+    fn tcp_config(id: &str) -> AlertConfig {
+        let mut config = AlertConfig::new("t");
+        config.templates.id = Template::parse(id).unwrap();
+        config.handlers.push(Handler::Tcp(TcpHandler {
+            address: "a:1".into(),
+        }));
+        config
+    }
+
+    /// `(level, previousLevel, duration)` of each delivered event.
+    fn events(outbox: &RecordingOutbox) -> Vec<(String, String, i64)> {
+        outbox
+            .take()
+            .into_iter()
+            .map(|d| match d {
+                Delivery::Tcp { line, .. } => {
+                    let v: serde_json::Value = serde_json::from_slice(&line).unwrap();
+                    (
+                        v["level"].as_str().unwrap().to_owned(),
+                        v["previousLevel"].as_str().unwrap().to_owned(),
+                        v["duration"].as_i64().unwrap(),
+                    )
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn ev(level: &str, previous: &str, duration: i64) -> (String, String, i64) {
+        (level.into(), previous.into(), duration)
+    }
+
+    /// Two groups share one id: the second group starts at the level and episode the id last
+    /// had, and previousLevel follows the id across groups.
+    #[test]
+    fn a_new_group_starts_from_its_ids_last_event() {
+        let (mut node, outbox) = node(tcp_config("same"));
+        let mut out = Vec::new();
+        node.push(point("a", 90.0, 10), &mut out);
+        node.push(point("b", 90.0, 15), &mut out);
+        node.push(point("b", 10.0, 20), &mut out);
+        assert_eq!(
+            events(&outbox),
+            [
+                ev("CRITICAL", "OK", 0),
+                ev("CRITICAL", "CRITICAL", 5),
+                ev("OK", "CRITICAL", 10)
+            ]
+        );
+        assert_eq!(out.len(), 3);
+        // One state for all groups; the recovery evaluates CRITICAL twice (rise, then fall).
+        assert_eq!(node.levels.evaluations, 4);
+    }
+
+    #[test]
+    fn a_failing_template_drops_the_point_and_counts_an_error() {
+        let (mut node, outbox) = node(tcp_config("{{ .Nope }}"));
+        let mut out = Vec::new();
+        node.push(point("a", 90.0, 10), &mut out);
+        assert!(out.is_empty());
+        assert!(outbox.take().is_empty());
+        assert_eq!(node.errors(), 1);
+    }
+
+    #[test]
+    fn an_unencodable_event_is_counted_and_still_passed_on() {
+        let (mut node, outbox) = node(tcp_config("x"));
+        let mut out = Vec::new();
+        let Message::Point(mut p) = point("a", 90.0, 10) else {
+            unreachable!()
+        };
+        p.fields.insert("bad", FieldValue::Float(f64::NAN));
+        node.push(Message::Point(p), &mut out);
+        assert!(outbox.take().is_empty());
+        assert_eq!(out.len(), 1);
+        let stats = node.stats();
+        assert_eq!((stats.crits_triggered, stats.events_dropped), (1, 1));
+    }
+
+    /// Without handlers or a topic nothing is delivered, but data still passes on.
+    #[test]
+    fn without_handlers_events_only_pass_data_on() {
+        let (mut node, outbox) = node(AlertConfig::new("t"));
+        let mut out = Vec::new();
+        node.push(point("a", 90.0, 10), &mut out);
+        node.push(point("a", 10.0, 11), &mut out);
+        node.push(point("a", 10.0, 12), &mut out);
+        assert!(outbox.take().is_empty());
+        assert!(node.topic_events().is_none());
+        assert_eq!(out.len(), 2);
+        assert_eq!(node.stats().alerts_triggered, 2);
+    }
+}

@@ -1,0 +1,247 @@
+//! `|from()`: selects the stream's points by database, retention policy, measurement and a
+//! `.where()` lambda, rounds their times, and gives them their group.
+
+use super::Node;
+use super::go_time;
+use super::group::{GroupBy, regroup_point};
+use crate::expr::{EvalError, Lambda, Scope, Value};
+use crate::point::{Dimensions, Message};
+
+/// What a script sets on `|from()`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FromConfig {
+    pub database: Option<String>,
+    pub retention_policy: Option<String>,
+    pub measurement: Option<String>,
+    pub group_by: GroupBy,
+    pub group_by_measurement: bool,
+    /// `.truncate(d)`: nanoseconds, applied before rounding.
+    pub truncate: Option<i64>,
+    /// `.round(d)`: nanoseconds.
+    pub round: Option<i64>,
+}
+
+/// The lambda type of a `|from()` without `.where()`: it has no values, so `Option<NoLambda>`
+/// is always `None` and the node carries no lambda state.
+#[derive(Debug, Clone, Copy)]
+pub enum NoLambda {}
+
+impl Lambda for NoLambda {
+    type State = ();
+
+    fn eval<'a, S: Scope + ?Sized>(&'a self, _: &'a S, _: &mut ()) -> Result<Value<'a>, EvalError> {
+        match *self {}
+    }
+}
+
+/// `|from()`. Points only: a stream node.
+#[derive(Debug)]
+pub struct FromNode<W: Lambda = NoLambda> {
+    config: FromConfig,
+    /// Repeated `.where()` calls arrive ANDed into one lambda.
+    filter: Option<W>,
+    /// Kapacitor evaluates from's lambda with one state for the whole node, not per group.
+    state: W::State,
+    errors: u64,
+}
+
+impl<W: Lambda> FromNode<W> {
+    pub fn new(config: FromConfig, filter: Option<W>) -> Self {
+        FromNode {
+            config,
+            filter,
+            state: W::State::default(),
+            errors: 0,
+        }
+    }
+
+    fn selects(&mut self, point: &crate::point::Point) -> bool {
+        let differs =
+            |wanted: &Option<String>, actual: &str| wanted.as_deref().is_some_and(|w| w != actual);
+        if differs(&self.config.database, &point.database)
+            || differs(&self.config.retention_policy, &point.retention_policy)
+            || differs(&self.config.measurement, &point.name)
+        {
+            return false;
+        }
+        let Some(filter) = &self.filter else {
+            return true;
+        };
+        match filter.test(point, &mut self.state) {
+            Ok(keep) => keep,
+            Err(_) => {
+                self.errors += 1;
+                false
+            }
+        }
+    }
+}
+
+impl<W: Lambda> Node for FromNode<W> {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        let mut point = match msg {
+            Message::Point(p) => p,
+            // The checker only puts from() on a stream; a batch here is a wiring error.
+            Message::Batch(_) => {
+                self.errors += 1;
+                return;
+            }
+        };
+        if !self.selects(&point) {
+            return;
+        }
+        if let Some(d) = self.config.truncate {
+            point.time = go_time::truncate(point.time, d);
+        }
+        if let Some(d) = self.config.round {
+            point.time = go_time::round(point.time, d);
+        }
+        point.dimensions = Dimensions {
+            by_measurement: self.config.group_by_measurement,
+            tag_names: self.config.group_by.tag_names(&point.tags),
+        };
+        regroup_point(&mut point);
+        out.push(Message::Point(point));
+    }
+
+    fn errors(&self) -> u64 {
+        self.errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::BinaryOp;
+    use crate::node::testing::{FieldCompare, point, points, run};
+
+    const S: i64 = 1_000_000_000;
+
+    #[test]
+    fn filters_by_database_retention_policy_and_measurement() {
+        let mut node = FromNode::<NoLambda>::new(
+            FromConfig {
+                database: Some("db".into()),
+                retention_policy: Some("rp".into()),
+                measurement: Some("cpu".into()),
+                ..FromConfig::default()
+            },
+            None,
+        );
+        let mut other_db = point("cpu", &[], &[("v", 1.0)], 0);
+        other_db.database = "other".into();
+        let mut other_rp = point("cpu", &[], &[("v", 1.0)], 0);
+        other_rp.retention_policy = "other".into();
+        let out = points(run(
+            &mut node,
+            [
+                point("cpu", &[], &[("v", 1.0)], 0),
+                point("mem", &[], &[("v", 1.0)], 0),
+                other_db,
+                other_rp,
+            ],
+        ));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].name, "cpu");
+    }
+
+    #[test]
+    fn where_drops_false_and_failing_points() {
+        let mut node = FromNode::new(
+            FromConfig::default(),
+            Some(FieldCompare::new("v", BinaryOp::Gt, 5.0)),
+        );
+        let out = points(run(
+            &mut node,
+            [
+                point("m", &[], &[("v", 10.0)], 0),
+                point("m", &[], &[("v", 1.0)], 1),
+                point("m", &[], &[("w", 10.0)], 2),
+            ],
+        ));
+        assert_eq!(out.iter().map(|p| p.time).collect::<Vec<_>>(), [0]);
+        assert_eq!(node.errors(), 1);
+    }
+
+    #[test]
+    fn groups_by_tags_and_measurement_keeping_every_tag() {
+        let mut node = FromNode::<NoLambda>::new(
+            FromConfig {
+                group_by: GroupBy::tags(["host"]),
+                group_by_measurement: true,
+                ..FromConfig::default()
+            },
+            None,
+        );
+        let out = points(run(
+            &mut node,
+            [point(
+                "cpu",
+                &[("host", "a"), ("dc", "x")],
+                &[("v", 1.0)],
+                0,
+            )],
+        ));
+        assert_eq!(out[0].group.as_str(), "cpu\nhost=a");
+        assert_eq!(out[0].dimensions.tag_names, ["host"]);
+        assert_eq!(out[0].tags.len(), 2);
+
+        let mut star = FromNode::<NoLambda>::new(
+            FromConfig {
+                group_by: GroupBy::AllExcept(vec![]),
+                ..FromConfig::default()
+            },
+            None,
+        );
+        let out = points(run(
+            &mut star,
+            [point(
+                "cpu",
+                &[("host", "a"), ("dc", "x")],
+                &[("v", 1.0)],
+                0,
+            )],
+        ));
+        assert_eq!(out[0].group.as_str(), "dc=x,host=a");
+    }
+
+    #[test]
+    fn truncates_then_rounds_after_filtering() {
+        let mut node = FromNode::<NoLambda>::new(
+            FromConfig {
+                truncate: Some(10 * S),
+                ..FromConfig::default()
+            },
+            None,
+        );
+        let out = points(run(&mut node, [point("m", &[], &[("v", 1.0)], 19 * S)]));
+        assert_eq!(out[0].time, 10 * S);
+
+        let mut node = FromNode::<NoLambda>::new(
+            FromConfig {
+                round: Some(10 * S),
+                ..FromConfig::default()
+            },
+            None,
+        );
+        let out = points(run(
+            &mut node,
+            [
+                point("m", &[], &[("v", 1.0)], 15 * S),
+                point("m", &[], &[("v", 1.0)], 14 * S),
+            ],
+        ));
+        assert_eq!(
+            out.iter().map(|p| p.time).collect::<Vec<_>>(),
+            [20 * S, 10 * S]
+        );
+    }
+
+    #[test]
+    fn batches_are_refused() {
+        let mut node = FromNode::<NoLambda>::new(FromConfig::default(), None);
+        let out = run(&mut node, [crate::node::testing::batch("m", &[], vec![])]);
+        assert!(out.is_empty());
+        assert_eq!(node.errors(), 1);
+    }
+}

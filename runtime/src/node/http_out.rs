@@ -1,0 +1,137 @@
+//! `|httpOut(endpoint)`: keeps the latest point or batch of every group for the task's HTTP
+//! API (`GET /kapacitor/v1/tasks/<task>/<endpoint>`), and passes the data on.
+//!
+//! The API reads the result from another thread through an [`HttpOutResult`] handle; rows are
+//! encoded when they arrive, so a read only joins strings.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::Node;
+use crate::json::UnsupportedFloat;
+use crate::output::row::{write_batch_row, write_point_row};
+use crate::point::{GroupKey, Message};
+
+/// Each group's latest row as JSON, in order of the groups' first data.
+type Rows = Vec<Result<String, UnsupportedFloat>>;
+
+/// A reader of an httpOut node's current result.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOutResult {
+    rows: Arc<Mutex<Rows>>,
+}
+
+impl HttpOutResult {
+    fn lock(&self) -> MutexGuard<'_, Rows> {
+        self.rows.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The result as Kapacitor serves it: `{"series":[row...]}`, `{"series":null}` before any
+    /// data. A row holding a NaN or infinite value fails the whole result, as in Kapacitor
+    /// (its API then answers 500 with the error).
+    pub fn current(&self) -> Result<String, UnsupportedFloat> {
+        let rows = self.lock();
+        if rows.is_empty() {
+            return Ok(r#"{"series":null}"#.to_owned());
+        }
+        let mut json = String::from(r#"{"series":["#);
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(row.as_ref().map_err(|e| *e)?);
+        }
+        json.push_str("]}");
+        Ok(json)
+    }
+}
+
+/// `|httpOut()`.
+#[derive(Debug, Default)]
+pub struct HttpOutNode {
+    /// Each group's position in the result.
+    positions: HashMap<GroupKey, usize>,
+    result: HttpOutResult,
+}
+
+impl HttpOutNode {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A handle on the result, for the HTTP API.
+    pub fn result(&self) -> HttpOutResult {
+        self.result.clone()
+    }
+
+    /// The current result (see [`HttpOutResult::current`]).
+    pub fn current(&self) -> Result<String, UnsupportedFloat> {
+        self.result.current()
+    }
+}
+
+impl Node for HttpOutNode {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        let mut row = String::with_capacity(256);
+        let (encoded, group) = match &msg {
+            Message::Point(p) => (write_point_row(&mut row, p), &p.group),
+            Message::Batch(b) => (write_batch_row(&mut row, b), &b.group),
+        };
+        let row = encoded.map(|()| row);
+        let mut rows = self.result.lock();
+        match self.positions.get(group) {
+            Some(&position) => {
+                if let Some(slot) = rows.get_mut(position) {
+                    *slot = row;
+                }
+            }
+            None => {
+                self.positions.insert(group.clone(), rows.len());
+                rows.push(row);
+            }
+        }
+        drop(rows);
+        out.push(msg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::testing::{point, run};
+
+    fn grouped(host: &str, v: f64, t: i64) -> crate::point::Point {
+        let mut p = point("m", &[("host", host)], &[("v", v)], t);
+        p.group = GroupKey(format!("host={host}"));
+        p
+    }
+
+    #[test]
+    fn keeps_the_latest_row_of_each_group_in_first_seen_order() {
+        let mut node = HttpOutNode::new();
+        let reader = node.result();
+        assert_eq!(reader.current().unwrap(), r#"{"series":null}"#);
+        let out = run(
+            &mut node,
+            [
+                grouped("b", 1.0, 0),
+                grouped("a", 2.0, 0),
+                grouped("b", 3.0, 1_000_000_000),
+            ],
+        );
+        assert_eq!(out.len(), 3);
+        assert_eq!(
+            reader.current().unwrap(),
+            r#"{"series":[{"name":"m","tags":{"host":"b"},"columns":["time","v"],"values":[["1970-01-01T00:00:01Z",3]]},{"name":"m","tags":{"host":"a"},"columns":["time","v"],"values":[["1970-01-01T00:00:00Z",2]]}]}"#
+        );
+    }
+
+    #[test]
+    fn a_nan_row_fails_the_result_until_replaced() {
+        let mut node = HttpOutNode::new();
+        run(&mut node, [grouped("a", f64::NAN, 0)]);
+        assert!(node.current().is_err());
+        run(&mut node, [grouped("a", 1.0, 0)]);
+        assert!(node.current().is_ok());
+    }
+}

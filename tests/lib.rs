@@ -1,1 +1,0 @@
-//! Workspace-level tests live in `tests/*.rs`; this crate only hosts them.
