@@ -18,7 +18,7 @@ fn collect(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) {
         let rel_path = rel.join(name);
         if path.is_dir() {
             // Snapshot files and test fixtures are not needed to build the runtime.
-            if name != "snapshots" {
+            if !matches!(name, "snapshots" | "testdata" | "proptest-regressions") {
                 collect(root, &rel_path, out);
             }
         } else {

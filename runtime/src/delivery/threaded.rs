@@ -98,6 +98,7 @@ impl ThreadedOutbox {
             Delivery::Post(post) => format!("post {}", post.url),
             Delivery::Tcp { address, .. } => format!("tcp {address}"),
             Delivery::Append { path, .. } => format!("file {}", path.display()),
+            Delivery::Exec { program, .. } => format!("exec {program}"),
         }
     }
 
@@ -125,6 +126,11 @@ fn deliver(agent: &ureq::Agent, files: &mut HashMap<std::path::PathBuf, File>, d
         Delivery::Tcp { address, line } => {
             if let Err(e) = send_tcp(&address, &line) {
                 report("an alert", &address, &e);
+            }
+        }
+        Delivery::Exec { program, args, stdin } => {
+            if let Err(e) = run_program(&program, &args, &stdin) {
+                report("an alert", &program, &e);
             }
         }
         Delivery::Append { path, mode, line } => {
@@ -170,6 +176,37 @@ fn send_tcp(address: &str, line: &[u8]) -> std::io::Result<()> {
     stream.set_write_timeout(Some(DEFAULT_TIMEOUT))?;
     stream.write_all(line)?;
     stream.flush()
+}
+
+/// Runs `program` with `stdin` as its standard input, killing it past the default timeout.
+fn run_program(program: &str, args: &[String], stdin: &[u8]) -> std::io::Result<()> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    if let Some(mut input) = child.stdin.take() {
+        // A program that exits without reading its input is not a failure of ours.
+        let _ = input.write_all(stdin);
+    }
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return if status.success() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other(format!("exited with {status}")))
+            };
+        }
+        if started.elapsed() > DEFAULT_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::other(format!("killed after {}s", DEFAULT_TIMEOUT.as_secs())));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 fn open_append(path: &Path, mode: u32) -> std::io::Result<File> {
