@@ -5,20 +5,61 @@
 
 use std::fmt::Display;
 
-pub use crate::node::Node;
+pub use std::sync::Arc;
+pub use std::time::Duration;
 
+pub use regex::Regex;
+
+pub use crate::alert::{
+    AlertConfig, AlertLevels, AlertNode, AlertTemplates, Annotations, ExecHandler, Flapping, Handler, Inhibit,
+    Inhibitors, Level, LevelCheck, LevelLambda, LogHandler, PostHandler, StatePolicy, TcpHandler,
+};
 pub use crate::expr::functions;
 pub use crate::expr::stateful::{Count, Rand, Sigma, Spread};
 pub use crate::expr::{
     BinaryOp, EvalError, Lambda, Scope, Side, UnaryOp, Value, binary, compile_regex, logical_operand, predicate,
     reference, unary,
 };
+pub use crate::node::change_detect::ChangeDetectNode;
+pub use crate::node::default::{DefaultConfig, DefaultNode};
+pub use crate::node::delete::{DeleteConfig, DeleteNode};
 pub use crate::node::derivative::{DerivativeConfig, DerivativeNode};
+pub use crate::node::eval::{EvalConfig, EvalNode, Keep};
+pub use crate::node::filter::WhereNode;
+pub use crate::node::from::{FromConfig, FromNode, NoLambda};
+pub use crate::node::group::GroupBy;
+pub use crate::node::group_by::{GroupByConfig, GroupByNode};
+pub use crate::node::http_out::HttpOutNode;
+pub use crate::node::http_post::{HttpPostConfig, HttpPostNode};
 pub use crate::node::influxql::{InfluxQlConfig, InfluxQlNode, Method};
+pub use crate::node::log::{LogConfig, LogLevel, LogNode};
+pub use crate::node::sample::{SampleNode, SampleRate};
+pub use crate::node::shift::ShiftNode;
+pub use crate::node::state_tracking::{StateCountConfig, StateCountNode, StateDurationConfig, StateDurationNode};
+pub use crate::node::union::UnionNode;
 pub use crate::node::window::{WindowConfig, WindowNode};
-pub use crate::point::{Batch, Message, Point};
+pub use crate::node::Node;
+pub use crate::point::{Batch, FieldValue, Message, Point};
+pub use crate::program::program_main;
 pub use crate::task::{Dbrp, NodeStats, Task, TaskContext, TaskDescriptor, TaskKind};
-pub use regex::Regex;
+
+/// A node with several parents (union, join): it is told which parent a message comes from,
+/// by the parent's position in the node's parents (the node it is chained from is 0).
+pub trait MultiInput {
+    fn push_from(&mut self, parent: usize, msg: Message, out: &mut Vec<Message>);
+
+    fn errors(&self) -> u64;
+}
+
+impl MultiInput for UnionNode {
+    fn push_from(&mut self, parent: usize, msg: Message, out: &mut Vec<Message>) {
+        UnionNode::push_from(self, parent, msg, out);
+    }
+
+    fn errors(&self) -> u64 {
+        UnionNode::errors(self)
+    }
+}
 
 /// A node of a generated pipeline, with its processing counts and the buffer it emits into.
 ///
@@ -33,16 +74,16 @@ pub struct Wired<N> {
     emitted: u64,
 }
 
-impl<N: Node> Wired<N> {
+impl<N> Wired<N> {
     pub fn new(node: N) -> Self {
         Wired { node, out: Vec::new(), collected: 0, emitted: 0 }
     }
 
-    /// Feeds one message to the node and returns what it emitted.
-    pub fn push(&mut self, msg: Message) -> Vec<Message> {
+    /// Runs `push` on the node with the lent buffer, counting what goes in and out.
+    fn run(&mut self, push: impl FnOnce(&mut N, &mut Vec<Message>)) -> Vec<Message> {
         self.collected += 1;
         let mut out = std::mem::take(&mut self.out);
-        self.node.push(msg, &mut out);
+        push(&mut self.node, &mut out);
         self.emitted += out.len() as u64;
         out
     }
@@ -53,8 +94,30 @@ impl<N: Node> Wired<N> {
         self.out = out;
     }
 
+    fn stats_with(&self, name: &str, errors: u64) -> NodeStats {
+        NodeStats { name: name.to_owned(), collected: self.collected, emitted: self.emitted, errors }
+    }
+}
+
+impl<N: Node> Wired<N> {
+    /// Feeds one message to the node and returns what it emitted.
+    pub fn push(&mut self, msg: Message) -> Vec<Message> {
+        self.run(|node, out| node.push(msg, out))
+    }
+
     pub fn stats(&self, name: &str) -> NodeStats {
-        NodeStats { name: name.to_owned(), collected: self.collected, emitted: self.emitted, errors: self.node.errors() }
+        self.stats_with(name, self.node.errors())
+    }
+}
+
+impl<N: MultiInput> Wired<N> {
+    /// Feeds one message from parent number `parent` to the node and returns what it emitted.
+    pub fn push_from(&mut self, parent: usize, msg: Message) -> Vec<Message> {
+        self.run(|node, out| node.push_from(parent, msg, out))
+    }
+
+    pub fn multi_input_stats(&self, name: &str) -> NodeStats {
+        self.stats_with(name, self.node.errors())
     }
 }
 

@@ -118,6 +118,29 @@ impl Code {
     }
 }
 
+/// An expression of type `bool`, and its operator when it is an `&&` or `||` chain (which
+/// needs parentheses inside a tighter operator).
+struct Test {
+    tokens: TokenStream,
+    logical: Option<BinaryOp>,
+}
+
+impl Test {
+    fn operand(tokens: TokenStream) -> Test {
+        Test { tokens, logical: None }
+    }
+
+    /// The tokens as an operand of `!` (`within` None) or of `&&`/`||`: parenthesized where
+    /// Rust's precedence would otherwise regroup them.
+    fn grouped(self, within: Option<BinaryOp>) -> TokenStream {
+        let tokens = self.tokens;
+        match (self.logical, within) {
+            (None, _) | (Some(BinaryOp::And), Some(_)) | (Some(BinaryOp::Or), Some(BinaryOp::Or)) => tokens,
+            _ => quote!((#tokens)),
+        }
+    }
+}
+
 /// What writing one lambda collects besides its expression.
 #[derive(Default)]
 struct Writer {
@@ -223,23 +246,31 @@ impl Writer {
     /// The expression as a `bool`, when its shape makes it one without building a value:
     /// comparisons, regex matches, `AND`, `OR`, `!` over those, and bool literals.
     fn boolean(&mut self, expr: &TypedExpr) -> Result<Option<TokenStream>, Diagnostic> {
+        Ok(self.test(expr)?.map(|test| test.tokens))
+    }
+
+    fn test(&mut self, expr: &TypedExpr) -> Result<Option<Test>, Diagnostic> {
         Ok(Some(match &expr.kind {
-            TypedExprKind::Bool(b) => quote!(#b),
-            TypedExprKind::Unary { op: UnaryOp::Not, operand } => match self.boolean(operand)? {
-                Some(operand) => quote!(!#operand),
+            TypedExprKind::Bool(b) => Test::operand(quote!(#b)),
+            TypedExprKind::Unary { op: UnaryOp::Not, operand } => match self.test(operand)? {
+                Some(operand) => {
+                    let operand = operand.grouped(None);
+                    Test::operand(quote!(!#operand))
+                }
                 None => return Ok(None),
             },
             TypedExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), lhs, rhs } => {
                 let lhs = self.logical_operand(*op, lhs, quote!(Left))?;
                 let rhs = self.logical_operand(*op, rhs, quote!(Right))?;
                 // Rust's `&&` and `||` skip the right side exactly when Kapacitor does.
-                if *op == BinaryOp::And { quote!((#lhs && #rhs)) } else { quote!((#lhs || #rhs)) }
+                let tokens = if *op == BinaryOp::And { quote!(#lhs && #rhs) } else { quote!(#lhs || #rhs) };
+                Test { tokens, logical: Some(*op) }
             }
             TypedExprKind::Binary { op, lhs, rhs } if !is_arithmetic(*op) => {
                 let op = runtime_op(*op);
                 let lhs = self.value(lhs)?.into_value();
                 let rhs = self.value(rhs)?.into_value();
-                quote!(rt::predicate(#op, &#lhs, &#rhs)?)
+                Test::operand(quote!(rt::predicate(#op, &#lhs, &#rhs)?))
             }
             _ => return Ok(None),
         }))
@@ -247,8 +278,8 @@ impl Writer {
 
     /// One side of `AND`/`OR` as a `bool`; a side that is not a bool fails as Kapacitor words it.
     fn logical_operand(&mut self, op: BinaryOp, side: &TypedExpr, which: TokenStream) -> Result<TokenStream, Diagnostic> {
-        if let Some(test) = self.boolean(side)? {
-            return Ok(test);
+        if let Some(test) = self.test(side)? {
+            return Ok(test.grouped(Some(op)));
         }
         let op = runtime_op(op);
         let value = self.value(side)?.into_value();
@@ -404,12 +435,25 @@ mod tests {
             binary(BinaryOp::And, reference("a"), binary(BinaryOp::Gt, reference("b"), expr(TypedExprKind::Float(1.5)))),
             expr(TypedExprKind::Unary { op: UnaryOp::Not, operand: Box::new(reference("c")) }),
         );
-        let text = render(body);
-        assert!(text.contains("rt::logical_operand(rt::BinaryOp::And, rt::Side::Left, &rt::reference(scope, \"a\")?)?"), "{text}");
-        assert!(text.contains("&&"), "{text}");
-        assert!(text.contains("rt::logical_operand(\n"), "{text}");
-        assert!(text.contains("rt::Side::Right"), "{text}");
-        assert!(text.contains("rt::unary(rt::UnaryOp::Not, rt::reference(scope, \"c\")?)"), "{text}");
+        let text = render(body).split_whitespace().collect::<Vec<_>>().join(" ");
+        let and = "rt::logical_operand( rt::BinaryOp::And, rt::Side::Left, &rt::reference(scope, \"a\")?, )? \
+            && rt::predicate( rt::BinaryOp::Gt, &rt::reference(scope, \"b\")?, &rt::Value::Float(1.5), )?";
+        let or = "|| rt::logical_operand( rt::BinaryOp::Or, rt::Side::Right, \
+            &rt::unary(rt::UnaryOp::Not, rt::reference(scope, \"c\")?)?, )?";
+        assert!(text.contains(&format!("rt::Value::Bool( {and} {or}, )")), "{text}");
+        assert!(text.contains(&format!("Ok( {and} {or}, )")), "{text}");
+
+        // An OR inside an AND, and a negated AND, keep their grouping.
+        let compare = |name: &str| binary(BinaryOp::Eq, reference(name), expr(TypedExprKind::Bool(true)));
+        let not = |e: TypedExpr| expr(TypedExprKind::Unary { op: UnaryOp::Not, operand: Box::new(e) });
+        let body = binary(
+            BinaryOp::And,
+            binary(BinaryOp::Or, compare("a"), compare("b")),
+            not(binary(BinaryOp::And, compare("c"), compare("d"))),
+        );
+        let text = render(body).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(text.matches("(rt::predicate(").count(), 4, "{text}");
+        assert!(text.contains("&& !(rt::predicate("), "{text}");
     }
 
     #[test]

@@ -32,10 +32,23 @@ pub(super) fn float(value: f64) -> TokenStream {
     }
 }
 
-/// An identifier from a name the IR made (`window2`, `http_out5`): anything that is not a
-/// letter, digit or underscore becomes an underscore, so the result always parses.
+/// A snake-case identifier from a name the IR made (`window2`, `http_out5`, `holtWinters5` →
+/// `holt_winters5`): anything that is not a letter, digit or underscore becomes an underscore,
+/// so the result always parses.
 pub(super) fn ident(name: &str) -> Ident {
-    let mut text: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let mut text = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if !text.is_empty() && !text.ends_with('_') {
+                text.push('_');
+            }
+            text.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() || c == '_' {
+            text.push(c);
+        } else {
+            text.push('_');
+        }
+    }
     if text.is_empty() || text.starts_with(|c: char| c.is_ascii_digit()) {
         text.insert(0, '_');
     }
@@ -85,6 +98,7 @@ mod tests {
         assert_eq!(ident("http_out5").to_string(), "http_out5");
         assert_eq!(ident("a-b").to_string(), "a_b");
         assert_eq!(ident("9").to_string(), "_9");
+        assert_eq!(ident("holtWinters5").to_string(), "holt_winters5");
         assert_eq!(camel("http_out5"), "HttpOut5");
         assert_eq!(camel("crit"), "Crit");
         assert_eq!(upper_snake("strContainsAny"), "STR_CONTAINS_ANY");

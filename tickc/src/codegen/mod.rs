@@ -43,7 +43,7 @@ pub fn generate(task: &Task, task_id: &str, script: &str) -> Result<TokenStream,
     for node in &task.nodes {
         match nodes::generate(node) {
             Ok(code) => codes.push(code),
-            Err(mut errors) => diagnostics.append(&mut errors),
+            Err(error) => diagnostics.push(error),
         }
     }
     if !diagnostics.is_empty() {
@@ -51,13 +51,13 @@ pub fn generate(task: &Task, task_id: &str, script: &str) -> Result<TokenStream,
     }
     let descriptor = descriptor::descriptor(task, task_id, script);
     let pipeline = wiring::pipeline(task, &codes);
-    let lambdas = codes.iter().flat_map(|c| &c.lambdas).map(|l| &l.items);
+    let items = codes.iter().flat_map(|c| &c.items);
     Ok(quote! {
         use ::tick_runtime::__private as rt;
 
         #descriptor
         #pipeline
-        #(#lambdas)*
+        #(#items)*
     })
 }
 

@@ -8,7 +8,7 @@
 //! method takes the index of the parent in the node's `parents` (Kapacitor's order) and calls
 //! the node's `push_from(parent, msg)`, the entry point of the runtime's multi-input nodes.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::literal;
@@ -18,11 +18,19 @@ use crate::ir::{Node, NodeId, Task};
 
 pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
     let fields: Vec<Ident> = task.nodes.iter().map(|n| literal::ident(&n.name)).collect();
-    let names = task.nodes.iter().map(|n| &n.name);
     let types = codes.iter().map(|c| &c.ty);
     let inits = codes.iter().map(|c| &c.init);
-    let methods = task.nodes.iter().map(|node| push_method(task, node));
+    let stats = task.nodes.iter().zip(codes).map(|(node, code)| {
+        let field = literal::ident(&node.name);
+        let name = &node.name;
+        if code.multi_input { quote!(self.#field.multi_input_stats(#name)) } else { quote!(self.#field.stats(#name)) }
+    });
+    let methods = task.nodes.iter().map(|node| push_method(task, codes, node));
     let (push_point, push_batch) = entry_points(task);
+    let context = if codes.iter().any(|c| c.uses_context) { quote!(context) } else { quote!(_context) };
+    let inhibitors = codes.iter().any(|c| c.uses_inhibitors).then(|| {
+        quote!(let inhibitors = rt::Arc::new(rt::Inhibitors::new());)
+    });
     quote! {
         /// The task's nodes, in the order the script creates them.
         pub struct Pipeline {
@@ -30,7 +38,8 @@ pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
         }
 
         impl Pipeline {
-            fn start(_context: &rt::TaskContext) -> Box<dyn rt::Task> {
+            fn start(#context: &rt::TaskContext) -> Box<dyn rt::Task> {
+                #inhibitors
                 Box::new(Pipeline {
                     #(#fields: rt::Wired::new(#inits),)*
                 })
@@ -46,7 +55,7 @@ pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
             fn flush(&mut self) {}
 
             fn stats(&self) -> Vec<rt::NodeStats> {
-                vec![#(self.#fields.stats(#names)),*]
+                Vec::from([#(#stats),*])
             }
         }
     }
@@ -57,19 +66,19 @@ fn method_name(node: &Node) -> Ident {
 }
 
 /// Whether the node's method takes the index of the parent the message comes from.
-fn takes_parent(node: &Node) -> bool {
-    node.parents.len() > 1
+fn takes_parent(codes: &[NodeCode], node: NodeId) -> bool {
+    codes.get(node).is_some_and(|c| c.multi_input)
 }
 
-fn push_method(task: &Task, node: &Node) -> TokenStream {
+fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
     let method = method_name(node);
     let field = literal::ident(&node.name);
-    let (parent_param, push) = if takes_parent(node) {
+    let (parent_param, push) = if takes_parent(codes, node.id) {
         (quote!(parent: usize,), quote!(self.#field.push_from(parent, msg)))
     } else {
         (quote!(), quote!(self.#field.push(msg)))
     };
-    let calls = child_calls(task, node);
+    let calls = child_calls(task, codes, node);
     if calls.is_empty() {
         return quote! {
             fn #method(&mut self, #parent_param msg: rt::Message) {
@@ -79,9 +88,15 @@ fn push_method(task: &Task, node: &Node) -> TokenStream {
         };
     }
     let last = calls.len() - 1;
-    let hand_over = calls.iter().enumerate().map(|(i, call)| {
+    let hand_over = calls.iter().enumerate().map(|(i, (method, parent))| {
         let msg = if i == last { quote!(msg) } else { quote!(msg.clone()) };
-        quote!(#call(#msg);)
+        match parent {
+            Some(parent) => {
+                let parent = Literal::usize_unsuffixed(*parent);
+                quote!(self.#method(#parent, #msg);)
+            }
+            None => quote!(self.#method(#msg);),
+        }
     });
     quote! {
         fn #method(&mut self, #parent_param msg: rt::Message) {
@@ -94,21 +109,18 @@ fn push_method(task: &Task, node: &Node) -> TokenStream {
     }
 }
 
-/// For each child edge of `node`, in order, the call that feeds the child without the message:
-/// `self.push_window2` or, for a child with several parents, `self.push_union5(1, ...` minus
-/// the message. A child reached twice from the same parent gets the parent's successive slots.
-fn child_calls(task: &Task, node: &Node) -> Vec<TokenStream> {
+/// For each child edge of `node`, in order, the method that feeds the child and, for a
+/// multi-input child, the number `node` has among its parents. A child reached twice from the
+/// same parent (`a|union(a)`) gets the parent's successive numbers.
+fn child_calls(task: &Task, codes: &[NodeCode], node: &Node) -> Vec<(Ident, Option<usize>)> {
     let mut calls = Vec::with_capacity(node.children.len());
     for (edge, &child_id) in node.children.iter().enumerate() {
         let Some(child) = task.nodes.get(child_id) else { continue };
-        let method = method_name(child);
-        if takes_parent(child) {
+        let parent = takes_parent(codes, child_id).then(|| {
             let earlier = node.children.iter().take(edge).filter(|&&c| c == child_id).count();
-            let parent = parent_slot(child, node.id, earlier);
-            calls.push(quote!(self.#method(#parent,)));
-        } else {
-            calls.push(quote!(self.#method));
-        }
+            parent_slot(child, node.id, earlier)
+        });
+        calls.push((method_name(child), parent));
     }
     calls
 }

@@ -2,11 +2,11 @@
 //! the callers. The checker has typed every value, so a value of another type cannot occur; it
 //! reads as absent rather than failing.
 
-use crate::ir::{Node, Value};
+use crate::ir::{Lambda, Node, Value};
 use crate::span::Span;
 
 /// The first argument of the last call of property `name`.
-fn first(node: &Node, name: &str) -> Option<&Value> {
+fn first<'a>(node: &'a Node, name: &str) -> Option<&'a Value> {
     node.property(name).and_then(|p| p.args.first())
 }
 
@@ -74,12 +74,35 @@ pub(super) fn float_arg(node: &Node, index: usize) -> Option<f64> {
 
 /// The string arguments from `index` on (`top(3, 'f', 'host', 'cpu')`).
 pub(super) fn strings_from(node: &Node, index: usize) -> Vec<&str> {
-    node.args
+    strings(node.args.get(index..).unwrap_or_default())
+}
+
+/// The strings among `values` (`.as('a', 'b')`).
+pub(super) fn strings(values: &[Value]) -> Vec<&str> {
+    values
         .iter()
-        .skip(index)
         .filter_map(|v| match v {
             Value::String(s) => Some(s.as_str()),
             _ => None,
         })
         .collect()
+}
+
+/// The lambdas among the node's own arguments (`eval(lambda: ..., lambda: ...)`).
+pub(super) fn lambda_args(node: &Node) -> Vec<&Lambda> {
+    node.args
+        .iter()
+        .filter_map(|v| match v {
+            Value::Lambda(lambda) => Some(lambda),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The lambda of the last call of property `name`.
+pub(super) fn lambda<'a>(node: &'a Node, name: &str) -> Option<&'a Lambda> {
+    match first(node, name) {
+        Some(Value::Lambda(lambda)) => Some(lambda),
+        _ => None,
+    }
 }
