@@ -11,20 +11,22 @@ pub use std::time::Duration;
 pub use regex::Regex;
 
 pub use crate::alert::{
-    AlertConfig, AlertLevels, AlertNode, AlertTemplates, Annotations, ExecHandler, Flapping, Handler, Inhibit,
-    Inhibitors, Level, LevelCheck, LevelLambda, LogHandler, PostHandler, StatePolicy, TcpHandler,
+    AlertConfig, AlertLevels, AlertNode, AlertTemplates, Annotations, ExecHandler, Flapping,
+    Handler, Inhibit, Inhibitors, Level, LevelCheck, LevelLambda, LogHandler, PostHandler,
+    StatePolicy, TcpHandler,
 };
 pub use crate::expr::functions;
 pub use crate::expr::stateful::{Count, Rand, Sigma, Spread};
 pub use crate::expr::{
-    BinaryOp, EvalError, Lambda, Scope, Side, UnaryOp, Value, binary, compile_regex, logical_operand, predicate,
-    reference, unary,
+    BinaryOp, EvalError, Lambda, Scope, Side, UnaryOp, Value, binary, compile_regex,
+    logical_operand, predicate, reference, unary,
 };
+pub use crate::node::Node;
 pub use crate::node::change_detect::ChangeDetectNode;
 pub use crate::node::default::{DefaultConfig, DefaultNode};
 pub use crate::node::delete::{DeleteConfig, DeleteNode};
 pub use crate::node::derivative::{DerivativeConfig, DerivativeNode};
-pub use crate::node::eval::{EvalConfig, EvalNode, Keep};
+pub use crate::node::eval::{EvalConfig, EvalNode, Expressions, Keep};
 pub use crate::node::filter::WhereNode;
 pub use crate::node::from::{FromConfig, FromNode, NoLambda};
 pub use crate::node::group::GroupBy;
@@ -35,10 +37,11 @@ pub use crate::node::influxql::{InfluxQlConfig, InfluxQlNode, Method};
 pub use crate::node::log::{LogConfig, LogLevel, LogNode};
 pub use crate::node::sample::{SampleNode, SampleRate};
 pub use crate::node::shift::ShiftNode;
-pub use crate::node::state_tracking::{StateCountConfig, StateCountNode, StateDurationConfig, StateDurationNode};
+pub use crate::node::state_tracking::{
+    StateCountConfig, StateCountNode, StateDurationConfig, StateDurationNode,
+};
 pub use crate::node::union::UnionNode;
 pub use crate::node::window::{WindowConfig, WindowNode};
-pub use crate::node::Node;
 pub use crate::point::{Batch, FieldValue, Message, Point};
 pub use crate::program::program_main;
 pub use crate::task::{Dbrp, NodeStats, Task, TaskContext, TaskDescriptor, TaskKind};
@@ -76,7 +79,12 @@ pub struct Wired<N> {
 
 impl<N> Wired<N> {
     pub fn new(node: N) -> Self {
-        Wired { node, out: Vec::new(), collected: 0, emitted: 0 }
+        Wired {
+            node,
+            out: Vec::new(),
+            collected: 0,
+            emitted: 0,
+        }
     }
 
     /// Runs `push` on the node with the lent buffer, counting what goes in and out.
@@ -95,7 +103,12 @@ impl<N> Wired<N> {
     }
 
     fn stats_with(&self, name: &str, errors: u64) -> NodeStats {
-        NodeStats { name: name.to_owned(), collected: self.collected, emitted: self.emitted, errors }
+        NodeStats {
+            name: name.to_owned(),
+            collected: self.collected,
+            emitted: self.emitted,
+            errors,
+        }
     }
 }
 
@@ -136,7 +149,9 @@ impl Node for Source {
 pub fn valid<T, E: Display>(node: &str, built: Result<T, E>) -> T {
     match built {
         Ok(value) => value,
-        Err(error) => panic!("tickc bug: node {node} was compiled with a configuration the runtime rejects: {error}"),
+        Err(error) => panic!(
+            "tickc bug: node {node} was compiled with a configuration the runtime rejects: {error}"
+        ),
     }
 }
 
@@ -172,7 +187,12 @@ mod tests {
         root.recycle(out);
         assert_eq!(
             root.stats("stream0"),
-            NodeStats { name: "stream0".into(), collected: 2, emitted: 2, errors: 0 }
+            NodeStats {
+                name: "stream0".into(),
+                collected: 2,
+                emitted: 2,
+                errors: 0
+            }
         );
     }
 

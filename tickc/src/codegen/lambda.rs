@@ -28,11 +28,15 @@ pub(super) struct LambdaCode {
 
 /// Compiles `lambda` into a type named `ty`; `node` names the node in the message of a regex
 /// the runtime would refuse (which the checker has already ruled out).
-pub(super) fn compile(ty: Ident, node: &str, lambda: &Lambda) -> Result<LambdaCode, Diagnostic> {
+pub(super) fn compile(
+    ty: Ident,
+    node: &str,
+    lambda: &Lambda,
+) -> Result<LambdaCode, Box<Diagnostic>> {
     let mut writer = Writer::default();
     let body = &lambda.body;
     let value = writer.value(body)?.into_result();
-    let predicate = writer.boolean(body)?;
+    let predicate = writer.test(body)?.map(Test::into_result);
 
     let state_ty = format_ident!("{}State", ty);
     let (state_item, state_assoc) = if writer.slots.is_empty() {
@@ -48,12 +52,20 @@ pub(super) fn compile(ty: Ident, node: &str, lambda: &Lambda) -> Result<LambdaCo
             quote!(#state_ty),
         )
     };
-    let scope = if writer.uses_scope { quote!(scope) } else { quote!(_scope) };
-    let state = if writer.slots.is_empty() { quote!(_state) } else { quote!(state) };
+    let scope = if writer.uses_scope {
+        quote!(scope)
+    } else {
+        quote!(_scope)
+    };
+    let state = if writer.slots.is_empty() {
+        quote!(_state)
+    } else {
+        quote!(state)
+    };
     let test = predicate.map(|predicate| {
         quote! {
             fn test<S: rt::Scope + ?Sized>(&self, #scope: &S, #state: &mut Self::State) -> Result<bool, rt::EvalError> {
-                Ok(#predicate)
+                #predicate
             }
         }
     });
@@ -98,45 +110,97 @@ struct Code {
 
 impl Code {
     fn value(tokens: TokenStream) -> Code {
-        Code { tokens, fallible: false }
+        Code {
+            tokens,
+            fallible: false,
+        }
     }
 
     fn fallible(tokens: TokenStream) -> Code {
-        Code { tokens, fallible: true }
+        Code {
+            tokens,
+            fallible: true,
+        }
     }
 
     /// As a `Value` operand (propagating the error).
     fn into_value(self) -> TokenStream {
         let tokens = self.tokens;
-        if self.fallible { quote!(#tokens?) } else { tokens }
+        if self.fallible {
+            quote!(#tokens?)
+        } else {
+            tokens
+        }
     }
 
     /// As the `Result` an `eval` returns.
     fn into_result(self) -> TokenStream {
         let tokens = self.tokens;
-        if self.fallible { tokens } else { quote!(Ok(#tokens)) }
+        if self.fallible {
+            tokens
+        } else {
+            quote!(Ok(#tokens))
+        }
     }
 }
 
-/// An expression of type `bool`, and its operator when it is an `&&` or `||` chain (which
-/// needs parentheses inside a tighter operator).
+/// An expression of type `bool` (or `Result<bool, EvalError>` when `fallible`), and its
+/// operator when it is an `&&` or `||` chain (which needs parentheses inside a tighter one).
 struct Test {
     tokens: TokenStream,
     logical: Option<BinaryOp>,
+    fallible: bool,
 }
 
 impl Test {
     fn operand(tokens: TokenStream) -> Test {
-        Test { tokens, logical: None }
+        Test {
+            tokens,
+            logical: None,
+            fallible: false,
+        }
     }
 
-    /// The tokens as an operand of `!` (`within` None) or of `&&`/`||`: parenthesized where
-    /// Rust's precedence would otherwise regroup them.
+    fn fallible(tokens: TokenStream) -> Test {
+        Test {
+            tokens,
+            logical: None,
+            fallible: true,
+        }
+    }
+
+    /// The tokens as a `bool` operand of `!` (`within` None) or of `&&`/`||`: the error
+    /// propagated, parenthesized where Rust's precedence would otherwise regroup them.
     fn grouped(self, within: Option<BinaryOp>) -> TokenStream {
         let tokens = self.tokens;
+        if self.fallible {
+            return quote!(#tokens?);
+        }
         match (self.logical, within) {
-            (None, _) | (Some(BinaryOp::And), Some(_)) | (Some(BinaryOp::Or), Some(BinaryOp::Or)) => tokens,
+            (None, _)
+            | (Some(BinaryOp::And), Some(_))
+            | (Some(BinaryOp::Or), Some(BinaryOp::Or)) => tokens,
             _ => quote!((#tokens)),
+        }
+    }
+
+    /// As the `Result<bool, _>` a `test` returns.
+    fn into_result(self) -> TokenStream {
+        let tokens = self.tokens;
+        if self.fallible {
+            tokens
+        } else {
+            quote!(Ok(#tokens))
+        }
+    }
+
+    /// As a `Value`.
+    fn into_value(self) -> Code {
+        let tokens = self.tokens;
+        if self.fallible {
+            Code::fallible(quote!(#tokens.map(rt::Value::Bool)))
+        } else {
+            Code::value(quote!(rt::Value::Bool(#tokens)))
         }
     }
 }
@@ -152,7 +216,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn value(&mut self, expr: &TypedExpr) -> Result<Code, Diagnostic> {
+    fn value(&mut self, expr: &TypedExpr) -> Result<Code, Box<Diagnostic>> {
         Ok(match &expr.kind {
             TypedExprKind::Int(v) => {
                 let v = literal::int(*v);
@@ -176,15 +240,24 @@ impl Writer {
                 self.uses_scope = true;
                 Code::fallible(quote!(rt::reference(scope, #name)))
             }
-            TypedExprKind::Unary { op: UnaryOp::Neg, operand } => match negated_literal(operand) {
+            TypedExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => match negated_literal(operand) {
                 Some(folded) => self.value(&folded)?,
                 None => {
                     let operand = self.value(operand)?.into_value();
                     Code::fallible(quote!(rt::unary(rt::UnaryOp::Neg, #operand)))
                 }
             },
-            TypedExprKind::Unary { op: UnaryOp::Not, operand } => match self.boolean(operand)? {
-                Some(operand) => Code::value(quote!(rt::Value::Bool(!#operand))),
+            TypedExprKind::Unary {
+                op: UnaryOp::Not,
+                operand,
+            } => match self.test(operand)? {
+                Some(operand) => {
+                    let operand = operand.grouped(None);
+                    Code::value(quote!(rt::Value::Bool(!#operand)))
+                }
                 None => {
                     let operand = self.value(operand)?.into_value();
                     Code::fallible(quote!(rt::unary(rt::UnaryOp::Not, #operand)))
@@ -196,11 +269,15 @@ impl Writer {
                 let rhs = self.value(rhs)?.into_value();
                 Code::fallible(quote!(rt::binary(#op, #lhs, #rhs)))
             }
-            TypedExprKind::Binary { .. } => match self.boolean(expr)? {
-                Some(test) => Code::value(quote!(rt::Value::Bool(#test))),
+            TypedExprKind::Binary { .. } => match self.test(expr)? {
+                Some(test) => test.into_value(),
                 None => unreachable_boolean(expr)?,
             },
-            TypedExprKind::Call { function, args, state_slot } => {
+            TypedExprKind::Call {
+                function,
+                args,
+                state_slot,
+            } => {
                 let args = self.arguments(args)?;
                 match state_slot {
                     Some(slot) => {
@@ -239,45 +316,63 @@ impl Writer {
         })
     }
 
-    fn arguments(&mut self, args: &[TypedExpr]) -> Result<Vec<TokenStream>, Diagnostic> {
-        args.iter().map(|arg| Ok(self.value(arg)?.into_value())).collect()
+    fn arguments(&mut self, args: &[TypedExpr]) -> Result<Vec<TokenStream>, Box<Diagnostic>> {
+        args.iter()
+            .map(|arg| Ok(self.value(arg)?.into_value()))
+            .collect()
     }
 
     /// The expression as a `bool`, when its shape makes it one without building a value:
     /// comparisons, regex matches, `AND`, `OR`, `!` over those, and bool literals.
-    fn boolean(&mut self, expr: &TypedExpr) -> Result<Option<TokenStream>, Diagnostic> {
-        Ok(self.test(expr)?.map(|test| test.tokens))
-    }
-
-    fn test(&mut self, expr: &TypedExpr) -> Result<Option<Test>, Diagnostic> {
+    fn test(&mut self, expr: &TypedExpr) -> Result<Option<Test>, Box<Diagnostic>> {
         Ok(Some(match &expr.kind {
             TypedExprKind::Bool(b) => Test::operand(quote!(#b)),
-            TypedExprKind::Unary { op: UnaryOp::Not, operand } => match self.test(operand)? {
+            TypedExprKind::Unary {
+                op: UnaryOp::Not,
+                operand,
+            } => match self.test(operand)? {
                 Some(operand) => {
                     let operand = operand.grouped(None);
                     Test::operand(quote!(!#operand))
                 }
                 None => return Ok(None),
             },
-            TypedExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), lhs, rhs } => {
+            TypedExprKind::Binary {
+                op: op @ (BinaryOp::And | BinaryOp::Or),
+                lhs,
+                rhs,
+            } => {
                 let lhs = self.logical_operand(*op, lhs, quote!(Left))?;
                 let rhs = self.logical_operand(*op, rhs, quote!(Right))?;
                 // Rust's `&&` and `||` skip the right side exactly when Kapacitor does.
-                let tokens = if *op == BinaryOp::And { quote!(#lhs && #rhs) } else { quote!(#lhs || #rhs) };
-                Test { tokens, logical: Some(*op) }
+                let tokens = if *op == BinaryOp::And {
+                    quote!(#lhs && #rhs)
+                } else {
+                    quote!(#lhs || #rhs)
+                };
+                Test {
+                    tokens,
+                    logical: Some(*op),
+                    fallible: false,
+                }
             }
             TypedExprKind::Binary { op, lhs, rhs } if !is_arithmetic(*op) => {
                 let op = runtime_op(*op);
                 let lhs = self.value(lhs)?.into_value();
                 let rhs = self.value(rhs)?.into_value();
-                Test::operand(quote!(rt::predicate(#op, &#lhs, &#rhs)?))
+                Test::fallible(quote!(rt::predicate(#op, &#lhs, &#rhs)))
             }
             _ => return Ok(None),
         }))
     }
 
     /// One side of `AND`/`OR` as a `bool`; a side that is not a bool fails as Kapacitor words it.
-    fn logical_operand(&mut self, op: BinaryOp, side: &TypedExpr, which: TokenStream) -> Result<TokenStream, Diagnostic> {
+    fn logical_operand(
+        &mut self,
+        op: BinaryOp,
+        side: &TypedExpr,
+        which: TokenStream,
+    ) -> Result<TokenStream, Box<Diagnostic>> {
         if let Some(test) = self.test(side)? {
             return Ok(test.grouped(Some(op)));
         }
@@ -305,11 +400,17 @@ fn negated_literal(operand: &TypedExpr) -> Option<TypedExpr> {
         TypedExprKind::Duration(v) => TypedExprKind::Duration(v.wrapping_neg()),
         _ => return None,
     };
-    Some(TypedExpr { kind, ..operand.clone() })
+    Some(TypedExpr {
+        kind,
+        ..operand.clone()
+    })
 }
 
 fn is_arithmetic(op: BinaryOp) -> bool {
-    matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod)
+    matches!(
+        op,
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod
+    )
 }
 
 fn runtime_op(op: BinaryOp) -> TokenStream {
@@ -345,13 +446,21 @@ fn stateful_type(name: &str) -> Option<Ident> {
     Some(format_ident!("{}", ty))
 }
 
-fn unsupported_function(name: &str, expr: &TypedExpr) -> Diagnostic {
-    Diagnostic::error("unsupported", expr.span, format!("the function `{name}` is not supported by tickc yet"))
+fn unsupported_function(name: &str, expr: &TypedExpr) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(
+        "unsupported",
+        expr.span,
+        format!("the function `{name}` is not supported by tickc yet"),
+    ))
 }
 
 /// Every comparison and logical operator has a boolean form; reaching this is a bug.
-fn unreachable_boolean(expr: &TypedExpr) -> Result<Code, Diagnostic> {
-    Err(Diagnostic::error("internal", expr.span, "tickc bug: an operator without a boolean form"))
+fn unreachable_boolean(expr: &TypedExpr) -> Result<Code, Box<Diagnostic>> {
+    Err(Box::new(Diagnostic::error(
+        "internal",
+        expr.span,
+        "tickc bug: an operator without a boolean form",
+    )))
 }
 
 #[cfg(test)]
@@ -362,11 +471,19 @@ mod tests {
     use crate::span::Span;
 
     fn expr(kind: TypedExprKind) -> TypedExpr {
-        TypedExpr { kind, ty: StaticType::Dynamic, span: Span::default() }
+        TypedExpr {
+            kind,
+            ty: StaticType::Dynamic,
+            span: Span::default(),
+        }
     }
 
     fn binary(op: BinaryOp, lhs: TypedExpr, rhs: TypedExpr) -> TypedExpr {
-        expr(TypedExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) })
+        expr(TypedExprKind::Binary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        })
     }
 
     fn reference(name: &str) -> TypedExpr {
@@ -375,12 +492,19 @@ mod tests {
 
     fn call(name: &str, args: Vec<TypedExpr>, state_slot: Option<usize>) -> TypedExpr {
         let function = catalogue::function(name).unwrap();
-        expr(TypedExprKind::Call { function, args, state_slot })
+        expr(TypedExprKind::Call {
+            function,
+            args,
+            state_slot,
+        })
     }
 
     /// The lambda's items, formatted.
     fn render(body: TypedExpr) -> String {
-        let lambda = Lambda { body, span: Span::default() };
+        let lambda = Lambda {
+            body,
+            span: Span::default(),
+        };
         let code = compile(format_ident!("Test"), "node1", &lambda).unwrap();
         let init = code.init;
         let items = code.items;
@@ -390,7 +514,11 @@ mod tests {
 
     #[test]
     fn comparison_with_a_literal_is_a_predicate() {
-        let body = binary(BinaryOp::Lt, reference("usage_idle"), expr(TypedExprKind::Int(70)));
+        let body = binary(
+            BinaryOp::Lt,
+            reference("usage_idle"),
+            expr(TypedExprKind::Int(70)),
+        );
         insta::assert_snapshot!(render(body), @r#"
         pub struct Test;
         impl rt::Lambda for Test {
@@ -400,27 +528,22 @@ mod tests {
                 scope: &'a S,
                 _state: &mut Self::State,
             ) -> Result<rt::Value<'a>, rt::EvalError> {
-                Ok(
-                    rt::Value::Bool(
-                        rt::predicate(
-                            rt::BinaryOp::Lt,
-                            &rt::reference(scope, "usage_idle")?,
-                            &rt::Value::Int(70),
-                        )?,
-                    ),
-                )
+                rt::predicate(
+                        rt::BinaryOp::Lt,
+                        &rt::reference(scope, "usage_idle")?,
+                        &rt::Value::Int(70),
+                    )
+                    .map(rt::Value::Bool)
             }
             fn test<S: rt::Scope + ?Sized>(
                 &self,
                 scope: &S,
                 _state: &mut Self::State,
             ) -> Result<bool, rt::EvalError> {
-                Ok(
-                    rt::predicate(
-                        rt::BinaryOp::Lt,
-                        &rt::reference(scope, "usage_idle")?,
-                        &rt::Value::Int(70),
-                    )?,
+                rt::predicate(
+                    rt::BinaryOp::Lt,
+                    &rt::reference(scope, "usage_idle")?,
+                    &rt::Value::Int(70),
                 )
             }
         }
@@ -432,26 +555,57 @@ mod tests {
     fn and_or_short_circuit_and_read_non_bools_as_operands() {
         let body = binary(
             BinaryOp::Or,
-            binary(BinaryOp::And, reference("a"), binary(BinaryOp::Gt, reference("b"), expr(TypedExprKind::Float(1.5)))),
-            expr(TypedExprKind::Unary { op: UnaryOp::Not, operand: Box::new(reference("c")) }),
+            binary(
+                BinaryOp::And,
+                reference("a"),
+                binary(
+                    BinaryOp::Gt,
+                    reference("b"),
+                    expr(TypedExprKind::Float(1.5)),
+                ),
+            ),
+            expr(TypedExprKind::Unary {
+                op: UnaryOp::Not,
+                operand: Box::new(reference("c")),
+            }),
         );
-        let text = render(body).split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = render(body)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let and = "rt::logical_operand( rt::BinaryOp::And, rt::Side::Left, &rt::reference(scope, \"a\")?, )? \
             && rt::predicate( rt::BinaryOp::Gt, &rt::reference(scope, \"b\")?, &rt::Value::Float(1.5), )?";
         let or = "|| rt::logical_operand( rt::BinaryOp::Or, rt::Side::Right, \
             &rt::unary(rt::UnaryOp::Not, rt::reference(scope, \"c\")?)?, )?";
-        assert!(text.contains(&format!("rt::Value::Bool( {and} {or}, )")), "{text}");
+        assert!(
+            text.contains(&format!("rt::Value::Bool( {and} {or}, )")),
+            "{text}"
+        );
         assert!(text.contains(&format!("Ok( {and} {or}, )")), "{text}");
 
         // An OR inside an AND, and a negated AND, keep their grouping.
-        let compare = |name: &str| binary(BinaryOp::Eq, reference(name), expr(TypedExprKind::Bool(true)));
-        let not = |e: TypedExpr| expr(TypedExprKind::Unary { op: UnaryOp::Not, operand: Box::new(e) });
+        let compare = |name: &str| {
+            binary(
+                BinaryOp::Eq,
+                reference(name),
+                expr(TypedExprKind::Bool(true)),
+            )
+        };
+        let not = |e: TypedExpr| {
+            expr(TypedExprKind::Unary {
+                op: UnaryOp::Not,
+                operand: Box::new(e),
+            })
+        };
         let body = binary(
             BinaryOp::And,
             binary(BinaryOp::Or, compare("a"), compare("b")),
             not(binary(BinaryOp::And, compare("c"), compare("d"))),
         );
-        let text = render(body).split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = render(body)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         assert_eq!(text.matches("(rt::predicate(").count(), 4, "{text}");
         assert!(text.contains("&& !(rt::predicate("), "{text}");
     }
@@ -464,31 +618,83 @@ mod tests {
             call("float", vec![call("count", vec![], Some(1))], None),
         );
         let text = render(body);
-        assert!(text.contains("pub struct TestState {\n    slot0: rt::Sigma,\n    slot1: rt::Count,\n}"), "{text}");
+        assert!(
+            text.contains(
+                "pub struct TestState {\n    slot0: rt::Sigma,\n    slot1: rt::Count,\n}"
+            ),
+            "{text}"
+        );
         assert!(text.contains("type State = TestState;"), "{text}");
-        assert!(text.contains("state.slot0.call(&[rt::reference(scope, \"x\")?])?"), "{text}");
-        assert!(text.contains("rt::functions::FLOAT.call(&[state.slot1.call(&[])?])"), "{text}");
+        assert!(
+            text.contains("state.slot0.call(&[rt::reference(scope, \"x\")?])?"),
+            "{text}"
+        );
+        assert!(
+            text.contains("rt::functions::FLOAT.call(&[state.slot1.call(&[])?])"),
+            "{text}"
+        );
 
         let matches = |pattern: &str| {
-            binary(BinaryOp::RegexMatch, reference("host"), expr(TypedExprKind::Regex(pattern.into())))
+            binary(
+                BinaryOp::RegexMatch,
+                reference("host"),
+                expr(TypedExprKind::Regex(pattern.into())),
+            )
         };
-        let text = render(binary(BinaryOp::Or, matches("^a"), binary(BinaryOp::And, matches("b$"), matches("^a"))));
-        assert!(text.contains("pub struct Test {\n    regex0: rt::Regex,\n    regex1: rt::Regex,\n}"), "{text}");
-        assert!(text.contains("regex0: rt::valid(\"node1\", rt::compile_regex(\"^a\"))"), "{text}");
-        assert_eq!(text.matches("&rt::Value::Regex(&self.regex0)").count(), 4, "{text}");
+        let text = render(binary(
+            BinaryOp::Or,
+            matches("^a"),
+            binary(BinaryOp::And, matches("b$"), matches("^a")),
+        ));
+        assert!(
+            text.contains("pub struct Test {\n    regex0: rt::Regex,\n    regex1: rt::Regex,\n}"),
+            "{text}"
+        );
+        assert!(
+            text.contains("regex0: rt::valid(\"node1\", rt::compile_regex(\"^a\"))"),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("&rt::Value::Regex(&self.regex0)").count(),
+            4,
+            "{text}"
+        );
     }
 
     #[test]
     fn negative_literals_fold_and_unknown_functions_fail_after_their_arguments() {
-        let neg = |kind| expr(TypedExprKind::Unary { op: UnaryOp::Neg, operand: Box::new(expr(kind)) });
-        let text = render(binary(BinaryOp::Mul, neg(TypedExprKind::Int(2)), neg(TypedExprKind::Duration(60))));
-        assert!(text.contains("rt::binary(rt::BinaryOp::Mul, rt::Value::Int(-2), rt::Value::Duration(-60))"), "{text}");
+        let neg = |kind| {
+            expr(TypedExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand: Box::new(expr(kind)),
+            })
+        };
+        let text = render(binary(
+            BinaryOp::Mul,
+            neg(TypedExprKind::Int(2)),
+            neg(TypedExprKind::Duration(60)),
+        ));
+        assert!(
+            text.contains(
+                "rt::binary(rt::BinaryOp::Mul, rt::Value::Int(-2), rt::Value::Duration(-60))"
+            ),
+            "{text}"
+        );
         assert!(!text.contains("rt::unary"), "{text}");
 
-        let unknown = expr(TypedExprKind::UnknownCall { name: "nope".into(), args: vec![reference("x")] });
+        let unknown = expr(TypedExprKind::UnknownCall {
+            name: "nope".into(),
+            args: vec![reference("x")],
+        });
         let text = render(unknown);
-        assert!(text.contains("let _ = [rt::reference(scope, \"x\")?];"), "{text}");
-        assert!(text.contains("rt::EvalError::UndefinedFunction {\n"), "{text}");
+        assert!(
+            text.contains("let _ = [rt::reference(scope, \"x\")?];"),
+            "{text}"
+        );
+        assert!(
+            text.contains("rt::EvalError::UndefinedFunction {\n"),
+            "{text}"
+        );
         assert!(!text.contains("fn test"), "{text}");
     }
 }

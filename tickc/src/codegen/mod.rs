@@ -32,8 +32,6 @@ use crate::diagnostic::Diagnostic;
 use crate::ir::Task;
 use crate::span::Span;
 
-pub use nodes::SUPPORTED;
-
 /// The module of `task` as tokens. `task_id` names the task (as the runtime's API shows it);
 /// `script` is its source, kept for `show`. Every node the runtime does not implement yet is
 /// reported (code `unsupported`) at the node.
@@ -43,7 +41,7 @@ pub fn generate(task: &Task, task_id: &str, script: &str) -> Result<TokenStream,
     for node in &task.nodes {
         match nodes::generate(node) {
             Ok(code) => codes.push(code),
-            Err(error) => diagnostics.push(error),
+            Err(error) => diagnostics.push(*error),
         }
     }
     if !diagnostics.is_empty() {

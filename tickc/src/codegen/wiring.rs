@@ -23,14 +23,23 @@ pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
     let stats = task.nodes.iter().zip(codes).map(|(node, code)| {
         let field = literal::ident(&node.name);
         let name = &node.name;
-        if code.multi_input { quote!(self.#field.multi_input_stats(#name)) } else { quote!(self.#field.stats(#name)) }
+        if code.multi_input {
+            quote!(self.#field.multi_input_stats(#name))
+        } else {
+            quote!(self.#field.stats(#name))
+        }
     });
     let methods = task.nodes.iter().map(|node| push_method(task, codes, node));
     let (push_point, push_batch) = entry_points(task);
-    let context = if codes.iter().any(|c| c.uses_context) { quote!(context) } else { quote!(_context) };
-    let inhibitors = codes.iter().any(|c| c.uses_inhibitors).then(|| {
-        quote!(let inhibitors = rt::Arc::new(rt::Inhibitors::new());)
-    });
+    let context = if codes.iter().any(|c| c.uses_context) {
+        quote!(context)
+    } else {
+        quote!(_context)
+    };
+    let inhibitors = codes
+        .iter()
+        .any(|c| c.uses_inhibitors)
+        .then(|| quote!(let inhibitors = rt::Arc::new(rt::Inhibitors::new());));
     quote! {
         /// The task's nodes, in the order the script creates them.
         pub struct Pipeline {
@@ -74,7 +83,10 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
     let method = method_name(node);
     let field = literal::ident(&node.name);
     let (parent_param, push) = if takes_parent(codes, node.id) {
-        (quote!(parent: usize,), quote!(self.#field.push_from(parent, msg)))
+        (
+            quote!(parent: usize,),
+            quote!(self.#field.push_from(parent, msg)),
+        )
     } else {
         (quote!(), quote!(self.#field.push(msg)))
     };
@@ -89,7 +101,11 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
     }
     let last = calls.len() - 1;
     let hand_over = calls.iter().enumerate().map(|(i, (method, parent))| {
-        let msg = if i == last { quote!(msg) } else { quote!(msg.clone()) };
+        let msg = if i == last {
+            quote!(msg)
+        } else {
+            quote!(msg.clone())
+        };
         match parent {
             Some(parent) => {
                 let parent = Literal::usize_unsuffixed(*parent);
@@ -115,9 +131,16 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
 fn child_calls(task: &Task, codes: &[NodeCode], node: &Node) -> Vec<(Ident, Option<usize>)> {
     let mut calls = Vec::with_capacity(node.children.len());
     for (edge, &child_id) in node.children.iter().enumerate() {
-        let Some(child) = task.nodes.get(child_id) else { continue };
+        let Some(child) = task.nodes.get(child_id) else {
+            continue;
+        };
         let parent = takes_parent(codes, child_id).then(|| {
-            let earlier = node.children.iter().take(edge).filter(|&&c| c == child_id).count();
+            let earlier = node
+                .children
+                .iter()
+                .take(edge)
+                .filter(|&&c| c == child_id)
+                .count();
             parent_slot(child, node.id, earlier)
         });
         calls.push((method_name(child), parent));
@@ -127,14 +150,24 @@ fn child_calls(task: &Task, codes: &[NodeCode], node: &Node) -> Vec<(Ident, Opti
 
 /// The position of the `nth` occurrence of `parent` among the child's parents.
 fn parent_slot(child: &Node, parent: NodeId, nth: usize) -> usize {
-    child.parents.iter().enumerate().filter(|&(_, &p)| p == parent).nth(nth).map_or(0, |(slot, _)| slot)
+    child
+        .parents
+        .iter()
+        .enumerate()
+        .filter(|&(_, &p)| p == parent)
+        .nth(nth)
+        .map_or(0, |(slot, _)| slot)
 }
 
 /// `push_point` feeds a stream task's root; `push_batch` feeds a batch task's query number
 /// `query` (its queries counted in node order).
 fn entry_points(task: &Task) -> (TokenStream, TokenStream) {
-    let ignore_points = quote!(fn push_point(&mut self, _point: rt::Point) {});
-    let ignore_batches = quote!(fn push_batch(&mut self, _query: usize, _batch: rt::Batch) {});
+    let ignore_points = quote!(
+        fn push_point(&mut self, _point: rt::Point) {}
+    );
+    let ignore_batches = quote!(
+        fn push_batch(&mut self, _query: usize, _batch: rt::Batch) {}
+    );
     let Some(root) = task.nodes.first() else {
         return (ignore_points, ignore_batches);
     };
@@ -149,8 +182,12 @@ fn entry_points(task: &Task) -> (TokenStream, TokenStream) {
             (push_point, ignore_batches)
         }
         Edge::Batch => {
-            let queries: Vec<Ident> =
-                root.children.iter().filter_map(|&c| task.nodes.get(c)).map(method_name).collect();
+            let queries: Vec<Ident> = root
+                .children
+                .iter()
+                .filter_map(|&c| task.nodes.get(c))
+                .map(method_name)
+                .collect();
             if queries.is_empty() {
                 return (ignore_points, ignore_batches);
             }

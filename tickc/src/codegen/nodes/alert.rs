@@ -23,9 +23,13 @@ const LEVELS: &[(&str, &str, &str)] = &[
 /// Kapacitor's default file mode of a `.log()` handler's file.
 const DEFAULT_LOG_MODE: i64 = 0o600;
 
-pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
+pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
     let name = &node.name;
-    let handlers = node.handlers.iter().map(|h| handler(node, h)).collect::<Result<Vec<_>, _>>()?;
+    let handlers = node
+        .handlers
+        .iter()
+        .map(|h| handler(node, h))
+        .collect::<Result<Vec<_>, _>>()?;
     let (levels_ty, levels_init, mut items) = levels(node)?;
 
     let template = |property: &str| match properties::string(node, property) {
@@ -101,18 +105,22 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
 }
 
 /// The node's `AlertLevels` type and value, and the items defining them; `()` without levels.
-fn levels(node: &Node) -> Result<(TokenStream, TokenStream, Vec<TokenStream>), Diagnostic> {
+fn levels(node: &Node) -> Result<(TokenStream, TokenStream, Vec<TokenStream>), Box<Diagnostic>> {
     let mut items = Vec::new();
     let mut fields = Vec::new();
     let mut arms = Vec::new();
     for &(property, check, level) in LEVELS {
-        let Some(lambda) = properties::lambda(node, property) else { continue };
+        let Some(lambda) = properties::lambda(node, property) else {
+            continue;
+        };
         let code = node_lambda(node, property, lambda)?;
         let field = format_ident!("{}", literal::upper_snake(property).to_ascii_lowercase());
         let (check, level) = (format_ident!("{}", check), format_ident!("{}", level));
         let (ty, init) = (code.ty.clone(), code.init.clone());
         fields.push((field.clone(), ty, init));
-        arms.push(quote!(rt::LevelCheck::#check(rt::Level::#level) => Some(self.#field.test(scope)),));
+        arms.push(
+            quote!(rt::LevelCheck::#check(rt::Level::#level) => Some(self.#field.test(scope)),),
+        );
         items.push(code.items);
     }
     if fields.is_empty() {
@@ -133,7 +141,11 @@ fn levels(node: &Node) -> Result<(TokenStream, TokenStream, Vec<TokenStream>), D
             }
         }
     });
-    Ok((quote!(#ty), quote!(#ty { #(#names: rt::LevelLambda::new(#inits),)* }), items))
+    Ok((
+        quote!(#ty),
+        quote!(#ty { #(#names: rt::LevelLambda::new(#inits),)* }),
+        items,
+    ))
 }
 
 /// A number argument as a float (the checker accepts ints where floats are meant).
@@ -148,16 +160,22 @@ fn number(value: &Value) -> f64 {
 /// `.inhibit(category, tags...)`.
 fn inhibit(property: &Property) -> TokenStream {
     let strings = properties::strings(&property.args);
-    let (category, tags) = strings.split_first().map_or(("", &[][..]), |(c, t)| (*c, t));
+    let (category, tags) = strings
+        .split_first()
+        .map_or(("", &[][..]), |(c, t)| (*c, t));
     quote!(rt::Inhibit { category: String::from(#category), equal_tags: vec![#(String::from(#tags)),*] })
 }
 
 /// The last call of a handler property, by name.
 fn handler_property<'a>(handler: &'a Handler, name: &str) -> Option<&'a Property> {
-    handler.properties.iter().rev().find(|p| p.spec.name == name)
+    handler
+        .properties
+        .iter()
+        .rev()
+        .find(|p| p.spec.name == name)
 }
 
-fn handler_string<'a>(handler: &'a Handler, index: usize) -> Option<&'a str> {
+fn handler_string(handler: &Handler, index: usize) -> Option<&str> {
     match handler.args.get(index) {
         Some(Value::String(s)) => Some(s),
         _ => None,
@@ -165,13 +183,16 @@ fn handler_string<'a>(handler: &'a Handler, index: usize) -> Option<&'a str> {
 }
 
 /// One handler as the runtime's `Handler`; what the runtime would refuse is refused here.
-fn handler(node: &Node, handler: &Handler) -> Result<TokenStream, Diagnostic> {
+fn handler(node: &Node, handler: &Handler) -> Result<TokenStream, Box<Diagnostic>> {
     let name = &node.name;
     match handler.spec.name {
         "log" => {
             let path = handler_string(handler, 0).unwrap_or_default();
             if !std::path::Path::new(path).is_absolute() {
-                return Err(invalid(handler.span, format!("the alert log file '{path}' must be an absolute path")));
+                return Err(invalid(
+                    handler.span,
+                    format!("the alert log file '{path}' must be an absolute path"),
+                ));
             }
             let mode = match handler_property(handler, "mode").and_then(|p| p.args.first()) {
                 Some(Value::Int(mode)) if *mode != 0 => *mode,
@@ -180,28 +201,42 @@ fn handler(node: &Node, handler: &Handler) -> Result<TokenStream, Diagnostic> {
             if mode & 0o200 == 0 || !(0..=0o7777).contains(&mode) {
                 return Err(invalid(
                     handler.span,
-                    format!("the log file mode {mode:o} must let the owner write (e.g. `.mode(0644)`)"),
+                    format!(
+                        "the log file mode {mode:o} must let the owner write (e.g. `.mode(0644)`)"
+                    ),
                 ));
             }
             // Written in octal, as file modes are read.
-            let mode: TokenStream = format!("0o{mode:o}").parse().unwrap_or_else(|_| quote!(0o600));
+            let mode: TokenStream = format!("0o{mode:o}")
+                .parse()
+                .unwrap_or_else(|_| quote!(0o600));
             Ok(quote!(rt::Handler::Log(rt::valid(#name, rt::LogHandler::new(#path, Some(#mode))))))
         }
         "post" => {
             if let Some(endpoint) = handler_property(handler, "endpoint") {
-                return Err(unsupported_property(node, "`.post().endpoint()`", endpoint.span));
+                return Err(unsupported_property(
+                    node,
+                    "`.post().endpoint()`",
+                    endpoint.span,
+                ));
             }
             let url = handler_string(handler, 0).unwrap_or_default();
             if url.is_empty() {
                 return Err(invalid(handler.span, "`.post()` needs a URL".to_owned()));
             }
-            let headers = handler.properties.iter().filter(|p| p.spec.name == "header").filter_map(|p| {
-                match p.args.as_slice() {
-                    [Value::String(k), Value::String(v)] => Some(quote!((String::from(#k), String::from(#v)))),
+            let headers = handler
+                .properties
+                .iter()
+                .filter(|p| p.spec.name == "header")
+                .filter_map(|p| match p.args.as_slice() {
+                    [Value::String(k), Value::String(v)] => {
+                        Some(quote!((String::from(#k), String::from(#v))))
+                    }
                     _ => None,
-                }
-            });
-            Ok(quote!(rt::Handler::Post(rt::valid(#name, rt::PostHandler::new(#url, vec![#(#headers),*], None)))))
+                });
+            Ok(
+                quote!(rt::Handler::Post(rt::valid(#name, rt::PostHandler::new(#url, vec![#(#headers),*], None)))),
+            )
         }
         "tcp" => {
             let address = handler_property(handler, "address")
@@ -215,12 +250,18 @@ fn handler(node: &Node, handler: &Handler) -> Result<TokenStream, Diagnostic> {
         }
         "exec" => {
             let strings = properties::strings(&handler.args);
-            let (program, args) = strings.split_first().map_or(("", &[][..]), |(p, a)| (*p, a));
+            let (program, args) = strings
+                .split_first()
+                .map_or(("", &[][..]), |(p, a)| (*p, a));
             Ok(quote!(rt::Handler::Exec(rt::ExecHandler {
                 program: String::from(#program),
                 args: vec![#(String::from(#args)),*],
             })))
         }
-        other => Err(unsupported_property(node, &format!("the `.{other}()` handler"), handler.span)),
+        other => Err(unsupported_property(
+            node,
+            &format!("the `.{other}()` handler"),
+            handler.span,
+        )),
     }
 }

@@ -10,7 +10,7 @@ use crate::codegen::literal;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Lambda, Node, StaticType, TypedExpr, TypedExprKind, Value};
 
-pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
+pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
     let optional = |value: Option<&str>| match value {
         Some(s) => quote!(Some(String::from(#s))),
         None => quote!(None),
@@ -25,7 +25,10 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
     let database = optional(properties::string(node, "database"));
     let retention_policy = optional(properties::string(node, "retentionPolicy"));
     let measurement = optional(properties::string(node, "measurement"));
-    let dimensions: Vec<&Value> = node.property("groupBy").map(|p| p.args.iter().collect()).unwrap_or_default();
+    let dimensions: Vec<&Value> = node
+        .property("groupBy")
+        .map(|p| p.args.iter().collect())
+        .unwrap_or_default();
     let group_by = grouping::group_by(&dimensions, &[]);
     let group_by_measurement = properties::flag(node, "groupByMeasurement");
     let truncate = optional_duration(properties::duration(node, "truncate"));
@@ -37,7 +40,11 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
             let (ty, init) = (&code.ty, &code.init);
             (quote!(rt::FromNode<#ty>), quote!(Some(#init)), vec![code])
         }
-        None => (quote!(rt::FromNode), quote!(None::<rt::NoLambda>), Vec::new()),
+        None => (
+            quote!(rt::FromNode),
+            quote!(None::<rt::NoLambda>),
+            Vec::new(),
+        ),
     };
     let init = quote! {
         rt::FromNode::new(
@@ -58,15 +65,21 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
 
 /// The `.where()` lambdas ANDed, left to right, as Kapacitor combines them.
 fn filter(node: &Node) -> Option<Lambda> {
-    let mut lambdas = node.properties_named("where").filter_map(|p| match p.args.first() {
-        Some(Value::Lambda(lambda)) => Some(lambda.clone()),
-        _ => None,
-    });
+    let mut lambdas = node
+        .properties_named("where")
+        .filter_map(|p| match p.args.first() {
+            Some(Value::Lambda(lambda)) => Some(lambda.clone()),
+            _ => None,
+        });
     let first = lambdas.next()?;
     Some(lambdas.fold(first, |all, next| {
         let span = all.span.to(next.span);
         let body = TypedExpr {
-            kind: TypedExprKind::Binary { op: BinaryOp::And, lhs: Box::new(all.body), rhs: Box::new(next.body) },
+            kind: TypedExprKind::Binary {
+                op: BinaryOp::And,
+                lhs: Box::new(all.body),
+                rhs: Box::new(next.body),
+            },
             ty: StaticType::Known(ValueType::Bool),
             span,
         };

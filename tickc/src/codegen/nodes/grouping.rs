@@ -9,8 +9,10 @@ use crate::ir::{Node, Value};
 
 pub(super) fn generate(node: &Node) -> NodeCode {
     let dimensions: Vec<&Value> = node.args.iter().collect();
-    let excluded: Vec<&str> =
-        node.properties_named("exclude").flat_map(|p| properties::strings(&p.args)).collect();
+    let excluded: Vec<&str> = node
+        .properties_named("exclude")
+        .flat_map(|p| properties::strings(&p.args))
+        .collect();
     let group_by = group_by(&dimensions, &excluded);
     let by_measurement = properties::flag(node, "byMeasurement");
     NodeCode::plain(
@@ -36,5 +38,9 @@ pub(super) fn group_by(dimensions: &[&Value], excluded: &[&str]) -> TokenStream 
         .collect();
     tags.sort_unstable();
     tags.dedup();
-    if tags.is_empty() { quote!(rt::GroupBy::Nothing) } else { quote!(rt::GroupBy::Tags(vec![#(String::from(#tags)),*])) }
+    if tags.is_empty() {
+        quote!(rt::GroupBy::Nothing)
+    } else {
+        quote!(rt::GroupBy::Tags(vec![#(String::from(#tags)),*]))
+    }
 }

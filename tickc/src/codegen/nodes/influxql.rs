@@ -9,7 +9,7 @@ use crate::codegen::literal;
 use crate::diagnostic::Diagnostic;
 use crate::ir::Node;
 
-pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
+pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
     let (field, method) = method(node)?;
     let as_name = properties::string(node, "as").unwrap_or(node.spec.desc);
     let use_point_times = properties::flag(node, "usePointTimes");
@@ -27,9 +27,14 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
 
 /// The field the method reads, and the runtime's `Method` with the arguments. Arguments the
 /// runtime refuses to run with are reported here, at compile time.
-fn method(node: &Node) -> Result<(&str, TokenStream), Diagnostic> {
+fn method(node: &Node) -> Result<(&str, TokenStream), Box<Diagnostic>> {
     let refuse = |message: &str| invalid(node.span, format!("`{}`: {message}", node.spec.name));
-    let simple = |variant: TokenStream| Ok((properties::string_arg(node, 0).unwrap_or_default(), quote!(rt::Method::#variant)));
+    let simple = |variant: TokenStream| {
+        Ok((
+            properties::string_arg(node, 0).unwrap_or_default(),
+            quote!(rt::Method::#variant),
+        ))
+    };
     match node.spec.name {
         "count" => simple(quote!(Count)),
         "distinct" => simple(quote!(Distinct)),
@@ -71,8 +76,15 @@ fn method(node: &Node) -> Result<(&str, TokenStream), Diagnostic> {
             let field = properties::string_arg(node, 1).unwrap_or_default();
             let n = literal::int(n);
             let distinct_by = properties::strings_from(node, 2);
-            let variant = if node.spec.name == "top" { quote!(Top) } else { quote!(Bottom) };
-            Ok((field, quote!(rt::Method::#variant { n: #n, distinct_by: vec![#(String::from(#distinct_by)),*] })))
+            let variant = if node.spec.name == "top" {
+                quote!(Top)
+            } else {
+                quote!(Bottom)
+            };
+            Ok((
+                field,
+                quote!(rt::Method::#variant { n: #n, distinct_by: vec![#(String::from(#distinct_by)),*] }),
+            ))
         }
         "holtWinters" | "holtWintersWithFit" => {
             let interval = properties::duration_arg(node, 3).unwrap_or_default();

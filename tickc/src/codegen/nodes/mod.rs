@@ -49,7 +49,14 @@ pub(super) struct NodeCode {
 
 impl NodeCode {
     fn plain(ty: TokenStream, init: TokenStream) -> NodeCode {
-        NodeCode { ty, init, items: Vec::new(), uses_context: false, uses_inhibitors: false, multi_input: false }
+        NodeCode {
+            ty,
+            init,
+            items: Vec::new(),
+            uses_context: false,
+            uses_inhibitors: false,
+            multi_input: false,
+        }
     }
 
     fn with_lambdas(mut self, lambdas: impl IntoIterator<Item = LambdaCode>) -> NodeCode {
@@ -64,7 +71,7 @@ impl NodeCode {
 }
 
 /// The code of one node, or why it cannot be compiled.
-pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
+pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
     match (node.spec.family, node.spec.name) {
         (NodeFamily::Source, _) => Ok(source::generate()),
         (NodeFamily::InfluxQl, _) => influxql::generate(node),
@@ -89,47 +96,37 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
     }
 }
 
-/// The chain methods this compiler generates code for (besides the InfluxQL family and the
-/// roots), for reports.
-pub const SUPPORTED: &[&str] = &[
-    "from",
-    "where",
-    "eval",
-    "groupBy",
-    "window",
-    "derivative",
-    "default",
-    "delete",
-    "shift",
-    "sample",
-    "changeDetect",
-    "stateDuration",
-    "stateCount",
-    "union",
-    "httpPost",
-    "httpOut",
-    "log",
-    "alert",
-];
-
-fn unsupported(node: &Node) -> Diagnostic {
-    Diagnostic::error("unsupported", node.span, format!("node {} is not supported by tickc yet", node.spec.name))
-        .with_label("not implemented in the runtime yet")
+fn unsupported(node: &Node) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            "unsupported",
+            node.span,
+            format!("node {} is not supported by tickc yet", node.spec.name),
+        )
+        .with_label("not implemented in the runtime yet"),
+    )
 }
 
 /// A property (or handler) of a supported node that the runtime does not implement yet.
-fn unsupported_property(node: &Node, what: &str, span: Span) -> Diagnostic {
-    Diagnostic::error("unsupported", span, format!("node {}: {what} is not supported by tickc yet", node.spec.name))
+fn unsupported_property(node: &Node, what: &str, span: Span) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(
+        "unsupported",
+        span,
+        format!(
+            "node {}: {what} is not supported by tickc yet",
+            node.spec.name
+        ),
+    ))
 }
 
 /// A node property whose value the runtime cannot run with.
-fn invalid(span: Span, message: String) -> Diagnostic {
-    Diagnostic::error("invalid-node", span, message)
+fn invalid(span: Span, message: String) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error("invalid-node", span, message))
 }
 
 /// Compiles a lambda of `node` given as `member` (a property or the node's own argument); the
 /// type is named after both (`Alert4Crit`, `Eval2Expr0`).
-fn node_lambda(node: &Node, member: &str, lambda: &Lambda) -> Result<LambdaCode, Diagnostic> {
+fn node_lambda(node: &Node, member: &str, lambda: &Lambda) -> Result<LambdaCode, Box<Diagnostic>> {
     let ty = format_ident!("{}{}", literal::camel(&node.name), literal::camel(member));
     lambda::compile(ty, &node.name, lambda)
 }

@@ -10,20 +10,29 @@ use crate::ir::{Node, Value};
 
 /// `|default()`: `.field(name, value)` and `.tag(name, value)`, in script order.
 pub(super) fn default(node: &Node) -> NodeCode {
-    let fields = node.properties_named("field").filter_map(|p| match p.args.as_slice() {
-        [Value::String(name), value] => {
-            let value = field_value(value)?;
-            Some(quote!((String::from(#name), #value)))
-        }
-        _ => None,
-    });
-    let tags = node.properties_named("tag").filter_map(|p| match p.args.as_slice() {
-        [Value::String(name), Value::String(value)] => Some(quote!((String::from(#name), String::from(#value)))),
-        _ => None,
-    });
+    let fields = node
+        .properties_named("field")
+        .filter_map(|p| match p.args.as_slice() {
+            [Value::String(name), value] => {
+                let value = field_value(value)?;
+                Some(quote!((String::from(#name), #value)))
+            }
+            _ => None,
+        });
+    let tags = node
+        .properties_named("tag")
+        .filter_map(|p| match p.args.as_slice() {
+            [Value::String(name), Value::String(value)] => {
+                Some(quote!((String::from(#name), String::from(#value))))
+            }
+            _ => None,
+        });
     NodeCode::plain(
         quote!(rt::DefaultNode),
-        quote!(rt::DefaultNode::new(rt::DefaultConfig { fields: vec![#(#fields),*], tags: vec![#(#tags),*] })),
+        quote!(rt::DefaultNode::new(rt::DefaultConfig {
+            fields: vec![#(#fields),*],
+            tags: vec![#(#tags),*]
+        })),
     )
 }
 
@@ -55,7 +64,10 @@ pub(super) fn delete(node: &Node) -> NodeCode {
     let (fields, tags) = (named("field"), named("tag"));
     NodeCode::plain(
         quote!(rt::DeleteNode),
-        quote!(rt::DeleteNode::new(rt::DeleteConfig { fields: vec![#(#fields),*], tags: vec![#(#tags),*] })),
+        quote!(rt::DeleteNode::new(rt::DeleteConfig {
+            fields: vec![#(#fields),*],
+            tags: vec![#(#tags),*]
+        })),
     )
 }
 

@@ -10,7 +10,7 @@ use crate::ir::Node;
 
 const SECOND: i64 = 1_000_000_000;
 
-pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
+pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
     let Some(lambda) = properties::lambda_args(node).into_iter().next() else {
         return Err(unsupported(node));
     };

@@ -12,5 +12,11 @@ pub(super) fn generate(node: &Node) -> NodeCode {
         Some(name) => quote!(Some(String::from(#name))),
         None => quote!(None),
     };
-    NodeCode { multi_input: true, ..NodeCode::plain(quote!(rt::UnionNode), quote!(rt::UnionNode::new(#parents, #rename))) }
+    NodeCode {
+        multi_input: true,
+        ..NodeCode::plain(
+            quote!(rt::UnionNode),
+            quote!(rt::UnionNode::new(#parents, #rename)),
+        )
+    }
 }

@@ -7,17 +7,23 @@ use crate::codegen::literal;
 use crate::diagnostic::Diagnostic;
 use crate::ir::Node;
 
-pub(super) fn generate(node: &Node) -> Result<NodeCode, Diagnostic> {
+pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
     // The checker enforces the combinations (a length, period xor count, ...); negative values
     // are the runtime's remaining refusal.
     for name in ["period", "every"] {
         if properties::duration(node, name).is_some_and(|d| d < 0) {
-            return Err(invalid(properties::span(node, name), format!("a window's `.{name}` cannot be negative")));
+            return Err(invalid(
+                properties::span(node, name),
+                format!("a window's `.{name}` cannot be negative"),
+            ));
         }
     }
     for name in ["periodCount", "everyCount"] {
         if properties::int(node, name).is_some_and(|n| n < 0) {
-            return Err(invalid(properties::span(node, name), format!("a window's `.{name}` cannot be negative")));
+            return Err(invalid(
+                properties::span(node, name),
+                format!("a window's `.{name}` cannot be negative"),
+            ));
         }
     }
     let period = literal::int(properties::duration(node, "period").unwrap_or(0));
