@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command (README): sets up what the tests need, then runs every test of the workspace.
-# Safe to run on a fresh machine: it installs nothing it does not need and leaves nothing running.
+# The test command (README): sets up what the tests need, runs every test of the workspace, and
+# leaves nothing running. Safe on a fresh machine: it installs only what is missing (Debian's
+# influxdb package, for the tests that talk to a real InfluxDB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,10 +9,17 @@ if ! command -v cargo >/dev/null; then
     echo "tests/run.sh: cargo is required (https://rustup.rs)" >&2
     exit 2
 fi
-
-# One target folder for the workspace and for the task crates the tests compile, so the runtime
-# is compiled once per run.
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+# A private InfluxDB on a free loopback port, its data under target/, stopped on exit.
+influx_dir="$PWD/target/test-influxdb"
+trap 'bash tests/influxdb.sh stop "$influx_dir" >/dev/null 2>&1 || true' EXIT
+if influx_env=$(bash tests/influxdb.sh start "$influx_dir"); then
+    eval "export $(echo "$influx_env" | grep '^INFLUXDB_URL=')"
+    echo "== InfluxDB at $INFLUXDB_URL"
+else
+    echo "== InfluxDB could not be started: the tests that need it will say they were skipped" >&2
+fi
 
 echo "== cargo test (workspace)"
 cargo test --workspace --no-fail-fast 2>&1

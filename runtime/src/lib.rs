@@ -4,6 +4,8 @@
 pub mod alert;
 pub mod delivery;
 pub mod expr;
+pub mod http;
+pub mod influxdb;
 pub mod json;
 pub mod lineproto;
 pub mod node;

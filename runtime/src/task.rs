@@ -50,6 +50,11 @@ pub struct TaskDescriptor {
     pub dbrps: &'static [Dbrp],
     /// The script, as written (shown by the API and `show`).
     pub script: &'static str,
+    /// The pipeline's node names in node order (`stream0`, `from1`, ...), as `stats` names them.
+    pub nodes: &'static [&'static str],
+    /// The pipeline's edges, parent to child, as indices into `nodes`, in the order Kapacitor
+    /// lists them (by parent, then in the order the children were added).
+    pub edges: &'static [(usize, usize)],
     pub new: fn(&TaskContext) -> Box<dyn Task>,
 }
 

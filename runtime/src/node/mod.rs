@@ -19,13 +19,17 @@ pub trait Node {
 }
 
 pub mod change_detect;
+pub mod combine;
 #[cfg(test)]
 mod conformance_tests;
+#[cfg(test)]
+mod conformance_tests_merging;
 pub mod default;
 pub mod delete;
 pub mod derivative;
 pub mod eval;
 pub mod filter;
+pub mod flatten;
 pub mod from;
 pub mod go_time;
 pub mod group;
@@ -33,7 +37,9 @@ pub mod group_by;
 pub mod http_out;
 pub mod http_post;
 pub mod influxql;
+pub mod join;
 pub mod log;
+pub mod query;
 pub mod sample;
 pub mod shift;
 pub mod state_tracking;

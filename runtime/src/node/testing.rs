@@ -246,3 +246,15 @@ impl Lambda for Counter {
         count.call(&[])
     }
 }
+
+/// `lambda: TRUE`.
+#[derive(Debug)]
+pub struct True;
+
+impl Lambda for True {
+    type State = ();
+
+    fn eval<'a, S: Scope + ?Sized>(&'a self, _: &'a S, _: &mut ()) -> Result<Value<'a>, EvalError> {
+        Ok(Value::Bool(true))
+    }
+}

@@ -1,6 +1,7 @@
 //! The command line of a generated task program: what `main` of a crate written by tickc runs.
 
 mod replay;
+mod serve;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -35,6 +36,8 @@ enum Command {
     },
     /// List the tasks this program holds.
     List,
+    /// Serve the tasks on the live stream: `/write` and a Kapacitor-compatible API.
+    Serve(serve::ServeArgs),
 }
 
 /// Exit codes of a task program.
@@ -62,6 +65,7 @@ fn run(tasks: &[TaskDescriptor], command: Command) -> u8 {
             }
             exit::OK
         }
+        Command::Serve(args) => serve::serve(tasks, args),
         Command::Replay { recording, task, real_clock } => {
             let selected: Vec<TaskDescriptor> = match &task {
                 Some(id) => match tasks.iter().find(|t| t.id == id.as_str()) {

@@ -131,7 +131,7 @@ mod tests {
     }
 
     fn descriptor(id: &'static str, dbrps: &'static [Dbrp]) -> TaskDescriptor {
-        TaskDescriptor { id, kind: TaskKind::Stream, dbrps, script: "", new: |ctx| Box::new(Recorder(ctx.task_id.clone())) }
+        TaskDescriptor { id, kind: TaskKind::Stream, dbrps, script: "", nodes: &[], edges: &[], new: |ctx| Box::new(Recorder(ctx.task_id.clone())) }
     }
 
     #[test]

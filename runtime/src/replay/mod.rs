@@ -1,3 +1,4 @@
 //! Reading recorded data back: Kapacitor's recording formats.
 
+pub mod brpl;
 pub mod srpl;

@@ -19,8 +19,11 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> u8 {
     let mut failed = false;
     let mut unreadable = false;
     let (mut errors, mut warnings) = (0usize, 0usize);
-    let stderr = std::io::stderr();
-    let mut out = stderr.lock();
+    // Human diagnostics are for people (standard error); JSON lines are a program's output.
+    let mut out: Box<dyn Write> = match format {
+        Format::Human => Box::new(std::io::stderr().lock()),
+        Format::Json => Box::new(std::io::stdout().lock()),
+    };
     for path in &scripts {
         let name = path.display().to_string();
         let source = match std::fs::read_to_string(path) {

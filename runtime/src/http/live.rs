@@ -1,0 +1,324 @@
+//! Tasks running live. An executing task owns its pipeline on a thread of its own and takes
+//! points from a bounded queue of chunks: a full queue makes its writers wait (back-pressure)
+//! and never grows, and a slow task holds up only the writes that reach it. The thread
+//! publishes its node counts after each chunk, so the API reads them without waiting on it.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::delivery::Outbox;
+use crate::point::{Point, Time};
+use crate::task::{NodeStats, Task, TaskContext, TaskDescriptor};
+
+/// Points handed to a task in one go: a slice of one write request.
+pub(crate) type Chunk = Vec<Point>;
+
+/// Every task of the program, in the order the program lists them.
+pub(crate) struct LiveTasks {
+    tasks: Vec<LiveTask>,
+}
+
+/// One task of the program, executing or not.
+pub(crate) struct LiveTask {
+    descriptor: TaskDescriptor,
+    outbox: Arc<dyn Outbox>,
+    queue_chunks: usize,
+    created: Time,
+    /// Held across a whole enable or disable, so a task never runs twice while one execution
+    /// drains.
+    lifecycle: tokio::sync::Mutex<()>,
+    state: Mutex<TaskState>,
+}
+
+struct TaskState {
+    enabled: bool,
+    modified: Time,
+    last_enabled: Option<Time>,
+    execution: Option<Execution>,
+    /// Why the task could not start or stopped on its own.
+    error: String,
+}
+
+struct Execution {
+    queue: SyncSender<Chunk>,
+    progress: Arc<Progress>,
+    thread: JoinHandle<()>,
+}
+
+/// What a task thread shares with the server.
+#[derive(Default)]
+struct Progress {
+    stats: Mutex<Vec<NodeStats>>,
+    points: AtomicU64,
+    throughput: Mutex<Throughput>,
+    /// Set when the pipeline panicked; the thread is gone and its queue closed.
+    failure: Mutex<Option<String>>,
+}
+
+/// Points per second into the task, sampled like Kapacitor's task throughput.
+#[derive(Default, Clone, Copy)]
+struct Throughput {
+    points_at_last_sample: u64,
+    per_second: f64,
+}
+
+/// Where a write sends points for one task.
+#[derive(Clone)]
+pub(crate) struct Target {
+    pub(crate) task_id: &'static str,
+    pub(crate) queue: SyncSender<Chunk>,
+}
+
+/// A task as the API shows it at one moment.
+pub(crate) struct TaskSnapshot {
+    pub(crate) descriptor: TaskDescriptor,
+    pub(crate) enabled: bool,
+    /// Present while the task runs.
+    pub(crate) execution: Option<ExecutionSnapshot>,
+    pub(crate) error: String,
+    pub(crate) created: Time,
+    pub(crate) modified: Time,
+    pub(crate) last_enabled: Option<Time>,
+}
+
+pub(crate) struct ExecutionSnapshot {
+    pub(crate) stats: Vec<NodeStats>,
+    pub(crate) throughput: f64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking task thread is caught and reported; the data behind these locks stays whole.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl LiveTasks {
+    /// Starts every task (a task program serves its tasks enabled).
+    pub(crate) fn start(
+        descriptors: &[TaskDescriptor],
+        outbox: Arc<dyn Outbox>,
+        queue_chunks: usize,
+        now: Time,
+    ) -> Self {
+        let tasks = descriptors
+            .iter()
+            .map(|descriptor| {
+                let task = LiveTask {
+                    descriptor: *descriptor,
+                    outbox: outbox.clone(),
+                    queue_chunks: queue_chunks.max(1),
+                    created: now,
+                    lifecycle: tokio::sync::Mutex::new(()),
+                    state: Mutex::new(TaskState {
+                        enabled: false,
+                        modified: now,
+                        last_enabled: None,
+                        execution: None,
+                        error: String::new(),
+                    }),
+                };
+                task.enable(&mut lock(&task.state), now);
+                task
+            })
+            .collect();
+        LiveTasks { tasks }
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&LiveTask> {
+        self.tasks.iter().find(|t| t.descriptor.id == id)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &LiveTask> {
+        self.tasks.iter()
+    }
+
+    /// The queues of the executing tasks that read `database`.`retention_policy`.
+    pub(crate) fn targets(&self, database: &str, retention_policy: &str) -> Vec<Target> {
+        self.tasks
+            .iter()
+            .filter(|t| t.descriptor.wants(database, retention_policy))
+            .filter_map(|t| {
+                let state = lock(&t.state);
+                let execution = state.execution.as_ref()?;
+                Some(Target {
+                    task_id: t.descriptor.id,
+                    queue: execution.queue.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Updates every executing task's throughput from the points it took in the last
+    /// `elapsed`.
+    pub(crate) fn sample_throughput(&self, elapsed: Duration) {
+        let seconds = elapsed.as_secs_f64();
+        if seconds <= 0.0 {
+            return;
+        }
+        for task in &self.tasks {
+            let Some(progress) = lock(&task.state)
+                .execution
+                .as_ref()
+                .map(|e| e.progress.clone())
+            else {
+                continue;
+            };
+            let points = progress.points.load(Ordering::Relaxed);
+            let mut throughput = lock(&progress.throughput);
+            let new_points = points.saturating_sub(throughput.points_at_last_sample);
+            *throughput = Throughput {
+                points_at_last_sample: points,
+                per_second: new_points as f64 / seconds,
+            };
+        }
+    }
+
+    /// Stops every task: each drains its queue (every accepted point is processed), flushes
+    /// its pipeline and ends. Blocks until they all have.
+    pub(crate) fn stop_all(&self) {
+        let executions: Vec<Execution> = self
+            .tasks
+            .iter()
+            .filter_map(|t| lock(&t.state).execution.take())
+            .collect();
+        // Close every queue first so the tasks drain side by side.
+        let threads: Vec<JoinHandle<()>> = executions.into_iter().map(|e| e.thread).collect();
+        for thread in threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl LiveTask {
+    pub(crate) fn descriptor(&self) -> &TaskDescriptor {
+        &self.descriptor
+    }
+
+    pub(crate) fn snapshot(&self) -> TaskSnapshot {
+        let state = lock(&self.state);
+        let failure = state
+            .execution
+            .as_ref()
+            .and_then(|e| lock(&e.progress.failure).clone());
+        let execution = state
+            .execution
+            .as_ref()
+            .filter(|_| failure.is_none())
+            .map(|e| ExecutionSnapshot {
+                stats: lock(&e.progress.stats).clone(),
+                throughput: lock(&e.progress.throughput).per_second,
+            });
+        TaskSnapshot {
+            descriptor: self.descriptor,
+            enabled: state.enabled,
+            execution,
+            error: failure.unwrap_or_else(|| state.error.clone()),
+            created: self.created,
+            modified: state.modified,
+            last_enabled: state.last_enabled,
+        }
+    }
+
+    /// Enables or disables the task. Disabling waits until the task has processed every point
+    /// it accepted and flushed; enabling starts a fresh pipeline, as Kapacitor starts a task
+    /// anew. Either way the task counts as modified.
+    pub(crate) async fn set_enabled(&self, enabled: bool, now: Time) {
+        let _lifecycle = self.lifecycle.lock().await;
+        let stopping = {
+            let mut state = lock(&self.state);
+            state.modified = now;
+            match (state.enabled, enabled) {
+                (false, true) => {
+                    self.enable(&mut state, now);
+                    None
+                }
+                (true, false) => {
+                    state.enabled = false;
+                    state.execution.take()
+                }
+                _ => None,
+            }
+        };
+        if let Some(Execution { queue, thread, .. }) = stopping {
+            // Closing our end of the queue lets the thread finish once it is drained.
+            drop(queue);
+            // Joining blocks until the queue drains: keep it off the async workers.
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+
+    fn enable(&self, state: &mut TaskState, now: Time) {
+        state.enabled = true;
+        state.last_enabled = Some(now);
+        match self.spawn() {
+            Ok(execution) => {
+                state.execution = Some(execution);
+                state.error.clear();
+            }
+            Err(e) => state.error = format!("cannot start the task's thread: {e}"),
+        }
+    }
+
+    fn spawn(&self) -> std::io::Result<Execution> {
+        let (queue, chunks) = sync_channel(self.queue_chunks);
+        let progress = Arc::new(Progress::default());
+        let context = TaskContext {
+            task_id: self.descriptor.id.to_owned(),
+            outbox: self.outbox.clone(),
+        };
+        let new = self.descriptor.new;
+        let thread_progress = progress.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("task {}", self.descriptor.id))
+            .spawn(move || execute(new, &context, chunks, &thread_progress))?;
+        Ok(Execution {
+            queue,
+            progress,
+            thread,
+        })
+    }
+}
+
+/// The body of a task thread: builds the pipeline, feeds it every chunk until every sender is
+/// gone, then flushes it. A panic in the pipeline ends the task and is reported, not spread.
+fn execute(
+    new: fn(&TaskContext) -> Box<dyn Task>,
+    context: &TaskContext,
+    chunks: Receiver<Chunk>,
+    progress: &Progress,
+) {
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        let mut task = new(context);
+        *lock(&progress.stats) = task.stats();
+        for chunk in &chunks {
+            let count = chunk.len() as u64;
+            for point in chunk {
+                task.push_point(point);
+            }
+            progress.points.fetch_add(count, Ordering::Relaxed);
+            *lock(&progress.stats) = task.stats();
+        }
+        task.flush();
+        *lock(&progress.stats) = task.stats();
+    }));
+    if let Err(panic) = run {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_owned());
+        // Close the queue before reporting, so writers waiting on it are released.
+        drop(chunks);
+        *lock(&progress.failure) = Some(format!("the task stopped: it panicked: {message}"));
+    }
+}
+
+/// Hands `chunk` to a task, waiting while its queue is full. `Err` when the task has stopped.
+pub(crate) fn deliver(target: &Target, chunk: Chunk) -> Result<(), Chunk> {
+    target.queue.send(chunk).map_err(|e| e.0)
+}

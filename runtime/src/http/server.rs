@@ -1,0 +1,163 @@
+//! The server itself: its configuration, the accept loop, and the graceful shutdown (stop
+//! accepting, finish the requests in flight, let every task drain its queue and flush).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use super::auth::Credentials;
+use super::live::LiveTasks;
+use super::router::route;
+use super::write::IngestCounters;
+use crate::delivery::Outbox;
+use crate::point::Time;
+use crate::task::TaskDescriptor;
+
+/// How long a shutdown waits for the requests in flight (a client still sending a body)
+/// before it drops them; a dropped request was never answered, so its points count as not
+/// accepted.
+const REQUEST_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often the tasks' throughput is sampled, as Kapacitor does.
+const THROUGHPUT_PERIOD: Duration = Duration::from_secs(1);
+
+/// How the server behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The largest request body, in bytes, and the largest a gzip body may decompress to.
+    pub max_body_bytes: usize,
+    /// The retention policy of a write that names none: the database's default, as InfluxDB
+    /// would apply it.
+    pub default_retention_policy: String,
+    /// When set, every request but the ping must present these.
+    pub credentials: Option<Credentials>,
+    /// How many chunks of points (up to 1,000 points or about 1 MiB each) a task's queue holds
+    /// before writes to it wait.
+    pub queue_chunks: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            // InfluxDB's default `max-body-size`.
+            max_body_bytes: 25_000_000,
+            default_retention_policy: "autogen".to_owned(),
+            credentials: None,
+            queue_chunks: 16,
+        }
+    }
+}
+
+/// What every request handler shares.
+pub(crate) struct State {
+    pub(crate) config: Config,
+    pub(crate) tasks: LiveTasks,
+    pub(crate) ingest: IngestCounters,
+}
+
+/// Now by the wall clock, in nanoseconds since the epoch.
+pub(crate) fn wall_clock_now() -> Time {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Time::try_from(since_epoch.as_nanos()).unwrap_or(Time::MAX)
+}
+
+/// The HTTP server of a task program, with its tasks running.
+pub struct Server {
+    state: Arc<State>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("config", &self.state.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Starts every task, each on its own thread; their deliveries go to `outbox`.
+    pub fn new(tasks: &[TaskDescriptor], outbox: Arc<dyn Outbox>, config: Config) -> Server {
+        let tasks = LiveTasks::start(tasks, outbox, config.queue_chunks, wall_clock_now());
+        Server {
+            state: Arc::new(State {
+                config,
+                tasks,
+                ingest: IngestCounters::default(),
+            }),
+        }
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then stops gracefully: no new
+    /// connections, the requests in flight answered, every task's queue drained and the tasks
+    /// flushed. The outbox is left to the caller to flush.
+    pub async fn run(self, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+        let sampler = tokio::spawn(sample_throughput(self.state.clone()));
+        let connections = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _peer)) => self.serve_connection(stream, &connections),
+                    Err(e) => {
+                        // Out of file descriptors and the like: pause rather than spin.
+                        eprintln!("warning: accepting a connection: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+        if tokio::time::timeout(REQUEST_DRAIN_TIMEOUT, connections.shutdown())
+            .await
+            .is_err()
+        {
+            eprintln!(
+                "warning: shutting down with requests still in flight after {REQUEST_DRAIN_TIMEOUT:?}"
+            );
+        }
+        sampler.abort();
+        let state = self.state;
+        let stopped = tokio::task::spawn_blocking(move || state.tasks.stop_all()).await;
+        if let Err(e) = stopped {
+            eprintln!("error: stopping the tasks: {e}");
+        }
+    }
+
+    fn serve_connection(&self, stream: tokio::net::TcpStream, connections: &GracefulShutdown) {
+        let state = self.state.clone();
+        let service = service_fn(move |request| {
+            let state = state.clone();
+            async move { Ok::<_, std::convert::Infallible>(route(request, state).await) }
+        });
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away mid-request is its own business.
+            let _ = connection.await;
+        });
+    }
+}
+
+async fn sample_throughput(state: Arc<State>) {
+    let mut ticks = tokio::time::interval_at(
+        tokio::time::Instant::now() + THROUGHPUT_PERIOD,
+        THROUGHPUT_PERIOD,
+    );
+    let mut last = Instant::now();
+    loop {
+        ticks.tick().await;
+        let now = Instant::now();
+        state.tasks.sample_throughput(now - last);
+        last = now;
+    }
+}
