@@ -23,17 +23,20 @@ pub use crate::expr::{
 };
 pub use crate::node::Node;
 pub use crate::node::change_detect::ChangeDetectNode;
+pub use crate::node::combine::{CombineConfig, CombineNode};
 pub use crate::node::default::{DefaultConfig, DefaultNode};
 pub use crate::node::delete::{DeleteConfig, DeleteNode};
 pub use crate::node::derivative::{DerivativeConfig, DerivativeNode};
 pub use crate::node::eval::{EvalConfig, EvalNode, Expressions, Keep};
 pub use crate::node::filter::WhereNode;
+pub use crate::node::flatten::{FlattenConfig, FlattenNode};
 pub use crate::node::from::{FromConfig, FromNode, NoLambda};
 pub use crate::node::group::GroupBy;
 pub use crate::node::group_by::{GroupByConfig, GroupByNode};
 pub use crate::node::http_out::HttpOutNode;
 pub use crate::node::http_post::{HttpPostConfig, HttpPostNode};
 pub use crate::node::influxql::{InfluxQlConfig, InfluxQlNode, Method};
+pub use crate::node::join::{JoinConfig, JoinFill, JoinNode};
 pub use crate::node::log::{LogConfig, LogLevel, LogNode};
 pub use crate::node::sample::{SampleNode, SampleRate};
 pub use crate::node::shift::ShiftNode;
@@ -52,6 +55,16 @@ pub trait MultiInput {
     fn push_from(&mut self, parent: usize, msg: Message, out: &mut Vec<Message>);
 
     fn errors(&self) -> u64;
+}
+
+impl MultiInput for JoinNode {
+    fn push_from(&mut self, parent: usize, msg: Message, out: &mut Vec<Message>) {
+        JoinNode::push_from(self, parent, msg, out);
+    }
+
+    fn errors(&self) -> u64 {
+        JoinNode::errors(self)
+    }
 }
 
 impl MultiInput for UnionNode {

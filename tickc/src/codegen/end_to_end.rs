@@ -80,6 +80,28 @@ fn alerting_script(log: &Path) -> String {
     )
 }
 
+/// The multi-input and merging nodes: a union and a join of two parents, combine, flatten.
+const MERGING_SCRIPT: &str = "dbrp \"db\".\"rp\"
+var a = stream
+    |from()
+        .measurement('a')
+var b = stream
+    |from()
+        .measurement('b')
+a
+    |union(b)
+        .rename('ab')
+a
+    |join(b)
+        .as('a', 'b')
+        .tolerance(1s)
+        .fill(0)
+    |combine(lambda: \"a.x\" > 1, lambda: TRUE)
+        .as('p', 'q')
+    |flatten()
+        .on('host')
+";
+
 fn module(name: &str, script: &str) -> TaskModule {
     let checked = check_source(script, &CheckOptions::default());
     let task = checked
@@ -109,6 +131,7 @@ fn generated_tasks_build_and_raise_alerts() {
         .collect();
     tasks.push(module("every_function", &every_function_script()));
     tasks.push(module("web_alert", &alerting_script(&alerts)));
+    tasks.push(module("merging", MERGING_SCRIPT));
 
     let cache = Cache::at(target_cache());
     let workspace = cache.workspace().expect("the cache workspace");

@@ -55,8 +55,9 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
     Ok(code)
 }
 
-/// The type and value of the expression list, and the items a long list needs.
-fn expressions(
+/// The type and value of an expression list (eval's, combine's), and the items a long list
+/// needs.
+pub(super) fn expressions(
     node: &Node,
     codes: &[LambdaCode],
 ) -> (TokenStream, TokenStream, Option<TokenStream>) {

@@ -12,6 +12,7 @@ mod filter;
 mod from;
 mod grouping;
 mod influxql;
+mod merging;
 mod output;
 mod properties;
 mod reshape;
@@ -88,6 +89,9 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
         (_, "changeDetect") => Ok(reshape::change_detect(node)),
         (_, "stateDuration" | "stateCount") => state_tracking::generate(node),
         (_, "union") => Ok(union::generate(node)),
+        (_, "join") => merging::join(node),
+        (_, "combine") => merging::combine(node),
+        (_, "flatten") => Ok(merging::flatten(node)),
         (_, "httpPost") => output::http_post(node),
         (_, "httpOut") => Ok(output::http_out()),
         (_, "log") => Ok(output::log(node)),
