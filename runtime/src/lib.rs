@@ -16,3 +16,7 @@ pub mod replay;
 pub mod task;
 pub mod template;
 pub mod time;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

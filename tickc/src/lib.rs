@@ -9,6 +9,7 @@ pub mod build;
 pub mod catalogue;
 pub mod check;
 pub mod cli;
+pub mod codegen;
 pub mod diagnostic;
 pub mod fmt;
 pub mod ir;

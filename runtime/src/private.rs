@@ -1,0 +1,216 @@
+//! The runtime as tickc-generated code sees it: every item a generated task names, and nothing
+//! else. Generated code reaches the runtime only through this module (`tick_runtime::__private`),
+//! so the runtime may reorganise itself freely as long as these names keep their meaning.
+//! Not a public API: it changes with every tickc release, in step with the code generator.
+
+use std::fmt::Display;
+
+pub use std::sync::Arc;
+pub use std::time::Duration;
+
+pub use regex::Regex;
+
+pub use crate::alert::{
+    AlertConfig, AlertLevels, AlertNode, AlertTemplates, Annotations, ExecHandler, Flapping,
+    Handler, Inhibit, Inhibitors, Level, LevelCheck, LevelLambda, LogHandler, PostHandler,
+    StatePolicy, TcpHandler,
+};
+pub use crate::expr::functions;
+pub use crate::expr::stateful::{Count, Rand, Sigma, Spread};
+pub use crate::expr::{
+    BinaryOp, EvalError, Lambda, Scope, Side, UnaryOp, Value, binary, compile_regex,
+    logical_operand, predicate, reference, unary,
+};
+pub use crate::node::Node;
+pub use crate::node::change_detect::ChangeDetectNode;
+pub use crate::node::combine::{CombineConfig, CombineNode};
+pub use crate::node::default::{DefaultConfig, DefaultNode};
+pub use crate::node::delete::{DeleteConfig, DeleteNode};
+pub use crate::node::derivative::{DerivativeConfig, DerivativeNode};
+pub use crate::node::eval::{EvalConfig, EvalNode, Expressions, Keep};
+pub use crate::node::filter::WhereNode;
+pub use crate::node::flatten::{FlattenConfig, FlattenNode};
+pub use crate::node::from::{FromConfig, FromNode, NoLambda};
+pub use crate::node::group::GroupBy;
+pub use crate::node::group_by::{GroupByConfig, GroupByNode};
+pub use crate::node::http_out::HttpOutNode;
+pub use crate::node::http_post::{HttpPostConfig, HttpPostNode};
+pub use crate::node::influxql::{InfluxQlConfig, InfluxQlNode, Method};
+pub use crate::node::join::{JoinConfig, JoinFill, JoinNode};
+pub use crate::node::log::{LogConfig, LogLevel, LogNode};
+pub use crate::node::sample::{SampleNode, SampleRate};
+pub use crate::node::shift::ShiftNode;
+pub use crate::node::state_tracking::{
+    StateCountConfig, StateCountNode, StateDurationConfig, StateDurationNode,
+};
+pub use crate::node::union::UnionNode;
+pub use crate::node::window::{WindowConfig, WindowNode};
+pub use crate::point::{Batch, FieldValue, Message, Point};
+pub use crate::program::program_main;
+pub use crate::task::{Dbrp, NodeStats, Task, TaskContext, TaskDescriptor, TaskKind};
+
+/// A node with several parents (union, join): it is told which parent a message comes from,
+/// by the parent's position in the node's parents (the node it is chained from is 0).
+pub trait MultiInput {
+    fn push_from(&mut self, parent: usize, msg: Message, out: &mut Vec<Message>);
+
+    fn errors(&self) -> u64;
+}
+
+impl MultiInput for JoinNode {
+    fn push_from(&mut self, parent: usize, msg: Message, out: &mut Vec<Message>) {
+        JoinNode::push_from(self, parent, msg, out);
+    }
+
+    fn errors(&self) -> u64 {
+        JoinNode::errors(self)
+    }
+}
+
+impl MultiInput for UnionNode {
+    fn push_from(&mut self, parent: usize, msg: Message, out: &mut Vec<Message>) {
+        UnionNode::push_from(self, parent, msg, out);
+    }
+
+    fn errors(&self) -> u64 {
+        UnionNode::errors(self)
+    }
+}
+
+/// A node of a generated pipeline, with its processing counts and the buffer it emits into.
+///
+/// The buffer is lent out by [`Wired::push`] while the generated wiring hands the messages to
+/// the node's children, and given back with [`Wired::recycle`], so a pipeline allocates no
+/// output vectors once it has warmed up.
+#[derive(Debug)]
+pub struct Wired<N> {
+    pub node: N,
+    out: Vec<Message>,
+    collected: u64,
+    emitted: u64,
+}
+
+impl<N> Wired<N> {
+    pub fn new(node: N) -> Self {
+        Wired {
+            node,
+            out: Vec::new(),
+            collected: 0,
+            emitted: 0,
+        }
+    }
+
+    /// Runs `push` on the node with the lent buffer, counting what goes in and out.
+    fn run(&mut self, push: impl FnOnce(&mut N, &mut Vec<Message>)) -> Vec<Message> {
+        self.collected += 1;
+        let mut out = std::mem::take(&mut self.out);
+        push(&mut self.node, &mut out);
+        self.emitted += out.len() as u64;
+        out
+    }
+
+    /// Takes back the buffer [`Wired::push`] returned, emptied, for the next message.
+    pub fn recycle(&mut self, mut out: Vec<Message>) {
+        out.clear();
+        self.out = out;
+    }
+
+    fn stats_with(&self, name: &str, errors: u64) -> NodeStats {
+        NodeStats {
+            name: name.to_owned(),
+            collected: self.collected,
+            emitted: self.emitted,
+            errors,
+        }
+    }
+}
+
+impl<N: Node> Wired<N> {
+    /// Feeds one message to the node and returns what it emitted.
+    pub fn push(&mut self, msg: Message) -> Vec<Message> {
+        self.run(|node, out| node.push(msg, out))
+    }
+
+    pub fn stats(&self, name: &str) -> NodeStats {
+        self.stats_with(name, self.node.errors())
+    }
+}
+
+impl<N: MultiInput> Wired<N> {
+    /// Feeds one message from parent number `parent` to the node and returns what it emitted.
+    pub fn push_from(&mut self, parent: usize, msg: Message) -> Vec<Message> {
+        self.run(|node, out| node.push_from(parent, msg, out))
+    }
+
+    pub fn multi_input_stats(&self, name: &str) -> NodeStats {
+        self.stats_with(name, self.node.errors())
+    }
+}
+
+/// The root of a task (`stream0`, `batch0`): it passes every message on, and counts them.
+#[derive(Debug, Default)]
+pub struct Source;
+
+impl Node for Source {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        out.push(msg);
+    }
+}
+
+/// The node (or lambda) built from a configuration that tickc validated when it compiled the
+/// task; a failure here means the compiler and the runtime disagree, which is a bug of tickc.
+pub fn valid<T, E: Display>(node: &str, built: Result<T, E>) -> T {
+    match built {
+        Ok(value) => value,
+        Err(error) => panic!(
+            "tickc bug: node {node} was compiled with a configuration the runtime rejects: {error}"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::point::{Dimensions, Fields, GroupKey, Tags};
+
+    fn point(time: i64) -> Message {
+        Message::Point(Point {
+            database: "db".into(),
+            retention_policy: "rp".into(),
+            name: "m".into(),
+            tags: Tags::new(),
+            fields: Fields::new(),
+            time,
+            dimensions: Dimensions::default(),
+            group: GroupKey::default(),
+        })
+    }
+
+    #[test]
+    fn wired_counts_and_reuses_its_buffer() {
+        let mut root = Wired::new(Source);
+        let out = root.push(point(1));
+        assert_eq!(out, vec![point(1)]);
+        let capacity = out.capacity();
+        let address = out.as_ptr();
+        root.recycle(out);
+        let out = root.push(point(2));
+        assert_eq!(out, vec![point(2)]);
+        assert_eq!((out.as_ptr(), out.capacity()), (address, capacity));
+        root.recycle(out);
+        assert_eq!(
+            root.stats("stream0"),
+            NodeStats {
+                name: "stream0".into(),
+                collected: 2,
+                emitted: 2,
+                errors: 0
+            }
+        );
+    }
+
+    #[test]
+    fn valid_passes_a_built_value_through() {
+        assert_eq!(valid::<_, String>("window1", Ok(3)), 3);
+    }
+}

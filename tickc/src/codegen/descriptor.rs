@@ -1,0 +1,42 @@
+//! The task's descriptor, the one item of a generated module the runtime looks up: the task's
+//! id, kind, databases, script, its graph (node names and edges, for the DOT view), and the
+//! function that builds its pipeline.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::catalogue::Edge;
+use crate::ir::Task;
+
+pub(super) fn descriptor(task: &Task, task_id: &str, script: &str) -> TokenStream {
+    let kind = match task.kind {
+        Edge::Stream => quote!(Stream),
+        Edge::Batch => quote!(Batch),
+    };
+    let databases = task.dbrps.iter().map(|d| &d.database);
+    let retention_policies = task.dbrps.iter().map(|d| &d.retention_policy);
+    let nodes = task.nodes.iter().map(|n| &n.name);
+    // Kapacitor lists edges by parent, then in the order the children were added.
+    let edges = task
+        .nodes
+        .iter()
+        .flat_map(|n| n.children.iter().map(move |&c| (n.id, c)))
+        .map(|(parent, child)| {
+            let (parent, child) = (
+                Literal::usize_unsuffixed(parent),
+                Literal::usize_unsuffixed(child),
+            );
+            quote!((#parent, #child))
+        });
+    quote! {
+        pub static DESCRIPTOR: rt::TaskDescriptor = rt::TaskDescriptor {
+            id: #task_id,
+            kind: rt::TaskKind::#kind,
+            dbrps: &[#(rt::Dbrp { database: #databases, retention_policy: #retention_policies }),*],
+            script: #script,
+            nodes: &[#(#nodes),*],
+            edges: &[#(#edges),*],
+            new: Pipeline::start,
+        };
+    }
+}

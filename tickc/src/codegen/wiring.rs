@@ -1,0 +1,206 @@
+//! The pipeline: a struct with one field per node, and one method per node that pushes a message
+//! into it and hands each message it emits to every child in order (a clone to all but the
+//! last). Each node's field is the runtime's `Wired`, which counts what the node collected and
+//! emitted and lends out one reusable output buffer, so the steady state allocates nothing for
+//! the wiring itself.
+//!
+//! A node with several parents (union, join) must know which parent a message comes from: its
+//! method takes the index of the parent in the node's `parents` (Kapacitor's order) and calls
+//! the node's `push_from(parent, msg)`, the entry point of the runtime's multi-input nodes.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::literal;
+use super::nodes::NodeCode;
+use crate::catalogue::Edge;
+use crate::ir::{Node, NodeId, Task};
+
+pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
+    let fields: Vec<Ident> = task.nodes.iter().map(|n| literal::ident(&n.name)).collect();
+    let types = codes.iter().map(|c| &c.ty);
+    let inits = codes.iter().map(|c| &c.init);
+    let stats = task.nodes.iter().zip(codes).map(|(node, code)| {
+        let field = literal::ident(&node.name);
+        let name = &node.name;
+        if code.multi_input {
+            quote!(self.#field.multi_input_stats(#name))
+        } else {
+            quote!(self.#field.stats(#name))
+        }
+    });
+    let methods = task.nodes.iter().map(|node| push_method(task, codes, node));
+    let (push_point, push_batch) = entry_points(task);
+    let context = if codes.iter().any(|c| c.uses_context) {
+        quote!(context)
+    } else {
+        quote!(_context)
+    };
+    let inhibitors = codes
+        .iter()
+        .any(|c| c.uses_inhibitors)
+        .then(|| quote!(let inhibitors = rt::Arc::new(rt::Inhibitors::new());));
+    quote! {
+        /// The task's nodes, in the order the script creates them.
+        pub struct Pipeline {
+            #(#fields: rt::Wired<#types>,)*
+        }
+
+        impl Pipeline {
+            fn start(#context: &rt::TaskContext) -> Box<dyn rt::Task> {
+                #inhibitors
+                Box::new(Pipeline {
+                    #(#fields: rt::Wired::new(#inits),)*
+                })
+            }
+
+            #(#methods)*
+        }
+
+        impl rt::Task for Pipeline {
+            #push_point
+            #push_batch
+
+            fn flush(&mut self) {}
+
+            fn stats(&self) -> Vec<rt::NodeStats> {
+                Vec::from([#(#stats),*])
+            }
+        }
+    }
+}
+
+fn method_name(node: &Node) -> Ident {
+    format_ident!("push_{}", literal::ident(&node.name))
+}
+
+/// Whether the node's method takes the index of the parent the message comes from.
+fn takes_parent(codes: &[NodeCode], node: NodeId) -> bool {
+    codes.get(node).is_some_and(|c| c.multi_input)
+}
+
+fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
+    let method = method_name(node);
+    let field = literal::ident(&node.name);
+    let (parent_param, push) = if takes_parent(codes, node.id) {
+        (
+            quote!(parent: usize,),
+            quote!(self.#field.push_from(parent, msg)),
+        )
+    } else {
+        (quote!(), quote!(self.#field.push(msg)))
+    };
+    let calls = child_calls(task, codes, node);
+    if calls.is_empty() {
+        return quote! {
+            fn #method(&mut self, #parent_param msg: rt::Message) {
+                let out = #push;
+                self.#field.recycle(out);
+            }
+        };
+    }
+    let last = calls.len() - 1;
+    let hand_over = calls.iter().enumerate().map(|(i, (method, parent))| {
+        let msg = if i == last {
+            quote!(msg)
+        } else {
+            quote!(msg.clone())
+        };
+        match parent {
+            Some(parent) => {
+                let parent = Literal::usize_unsuffixed(*parent);
+                quote!(self.#method(#parent, #msg);)
+            }
+            None => quote!(self.#method(#msg);),
+        }
+    });
+    quote! {
+        fn #method(&mut self, #parent_param msg: rt::Message) {
+            let mut out = #push;
+            for msg in out.drain(..) {
+                #(#hand_over)*
+            }
+            self.#field.recycle(out);
+        }
+    }
+}
+
+/// For each child edge of `node`, in order, the method that feeds the child and, for a
+/// multi-input child, the number `node` has among its parents. A child reached twice from the
+/// same parent (`a|union(a)`) gets the parent's successive numbers.
+fn child_calls(task: &Task, codes: &[NodeCode], node: &Node) -> Vec<(Ident, Option<usize>)> {
+    let mut calls = Vec::with_capacity(node.children.len());
+    for (edge, &child_id) in node.children.iter().enumerate() {
+        let Some(child) = task.nodes.get(child_id) else {
+            continue;
+        };
+        let parent = takes_parent(codes, child_id).then(|| {
+            let earlier = node
+                .children
+                .iter()
+                .take(edge)
+                .filter(|&&c| c == child_id)
+                .count();
+            parent_slot(child, node.id, earlier)
+        });
+        calls.push((method_name(child), parent));
+    }
+    calls
+}
+
+/// The position of the `nth` occurrence of `parent` among the child's parents.
+fn parent_slot(child: &Node, parent: NodeId, nth: usize) -> usize {
+    child
+        .parents
+        .iter()
+        .enumerate()
+        .filter(|&(_, &p)| p == parent)
+        .nth(nth)
+        .map_or(0, |(slot, _)| slot)
+}
+
+/// `push_point` feeds a stream task's root; `push_batch` feeds a batch task's query number
+/// `query` (its queries counted in node order).
+fn entry_points(task: &Task) -> (TokenStream, TokenStream) {
+    let ignore_points = quote!(
+        fn push_point(&mut self, _point: rt::Point) {}
+    );
+    let ignore_batches = quote!(
+        fn push_batch(&mut self, _query: usize, _batch: rt::Batch) {}
+    );
+    let Some(root) = task.nodes.first() else {
+        return (ignore_points, ignore_batches);
+    };
+    match task.kind {
+        Edge::Stream => {
+            let method = method_name(root);
+            let push_point = quote! {
+                fn push_point(&mut self, point: rt::Point) {
+                    self.#method(rt::Message::Point(point));
+                }
+            };
+            (push_point, ignore_batches)
+        }
+        Edge::Batch => {
+            let queries: Vec<Ident> = root
+                .children
+                .iter()
+                .filter_map(|&c| task.nodes.get(c))
+                .map(method_name)
+                .collect();
+            if queries.is_empty() {
+                return (ignore_points, ignore_batches);
+            }
+            let numbers = 0..queries.len();
+            let push_batch = quote! {
+                fn push_batch(&mut self, query: usize, batch: rt::Batch) {
+                    match query {
+                        #(#numbers => self.#queries(rt::Message::Batch(batch)),)*
+                        _ => {}
+                    }
+                }
+            };
+            (ignore_points, push_batch)
+        }
+    }
+}
