@@ -1,8 +1,10 @@
 //! The commands of the `tickc` program; each returns the process exit code.
 
 mod check;
+mod compile;
 mod files;
 mod fmt;
+mod program;
 
 use std::path::PathBuf;
 
@@ -48,6 +50,53 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Build one program for the scripts (each a task; its id is the file's stem).
+    Build {
+        #[arg(required = true)]
+        scripts: Vec<PathBuf>,
+        /// Where to write the program (default: ./NAME, after the first script).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Write the generated crate for the scripts; it builds with a plain `cargo build`.
+    Emit {
+        #[arg(required = true)]
+        scripts: Vec<PathBuf>,
+        /// The folder to write the crate into.
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Compile a task (cached) and run it over a recording as fast as possible, data times kept.
+    /// Exits 0 once every point is processed and every handler has delivered, 2 when the task is
+    /// rejected.
+    Replay {
+        script: PathBuf,
+        /// A stream recording (.srpl, plain or gzip).
+        #[arg(long)]
+        recording: PathBuf,
+        /// Deliver points at the pace of their timestamps.
+        #[arg(long)]
+        real_clock: bool,
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Compile the tasks (cached) and serve them: /write ingest and the Kapacitor-compatible API.
+    Run {
+        #[arg(required = true)]
+        scripts: Vec<PathBuf>,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:9092")]
+        bind: String,
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Further options for the server (see the program's `serve --help`), after `--`.
+        #[arg(last = true)]
+        serve_args: Vec<String>,
+    },
     /// Format scripts in Kapacitor's canonical style.
     Fmt {
         /// Scripts, or folders searched for `.tick` files; standard input when none.
@@ -74,5 +123,14 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check { paths, format, deny_warnings } => check::run(&paths, format.into(), deny_warnings),
         Command::Fmt { paths, check, write } => fmt::run(&paths, check, write),
+        Command::Build { scripts, output, deny_warnings } => program::run_build(&scripts, output.as_deref(), deny_warnings),
+        Command::Emit { scripts, output, deny_warnings } => program::run_emit(&scripts, &output, deny_warnings),
+        Command::Replay { script, recording, real_clock, deny_warnings } => {
+            program::run_replay(&script, &recording, real_clock, deny_warnings)
+        }
+        Command::Run { scripts, bind, deny_warnings, mut serve_args } => {
+            serve_args.splice(0..0, ["--bind".to_string(), bind]);
+            program::run_serve(&scripts, &serve_args, deny_warnings)
+        }
     }
 }
