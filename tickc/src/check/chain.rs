@@ -115,11 +115,18 @@ impl Checker<'_> {
             self.tainted.insert(id);
         }
         let values = values.unwrap_or_default();
-        let mut parents = vec![cursor.node];
-        parents.extend(values.iter().filter_map(|v| match v {
+        let others = values.iter().filter_map(|v| match v {
             Value::Node(other) => Some(*other),
             _ => None,
-        }));
+        });
+        // Kapacitor links a union's other parents before the node it is chained from, and a
+        // join's (and every other node's) own parent first; the order decides which parent's
+        // messages a union emits first at equal times.
+        let parents: Vec<ir::NodeId> = if spec.name == "union" {
+            others.chain([cursor.node]).collect()
+        } else {
+            [cursor.node].into_iter().chain(others).collect()
+        };
         let input = if placed {
             self.input_edge(spec, &parents, link)
         } else {
