@@ -184,14 +184,15 @@ fn multi_input_nodes_learn_which_parent_sent() {
         code.contains("self.union3.multi_input_stats(\"union3\")"),
         "{code}"
     );
-    // `a` is the union's parents 0 and 2: it hands each message to both slots, in order.
+    // A union's other parents come first (Kapacitor's order): `b` is parent 0, and `a` is
+    // parents 1 and 2, so it hands each message to both slots, in order.
     let from1 = code.split("fn push_from1").nth(1).unwrap_or_default();
     assert!(
-        from1.contains("self.push_union3(0, msg.clone());\n            self.push_union3(2, msg);"),
+        from1.contains("self.push_union3(1, msg.clone());\n            self.push_union3(2, msg);"),
         "{code}"
     );
     let from2 = code.split("fn push_from2").nth(1).unwrap_or_default();
-    assert!(from2.contains("self.push_union3(1, msg);"), "{code}");
+    assert!(from2.contains("self.push_union3(0, msg);"), "{code}");
 }
 
 /// Every conformance task that checks clean generates code that parses as a Rust file, or is
