@@ -157,14 +157,17 @@ impl Node for Source {
     }
 }
 
-/// The node (or lambda) built from a configuration that tickc validated when it compiled the
-/// task; a failure here means the compiler and the runtime disagree, which is a bug of tickc.
+/// The node (or lambda) built from its configuration when the task starts. tickc validates
+/// almost everything at compile time; what it cannot yet (alert templates are parsed here, as
+/// Kapacitor parses them when a task starts) rejects the task: the program says which node and
+/// why, and exits with 2, the code of a rejected task, instead of running without it.
 pub fn valid<T, E: Display>(node: &str, built: Result<T, E>) -> T {
     match built {
         Ok(value) => value,
-        Err(error) => panic!(
-            "tickc bug: node {node} was compiled with a configuration the runtime rejects: {error}"
-        ),
+        Err(error) => {
+            eprintln!("error: the task cannot start: {node}: {error}");
+            std::process::exit(2)
+        }
     }
 }
 
