@@ -101,3 +101,51 @@ fn fmt_refuses_a_script_with_syntax_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("error[syntax]"), "{}", text(&out.stderr));
 }
+
+/// The build cache the workspace's tests share (inside target/, so the runtime compiles once per
+/// checkout).
+fn test_cache() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tickc-cache")
+}
+
+#[test]
+fn replay_runs_a_task_over_a_recording_and_delivers_its_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let script = std::fs::read_to_string(examples.join("cpu_alert.tick")).unwrap();
+    let log = dir.path().join("alerts.log");
+    std::fs::write(dir.path().join("cpu_alert.tick"), script.replace("/tmp/alerts.log", &log.display().to_string()))
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tickc"))
+        .args(["replay", "cpu_alert.tick", "--recording"])
+        .arg(examples.join("data/cpu.srpl"))
+        .env("TICKC_CACHE_DIR", test_cache())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let alerts = std::fs::read_to_string(&log).unwrap();
+    let levels: Vec<String> = alerts
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["level"].as_str().unwrap().to_string())
+        .collect();
+    // The recording's dips below 70% idle: each raises CRITICAL, and the next point recovers.
+    assert!(levels.len() > 10, "{alerts}");
+    assert_eq!(levels[0], "CRITICAL");
+    assert!(levels.iter().all(|l| l == "CRITICAL" || l == "OK"));
+}
+
+#[test]
+fn replay_of_a_rejected_task_exits_2_with_the_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.tick"), QUOTING).unwrap();
+    std::fs::write(dir.path().join("empty.srpl"), "").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tickc"))
+        .args(["replay", "bad.tick", "--recording", "empty.srpl"])
+        .env("TICKC_CACHE_DIR", test_cache())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("error[quoting]"));
+}
