@@ -30,7 +30,18 @@ pub(super) fn descriptor(task: &Task, task_id: &str, script: &str) -> TokenStrea
             );
             quote!((#parent, #child))
         });
-    let queries = query_nodes(task).into_iter().map(query_config);
+    // A stream task has no queries: it names `Vec::new` rather than an empty function.
+    let configs: Vec<TokenStream> = query_nodes(task).into_iter().map(query_config).collect();
+    let (queries, queries_fn) = if configs.is_empty() {
+        (quote!(Vec::new), None)
+    } else {
+        let queries_fn = quote! {
+            fn query_configs() -> Vec<rt::QueryConfig> {
+                Vec::from([#(#configs),*])
+            }
+        };
+        (quote!(query_configs), Some(queries_fn))
+    };
     quote! {
         pub static DESCRIPTOR: rt::TaskDescriptor = rt::TaskDescriptor {
             id: #task_id,
@@ -39,12 +50,10 @@ pub(super) fn descriptor(task: &Task, task_id: &str, script: &str) -> TokenStrea
             script: #script,
             nodes: &[#(#nodes),*],
             edges: &[#(#edges),*],
-            queries,
+            queries: #queries,
             new: Pipeline::start,
         };
 
-        fn queries() -> Vec<rt::QueryConfig> {
-            Vec::from([#(#queries),*])
-        }
+        #queries_fn
     }
 }
