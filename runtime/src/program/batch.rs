@@ -180,3 +180,85 @@ pub fn replay_recording(
     session.finish();
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::query::QueryConfig;
+    use crate::point::{Batch, Point};
+    use crate::task::{NodeStats, Task, TaskKind};
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    const MINUTE: i64 = 60_000_000_000;
+
+    fn every(every: i64) -> QueryConfig {
+        QueryConfig {
+            query: "SELECT v FROM m".into(),
+            period: every,
+            every,
+            ..QueryConfig::default()
+        }
+    }
+
+    #[test]
+    fn windows_of_several_queries_interleave_by_time() {
+        let nodes = [QueryNode::new(&every(2 * MINUTE)).unwrap(), QueryNode::new(&every(3 * MINUTE)).unwrap()];
+        let mut schedules: Vec<Schedule<'_>> = nodes
+            .iter()
+            .enumerate()
+            .map(|(query, node)| Schedule { task: 0, query, windows: node.replay_windows(0, 6 * MINUTE, i64::MAX).peekable() })
+            .collect();
+        let mut order = Vec::new();
+        while let Some((schedule, window)) = next_window(&mut schedules) {
+            order.push((schedule.query, window.stop / MINUTE));
+        }
+        assert_eq!(order, vec![(0, 2), (1, 3), (0, 4), (0, 6), (1, 6)]);
+    }
+
+    static SEEN: Mutex<Vec<(usize, i64)>> = Mutex::new(Vec::new());
+
+    struct Recorder;
+
+    impl Task for Recorder {
+        fn push_point(&mut self, _: Point) {}
+        fn push_batch(&mut self, query: usize, batch: Batch) {
+            SEEN.lock().unwrap().push((query, batch.time));
+        }
+        fn flush(&mut self) {}
+        fn stats(&self) -> Vec<NodeStats> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn a_recording_feeds_each_query_its_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.brpl");
+        let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let batch = |t: &str| {
+            format!(r#"{{"name":"m","tmax":"{t}","points":[{{"fields":{{"v":1}},"time":"{t}"}}]}}"#)
+        };
+        for (entry, times) in [("0", ["1970-01-01T00:00:01Z", "1970-01-01T00:00:02Z"]), ("1", ["1970-01-01T00:00:03Z", "not a time"])] {
+            writer.start_file(entry, zip::write::SimpleFileOptions::default()).unwrap();
+            for t in times {
+                writer.write_all(batch(t).as_bytes()).unwrap();
+            }
+        }
+        writer.finish().unwrap();
+        let task = TaskDescriptor {
+            id: "t",
+            kind: TaskKind::Batch,
+            dbrps: &[],
+            script: "",
+            nodes: &[],
+            edges: &[],
+            queries: || vec![every(MINUTE), every(MINUTE)],
+            new: |_| Box::new(Recorder),
+        };
+        let summary = replay_recording(&[task], &path).unwrap();
+        assert_eq!(summary, BatchSummary { runs: 4, batches: 3, bad_batches: 1 });
+        let second = 1_000_000_000;
+        assert_eq!(*SEEN.lock().unwrap(), vec![(0, second), (0, 2 * second), (1, 3 * second)]);
+    }
+}
