@@ -38,6 +38,7 @@ pub use crate::node::http_post::{HttpPostConfig, HttpPostNode};
 pub use crate::node::influxql::{InfluxQlConfig, InfluxQlNode, Method};
 pub use crate::node::join::{JoinConfig, JoinFill, JoinNode};
 pub use crate::node::log::{LogConfig, LogLevel, LogNode};
+pub use crate::node::query::{Fill, GroupByDimension, QueryConfig};
 pub use crate::node::sample::{SampleNode, SampleRate};
 pub use crate::node::shift::ShiftNode;
 pub use crate::node::state_tracking::{

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::delivery::Outbox;
+use crate::node::query::QueryConfig;
 use crate::point::{Batch, Point};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,9 @@ pub struct TaskDescriptor {
     /// The pipeline's edges, parent to child, as indices into `nodes`, in the order Kapacitor
     /// lists them (by parent, then in the order the children were added).
     pub edges: &'static [(usize, usize)],
+    /// The configurations of the task's `query` nodes, in node order: query number `i` of
+    /// [`Task::push_batch`] is the `i`-th of them (none for a stream task).
+    pub queries: fn() -> Vec<QueryConfig>,
     pub new: fn(&TaskContext) -> Box<dyn Task>,
 }
 

@@ -1,8 +1,11 @@
 //! The conformance runner: every case of ../shared/conformance through tickc, compared with the
 //! outputs the reference Kapacitor produced (rules in that folder's README).
 //!
-//! Stream cases are compiled together into one program (one cargo build for all of them), then
-//! each is replayed on its own with the HTTP and TCP sinks recording what it delivers. Cases that
+//! Stream and batch cases are compiled together into one program (one cargo build for all of
+//! them), then each is replayed on its own with the HTTP and TCP sinks recording what it
+//! delivers: a stream case over its recording, a batch case with its queries against the
+//! InfluxDB at `INFLUXDB_URL` (`tests/run.sh` starts one), after its `input.lp` is loaded into a
+//! fresh database. Without `INFLUXDB_URL` the batch cases are skipped. Cases that
 //! the reference rejects must be rejected by the checker. A case that does not pass yet may be
 //! listed, with a reason, in `allowlist.txt`; that list only shrinks.
 //!
@@ -19,19 +22,42 @@ use tickc_tests::{compare, sinks};
 use tickc::build::program::{build_program, CompiledTask};
 use tickc::check::{check_source, CheckOptions};
 use tickc::diagnostic::render::to_text;
+use tick_runtime::influxdb::{InfluxDbClient, InfluxDbConfig};
+use tick_runtime::time::Precision;
 
 /// Where the scripts write and post, as the reference ran them.
 const SCRATCH_LITERAL: &str = "/tmp/conformance/";
 const HTTP_SINK: &str = "127.0.0.1:19111";
 const TCP_SINK: &str = "127.0.0.1:19112";
 const REPLAY_TIMEOUT: Duration = Duration::from_secs(120);
+const INFLUXDB_URL_ENV: &str = "INFLUXDB_URL";
+
+/// What `case.toml` says of a batch case: the database its data goes into and the range its
+/// queries are scheduled over.
+#[derive(Debug)]
+struct BatchCase {
+    database: String,
+    start: String,
+    stop: String,
+}
 
 #[derive(Debug)]
 struct Case {
     name: String,
     dir: PathBuf,
-    batch: bool,
+    batch: Option<BatchCase>,
     rejected_by_reference: bool,
+}
+
+fn batch_case(case_toml: &str) -> Result<Option<BatchCase>, String> {
+    let table: toml::Table = case_toml.parse().map_err(|e| format!("case.toml: {e}"))?;
+    if table.get("type").and_then(|t| t.as_str()) != Some("batch") {
+        return Ok(None);
+    }
+    let field = |name: &str| {
+        table.get(name).and_then(|v| v.as_str()).map(str::to_owned).ok_or_else(|| format!("case.toml of a batch case has no {name}"))
+    };
+    Ok(Some(BatchCase { database: field("database")?, start: field("start")?, stop: field("stop")? }))
 }
 
 fn workspace_root() -> PathBuf {
@@ -50,7 +76,7 @@ fn find_cases(dir: &Path, filters: &[String]) -> std::io::Result<Vec<Case>> {
             continue;
         }
         let case_toml = std::fs::read_to_string(path.join("case.toml")).unwrap_or_default();
-        let batch = case_toml.lines().any(|l| l.replace(' ', "") == "type=\"batch\"");
+        let batch = batch_case(&case_toml).map_err(|e| std::io::Error::other(format!("{name}: {e}")))?;
         let rejected_by_reference = path.join("expected/error.txt").is_file();
         cases.push(Case { name, dir: path, batch, rejected_by_reference });
     }
@@ -72,14 +98,15 @@ fn read_allowlist(path: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// What the first stage decided for a case: done already (rejected as expected, or failed), or
-/// a task to build and replay.
+/// What the first stage decided for a case: done already (rejected as expected, or failed),
+/// skipped (a batch case without an InfluxDB), or a task to build and replay.
 enum Compiled {
     Done(Result<(), String>),
+    Skipped(&'static str),
     Task(CompiledTask),
 }
 
-fn compile(case: &Case, scratch: &Path) -> Compiled {
+fn compile(case: &Case, scratch: &Path, influxdb: Option<&str>) -> Compiled {
     let path = case.dir.join(format!("{}.tick", case.name));
     let source = match std::fs::read_to_string(&path) {
         Ok(s) => s.replace(SCRATCH_LITERAL, &format!("{}/", scratch.display())),
@@ -96,8 +123,8 @@ fn compile(case: &Case, scratch: &Path) -> Compiled {
     if let Some(d) = first_error {
         return Compiled::Done(Err(format!("rejected a task the reference accepts:\n{}", to_text(d, &path.display().to_string(), &source))));
     }
-    if case.batch {
-        return Compiled::Done(Err("batch cases need the query node and InfluxDB".into()));
+    if case.batch.is_some() && influxdb.is_none() {
+        return Compiled::Skipped("a batch case needs an InfluxDB: set INFLUXDB_URL");
     }
     let Some(task) = checked.task else { return Compiled::Done(Err("the checker returned no task".into())) };
     match tickc::codegen::generate_file(&task, &case.name, &source) {
@@ -122,14 +149,51 @@ fn wait_with_timeout(mut child: std::process::Child, timeout: Duration) -> Resul
     }
 }
 
-fn run_case(binary: &Path, case: &Case, scratch: &Path, sinks: &(sinks::Recorded, sinks::Recorded)) -> Result<(), String> {
+/// Loads a batch case's `input.lp` into a fresh database, as the reference was run.
+fn load_batch_input(client: &InfluxDbClient, case: &Case, batch: &BatchCase) -> Result<(), String> {
+    let database = batch.database.replace('\\', "\\\\").replace('"', "\\\"");
+    client
+        .execute(&format!("DROP DATABASE \"{database}\"; CREATE DATABASE \"{database}\""))
+        .map_err(|e| format!("cannot create database {}: {e}", batch.database))?;
+    let input = case.dir.join("input.lp");
+    if input.is_file() {
+        let body = std::fs::read(&input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+        client
+            .write(&batch.database, None, Precision::Nanosecond, &body)
+            .map_err(|e| format!("cannot load {}: {e}", input.display()))?;
+    }
+    Ok(())
+}
+
+/// The program's arguments for a case: its recording, or its queries against InfluxDB.
+fn replay_args(case: &Case, influxdb: Option<(&str, &InfluxDbClient)>) -> Result<Vec<std::ffi::OsString>, String> {
+    let mut args: Vec<std::ffi::OsString> = vec!["replay".into(), "--task".into(), case.name.clone().into()];
+    match (&case.batch, influxdb) {
+        (Some(batch), Some((url, client))) => {
+            load_batch_input(client, case, batch)?;
+            for (flag, value) in [("--influxdb", url), ("--start", &batch.start), ("--stop", &batch.stop)] {
+                args.extend([flag.into(), value.into()]);
+            }
+        }
+        (Some(_), None) => return Err("a batch case needs an InfluxDB".into()),
+        (None, _) => args.extend(["--recording".into(), case.dir.join("input.srpl").into_os_string()]),
+    }
+    Ok(args)
+}
+
+fn run_case(
+    binary: &Path,
+    case: &Case,
+    scratch: &Path,
+    sinks: &(sinks::Recorded, sinks::Recorded),
+    influxdb: Option<(&str, &InfluxDbClient)>,
+) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(scratch);
     std::fs::create_dir_all(scratch).map_err(|e| e.to_string())?;
     sinks.0.take();
     sinks.1.take();
     let child = Command::new(binary)
-        .args(["replay", "--task", &case.name, "--recording"])
-        .arg(case.dir.join("input.srpl"))
+        .args(replay_args(case, influxdb)?)
         .current_dir(scratch)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -184,13 +248,28 @@ fn main() -> ExitCode {
         }
     };
 
+    let influxdb_url = std::env::var(INFLUXDB_URL_ENV).ok().filter(|u| !u.is_empty());
+    let influxdb = match influxdb_url.as_deref().map(|url| InfluxDbClient::new(&InfluxDbConfig::new(url)).map(|c| (url, c))) {
+        None => None,
+        Some(Ok(client)) => Some(client),
+        Some(Err(e)) => {
+            eprintln!("conformance: {INFLUXDB_URL_ENV}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let influxdb = influxdb.as_ref().map(|(url, client)| (*url, client));
+
     let mut outcomes: BTreeMap<String, Result<(), String>> = BTreeMap::new();
+    let mut skipped: BTreeMap<String, &str> = BTreeMap::new();
     let mut to_run = Vec::new();
     let mut tasks = Vec::new();
     for case in &cases {
-        match compile(case, &scratch_root.join(&case.name)) {
+        match compile(case, &scratch_root.join(&case.name), influxdb.map(|(url, _)| url)) {
             Compiled::Done(outcome) => {
                 outcomes.insert(case.name.clone(), outcome);
+            }
+            Compiled::Skipped(why) => {
+                skipped.insert(case.name.clone(), why);
             }
             Compiled::Task(task) => {
                 tasks.push(task);
@@ -204,7 +283,7 @@ fn main() -> ExitCode {
             Ok(binary) => {
                 println!("conformance: built {} tasks in {:.1}s", tasks.len(), started.elapsed().as_secs_f64());
                 for case in to_run {
-                    let outcome = run_case(&binary, case, &scratch_root.join(&case.name), &sinks);
+                    let outcome = run_case(&binary, case, &scratch_root.join(&case.name), &sinks, influxdb);
                     outcomes.insert(case.name.clone(), outcome);
                 }
             }
@@ -232,7 +311,11 @@ fn main() -> ExitCode {
             }
         }
     }
-    for name in allowlist.keys().filter(|n| filters.is_empty() && !outcomes.contains_key(*n)) {
+    if let Some((name, why)) = skipped.iter().next() {
+        println!("skipped {} case(s) ({name}, ...): {why}", skipped.len());
+    }
+    allowed += skipped.len();
+    for name in allowlist.keys().filter(|n| filters.is_empty() && !outcomes.contains_key(*n) && !skipped.contains_key(*n)) {
         println!("note: the allowlist names {name}, which is not a case");
     }
     println!("{passed} passed, {failed} failed, {allowed} skipped");

@@ -147,6 +147,7 @@ fn recorder(id: &'static str) -> TaskDescriptor {
         script: "stream\n    |from()\n        .measurement('cpu')\n",
         nodes: &["stream0", "record1"],
         edges: &[(0, 1)],
+        queries: Vec::new,
         new: Recorder::boxed,
     }
 }

@@ -1,15 +1,19 @@
 //! The command line of a generated task program: what `main` of a crate written by tickc runs.
 
+mod batch;
 mod replay;
 mod serve;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::influxdb::{InfluxDbClient, InfluxDbConfig};
+use crate::point::Time;
 use crate::task::TaskDescriptor;
+use crate::time::parse_rfc3339;
 
 #[derive(Debug, Parser)]
 #[command(about = "A TICKscript task program built by tickc")]
@@ -20,17 +24,29 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the tasks over a recording as fast as possible, keeping the data times; exit once
-    /// every point is processed and every handler has delivered.
+    /// Run the tasks over a recording, or their queries against InfluxDB, as fast as possible,
+    /// keeping the data times; exit once everything is processed and every handler has
+    /// delivered.
     Replay {
-        /// A stream recording (.srpl, plain or gzip): three lines per point (database,
-        /// retention policy, line protocol with nanosecond timestamps).
-        #[arg(long)]
-        recording: PathBuf,
+        /// A stream recording (.srpl, plain or gzip: three lines per point, database, retention
+        /// policy, line protocol with nanosecond timestamps), or a batch recording (.brpl).
+        #[arg(long, required_unless_present = "influxdb", conflicts_with = "influxdb")]
+        recording: Option<PathBuf>,
+        /// Run the batch tasks' queries against this InfluxDB (`http://host:port`) as if they
+        /// had been scheduled over [--start, --stop).
+        #[arg(long, requires_all = ["start", "stop"])]
+        influxdb: Option<String>,
+        /// The start of the scheduled range (RFC 3339), with --influxdb.
+        #[arg(long, requires = "influxdb", value_parser = parse_rfc3339)]
+        start: Option<Time>,
+        /// The end of the scheduled range (RFC 3339), with --influxdb.
+        #[arg(long, requires = "influxdb", value_parser = parse_rfc3339)]
+        stop: Option<Time>,
         /// Only this task (by id); every task of the program when absent.
         #[arg(long)]
         task: Option<String>,
-        /// Deliver points at the pace of their timestamps instead of as fast as possible.
+        /// Deliver points at the pace of their timestamps instead of as fast as possible
+        /// (stream recordings).
         #[arg(long)]
         real_clock: bool,
     },
@@ -45,7 +61,8 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// The run could not complete: unreadable or corrupt recording.
     pub const FAILED: u8 = 1;
-    /// Bad arguments (an unknown task id).
+    /// Bad arguments (an unknown task id), or a task that cannot run (a query node InfluxDB
+    /// cannot be asked with): what `tickc replay` reports as a rejected task.
     pub const USAGE: u8 = 2;
 }
 
@@ -66,7 +83,7 @@ fn run(tasks: &[TaskDescriptor], command: Command) -> u8 {
             exit::OK
         }
         Command::Serve(args) => serve::serve(tasks, args),
-        Command::Replay { recording, task, real_clock } => {
+        Command::Replay { recording, influxdb, start, stop, task, real_clock } => {
             let selected: Vec<TaskDescriptor> = match &task {
                 Some(id) => match tasks.iter().find(|t| t.id == id.as_str()) {
                     Some(t) => vec![*t],
@@ -78,19 +95,72 @@ fn run(tasks: &[TaskDescriptor], command: Command) -> u8 {
                 },
                 None => tasks.to_vec(),
             };
-            let options = replay::Options { real_clock, progress: std::io::stderr().is_terminal() };
-            match replay::replay_file(&selected, &recording, &options) {
-                Ok(summary) => {
-                    if summary.bad_points > 0 {
-                        eprintln!("warning: skipped {} bad point(s) in {}", summary.bad_points, recording.display());
-                    }
-                    exit::OK
-                }
-                Err(e) => {
-                    eprintln!("error: {}: {e}", recording.display());
-                    exit::FAILED
-                }
+            match (recording, influxdb, start, stop) {
+                (_, Some(url), Some(start), Some(stop)) => replay_influxdb(&selected, &url, start, stop),
+                (Some(recording), ..) if is_batch_recording(&recording) => replay_batch_recording(&selected, &recording),
+                (Some(recording), ..) => replay_stream_recording(&selected, &recording, real_clock),
+                // clap requires a recording or an InfluxDB with its range.
+                _ => exit::USAGE,
             }
         }
+    }
+}
+
+/// Kapacitor names its batch recordings `.brpl`.
+fn is_batch_recording(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("brpl"))
+}
+
+fn replay_stream_recording(tasks: &[TaskDescriptor], recording: &Path, real_clock: bool) -> u8 {
+    let options = replay::Options { real_clock, progress: std::io::stderr().is_terminal() };
+    match replay::replay_file(tasks, recording, &options) {
+        Ok(summary) => {
+            if summary.bad_points > 0 {
+                eprintln!("warning: skipped {} bad point(s) in {}", summary.bad_points, recording.display());
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", recording.display());
+            exit::FAILED
+        }
+    }
+}
+
+fn replay_batch_recording(tasks: &[TaskDescriptor], recording: &Path) -> u8 {
+    match batch::replay_recording(tasks, recording) {
+        Ok(summary) => {
+            if summary.bad_batches > 0 {
+                eprintln!("warning: skipped {} bad batch(es) in {}", summary.bad_batches, recording.display());
+            }
+            exit::OK
+        }
+        Err(e) => batch_failure(&e),
+    }
+}
+
+fn replay_influxdb(tasks: &[TaskDescriptor], url: &str, start: Time, stop: Time) -> u8 {
+    if start > stop {
+        eprintln!("error: --start must not be after --stop");
+        return exit::USAGE;
+    }
+    let client = match InfluxDbClient::new(&InfluxDbConfig::new(url)) {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("error: --influxdb: {e}");
+            return exit::USAGE;
+        }
+    };
+    match batch::replay_influxdb(tasks, &client, start, stop, crate::node::log::wall_clock()) {
+        Ok(_) => exit::OK,
+        Err(e) => batch_failure(&e),
+    }
+}
+
+fn batch_failure(error: &batch::BatchReplayError) -> u8 {
+    eprintln!("error: {error}");
+    match error {
+        batch::BatchReplayError::Rejected { .. } => exit::USAGE,
+        _ => exit::FAILED,
     }
 }

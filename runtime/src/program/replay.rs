@@ -41,22 +41,40 @@ impl Pacer {
     }
 }
 
+/// The tasks of one replay, started together with the outbox their handlers deliver through.
+pub(super) struct Session {
+    outbox: Arc<ThreadedOutbox>,
+    pub(super) running: Vec<(TaskDescriptor, Box<dyn Task>)>,
+}
+
+impl Session {
+    pub(super) fn start(tasks: &[TaskDescriptor]) -> Session {
+        let outbox = Arc::new(ThreadedOutbox::new());
+        let running = tasks
+            .iter()
+            .map(|d| {
+                let ctx = TaskContext { task_id: d.id.to_string(), outbox: outbox.clone() };
+                (*d, (d.new)(&ctx))
+            })
+            .collect();
+        Session { outbox, running }
+    }
+
+    /// Flushes every task, then waits until the outbox has delivered everything.
+    pub(super) fn finish(mut self) {
+        for (_, task) in &mut self.running {
+            task.flush();
+        }
+        self.outbox.flush();
+    }
+}
+
 /// Replays the recording at `path` through `tasks`.
 pub fn replay_file(tasks: &[TaskDescriptor], path: &Path, options: &Options) -> Result<Summary, SrplError> {
     let reader = SrplReader::open(path, Precision::Nanosecond)?;
-    let outbox = Arc::new(ThreadedOutbox::new());
-    let mut running: Vec<(TaskDescriptor, Box<dyn Task>)> = tasks
-        .iter()
-        .map(|d| {
-            let ctx = TaskContext { task_id: d.id.to_string(), outbox: outbox.clone() };
-            (*d, (d.new)(&ctx))
-        })
-        .collect();
-    let summary = feed(&mut running, reader, options)?;
-    for (_, task) in &mut running {
-        task.flush();
-    }
-    outbox.flush();
+    let mut session = Session::start(tasks);
+    let summary = feed(&mut session.running, reader, options)?;
+    session.finish();
     Ok(summary)
 }
 
@@ -131,7 +149,7 @@ mod tests {
     }
 
     fn descriptor(id: &'static str, dbrps: &'static [Dbrp]) -> TaskDescriptor {
-        TaskDescriptor { id, kind: TaskKind::Stream, dbrps, script: "", nodes: &[], edges: &[], new: |ctx| Box::new(Recorder(ctx.task_id.clone())) }
+        TaskDescriptor { id, kind: TaskKind::Stream, dbrps, script: "", nodes: &[], edges: &[], queries: Vec::new, new: |ctx| Box::new(Recorder(ctx.task_id.clone())) }
     }
 
     #[test]

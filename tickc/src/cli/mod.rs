@@ -70,15 +70,25 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Compile a task (cached) and run it over a recording as fast as possible, data times kept.
-    /// Exits 0 once every point is processed and every handler has delivered, 2 when the task is
+    /// Compile a task (cached) and run it over a recording, or run its queries against InfluxDB
+    /// as if it had been scheduled over [--start, --stop), as fast as possible, data times kept.
+    /// Exits 0 once everything is processed and every handler has delivered, 2 when the task is
     /// rejected.
     Replay {
         script: PathBuf,
-        /// A stream recording (.srpl, plain or gzip).
-        #[arg(long)]
-        recording: PathBuf,
-        /// Deliver points at the pace of their timestamps.
+        /// A stream recording (.srpl, plain or gzip) or a batch recording (.brpl).
+        #[arg(long, required_unless_present = "influxdb", conflicts_with = "influxdb")]
+        recording: Option<PathBuf>,
+        /// The InfluxDB a batch task queries (`http://host:port`); needs --start and --stop.
+        #[arg(long, requires_all = ["start", "stop"])]
+        influxdb: Option<String>,
+        /// Start of the scheduled range, RFC 3339 (`2023-11-14T22:15:00Z`).
+        #[arg(long, requires = "influxdb")]
+        start: Option<String>,
+        /// End of the scheduled range, RFC 3339.
+        #[arg(long, requires = "influxdb")]
+        stop: Option<String>,
+        /// Deliver points at the pace of their timestamps (stream recordings).
         #[arg(long)]
         real_clock: bool,
         #[arg(long)]
@@ -125,8 +135,14 @@ pub fn run(cli: Cli) -> u8 {
         Command::Fmt { paths, check, write } => fmt::run(&paths, check, write),
         Command::Build { scripts, output, deny_warnings } => program::run_build(&scripts, output.as_deref(), deny_warnings),
         Command::Emit { scripts, output, deny_warnings } => program::run_emit(&scripts, &output, deny_warnings),
-        Command::Replay { script, recording, real_clock, deny_warnings } => {
-            program::run_replay(&script, &recording, real_clock, deny_warnings)
+        Command::Replay { script, recording, influxdb, start, stop, real_clock, deny_warnings } => {
+            let source = match (recording, influxdb, start, stop) {
+                (_, Some(url), Some(start), Some(stop)) => program::ReplaySource::InfluxDb { url, start, stop },
+                (Some(recording), ..) => program::ReplaySource::Recording { path: recording, real_clock },
+                // clap requires a recording or an InfluxDB with its range.
+                _ => return exit::USAGE,
+            };
+            program::run_replay(&script, &source, deny_warnings)
         }
         Command::Run { scripts, bind, deny_warnings, mut serve_args } => {
             serve_args.splice(0..0, ["--bind".to_string(), bind]);

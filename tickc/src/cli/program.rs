@@ -83,11 +83,32 @@ fn build_and_run(paths: &[PathBuf], deny_warnings: bool, args: &[std::ffi::OsStr
     })())
 }
 
-/// `tickc replay`: compile (cached) and replay a recording through the task.
-pub fn run_replay(script: &Path, recording: &Path, real_clock: bool, deny_warnings: bool) -> u8 {
-    let mut args = vec!["replay".into(), "--recording".into(), recording.as_os_str().to_owned()];
-    if real_clock {
-        args.push("--real-clock".into());
+/// What `tickc replay` runs the task over.
+#[derive(Debug, Clone)]
+pub enum ReplaySource {
+    /// A stream (.srpl) or batch (.brpl) recording.
+    Recording { path: PathBuf, real_clock: bool },
+    /// The task's queries against this InfluxDB, scheduled over `[start, stop)` (RFC 3339 times,
+    /// checked by the program).
+    InfluxDb { url: String, start: String, stop: String },
+}
+
+/// `tickc replay`: compile (cached) and replay a recording, or the task's queries, through the
+/// task.
+pub fn run_replay(script: &Path, source: &ReplaySource, deny_warnings: bool) -> u8 {
+    let mut args: Vec<std::ffi::OsString> = vec!["replay".into()];
+    match source {
+        ReplaySource::Recording { path, real_clock } => {
+            args.extend(["--recording".into(), path.as_os_str().to_owned()]);
+            if *real_clock {
+                args.push("--real-clock".into());
+            }
+        }
+        ReplaySource::InfluxDb { url, start, stop } => {
+            for (flag, value) in [("--influxdb", url), ("--start", start), ("--stop", stop)] {
+                args.extend([flag.into(), value.into()]);
+            }
+        }
     }
     build_and_run(&[script.to_path_buf()], deny_warnings, &args)
 }

@@ -1,10 +1,12 @@
 //! The task's descriptor, the one item of a generated module the runtime looks up: the task's
-//! id, kind, databases, script, its graph (node names and edges, for the DOT view), and the
-//! function that builds its pipeline.
+//! id, kind, databases, script, its graph (node names and edges, for the DOT view), the
+//! configurations of its queries (batch tasks), and the function that builds its pipeline.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::nodes::query_config;
+use super::wiring::query_nodes;
 use crate::catalogue::Edge;
 use crate::ir::Task;
 
@@ -28,6 +30,18 @@ pub(super) fn descriptor(task: &Task, task_id: &str, script: &str) -> TokenStrea
             );
             quote!((#parent, #child))
         });
+    // A stream task has no queries: it names `Vec::new` rather than an empty function.
+    let configs: Vec<TokenStream> = query_nodes(task).into_iter().map(query_config).collect();
+    let (queries, queries_fn) = if configs.is_empty() {
+        (quote!(Vec::new), None)
+    } else {
+        let queries_fn = quote! {
+            fn query_configs() -> Vec<rt::QueryConfig> {
+                Vec::from([#(#configs),*])
+            }
+        };
+        (quote!(query_configs), Some(queries_fn))
+    };
     quote! {
         pub static DESCRIPTOR: rt::TaskDescriptor = rt::TaskDescriptor {
             id: #task_id,
@@ -36,7 +50,10 @@ pub(super) fn descriptor(task: &Task, task_id: &str, script: &str) -> TokenStrea
             script: #script,
             nodes: &[#(#nodes),*],
             edges: &[#(#edges),*],
+            queries: #queries,
             new: Pipeline::start,
         };
+
+        #queries_fn
     }
 }

@@ -79,6 +79,20 @@ fn window_and_aggregates() {
     );
 }
 
+/// Two queries (every property of the node between them): the descriptor lists their configs
+/// in node order and `push_batch` numbers them the same way.
+#[test]
+fn batch_queries() {
+    let script = "dbrp \"db\".\"autogen\"\n\
+        var a = batch\n    |query('SELECT mean(v) FROM \"db\".\"autogen\".\"m\"')\n        .period(5m)\n        .every(1m)\n\
+        \x20       .align()\n        .offset(30s)\n        .alignGroup()\n        .groupBy(time(1m, 10s), 'host')\n\
+        \x20       .groupByMeasurement()\n        .fill(0.5)\n\
+        var b = batch\n    |query('SELECT v FROM \"db\".\"autogen\".\"n\"')\n        .period(1h)\n        .cron('0 * * * *')\n\
+        \x20       .groupBy(*)\n        .fill('previous')\n\
+        a\n    |join(b)\n        .as('a', 'b')\n    |log()\n";
+    insta::assert_snapshot!("batch_queries", outcome(script, "batch_queries"));
+}
+
 #[test]
 fn a_node_with_two_children_clones_for_the_first() {
     let script = "dbrp \"db\".\"rp\"\nvar w = stream\n    |from()\n    |window()\n        .periodCount(3)\n        .everyCount(1)\n\

@@ -182,12 +182,7 @@ fn entry_points(task: &Task) -> (TokenStream, TokenStream) {
             (push_point, ignore_batches)
         }
         Edge::Batch => {
-            let queries: Vec<Ident> = root
-                .children
-                .iter()
-                .filter_map(|&c| task.nodes.get(c))
-                .map(method_name)
-                .collect();
+            let queries: Vec<Ident> = query_nodes(task).into_iter().map(method_name).collect();
             if queries.is_empty() {
                 return (ignore_points, ignore_batches);
             }
@@ -202,5 +197,14 @@ fn entry_points(task: &Task) -> (TokenStream, TokenStream) {
             };
             (ignore_points, push_batch)
         }
+    }
+}
+
+/// A batch task's query nodes, numbered as `push_batch` and the descriptor's queries number
+/// them: the root's children in the order they were added.
+pub(super) fn query_nodes(task: &Task) -> Vec<&Node> {
+    match (task.kind, task.nodes.first()) {
+        (Edge::Batch, Some(root)) => root.children.iter().filter_map(|&c| task.nodes.get(c)).collect(),
+        _ => Vec::new(),
     }
 }

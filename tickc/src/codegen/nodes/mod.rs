@@ -15,6 +15,7 @@ mod influxql;
 mod merging;
 mod output;
 mod properties;
+mod query;
 mod reshape;
 mod source;
 mod state_tracking;
@@ -23,6 +24,8 @@ mod window;
 
 use proc_macro2::TokenStream;
 use quote::format_ident;
+
+pub(super) use query::config as query_config;
 
 use super::lambda::{self, LambdaCode};
 use super::literal;
@@ -74,7 +77,7 @@ impl NodeCode {
 /// The code of one node, or why it cannot be compiled.
 pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
     match (node.spec.family, node.spec.name) {
-        (NodeFamily::Source, _) => Ok(source::generate()),
+        (NodeFamily::Source, _) | (_, "query") => Ok(source::generate()),
         (NodeFamily::InfluxQl, _) => influxql::generate(node),
         (_, "from") => from::generate(node),
         (_, "where") => filter::generate(node),
