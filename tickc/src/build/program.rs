@@ -74,10 +74,10 @@ pub fn emit_crate(cache: &Cache, dir: &Path, bin: &str, tasks: &[CompiledTask]) 
     write_crate(dir, &crate_spec(bin, tasks), &runtime.to_string_lossy(), true)?;
     // The versions the runtime was tested with; cargo drops the entries this crate does not use.
     let lock = dir.join("Cargo.lock");
-    if !lock.exists() {
-        if let Some(ws_lock) = runtime.parent().map(|ws| ws.join("Cargo.lock")).filter(|l| l.is_file()) {
-            std::fs::copy(ws_lock, lock)?;
-        }
+    if !lock.exists()
+        && let Some(ws_lock) = runtime.parent().map(|ws| ws.join("Cargo.lock")).filter(|l| l.is_file())
+    {
+        std::fs::copy(ws_lock, lock)?;
     }
     Ok(())
 }

@@ -69,11 +69,11 @@ pub fn run(paths: &[PathBuf], check: bool, write: bool) -> u8 {
                 code = code.max(exit::FAILED);
             }
         } else if write {
-            if formatted != source {
-                if let Err(e) = std::fs::write(path, &formatted) {
-                    eprintln!("error: cannot write {name}: {e}");
-                    code = exit::USAGE;
-                }
+            if formatted != source
+                && let Err(e) = std::fs::write(path, &formatted)
+            {
+                eprintln!("error: cannot write {name}: {e}");
+                code = exit::USAGE;
             }
         } else {
             let _ = write!(out, "{formatted}");

@@ -60,8 +60,7 @@ fn to_codespan(d: &Diagnostic, source: &str) -> CsDiagnostic<()> {
 /// a caret under the span, then hints.
 pub fn to_text(d: &Diagnostic, file_name: &str, source: &str) -> String {
     let file = SimpleFile::new(file_name, source);
-    let mut config = Config::default();
-    config.chars = term::Chars::ascii();
+    let config = Config { chars: term::Chars::ascii(), ..Config::default() };
     // A clamped span always lies inside the file, the only thing rendering can fail on; keep a
     // plain fallback rather than trusting that with a panic.
     term::emit_into_string(&config, &file, &to_codespan(d, source)).unwrap_or_else(|_| {
