@@ -4,45 +4,7 @@
 use std::path::Path;
 
 use serde_json::Value;
-
-/// HTML character references as Go's html/template writes them (`&#34;`, `&amp;`...), resolved.
-fn html_unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
-            let entity = &rest[1..end];
-            let c = match entity {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => entity
-                    .strip_prefix("#x")
-                    .or_else(|| entity.strip_prefix("#X"))
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                    .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, end + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+use tick_runtime::template::escape::html_unescape;
 
 /// An alert's details, unescaped and parsed when it is the default JSON (minus ServerInfo).
 fn normalize_details(v: &mut Value) {
@@ -132,11 +94,6 @@ pub fn compare(expected: &Path, actual: &Path) -> Result<(), String> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn unescapes_go_html() {
-        assert_eq!(html_unescape("{&#34;a&#34;:&#43;1 &amp; &lt;&gt; &x; &#39;"), "{\"a\":+1 & <> &x; '");
-    }
 
     #[test]
     fn numbers_compare_within_tolerance_and_ints_equal_floats() {

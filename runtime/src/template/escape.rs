@@ -69,6 +69,47 @@ pub fn query_escape(s: &str) -> String {
     out
 }
 
+/// Undoes the HTML escaping of the details template: the entities html/template writes
+/// (`&lt;`, `&#34;`...) and numeric references.
+pub fn html_unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let decoded = rest.find(';').and_then(|end| {
+            let entity = &rest[1..end];
+            let c = match entity {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => entity.strip_prefix('#').and_then(|n| {
+                    match n.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => n.parse().ok(),
+                    }
+                    .and_then(char::from_u32)
+                }),
+            };
+            c.map(|c| (c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +129,13 @@ mod tests {
             "a\\'b\\\"c\\\\d\\x3Ce\\x3E\\u000A"
         );
         assert_eq!(query_escape("a b&c=d/é~"), "a+b%26c%3Dd%2F%C3%A9~");
+    }
+
+    #[test]
+    fn unescapes_what_html_template_escapes() {
+        assert_eq!(
+            html_unescape("&lt;b&gt; &#34;x&#34; &amp;amp; &#x41; & &bogus; end&"),
+            "<b> \"x\" &amp; A & &bogus; end&"
+        );
     }
 }

@@ -154,25 +154,6 @@ pub fn format_float(x: f64, verb: u8, precision: Option<usize>) -> String {
     out
 }
 
-/// A float as Go's `encoding/json` writes it: plain decimal, exponent form below 1e-6 and
-/// from 1e21 on (`1e-7`, `1e+21`). `None` for NaN and infinities, which Go refuses.
-pub fn json_float(x: f64) -> Option<String> {
-    if !x.is_finite() {
-        return None;
-    }
-    let abs = x.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let mut s = format_float(x, b'e', None);
-        // Go trims one leading zero of a negative two-digit exponent: e-07 → e-7.
-        if let Some(pos) = s.find("e-0") {
-            s.remove(pos + 2);
-        }
-        Some(s)
-    } else {
-        Some(format_float(x, b'f', None))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,17 +201,5 @@ mod tests {
         assert_eq!(format_float(100.0, b'g', Some(3)), "100");
         assert_eq!(format_float(0.000012345, b'g', Some(2)), "1.2e-05");
         assert_eq!(format_float(1.0, b'g', Some(0)), "1");
-    }
-
-    #[test]
-    fn json_floats_match_encoding_json() {
-        assert_eq!(json_float(66.0).as_deref(), Some("66"));
-        assert_eq!(json_float(95.5).as_deref(), Some("95.5"));
-        assert_eq!(json_float(1e20).as_deref(), Some("100000000000000000000"));
-        assert_eq!(json_float(1e21).as_deref(), Some("1e+21"));
-        assert_eq!(json_float(1e-7).as_deref(), Some("1e-7"));
-        assert_eq!(json_float(-1.5e-10).as_deref(), Some("-1.5e-10"));
-        assert_eq!(json_float(0.000001).as_deref(), Some("0.000001"));
-        assert_eq!(json_float(f64::NAN), None);
     }
 }

@@ -2,8 +2,9 @@
 //! value, with Go's HTML-safe string escaping, sorted map keys, promoted embedded-struct
 //! fields and Go's float format, followed by a newline.
 
-use super::gofloat::json_float;
-use super::gotime::{Civil, time_rfc3339_nano};
+use super::gotime::Civil;
+use crate::json::{write_f64, write_str};
+use crate::time::format_rfc3339_nano;
 use super::value::Value;
 
 /// Encodes `v` as Go's JSON encoder would, with the trailing newline.
@@ -19,22 +20,14 @@ fn write(out: &mut String, v: &Value) -> Result<(), String> {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) | Value::Int64(i) | Value::Duration(i) => out.push_str(&i.to_string()),
-        Value::Float(f) => match json_float(*f) {
-            Some(s) => out.push_str(&s),
-            None => {
-                return Err(format!(
-                    "json: unsupported value: {}",
-                    super::gofmt::display(v)
-                ));
-            }
-        },
-        Value::String(s) => write_string(out, s),
+        Value::Float(f) => write_f64(out, *f).map_err(|e| e.to_string())?,
+        Value::String(s) => write_str(out, s),
         Value::Time(ns) => {
             let year = Civil::from_unix_nanos(*ns).year;
             if !(0..=9999).contains(&year) {
                 return Err("json: error calling MarshalJSON for type time.Time: year outside of range [0,9999]".to_owned());
             }
-            write_string(out, &time_rfc3339_nano(*ns));
+            write_str(out, &format_rfc3339_nano(*ns));
         }
         Value::Map(m) => {
             out.push('{');
@@ -42,7 +35,7 @@ fn write(out: &mut String, v: &Value) -> Result<(), String> {
                 if i > 0 {
                     out.push(',');
                 }
-                write_string(out, k);
+                write_str(out, k);
                 out.push(':');
                 write(out, val)?;
             }
@@ -79,31 +72,11 @@ fn write_struct_fields(out: &mut String, v: &Value, first: &mut bool) -> Result<
         if !std::mem::take(first) {
             out.push(',');
         }
-        write_string(out, field.name);
+        write_str(out, field.name);
         out.push(':');
         write(out, &field.value)?;
     }
     Ok(())
-}
-
-/// A JSON string as Go writes it with HTML escaping on: `<`, `>`, `&` as `\u003c` etc.,
-/// control characters as `\u00XX` (except `\n`, `\r`, `\t`), and U+2028/U+2029 escaped.
-fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{0}'..='\u{1f}' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

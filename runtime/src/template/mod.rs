@@ -12,7 +12,7 @@
 pub mod alert_data;
 mod ast;
 mod error;
-pub(crate) mod escape;
+pub mod escape;
 mod exec;
 mod funcs;
 mod gofloat;

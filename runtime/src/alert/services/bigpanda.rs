@@ -134,7 +134,7 @@ impl BigPandaHandler {
             members.insert("description", Member::Text(event.message.clone()));
         }
         // The default details are the event's JSON: not worth showing.
-        let details = html_unescape(&event.details);
+        let details = crate::template::escape::html_unescape(&event.details);
         if !details.is_empty() && !details.starts_with('{') {
             members.insert("details", Member::Text(details));
         }
@@ -195,58 +195,4 @@ fn field_text(value: &FieldValue) -> Result<String, SendError> {
         FieldValue::Bool(v) => out.push_str(if *v { "true" } else { "false" }),
     }
     Ok(out)
-}
-
-/// Undoes the HTML escaping of the details template: the entities html/template writes
-/// (`&lt;`, `&#34;`...) and numeric references.
-fn html_unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let decoded = rest.find(';').and_then(|end| {
-            let entity = &rest[1..end];
-            let c = match entity {
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "amp" => Some('&'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => entity.strip_prefix('#').and_then(|n| {
-                    match n.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => n.parse().ok(),
-                    }
-                    .and_then(char::from_u32)
-                }),
-            };
-            c.map(|c| (c, end + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unescapes_what_html_template_escapes() {
-        assert_eq!(
-            html_unescape("&lt;b&gt; &#34;x&#34; &amp;amp; &#x41; & &bogus; end&"),
-            "<b> \"x\" &amp; A & &bogus; end&"
-        );
-    }
 }
