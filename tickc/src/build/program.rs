@@ -19,14 +19,14 @@ pub struct CompiledTask {
 /// A Rust identifier made from a task id (`cpu-alert.v2` → `cpu_alert_v2`).
 pub fn module_name(id: &str) -> String {
     let mut name: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || syn_keyword(&name) {
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || is_reserved(&name) {
         name.insert_str(0, "task_");
     }
     name
 }
 
 /// Words a module may not be named (Rust keywords, and `main` and `tasks` which the crate uses).
-fn syn_keyword(name: &str) -> bool {
+fn is_reserved(name: &str) -> bool {
     const RESERVED: &[&str] = &[
         "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
         "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",

@@ -6,6 +6,8 @@
 //! Everything here is test scaffolding: a reader for the simple line protocol of the
 //! recordings, a regex reading of the simple scripts, and the httpPost JSON shape.
 
+use crate::replay::srpl::SrplReader;
+use crate::time::Precision;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
@@ -15,56 +17,19 @@ use super::{InfluxQlConfig, InfluxQlNode, Method};
 use crate::node::Node;
 use crate::node::derivative::{DerivativeConfig, DerivativeNode};
 use crate::node::window::{WindowConfig, WindowNode};
-use crate::point::{Batch, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time};
+use crate::point::{Batch, Dimensions, FieldValue, GroupKey, Message, Point, Tags, Time};
 
 /// The conformance cases beside this repository (`../shared/conformance`).
 const CONFORMANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/conformance");
 
-/// Reads `db\nrp\nline\n` triples with simple lines: no escapes, no spaces inside strings.
+/// The points of a recording, with the database and retention policy of each, read with the
+/// runtime's own recording reader.
 fn read_recording(text: &str) -> Vec<(String, String, Point)> {
-    let lines: Vec<&str> = text.lines().collect();
-    lines
-        .chunks(3)
-        .filter_map(|chunk| {
-            let [db, rp, line] = chunk else { return None };
-            let mut parts = line.split(' ');
-            let (series, fields, time) = (parts.next()?, parts.next()?, parts.next()?);
-            let mut series = series.split(',');
-            let name = series.next()?.to_string();
-            let tags: Tags = series
-                .filter_map(|kv| kv.split_once('='))
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            let fields: Fields = fields
-                .split(',')
-                .filter_map(|kv| kv.split_once('='))
-                .map(|(k, v)| (k.to_string(), field_value(v)))
-                .collect();
-            let point = Point {
-                database: db.to_string(),
-                retention_policy: rp.to_string(),
-                name,
-                tags,
-                fields,
-                time: time.parse().ok()?,
-                dimensions: Dimensions::default(),
-                group: GroupKey::default(),
-            };
-            Some((db.to_string(), rp.to_string(), point))
-        })
+    SrplReader::new(text.as_bytes(), Precision::Nanosecond)
+        .expect("a recording in memory can be read")
+        .map(|p| p.expect("the conformance recordings are valid"))
+        .map(|p| (p.database.clone(), p.retention_policy.clone(), p))
         .collect()
-}
-
-fn field_value(text: &str) -> FieldValue {
-    if let Some(s) = text.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-        FieldValue::String(s.to_string())
-    } else if let Some(i) = text.strip_suffix('i').and_then(|i| i.parse().ok()) {
-        FieldValue::Int(i)
-    } else if let Ok(b) = text.parse() {
-        FieldValue::Bool(b)
-    } else {
-        FieldValue::Float(text.parse().unwrap_or(f64::NAN))
-    }
 }
 
 /// One `|node(args)` of a script with its `.property(args)` calls.
