@@ -2,6 +2,7 @@
 //! windows, aggregates, the lambda value semantics, templates, alerts and their handlers.
 
 pub mod alert;
+pub mod config;
 pub mod delivery;
 pub mod expr;
 pub mod http;
@@ -13,6 +14,7 @@ pub mod output;
 pub mod point;
 pub mod program;
 pub mod replay;
+pub mod tap;
 pub mod task;
 pub mod template;
 pub mod time;

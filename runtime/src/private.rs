@@ -48,7 +48,11 @@ pub use crate::node::union::UnionNode;
 pub use crate::node::window::{WindowConfig, WindowNode};
 pub use crate::point::{Batch, FieldValue, Message, Point};
 pub use crate::program::program_main;
-pub use crate::task::{Dbrp, NodeStats, Task, TaskContext, TaskDescriptor, TaskKind};
+pub use crate::point::Time;
+pub use crate::task::{
+    Dbrp, NodeState, NodeStats, RestoreError, Task, TaskContext, TaskDescriptor, TaskKind,
+};
+pub use crate::tap::Tap;
 
 /// A node with several parents (union, join): it is told which parent a message comes from,
 /// by the parent's position in the node's parents (the node it is chained from is 0).
@@ -56,6 +60,16 @@ pub trait MultiInput {
     fn push_from(&mut self, parent: usize, msg: Message, out: &mut Vec<Message>);
 
     fn errors(&self) -> u64;
+
+    /// See [`Node::snapshot`].
+    fn snapshot(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// See [`Node::restore`].
+    fn restore(&mut self, _bytes: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 impl MultiInput for JoinNode {
@@ -132,6 +146,29 @@ impl<N: Node> Wired<N> {
         self.run(|node, out| node.push(msg, out))
     }
 
+    /// Tells the node the wall clock reached `now` and returns what it emitted.
+    pub fn tick(&mut self, now: Time) -> Vec<Message> {
+        let mut out = std::mem::take(&mut self.out);
+        self.node.tick(now, &mut out);
+        self.emitted += out.len() as u64;
+        out
+    }
+
+    /// The node's state, named, when it keeps any.
+    pub fn snapshot(&self, name: &str) -> Option<NodeState> {
+        self.node.snapshot().map(|bytes| NodeState { node: name.to_owned(), bytes })
+    }
+
+    /// Restores the node from the first state in `states` saved under `name`, noting a
+    /// failure in `failures`.
+    pub fn restore(&mut self, name: &str, states: &[NodeState], failures: &mut Vec<(String, String)>) {
+        if let Some(state) = states.iter().find(|s| s.node == name)
+            && let Err(why) = self.node.restore(&state.bytes)
+        {
+            failures.push((name.to_owned(), why));
+        }
+    }
+
     pub fn stats(&self, name: &str) -> NodeStats {
         self.stats_with(name, self.node.errors())
     }
@@ -144,7 +181,21 @@ impl<N: MultiInput> Wired<N> {
     }
 
     pub fn multi_input_stats(&self, name: &str) -> NodeStats {
-        self.stats_with(name, self.node.errors())
+        self.stats_with(name, MultiInput::errors(&self.node))
+    }
+
+    /// See [`Wired::snapshot`].
+    pub fn multi_input_snapshot(&self, name: &str) -> Option<NodeState> {
+        MultiInput::snapshot(&self.node).map(|bytes| NodeState { node: name.to_owned(), bytes })
+    }
+
+    /// See [`Wired::restore`].
+    pub fn multi_input_restore(&mut self, name: &str, states: &[NodeState], failures: &mut Vec<(String, String)>) {
+        if let Some(state) = states.iter().find(|s| s.node == name)
+            && let Err(why) = MultiInput::restore(&mut self.node, &state.bytes)
+        {
+            failures.push((name.to_owned(), why));
+        }
     }
 }
 

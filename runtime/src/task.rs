@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use crate::config::ProgramConfig;
 use crate::delivery::Outbox;
 use crate::node::query::QueryConfig;
-use crate::point::{Batch, Point};
+use crate::point::{Batch, Point, Time};
+use crate::tap::Tap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskKind {
@@ -29,11 +31,26 @@ pub struct Dbrp {
     pub retention_policy: &'static str,
 }
 
-/// What the runtime offers a task while it is built: its id and where its outputs go.
+/// What the runtime offers a task while it is built: its id, where its outputs go, the
+/// program's configuration (services, InfluxDB) and an optional tap on its nodes.
 #[derive(Clone)]
 pub struct TaskContext {
     pub task_id: String,
     pub outbox: Arc<dyn Outbox>,
+    pub config: Arc<ProgramConfig>,
+    pub tap: Option<Arc<dyn Tap>>,
+}
+
+impl TaskContext {
+    /// A context with the default configuration and no tap.
+    pub fn new(task_id: impl Into<String>, outbox: Arc<dyn Outbox>) -> TaskContext {
+        TaskContext {
+            task_id: task_id.into(),
+            outbox,
+            config: Arc::default(),
+            tap: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for TaskContext {
@@ -97,4 +114,41 @@ pub trait Task: Send {
 
     /// The counts of every node, in node order.
     fn stats(&self) -> Vec<NodeStats>;
+
+    /// The wall clock reached `now`: nodes that act on the clock rather than on data
+    /// (deadman, stats, barrier) emit what is due. Called about once a second while serving,
+    /// and with virtual times by tests.
+    fn tick(&mut self, now: Time);
+
+    /// The state of every node that keeps state worth restoring after a restart (alert
+    /// levels, window contents), by node name.
+    fn snapshot(&self) -> Vec<NodeState>;
+
+    /// Puts back the state [`Task::snapshot`] took, on a freshly built pipeline. A state for a
+    /// node the task no longer has is ignored (the script changed); one that cannot be read is
+    /// an error naming the node, and the node starts empty.
+    fn restore(&mut self, states: &[NodeState]) -> Result<(), RestoreError>;
 }
+
+/// The saved state of one node.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NodeState {
+    pub node: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Nodes whose saved state could not be read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreError {
+    /// Node name and why.
+    pub failures: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for RestoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.failures.iter().map(|(node, why)| format!("{node}: {why}")).collect();
+        write!(f, "cannot restore the state of {}", parts.join("; "))
+    }
+}
+
+impl std::error::Error for RestoreError {}

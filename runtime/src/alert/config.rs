@@ -1,12 +1,15 @@
 //! The properties of an alert node, as the script sets them.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::handlers::Handler;
 use super::inhibit::Inhibit;
 use super::level::Level;
 use super::state::StatePolicy;
 use crate::point::{FieldValue, Fields, Tags};
+use crate::tap::Tap;
+use crate::task::TaskContext;
 use crate::template::alert_data::ServerInfo;
 use crate::template::{Template, TemplateError};
 
@@ -41,6 +44,21 @@ pub struct AlertConfig {
     pub inhibits: Vec<Inhibit>,
     /// The handlers declared in the script, in order.
     pub handlers: Vec<Handler>,
+    /// Who else sees the node's events (tests, an embedding program).
+    pub tap: Option<AlertTap>,
+}
+
+/// A tap on an alert node's events, with the node's name.
+#[derive(Clone)]
+pub struct AlertTap {
+    pub node: String,
+    pub tap: Arc<dyn Tap>,
+}
+
+impl fmt::Debug for AlertTap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AlertTap").field("node", &self.node).finish_non_exhaustive()
+    }
 }
 
 impl AlertConfig {
@@ -58,6 +76,16 @@ impl AlertConfig {
             category: None,
             inhibits: Vec::new(),
             handlers: Vec::new(),
+            tap: None,
+        }
+    }
+
+    /// The defaults for alert node `node` of the task `context` builds: its task name, and the
+    /// task's tap.
+    pub fn for_task(context: &TaskContext, node: &str) -> Self {
+        AlertConfig {
+            tap: context.tap.clone().map(|tap| AlertTap { node: node.to_owned(), tap }),
+            ..AlertConfig::new(context.task_id.clone())
         }
     }
 

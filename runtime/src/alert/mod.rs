@@ -12,7 +12,7 @@ pub mod services;
 pub mod state;
 pub mod topic;
 
-pub use config::{AlertConfig, AlertTemplates, Annotations, ConfigError};
+pub use config::{AlertConfig, AlertTap, AlertTemplates, Annotations, ConfigError};
 pub use event::{Event, EventSource};
 pub use handlers::{ExecHandler, Handler, HandlerError, LogHandler, PostHandler, TcpHandler};
 pub use inhibit::{Inhibit, Inhibitors};

@@ -118,7 +118,8 @@ impl<L: AlertLevels> AlertNode<L> {
         inhibitors: Arc<Inhibitors>,
     ) -> Result<Self, ConfigError> {
         config.validate()?;
-        let keeps_topic = !config.handlers.is_empty() || config.topic.is_some();
+        // A tap sees events as a handler would, previous level included.
+        let keeps_topic = !config.handlers.is_empty() || config.topic.is_some() || config.tap.is_some();
         Ok(AlertNode {
             config,
             levels,
@@ -365,6 +366,9 @@ impl<L: AlertLevels> AlertNode<L> {
             fields: c.fields,
             data: c.source,
         };
+        if let Some(observer) = &self.config.tap {
+            observer.tap.alert(&observer.node, &event);
+        }
         let mut undeliverable = false;
         for delivery in deliveries(&self.config.handlers, &event, |_| undeliverable = true) {
             self.outbox.send(delivery);

@@ -267,10 +267,7 @@ impl LiveTask {
     fn spawn(&self) -> std::io::Result<Execution> {
         let (queue, chunks) = sync_channel(self.queue_chunks);
         let progress = Arc::new(Progress::default());
-        let context = TaskContext {
-            task_id: self.descriptor.id.to_owned(),
-            outbox: self.outbox.clone(),
-        };
+        let context = TaskContext::new(self.descriptor.id, self.outbox.clone());
         let new = self.descriptor.new;
         let thread_progress = progress.clone();
         let thread = std::thread::Builder::new()

@@ -4,7 +4,7 @@
 //! What it emits goes into `out`, which the caller (generated wiring, a test) drains into the
 //! node's children; reusing one buffer keeps the hot path free of allocation.
 
-use crate::point::Message;
+use crate::point::{Message, Time};
 
 /// A node of a task's pipeline.
 pub trait Node {
@@ -15,6 +15,21 @@ pub trait Node {
     /// drops the offending point; we do the same and count them for the task's stats.
     fn errors(&self) -> u64 {
         0
+    }
+
+    /// The wall clock reached `now` (see [`crate::task::Task::tick`]); only nodes that act on
+    /// the clock override this.
+    fn tick(&mut self, _now: Time, _out: &mut Vec<Message>) {}
+
+    /// The node's state worth keeping across a restart, encoded (bincode); `None` for a node
+    /// that keeps none.
+    fn snapshot(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Puts back what [`Node::snapshot`] returned.
+    fn restore(&mut self, _bytes: &[u8]) -> Result<(), String> {
+        Ok(())
     }
 }
 

@@ -53,7 +53,7 @@ impl Session {
         let running = tasks
             .iter()
             .map(|d| {
-                let ctx = TaskContext { task_id: d.id.to_string(), outbox: outbox.clone() };
+                let ctx = TaskContext::new(d.id, outbox.clone());
                 (*d, (d.new)(&ctx))
             })
             .collect();

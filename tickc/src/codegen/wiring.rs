@@ -18,24 +18,22 @@ use crate::ir::{Node, NodeId, Task};
 
 pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
     let fields: Vec<Ident> = task.nodes.iter().map(|n| literal::ident(&n.name)).collect();
+    let names: Vec<&str> = task.nodes.iter().map(|n| n.name.as_str()).collect();
     let types = codes.iter().map(|c| &c.ty);
     let inits = codes.iter().map(|c| &c.init);
-    let stats = task.nodes.iter().zip(codes).map(|(node, code)| {
-        let field = literal::ident(&node.name);
-        let name = &node.name;
-        if code.multi_input {
-            quote!(self.#field.multi_input_stats(#name))
-        } else {
-            quote!(self.#field.stats(#name))
-        }
-    });
+    let multi: Vec<bool> = codes.iter().map(|c| c.multi_input).collect();
+    let per_node = |single: &str, multiple: &str| -> Vec<Ident> {
+        multi
+            .iter()
+            .map(|&m| format_ident!("{}", if m { multiple } else { single }))
+            .collect()
+    };
+    let stats = per_node("stats", "multi_input_stats");
+    let snapshot = per_node("snapshot", "multi_input_snapshot");
+    let restore = per_node("restore", "multi_input_restore");
     let methods = task.nodes.iter().map(|node| push_method(task, codes, node));
     let (push_point, push_batch) = entry_points(task);
-    let context = if codes.iter().any(|c| c.uses_context) {
-        quote!(context)
-    } else {
-        quote!(_context)
-    };
+    let tick = tick_method(task, codes);
     let inhibitors = codes
         .iter()
         .any(|c| c.uses_inhibitors)
@@ -43,13 +41,15 @@ pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
     quote! {
         /// The task's nodes, in the order the script creates them.
         pub struct Pipeline {
+            tap: Option<rt::Arc<dyn rt::Tap>>,
             #(#fields: rt::Wired<#types>,)*
         }
 
         impl Pipeline {
-            fn start(#context: &rt::TaskContext) -> Box<dyn rt::Task> {
+            fn start(context: &rt::TaskContext) -> Box<dyn rt::Task> {
                 #inhibitors
                 Box::new(Pipeline {
+                    tap: context.tap.clone(),
                     #(#fields: rt::Wired::new(#inits),)*
                 })
             }
@@ -64,8 +64,49 @@ pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
             fn flush(&mut self) {}
 
             fn stats(&self) -> Vec<rt::NodeStats> {
-                Vec::from([#(#stats),*])
+                Vec::from([#(self.#fields.#stats(#names)),*])
             }
+
+            #tick
+
+            fn snapshot(&self) -> Vec<rt::NodeState> {
+                [#(self.#fields.#snapshot(#names)),*].into_iter().flatten().collect()
+            }
+
+            fn restore(&mut self, states: &[rt::NodeState]) -> Result<(), rt::RestoreError> {
+                let mut failures = Vec::new();
+                #(self.#fields.#restore(#names, states, &mut failures);)*
+                if failures.is_empty() {
+                    Ok(())
+                } else {
+                    Err(rt::RestoreError { failures })
+                }
+            }
+        }
+    }
+}
+
+/// `tick` tells the nodes that act on the wall clock the time, in node order, and hands what
+/// they emit to their children.
+fn tick_method(task: &Task, codes: &[NodeCode]) -> TokenStream {
+    let clocked: Vec<&Node> = task
+        .nodes
+        .iter()
+        .zip(codes)
+        .filter(|(_, code)| code.clocked)
+        .map(|(node, _)| node)
+        .collect();
+    if clocked.is_empty() {
+        return quote!(fn tick(&mut self, _now: rt::Time) {});
+    }
+    let fields = clocked.iter().map(|n| literal::ident(&n.name));
+    let emits = clocked.iter().map(|n| emit_method_name(n));
+    quote! {
+        fn tick(&mut self, now: rt::Time) {
+            #(
+                let out = self.#fields.tick(now);
+                self.#emits(out);
+            )*
         }
     }
 }
@@ -79,9 +120,17 @@ fn takes_parent(codes: &[NodeCode], node: NodeId) -> bool {
     codes.get(node).is_some_and(|c| c.multi_input)
 }
 
+fn emit_method_name(node: &Node) -> Ident {
+    format_ident!("emit_{}", literal::ident(&node.name))
+}
+
+/// `push_<node>` feeds the node one message; `emit_<node>` shows what it emitted to the tap and
+/// hands it to the node's children (pushes and clock ticks both end there).
 fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
     let method = method_name(node);
+    let emit = emit_method_name(node);
     let field = literal::ident(&node.name);
+    let name = &node.name;
     let (parent_param, push) = if takes_parent(codes, node.id) {
         (
             quote!(parent: usize,),
@@ -91,15 +140,7 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
         (quote!(), quote!(self.#field.push(msg)))
     };
     let calls = child_calls(task, codes, node);
-    if calls.is_empty() {
-        return quote! {
-            fn #method(&mut self, #parent_param msg: rt::Message) {
-                let out = #push;
-                self.#field.recycle(out);
-            }
-        };
-    }
-    let last = calls.len() - 1;
+    let last = calls.len().saturating_sub(1);
     let hand_over = calls.iter().enumerate().map(|(i, (method, parent))| {
         let msg = if i == last {
             quote!(msg)
@@ -114,12 +155,27 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
             None => quote!(self.#method(#msg);),
         }
     });
-    quote! {
-        fn #method(&mut self, #parent_param msg: rt::Message) {
-            let mut out = #push;
+    let drain = if calls.is_empty() {
+        quote!()
+    } else {
+        quote! {
             for msg in out.drain(..) {
                 #(#hand_over)*
             }
+        }
+    };
+    let out_binding = if calls.is_empty() { quote!(out) } else { quote!(mut out) };
+    quote! {
+        fn #method(&mut self, #parent_param msg: rt::Message) {
+            let out = #push;
+            self.#emit(out);
+        }
+
+        fn #emit(&mut self, #out_binding: Vec<rt::Message>) {
+            if let Some(tap) = &self.tap {
+                tap.emitted(#name, &out);
+            }
+            #drain
             self.#field.recycle(out);
         }
     }

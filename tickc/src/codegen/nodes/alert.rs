@@ -91,14 +91,14 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
                 category: #category,
                 inhibits: vec![#(#inhibits),*],
                 handlers: vec![#(#handlers),*],
-                ..rt::AlertConfig::new(context.task_id.clone())
+                ..rt::AlertConfig::for_task(context, #name)
             },
             #levels_init,
             context.outbox.clone(),
             inhibitors.clone(),
         ))
     };
-    let mut code = NodeCode::plain(quote!(rt::AlertNode<#levels_ty>), init).with_context();
+    let mut code = NodeCode::plain(quote!(rt::AlertNode<#levels_ty>), init);
     code.uses_inhibitors = true;
     code.items.append(&mut items);
     Ok(code)

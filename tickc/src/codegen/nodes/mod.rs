@@ -43,12 +43,12 @@ pub(super) struct NodeCode {
     pub init: TokenStream,
     /// Lambdas and other items the node's type is made of.
     pub items: Vec<TokenStream>,
-    /// Whether `init` reads `context`.
-    pub uses_context: bool,
     /// Whether `init` reads `inhibitors`, the registry of the task's alert inhibitions.
     pub uses_inhibitors: bool,
     /// Whether the node takes messages with the number of the parent they come from.
     pub multi_input: bool,
+    /// Whether the node acts on the wall clock (its `tick` emits).
+    pub clocked: bool,
 }
 
 impl NodeCode {
@@ -57,19 +57,14 @@ impl NodeCode {
             ty,
             init,
             items: Vec::new(),
-            uses_context: false,
             uses_inhibitors: false,
             multi_input: false,
+            clocked: false,
         }
     }
 
     fn with_lambdas(mut self, lambdas: impl IntoIterator<Item = LambdaCode>) -> NodeCode {
         self.items.extend(lambdas.into_iter().map(|l| l.items));
-        self
-    }
-
-    fn with_context(mut self) -> NodeCode {
-        self.uses_context = true;
         self
     }
 }

@@ -45,7 +45,7 @@ pub(super) fn http_post(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
             context.outbox.clone(),
         )
     };
-    Ok(NodeCode::plain(quote!(rt::HttpPostNode), init).with_context())
+    Ok(NodeCode::plain(quote!(rt::HttpPostNode), init))
 }
 
 /// `|httpOut(endpoint)`: the endpoint only names the result in the HTTP API.
@@ -75,5 +75,5 @@ pub(super) fn log(node: &Node) -> NodeCode {
             min_level: rt::LogLevel::Info,
         })
     };
-    NodeCode::plain(quote!(rt::LogNode), init).with_context()
+    NodeCode::plain(quote!(rt::LogNode), init)
 }
