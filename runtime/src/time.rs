@@ -409,6 +409,15 @@ pub fn format_influxql_duration(ns: i64) -> String {
     format!("{}{suffix}", ns / unit_ns)
 }
 
+/// Now by the wall clock, in nanoseconds since the epoch (for what is stamped or scheduled by
+/// the clock rather than by data time).
+pub fn wall_clock_now() -> crate::point::Time {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    crate::point::Time::try_from(since_epoch.as_nanos()).unwrap_or(crate::point::Time::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

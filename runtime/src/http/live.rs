@@ -5,17 +5,28 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::delivery::Outbox;
-use crate::point::{Point, Time};
+use crate::point::{Batch, Point, Time};
 use crate::task::{NodeStats, Task, TaskContext, TaskDescriptor};
 
 /// Points handed to a task in one go: a slice of one write request.
 pub(crate) type Chunk = Vec<Point>;
+
+/// What a task thread is handed through its queue.
+pub(crate) enum Work {
+    /// Points of the stream.
+    Points(Chunk),
+    /// A batch the task's query number `query` produced.
+    Batch { query: usize, batch: Batch },
+}
+
+/// How often a running task is told the wall-clock time (deadman, stats, barrier act on it).
+const TICK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Every task of the program, in the order the program lists them.
 pub(crate) struct LiveTasks {
@@ -44,7 +55,7 @@ struct TaskState {
 }
 
 struct Execution {
-    queue: SyncSender<Chunk>,
+    queue: SyncSender<Work>,
     progress: Arc<Progress>,
     thread: JoinHandle<()>,
 }
@@ -70,7 +81,7 @@ struct Throughput {
 #[derive(Clone)]
 pub(crate) struct Target {
     pub(crate) task_id: &'static str,
-    pub(crate) queue: SyncSender<Chunk>,
+    pub(crate) queue: SyncSender<Work>,
 }
 
 /// A task as the API shows it at one moment.
@@ -199,6 +210,14 @@ impl LiveTask {
         &self.descriptor
     }
 
+    /// Hands a batch of the task's query number `query` to the executing task, waiting while
+    /// its queue is full.
+    pub(crate) fn push_batch(&self, query: usize, batch: Batch) -> Result<(), TaskStopped> {
+        let queue = lock(&self.state).execution.as_ref().map(|e| e.queue.clone());
+        let queue = queue.ok_or(TaskStopped)?;
+        queue.send(Work::Batch { query, batch }).map_err(|_| TaskStopped)
+    }
+
     pub(crate) fn snapshot(&self) -> TaskSnapshot {
         let state = lock(&self.state);
         let failure = state
@@ -286,18 +305,30 @@ impl LiveTask {
 fn execute(
     new: fn(&TaskContext) -> Box<dyn Task>,
     context: &TaskContext,
-    chunks: Receiver<Chunk>,
+    work: Receiver<Work>,
     progress: &Progress,
 ) {
     let run = catch_unwind(AssertUnwindSafe(|| {
         let mut task = new(context);
         *lock(&progress.stats) = task.stats();
-        for chunk in &chunks {
-            let count = chunk.len() as u64;
-            for point in chunk {
-                task.push_point(point);
+        let mut next_tick = Instant::now() + TICK_INTERVAL;
+        loop {
+            match work.recv_timeout(next_tick.saturating_duration_since(Instant::now())) {
+                Ok(Work::Points(chunk)) => {
+                    let count = chunk.len() as u64;
+                    for point in chunk {
+                        task.push_point(point);
+                    }
+                    progress.points.fetch_add(count, Ordering::Relaxed);
+                }
+                Ok(Work::Batch { query, batch }) => task.push_batch(query, batch),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
             }
-            progress.points.fetch_add(count, Ordering::Relaxed);
+            if Instant::now() >= next_tick {
+                task.tick(crate::time::wall_clock_now());
+                next_tick = Instant::now() + TICK_INTERVAL;
+            }
             *lock(&progress.stats) = task.stats();
         }
         task.flush();
@@ -310,12 +341,24 @@ fn execute(
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown cause".to_owned());
         // Close the queue before reporting, so writers waiting on it are released.
-        drop(chunks);
+        drop(work);
         *lock(&progress.failure) = Some(format!("the task stopped: it panicked: {message}"));
     }
 }
 
-/// Hands `chunk` to a task, waiting while its queue is full. `Err` when the task has stopped.
-pub(crate) fn deliver(target: &Target, chunk: Chunk) -> Result<(), Chunk> {
-    target.queue.send(chunk).map_err(|e| e.0)
+/// The task is not executing (disabled, stopped by a failure, or not in the program).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskStopped;
+
+impl std::fmt::Display for TaskStopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the task is not running")
+    }
+}
+
+impl std::error::Error for TaskStopped {}
+
+/// Hands `chunk` to a task, waiting while its queue is full.
+pub(crate) fn deliver(target: &Target, chunk: Chunk) -> Result<(), TaskStopped> {
+    target.queue.send(Work::Points(chunk)).map_err(|_| TaskStopped)
 }

@@ -15,7 +15,8 @@ mod tasks_api;
 mod write;
 
 pub use auth::Credentials;
-pub use server::{Config, Server};
+pub use live::TaskStopped;
+pub use server::{BatchSink, Config, Server};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,8 @@ use percent_encoding::percent_decode_str;
 
 use super::query::Query;
 use super::response::{Body, error, finish, text};
-use super::server::{State, wall_clock_now};
+use super::server::State;
+use crate::time::wall_clock_now;
 use super::{metrics, ping, tasks_api, write};
 
 const API: &str = "/kapacitor/v1";

@@ -12,12 +12,13 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::auth::Credentials;
-use super::live::LiveTasks;
+use super::live::{LiveTasks, TaskStopped};
 use super::router::route;
 use super::write::IngestCounters;
 use crate::delivery::Outbox;
-use crate::point::Time;
+use crate::point::Batch;
 use crate::task::TaskDescriptor;
+use crate::time::wall_clock_now;
 
 /// How long a shutdown waits for the requests in flight (a client still sending a body)
 /// before it drops them; a dropped request was never answered, so its points count as not
@@ -60,12 +61,19 @@ pub(crate) struct State {
     pub(crate) ingest: IngestCounters,
 }
 
-/// Now by the wall clock, in nanoseconds since the epoch.
-pub(crate) fn wall_clock_now() -> Time {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    Time::try_from(since_epoch.as_nanos()).unwrap_or(Time::MAX)
+/// Hands batches to the server's running tasks (see [`Server::batch_sink`]).
+#[derive(Clone)]
+pub struct BatchSink {
+    state: Arc<State>,
+}
+
+impl BatchSink {
+    /// Hands `batch` to task `task_id` as the result of its query number `query`, waiting
+    /// while the task's queue is full: call it from a thread that may block, not from an
+    /// async task.
+    pub fn push(&self, task_id: &str, query: usize, batch: Batch) -> Result<(), TaskStopped> {
+        self.state.tasks.get(task_id).ok_or(TaskStopped)?.push_batch(query, batch)
+    }
 }
 
 /// The HTTP server of a task program, with its tasks running.
@@ -91,6 +99,13 @@ impl Server {
                 tasks,
                 ingest: IngestCounters::default(),
             }),
+        }
+    }
+
+    /// Where a batch scheduler hands the batches of the program's batch tasks.
+    pub fn batch_sink(&self) -> BatchSink {
+        BatchSink {
+            state: self.state.clone(),
         }
     }
 

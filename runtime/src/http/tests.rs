@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::{Config, Credentials, Server};
+use super::{BatchSink, Config, Credentials, Server, TaskStopped};
 use crate::delivery::RecordingOutbox;
 use crate::point::{Batch, FieldValue, Point};
 use crate::task::{Dbrp, NodeStats, Task, TaskContext, TaskDescriptor, TaskKind};
@@ -29,6 +29,8 @@ const GLANCE: Duration = Duration::from_millis(50);
 #[derive(Default)]
 struct TaskLog {
     points: Vec<Point>,
+    /// (query, number of points) of each batch.
+    batches: Vec<(usize, usize)>,
     instances: u32,
     flushes: u32,
     /// While set, the task waits before taking a point (a stand-in for a slow pipeline).
@@ -99,7 +101,9 @@ impl Task for Recorder {
         self.seen += 1;
         update(&self.id, |log| log.points.push(point));
     }
-    fn push_batch(&mut self, _: usize, _: Batch) {}
+    fn push_batch(&mut self, query: usize, batch: Batch) {
+        update(&self.id, |log| log.batches.push((query, batch.points.len())));
+    }
     fn flush(&mut self) {
         update(&self.id, |log| log.flushes += 1);
     }
@@ -154,6 +158,7 @@ fn recorder(id: &'static str) -> TaskDescriptor {
 
 struct Running {
     address: SocketAddr,
+    batches: BatchSink,
     stop: oneshot::Sender<()>,
     done: JoinHandle<()>,
 }
@@ -162,12 +167,14 @@ async fn start(tasks: &[TaskDescriptor], config: Config) -> Running {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let server = Server::new(tasks, Arc::new(RecordingOutbox::new()), config);
+    let batches = server.batch_sink();
     let (stop, stopped) = oneshot::channel::<()>();
     let done = tokio::spawn(server.run(listener, async move {
         let _ = stopped.await;
     }));
     Running {
         address,
+        batches,
         stop,
         done,
     }
@@ -1043,4 +1050,27 @@ fn throughput_is_the_points_taken_since_the_last_sample() {
     drop(targets);
     tasks.stop_all();
     assert_eq!(read("rate", |log| log.flushes), 1);
+}
+
+#[tokio::test]
+async fn batches_reach_the_running_task_and_not_a_missing_one() {
+    let running = start(&[recorder("batched")], Config::default()).await;
+    let sink = running.batches.clone();
+    let pushed = tokio::task::spawn_blocking(move || {
+        let batch = Batch {
+            name: "cpu".into(),
+            time: 0,
+            tags: Default::default(),
+            dimensions: Default::default(),
+            group: Default::default(),
+            points: vec![],
+        };
+        (sink.push("batched", 1, batch.clone()), sink.push("nope", 0, batch))
+    })
+    .await
+    .unwrap();
+    assert_eq!(pushed, (Ok(()), Err(TaskStopped)));
+    wait_until("batched", |log| !log.batches.is_empty());
+    assert_eq!(read("batched", |log| log.batches.clone()), vec![(1, 0)]);
+    running.shutdown().await;
 }

@@ -66,15 +66,6 @@ impl Default for LogConfig {
     }
 }
 
-/// The wall clock: log lines are stamped with the time they are written, not the data time.
-pub fn wall_clock() -> Time {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .and_then(|d| i64::try_from(d.as_nanos()).ok())
-        .unwrap_or(0)
-}
-
 /// `|log()`, writing to `W` (stderr unless told otherwise).
 #[derive(Debug)]
 pub struct LogNode<W: Write = io::Stderr> {
@@ -88,7 +79,8 @@ pub struct LogNode<W: Write = io::Stderr> {
 
 impl LogNode<io::Stderr> {
     pub fn to_stderr(config: LogConfig) -> Self {
-        LogNode::new(config, io::stderr(), wall_clock)
+        // Log lines are stamped with the time they are written, not the data time.
+        LogNode::new(config, io::stderr(), crate::time::wall_clock_now)
     }
 }
 

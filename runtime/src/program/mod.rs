@@ -151,7 +151,7 @@ fn replay_influxdb(tasks: &[TaskDescriptor], url: &str, start: Time, stop: Time)
             return exit::USAGE;
         }
     };
-    match batch::replay_influxdb(tasks, &client, start, stop, crate::node::log::wall_clock()) {
+    match batch::replay_influxdb(tasks, &client, start, stop, crate::time::wall_clock_now()) {
         Ok(_) => exit::OK,
         Err(e) => batch_failure(&e),
     }
