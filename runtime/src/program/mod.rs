@@ -3,6 +3,7 @@
 mod batch;
 mod replay;
 mod serve;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,9 @@ enum Command {
     List,
     /// Serve the tasks on the live stream: `/write` and a Kapacitor-compatible API.
     Serve(serve::ServeArgs),
+    /// Run one task over scripted inputs on a virtual clock and report what happened, as JSON
+    /// lines (what `tickc test` runs).
+    Test(test::TestArgs),
 }
 
 /// Exit codes of a task program.
@@ -83,6 +87,7 @@ fn run(tasks: &[TaskDescriptor], command: Command) -> u8 {
             exit::OK
         }
         Command::Serve(args) => serve::serve(tasks, args),
+        Command::Test(args) => test::run(tasks, args),
         Command::Replay { recording, influxdb, start, stop, task, real_clock } => {
             let selected: Vec<TaskDescriptor> = match &task {
                 Some(id) => match tasks.iter().find(|t| t.id == id.as_str()) {
