@@ -16,3 +16,4 @@ pub mod ir;
 pub mod lexer;
 pub mod parser;
 pub mod span;
+pub mod testing;
