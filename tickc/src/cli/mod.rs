@@ -5,6 +5,7 @@ mod compile;
 mod files;
 mod fmt;
 mod program;
+mod test;
 
 use std::path::PathBuf;
 
@@ -107,6 +108,16 @@ pub enum Command {
         #[arg(last = true)]
         serve_args: Vec<String>,
     },
+    /// Run the tests of tasks (`NAME.test.toml` beside `NAME.tick`) on a virtual clock, without a
+    /// server. Exits 0 when all pass, 1 when one fails, 2 when a script or test file is wrong.
+    Test {
+        /// Test files, or folders searched for `*.test.toml`.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Only the tests whose name (`file::test`) contains this.
+        #[arg(long)]
+        filter: Option<String>,
+    },
     /// Format scripts in Kapacitor's canonical style.
     Fmt {
         /// Scripts, or folders searched for `.tick` files; standard input when none.
@@ -133,6 +144,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check { paths, format, deny_warnings } => check::run(&paths, format.into(), deny_warnings),
         Command::Fmt { paths, check, write } => fmt::run(&paths, check, write),
+        Command::Test { paths, filter } => test::run(&paths, filter.as_deref()),
         Command::Build { scripts, output, deny_warnings } => program::run_build(&scripts, output.as_deref(), deny_warnings),
         Command::Emit { scripts, output, deny_warnings } => program::run_emit(&scripts, &output, deny_warnings),
         Command::Replay { script, recording, influxdb, start, stop, real_clock, deny_warnings } => {

@@ -27,6 +27,8 @@ fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
     entries.sort();
     for path in entries {
+        // `tickc test` searches `.` by default: name what it finds `x.test.toml`, not `./x.test.toml`.
+        let path = path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path);
         if path.is_dir() {
             collect(&path, found)?;
         } else if is_test_file(&path) {

@@ -235,7 +235,14 @@ impl TryFrom<toml::Value> for Start {
 pub fn parse_test_file(text: &str) -> Result<TestFile, Diagnostic> {
     let file: TestFile = toml::from_str(text).map_err(|e| {
         let span = e.span().map(Span::from).unwrap_or_default();
-        Diagnostic::error("test-file", span, e.message().trim_end().to_string())
+        let message = e.message().trim_end().to_string();
+        let misplaced = message.starts_with("unknown field");
+        let d = Diagnostic::error("test-file", span, message);
+        if misplaced {
+            d.with_hint("TOML gives a key to the table above it: a test's own keys (`no_alerts`, `clock`, ...) go right after its `name`, before its first `[[test.…]]`")
+        } else {
+            d
+        }
     })?;
     if file.tests.is_empty() {
         return Err(Diagnostic::error("test-file", Span::default(), "no tests: add a `[[test]]` with a name, inputs and expectations"));
