@@ -3,6 +3,9 @@
 //! they happen. Each keeps where it came from in the test file, so the program's complaint
 //! about one is reported there.
 
+// An expansion stops at its first mistake, reported once: the size of the error is no cost.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -375,7 +375,7 @@ pub fn unknown_nodes(case: &TestCase, task_id: &str, nodes: &[String]) -> Vec<Di
             let mut d = Diagnostic::error("test-file", span_of(name), format!("task {task_id} has no node `{}`", name.get_ref()))
                 .with_hint(format!("its nodes are: {}", nodes.join(", ")));
             if let Some(close) = nodes.iter().min_by_key(|n| strsim::levenshtein(n, name.get_ref())).filter(|n| strsim::levenshtein(n, name.get_ref()) <= 2) {
-                d = d.with_fix(span_of(name), format!("{close:?}"), format!("did you mean `{close}`?"));
+                d = d.with_fix(span_of(name), format!("{close:?}"), format!("write {close:?}"));
             }
             d
         })

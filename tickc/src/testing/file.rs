@@ -232,6 +232,8 @@ impl TryFrom<toml::Value> for Start {
 }
 
 /// Reads a test file; a problem is an error diagnostic at its place in `text`.
+// Reading stops at the first mistake, reported once: the size of the error is no cost.
+#[allow(clippy::result_large_err)]
 pub fn parse_test_file(text: &str) -> Result<TestFile, Diagnostic> {
     let file: TestFile = toml::from_str(text).map_err(|e| {
         let span = e.span().map(Span::from).unwrap_or_default();

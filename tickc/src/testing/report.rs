@@ -42,10 +42,18 @@ fn diff(out: &mut String, expected_label: &str, actual_label: &str, checks: &[Ch
         marks.push(' ');
         marks.push_str(&if c.ok { " ".repeat(width) } else { "^".repeat(width) });
     }
-    for line in [want, got, marks] {
+    let differs = checks.iter().any(|c| !c.ok);
+    for line in [Some(want), Some(got), differs.then_some(marks)].into_iter().flatten() {
         out.push_str(line.trim_end());
         out.push('\n');
     }
+}
+
+/// An expectation of what must not happen, and the event that did.
+fn offender(out: &mut String, checks: &[Check], event: Option<&str>) {
+    let absent: Vec<String> = checks.iter().map(|c| format!("{}={}", c.key, c.expected)).collect();
+    let _ = writeln!(out, "  absent    {}", absent.join(" "));
+    let _ = writeln!(out, "  happened  {}", event.unwrap_or(""));
 }
 
 fn list(out: &mut String, title: &str, items: impl ExactSizeIterator<Item = String>) {
@@ -77,7 +85,7 @@ pub fn render_failures(file_name: &str, source: &str, failures: &[Failure], outc
             }
             FailureKind::UnwantedAlert => {
                 let _ = writeln!(out, "an alert that must not be raised was ({place})");
-                diff(&mut out, "absent", "raised", &f.checks);
+                offender(&mut out, &f.checks, f.event.as_deref());
             }
             FailureKind::UnlistedAlert => {
                 let _ = writeln!(out, "unexpected alert: {}", f.event.as_deref().unwrap_or(""));
@@ -91,7 +99,7 @@ pub fn render_failures(file_name: &str, source: &str, failures: &[Failure], outc
             }
             FailureKind::UnwantedOutput => {
                 let _ = writeln!(out, "{node} emitted what it must not ({place})");
-                diff(&mut out, "absent", "emitted", &f.checks);
+                offender(&mut out, &f.checks, f.event.as_deref());
             }
         }
     }
@@ -143,4 +151,51 @@ pub fn summary(results: &[TestResult]) -> String {
     }
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::expect::check;
+    use crate::testing::file::parse_test_file;
+
+    #[test]
+    fn output_failures_show_the_nearest_message_and_what_the_node_emitted() {
+        let source = r#"
+[[test]]
+name = "t"
+[[test.input]]
+measurement = "m"
+fields = { v = 1 }
+[[test.output]]
+node = "window2"
+at = "1m"
+count = 3
+points = [{ fields = { v = 1.0 } }, { at = "20s" }]
+[[test.absent_output]]
+node = "window2"
+tags = { host = "b" }
+"#;
+        let file = parse_test_file(source).unwrap();
+        let window = |time: i64, host: &str, n: usize| {
+            let points: Vec<String> = (0..n).map(|i| format!(r#"{{"time":{},"tags":{{}},"fields":{{"v":{}.0}}}}"#, i as i64 * 10_000_000_000, i + 1)).collect();
+            format!(r#"{{"emitted":{{"node":"window2","message":{{"batch":{{"name":"m","time":{time},"tags":{{"host":"{host}"}},"points":[{}]}}}}}}}}"#, points.join(","))
+        };
+        let outcome = Outcome::parse(&[window(60_000_000_000, "a", 2), window(60_000_000_000, "b", 3)].join("\n")).unwrap();
+        let ctx = Context { start: 0, tolerance: 1e-9 };
+        let failures = check(file.tests[0].get_ref(), &outcome, &ctx);
+        insta::assert_snapshot!(render_failures("t.test.toml", source, &failures, &outcome, &ctx), @r#"
+        expected output of window2 was not emitted (t.test.toml:7:1)
+          expected  at=1m count=3 points=[{fields.v=1.0}, {at=20s}]
+          nearest   at=1m count=3 points=[{fields.v=1.0}, {at=10s}, … 1 more]
+                                  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        window2 emitted what it must not (t.test.toml:12:1)
+          absent    tags.host="b"
+          happened  1m batch m,host=b 3 point(s)
+
+        window2 emitted (2):
+            1m batch m,host=a 2 point(s)
+            1m batch m,host=b 3 point(s)
+        "#);
+    }
 }
