@@ -332,6 +332,8 @@ count = 2
           |
         3 | alerts = 1
           | ^^^^^^
+          |
+          = help: TOML gives a key to the table above it: a test's own keys (`no_alerts`, `clock`, ...) go right after its `name`, before its first `[[test.…]]`
         "#);
         assert!(error("script = \"x.tick\"\n").contains("no tests"));
     }
