@@ -1,6 +1,7 @@
 //! The commands of the `tickc` program; each returns the process exit code.
 
 mod check;
+mod client;
 mod compile;
 mod files;
 mod fmt;
@@ -11,6 +12,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::render::Format;
+
+pub use client::kapacitor_flags;
 
 #[derive(Debug, Parser)]
 #[command(name = "tickc", version, about = "Compile TICKscript (Kapacitor's task language) to native programs")]
@@ -74,9 +77,15 @@ pub enum Command {
     /// as if it had been scheduled over [--start, --stop), as fast as possible, data times kept.
     /// Exits 0 once everything is processed and every handler has delivered, 2 when the task is
     /// rejected.
+    ///
+    /// Without a script, `tickc replay --recording RID --task ID` replays a recording stored on
+    /// a running program (or Kapacitor) through one of its tasks, as `kapacitor replay` does, and
+    /// prints the replay's id.
     Replay {
-        script: PathBuf,
-        /// A stream recording (.srpl, plain or gzip) or a batch recording (.brpl).
+        #[arg(required_unless_present = "task")]
+        script: Option<PathBuf>,
+        /// A stream recording (.srpl, plain or gzip) or a batch recording (.brpl); with --task,
+        /// the id of a recording on the server.
         #[arg(long, required_unless_present = "influxdb", conflicts_with = "influxdb")]
         recording: Option<PathBuf>,
         /// The InfluxDB a batch task queries (`http://host:port`); needs --start and --stop.
@@ -93,6 +102,8 @@ pub enum Command {
         real_clock: bool,
         #[arg(long)]
         deny_warnings: bool,
+        #[command(flatten)]
+        on_server: client::ReplayTaskArgs,
     },
     /// Compile the tasks (cached) and serve them: /write ingest and the Kapacitor-compatible API.
     Run {
@@ -118,6 +129,8 @@ pub enum Command {
         #[arg(short, long)]
         write: bool,
     },
+    #[command(flatten)]
+    Operate(client::ClientCommand),
 }
 
 /// Exit codes shared by every command.
@@ -127,6 +140,8 @@ pub mod exit {
     pub const FAILED: u8 = 1;
     /// The command could not run: unreadable file, bad arguments.
     pub const USAGE: u8 = 2;
+    /// The server could not be reached or answered with an error (Kapacitor's CLI exits 3 too).
+    pub const SERVER: u8 = 3;
 }
 
 pub fn run(cli: Cli) -> u8 {
@@ -135,7 +150,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Fmt { paths, check, write } => fmt::run(&paths, check, write),
         Command::Build { scripts, output, deny_warnings } => program::run_build(&scripts, output.as_deref(), deny_warnings),
         Command::Emit { scripts, output, deny_warnings } => program::run_emit(&scripts, &output, deny_warnings),
-        Command::Replay { script, recording, influxdb, start, stop, real_clock, deny_warnings } => {
+        Command::Replay { script, recording, influxdb, start, stop, real_clock, deny_warnings, on_server } => {
+            let Some(script) = script else {
+                return client::run_replay(&on_server, recording.as_deref(), real_clock);
+            };
             let source = match (recording, influxdb, start, stop) {
                 (_, Some(url), Some(start), Some(stop)) => program::ReplaySource::InfluxDb { url, start, stop },
                 (Some(recording), ..) => program::ReplaySource::Recording { path: recording, real_clock },
@@ -148,5 +166,6 @@ pub fn run(cli: Cli) -> u8 {
             serve_args.splice(0..0, ["--bind".to_string(), bind]);
             program::run_serve(&scripts, &serve_args, deny_warnings)
         }
+        Command::Operate(command) => client::run(command),
     }
 }
