@@ -73,13 +73,17 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Compile a task (cached) and run it over a recording, or run its queries against InfluxDB
-    /// as if it had been scheduled over [--start, --stop), as fast as possible, data times kept.
+    /// Replay data through a task: a script over a recording file or InfluxDB, or (--task) a
+    /// recording stored on a running program.
+    ///
+    /// `tickc replay TASK.tick --recording FILE` compiles the task (cached) and runs it over the
+    /// recording; with `--influxdb URL --start T --stop T` instead, it runs the task's queries as
+    /// if it had been scheduled over [--start, --stop), as fast as possible, data times kept.
     /// Exits 0 once everything is processed and every handler has delivered, 2 when the task is
     /// rejected.
     ///
-    /// Without a script, `tickc replay --recording RID --task ID` replays a recording stored on
-    /// a running program (or Kapacitor) through one of its tasks, as `kapacitor replay` does, and
+    /// `tickc replay --task ID --recording RID` (no script) replays a recording stored on a
+    /// running program (or Kapacitor) through one of its tasks, as `kapacitor replay` does, and
     /// prints the replay's id.
     Replay {
         #[arg(required_unless_present = "task")]

@@ -7,12 +7,14 @@ use std::time::Duration;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use ureq::http::Response;
 use ureq::typestate::WithBody;
 use ureq::{Body, RequestBuilder};
-use ureq::http::Response;
 
 use super::error::api_error;
-use super::{ClientError, CreateReplay, Link, RecordStream, Recording, Replay, Resource, Task, TaskStatus};
+use super::{
+    ClientError, CreateReplay, Link, RecordStream, Recording, Replay, Resource, Task, TaskStatus,
+};
 
 const API: &str = "/kapacitor/v1";
 /// Kapacitor's CLI asks for this many entries per page and pages on while a page is full.
@@ -23,10 +25,17 @@ const MAX_RESPONSE_BYTES: u64 = 16 << 20;
 /// No single call of these commands takes long; a server that does not answer is stuck.
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// Characters left as they are in a path segment (an id); everything else is percent-encoded.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 /// The view of a task every task request of Kapacitor's CLI asks for.
-const TASK_VIEW: [(&str, &str); 3] =
-    [("dot-view", "attributes"), ("replay-id", ""), ("script-format", "formatted")];
+const TASK_VIEW: [(&str, &str); 3] = [
+    ("dot-view", "attributes"),
+    ("replay-id", ""),
+    ("script-format", "formatted"),
+];
 
 /// A client of one Kapacitor API (a task program built by tickc, or Kapacitor itself).
 #[derive(Debug, Clone)]
@@ -48,11 +57,10 @@ impl Client {
             .http_status_as_error(false)
             .build()
             .into();
-        Ok(Client { base_url: base_url.to_owned(), agent })
-    }
-
-    pub fn base_url(&self) -> &str {
-        &self.base_url
+        Ok(Client {
+            base_url: base_url.to_owned(),
+            agent,
+        })
     }
 
     /// The link of the task `id`, as the server would give it.
@@ -76,7 +84,11 @@ impl Client {
         struct StatusPatch {
             status: TaskStatus,
         }
-        self.send(self.agent.patch(self.url(link)), &StatusPatch { status }, &[200])
+        self.send(
+            self.agent.patch(self.url(link)),
+            &StatusPatch { status },
+            &[200],
+        )
     }
 
     /// `POST /kapacitor/v1/recordings/stream`: start recording a task's input.
@@ -141,7 +153,8 @@ impl Client {
 
     /// `DELETE` one resource; deleting what is already gone succeeds too.
     pub fn delete(&self, link: &Link) -> Result<(), ClientError> {
-        self.answer(self.agent.delete(self.url(link)).call(), &[204]).map(drop)
+        self.answer(self.agent.delete(self.url(link)).call(), &[204])
+            .map(drop)
     }
 
     fn list_page<R: Resource>(
@@ -152,7 +165,11 @@ impl Client {
     ) -> Result<Vec<R>, ClientError> {
         let (limit, offset) = (PAGE.to_string(), offset.to_string());
         let mut query: Vec<(&str, &str)> = fields.iter().map(|field| ("fields", *field)).collect();
-        query.extend([("limit", limit.as_str()), ("offset", offset.as_str()), ("pattern", pattern)]);
+        query.extend([
+            ("limit", limit.as_str()),
+            ("offset", offset.as_str()),
+            ("pattern", pattern),
+        ]);
         if R::COLLECTION == "tasks" {
             query.extend(TASK_VIEW);
         }
@@ -165,9 +182,9 @@ impl Client {
             request = request.query(key, value);
         }
         let mut lists: BTreeMap<String, Vec<R>> = json(self.answer(request.call(), &[200])?)?;
-        lists
-            .remove(R::COLLECTION)
-            .ok_or_else(|| ClientError::Decode(format!("no \"{}\" list in the reply", R::COLLECTION)))
+        lists.remove(R::COLLECTION).ok_or_else(|| {
+            ClientError::Decode(format!("no \"{}\" list in the reply", R::COLLECTION))
+        })
     }
 
     fn get<T: DeserializeOwned>(&self, link: &Link, ok: &[u16]) -> Result<T, ClientError> {
@@ -181,7 +198,9 @@ impl Client {
         ok: &[u16],
     ) -> Result<T, ClientError> {
         let body = serde_json::to_vec(body).map_err(|e| ClientError::Decode(e.to_string()))?;
-        let sent = request.header("Content-Type", "application/json").send(&body[..]);
+        let sent = request
+            .header("Content-Type", "application/json")
+            .send(&body[..]);
         json(self.answer(sent, ok)?)
     }
 
@@ -196,8 +215,10 @@ impl Client {
         sent: Result<Response<Body>, ureq::Error>,
         ok: &[u16],
     ) -> Result<Response<Body>, ClientError> {
-        let response =
-            sent.map_err(|source| ClientError::Unreachable { url: self.base_url.clone(), source })?;
+        let response = sent.map_err(|source| ClientError::Unreachable {
+            url: self.base_url.clone(),
+            source,
+        })?;
         let status = response.status().as_u16();
         if ok.contains(&status) {
             return Ok(response);

@@ -73,6 +73,9 @@ mod tests {
     #[test]
     fn a_body_without_a_message_is_shown_whole() {
         let e = api_error(502, "<html>bad gateway</html>");
-        assert_eq!(e.to_string(), "invalid response: code 502: body: <html>bad gateway</html>");
+        assert_eq!(
+            e.to_string(),
+            "invalid response: code 502: body: <html>bad gateway</html>"
+        );
     }
 }

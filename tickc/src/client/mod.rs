@@ -29,7 +29,10 @@ pub struct Link {
 
 impl Link {
     fn to(href: String) -> Link {
-        Link { rel: "self".to_owned(), href }
+        Link {
+            rel: "self".to_owned(),
+            href,
+        }
     }
 }
 

@@ -163,6 +163,9 @@ mod tests {
     fn the_zero_time_of_a_never_enabled_task_decodes() {
         let task: Task =
             serde_json::from_str(r#"{"id":"t","last-enabled":"0001-01-01T00:00:00Z"}"#).unwrap();
-        assert_eq!(task.last_enabled.map(|t| t.to_string()).as_deref(), Some("0001-01-01T00:00:00Z"));
+        assert_eq!(
+            task.last_enabled.map(|t| t.to_string()).as_deref(),
+            Some("0001-01-01T00:00:00Z")
+        );
     }
 }

@@ -39,7 +39,9 @@ pub fn kapacitor_flags(args: impl IntoIterator<Item = OsString>) -> Vec<OsString
 
 /// `arg` when it is one of the flags with a single dash (and maybe `=value`).
 fn single_dash_flag(arg: &str) -> Option<&str> {
-    let flag = arg.strip_prefix('-').filter(|rest| !rest.starts_with('-'))?;
+    let flag = arg
+        .strip_prefix('-')
+        .filter(|rest| !rest.starts_with('-'))?;
     let name = flag.split_once('=').map_or(flag, |(name, _)| name);
     KAPACITOR_FLAGS.contains(&name).then_some(flag)
 }
@@ -57,13 +59,39 @@ mod tests {
 
     #[test]
     fn single_dash_long_flags_get_a_second_dash() {
-        let args = rewrite(&["tickc", "record", "stream", "-task", "cpu", "-duration=60s", "-no-wait"]);
-        assert_eq!(args, ["tickc", "record", "stream", "--task", "cpu", "--duration=60s", "--no-wait"]);
+        let args = rewrite(&[
+            "tickc",
+            "record",
+            "stream",
+            "-task",
+            "cpu",
+            "-duration=60s",
+            "-no-wait",
+        ]);
+        assert_eq!(
+            args,
+            [
+                "tickc",
+                "record",
+                "stream",
+                "--task",
+                "cpu",
+                "--duration=60s",
+                "--no-wait"
+            ]
+        );
     }
 
     #[test]
     fn other_arguments_are_left_alone() {
-        let args = rewrite(&["tickc", "build", "-o", "out", "--task", "-tasks", "-", "run", "--", "-url"]);
-        assert_eq!(args, ["tickc", "build", "-o", "out", "--task", "-tasks", "-", "run", "--", "-url"]);
+        let args = rewrite(&[
+            "tickc", "build", "-o", "out", "--task", "-tasks", "-", "run", "--", "-url",
+        ]);
+        assert_eq!(
+            args,
+            [
+                "tickc", "build", "-o", "out", "--task", "-tasks", "-", "run", "--", "-url"
+            ]
+        );
     }
 }

@@ -12,7 +12,10 @@ const ZERO_TIME: &str = "01 Jan 01 00:00 UTC";
 /// `time.RFC822` (`25 Nov 26 21:48 UTC`) in `zone`; a missing time is Go's zero time.
 pub fn rfc822(time: Option<Timestamp>, zone: &TimeZone) -> String {
     match time {
-        Some(time) => time.to_zoned_datetime(zone.clone()).strftime("%d %b %y %H:%M %Z").to_string(),
+        Some(time) => time
+            .to_zoned_datetime(zone.clone())
+            .strftime("%d %b %y %H:%M %Z")
+            .to_string(),
         None => ZERO_TIME.to_owned(),
     }
 }
@@ -32,7 +35,11 @@ pub fn bytes(size: i64) -> String {
     }
     let rounded = (scaled * 10.0 + 0.5).floor() / 10.0;
     let unit = UNITS.get(exponent).copied().unwrap_or("EB");
-    if rounded < 10.0 { format!("{rounded:.1} {unit}") } else { format!("{rounded:.0} {unit}") }
+    if rounded < 10.0 {
+        format!("{rounded:.1} {unit}")
+    } else {
+        format!("{rounded:.0} {unit}")
+    }
 }
 
 /// Go's `%q`: a double-quoted string with Go escapes.
@@ -46,7 +53,9 @@ pub fn quote(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if u32::from(c) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", u32::from(c)))
+            }
             c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
             c => out.push(c),
         }
@@ -57,8 +66,10 @@ pub fn quote(text: &str) -> String {
 
 /// A task's databases and retention policies as Go prints the slice: `["telegraf"."autogen"]`.
 pub fn dbrps(dbrps: &[Dbrp]) -> String {
-    let items: Vec<String> =
-        dbrps.iter().map(|d| format!("{}.{}", quote(&d.db), quote(&d.rp))).collect();
+    let items: Vec<String> = dbrps
+        .iter()
+        .map(|d| format!("{}.{}", quote(&d.db), quote(&d.rp)))
+        .collect();
     format!("[{}]", items.join(" "))
 }
 
@@ -133,8 +144,9 @@ mod tests {
 
     #[test]
     fn sizes_are_humanized_in_si_units() {
-        let sizes: Vec<String> =
-            [0, 9, 137, 999, 1000, 1500, 12_345, 999_999, 2_500_000, -1].map(bytes).to_vec();
+        let sizes: Vec<String> = [0, 9, 137, 999, 1000, 1500, 12_345, 999_999, 2_500_000, -1]
+            .map(bytes)
+            .to_vec();
         insta::assert_snapshot!(sizes.join(" | "), @"0 B | 9 B | 137 B | 999 B | 1.0 kB | 1.5 kB | 12 kB | 1000 kB | 2.5 MB | 0 B");
     }
 
@@ -143,8 +155,14 @@ mod tests {
         assert_eq!(quote("telegraf"), "\"telegraf\"");
         assert_eq!(quote("a\"b\\c\nd\u{1}"), "\"a\\\"b\\\\c\\nd\\x01\"");
         let pairs = [
-            Dbrp { db: "telegraf".into(), rp: "autogen".into() },
-            Dbrp { db: "db2".into(), rp: "rp2".into() },
+            Dbrp {
+                db: "telegraf".into(),
+                rp: "autogen".into(),
+            },
+            Dbrp {
+                db: "db2".into(),
+                rp: "rp2".into(),
+            },
         ];
         assert_eq!(dbrps(&pairs), r#"["telegraf"."autogen" "db2"."rp2"]"#);
         assert_eq!(dbrps(&[]), "[]");
@@ -169,8 +187,18 @@ mod tests {
 
     #[test]
     fn floats_read_as_go_prints_them() {
-        let texts: Vec<String> =
-            [70.0, 0.5, 123_456.0, 1_000_000.0, 1.5e-5, 0.0001, 0.0, -2.25e21].map(float).to_vec();
+        let texts: Vec<String> = [
+            70.0,
+            0.5,
+            123_456.0,
+            1_000_000.0,
+            1.5e-5,
+            0.0001,
+            0.0,
+            -2.25e21,
+        ]
+        .map(float)
+        .to_vec();
         insta::assert_snapshot!(texts.join(" "), @"70 0.5 123456 1e+06 1.5e-05 0.0001 0 -2.25e+21");
     }
 }

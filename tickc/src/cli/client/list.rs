@@ -16,11 +16,16 @@ pub fn run(client: &Client, kind: Kind, patterns: &[String]) -> Result<(), Clien
             tasks_table(&tasks)
         }
         // Recordings and replays come sorted from the server; Kapacitor's CLI keeps its order.
-        Kind::Recordings => {
-            recordings_table(&fetch(client, patterns, &["type", "size", "date", "status"])?, &TimeZone::system())
-        }
+        Kind::Recordings => recordings_table(
+            &fetch(client, patterns, &["type", "size", "date", "status"])?,
+            &TimeZone::system(),
+        ),
         Kind::Replays => replays_table(
-            &fetch(client, patterns, &["task", "recording", "status", "clock", "date"])?,
+            &fetch(
+                client,
+                patterns,
+                &["task", "recording", "status", "clock", "date"],
+            )?,
             &TimeZone::system(),
         ),
     };
@@ -29,9 +34,17 @@ pub fn run(client: &Client, kind: Kind, patterns: &[String]) -> Result<(), Clien
 }
 
 /// Everything matching any of `patterns` (everything when there are none).
-fn fetch<R: Resource>(client: &Client, patterns: &[String], fields: &[&str]) -> Result<Vec<R>, ClientError> {
+fn fetch<R: Resource>(
+    client: &Client,
+    patterns: &[String],
+    fields: &[&str],
+) -> Result<Vec<R>, ClientError> {
     let all = [String::new()];
-    let patterns = if patterns.is_empty() { &all[..] } else { patterns };
+    let patterns = if patterns.is_empty() {
+        &all[..]
+    } else {
+        patterns
+    };
     let mut found = Vec::new();
     for pattern in patterns {
         found.extend(client.list::<R>(pattern, fields)?);
@@ -41,24 +54,47 @@ fn fetch<R: Resource>(client: &Client, patterns: &[String], fields: &[&str]) -> 
 
 /// The width of a column: its longest entry or its header, plus one space.
 fn width<'a>(header: &str, values: impl Iterator<Item = &'a str>) -> usize {
-    values.map(|v| v.chars().count()).fold(header.len(), usize::max) + 1
+    values
+        .map(|v| v.chars().count())
+        .fold(header.len(), usize::max)
+        + 1
 }
 
 fn tasks_table(tasks: &[Task]) -> String {
     let id = width("ID", tasks.iter().map(|t| t.id.as_str()));
-    let mut out = format!("{:<id$}{:<10}{:<10}{:<10}{}\n", "ID", "Type", "Status", "Executing", "Databases and Retention Policies");
+    let mut out = format!(
+        "{:<id$}{:<10}{:<10}{:<10}{}\n",
+        "ID", "Type", "Status", "Executing", "Databases and Retention Policies"
+    );
     for t in tasks {
-        out += &format!("{:<id$}{:<10}{:<10}{:<10}{}\n", t.id, t.kind, t.status, t.executing, dbrps(&t.dbrps));
+        out += &format!(
+            "{:<id$}{:<10}{:<10}{:<10}{}\n",
+            t.id,
+            t.kind,
+            t.status,
+            t.executing,
+            dbrps(&t.dbrps)
+        );
     }
     out
 }
 
 fn recordings_table(recordings: &[Recording], zone: &TimeZone) -> String {
     let id = width("ID", recordings.iter().map(|r| r.id.as_str()));
-    let mut out = format!("{:<id$}{:<8}{:<10}{:<10}{:<23}\n", "ID", "Type", "Status", "Size", "Date");
+    let mut out = format!(
+        "{:<id$}{:<8}{:<10}{:<10}{:<23}\n",
+        "ID", "Type", "Status", "Size", "Date"
+    );
     for r in recordings {
         let date = rfc822(r.date, zone);
-        out += &format!("{:<id$}{:<8}{:<10}{:<10}{:<23}\n", r.id, r.kind, r.status, bytes(r.size), date);
+        out += &format!(
+            "{:<id$}{:<8}{:<10}{:<10}{:<23}\n",
+            r.id,
+            r.kind,
+            r.status,
+            bytes(r.size),
+            date
+        );
     }
     out
 }
@@ -74,7 +110,14 @@ fn replays_table(replays: &[Replay], zone: &TimeZone) -> String {
     let mut out = row(["ID", "Task", "Recording", "Status", "Clock", "Date"]);
     for r in replays {
         let date = rfc822(r.date, zone);
-        out += &row([&r.id, &r.task, &r.recording, r.status.as_str(), r.clock.as_str(), &date]);
+        out += &row([
+            &r.id,
+            &r.task,
+            &r.recording,
+            r.status.as_str(),
+            r.clock.as_str(),
+            &date,
+        ]);
     }
     out
 }
@@ -99,7 +142,10 @@ mod tests {
         top_cpu   batch     disabled  false     []
         cpu_alert stream    enabled   true      ["telegraf"."autogen" "db2"."rp2"]
         "#);
-        assert_eq!(tasks_table(&[]), "ID Type      Status    Executing Databases and Retention Policies\n");
+        assert_eq!(
+            tasks_table(&[]),
+            "ID Type      Status    Executing Databases and Retention Policies\n"
+        );
     }
 
     #[test]

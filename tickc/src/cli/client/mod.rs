@@ -135,7 +135,11 @@ pub struct ReplayTaskArgs {
 impl ServerArgs {
     /// `--url`, else `TICKC_URL`, else `KAPACITOR_URL`, else the default port on this machine.
     fn url(&self) -> String {
-        let from_env = |name| std::env::var(name).ok().filter(|url: &String| !url.is_empty());
+        let from_env = |name| {
+            std::env::var(name)
+                .ok()
+                .filter(|url: &String| !url.is_empty())
+        };
         self.url
             .clone()
             .or_else(|| from_env("TICKC_URL"))
@@ -146,17 +150,30 @@ impl ServerArgs {
 
 pub fn run(command: ClientCommand) -> u8 {
     match command {
-        ClientCommand::List { kind, patterns, server } => {
-            with_client(&server, |client| list::run(client, kind, &patterns))
+        ClientCommand::List {
+            kind,
+            patterns,
+            server,
+        } => with_client(&server, |client| list::run(client, kind, &patterns)),
+        ClientCommand::Show { id, dot, server } => {
+            with_client(&server, |client| show::run(client, &id, dot))
         }
-        ClientCommand::Show { id, dot, server } => with_client(&server, |client| show::run(client, &id, dot)),
-        ClientCommand::Enable { ids, server } => {
-            with_client(&server, |client| set_status(client, &ids, TaskStatus::Enabled))
-        }
-        ClientCommand::Disable { ids, server } => {
-            with_client(&server, |client| set_status(client, &ids, TaskStatus::Disabled))
-        }
-        ClientCommand::Record { source: RecordSource::Stream { task, duration, recording_id, no_wait, server } } => {
+        ClientCommand::Enable { ids, server } => with_client(&server, |client| {
+            set_status(client, &ids, TaskStatus::Enabled)
+        }),
+        ClientCommand::Disable { ids, server } => with_client(&server, |client| {
+            set_status(client, &ids, TaskStatus::Disabled)
+        }),
+        ClientCommand::Record {
+            source:
+                RecordSource::Stream {
+                    task,
+                    duration,
+                    recording_id,
+                    no_wait,
+                    server,
+                },
+        } => {
             let stop = match record::stop_after(&duration) {
                 Ok(stop) => stop,
                 Err(message) => {
@@ -164,10 +181,16 @@ pub fn run(command: ClientCommand) -> u8 {
                     return exit::USAGE;
                 }
             };
-            let request = RecordStream { id: recording_id.unwrap_or_default(), task, stop };
+            let request = RecordStream {
+                id: recording_id.unwrap_or_default(),
+                task,
+                stop,
+            };
             with_client(&server, |client| record::run(client, &request, no_wait))
         }
-        ClientCommand::Delete { kind, ids, server } => with_client(&server, |client| delete(client, kind, &ids)),
+        ClientCommand::Delete { kind, ids, server } => {
+            with_client(&server, |client| delete(client, kind, &ids))
+        }
     }
 }
 
@@ -191,7 +214,10 @@ pub fn run_replay(args: &ReplayTaskArgs, recording: Option<&Path>, real_clock: b
 }
 
 /// Connects to the API and runs `command`, printing its failure as Kapacitor's CLI would.
-fn with_client(server: &ServerArgs, command: impl FnOnce(&Client) -> Result<(), ClientError>) -> u8 {
+fn with_client(
+    server: &ServerArgs,
+    command: impl FnOnce(&Client) -> Result<(), ClientError>,
+) -> u8 {
     match Client::new(&server.url()).and_then(|client| command(&client)) {
         Ok(()) => exit::OK,
         Err(e) => {
@@ -209,9 +235,13 @@ fn set_status(client: &Client, patterns: &[String], status: TaskStatus) -> Resul
         TaskStatus::Disabled => "disabling",
     };
     for pattern in patterns {
-        let tasks: Vec<Task> = client.list(pattern, &["link"]).map_err(|e| context("listing tasks", e))?;
+        let tasks: Vec<Task> = client
+            .list(pattern, &["link"])
+            .map_err(|e| context("listing tasks", e))?;
         for task in tasks {
-            client.set_task_status(&task.link, status).map_err(|e| context(&format!("{verb} task {}", task.id), e))?;
+            client
+                .set_task_status(&task.link, status)
+                .map_err(|e| context(&format!("{verb} task {}", task.id), e))?;
         }
     }
     Ok(())
@@ -231,7 +261,10 @@ fn delete(client: &Client, kind: Kind, patterns: &[String]) -> Result<(), Client
 /// Puts what was being done in front of a server's message, as Kapacitor's CLI does.
 fn context(doing: &str, error: ClientError) -> ClientError {
     match error {
-        ClientError::Api { status, message } => ClientError::Api { status, message: format!("{doing}: {message}") },
+        ClientError::Api { status, message } => ClientError::Api {
+            status,
+            message: format!("{doing}: {message}"),
+        },
         other => other,
     }
 }

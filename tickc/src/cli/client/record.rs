@@ -32,7 +32,9 @@ fn parse_duration(text: &str) -> Option<i64> {
     }
     let mut total: i64 = 0;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let (number, after) = rest.split_at(digits);
         let number: i64 = number.parse().ok()?;
         let (unit_nanos, unit_len) = unit(after)?;
@@ -56,7 +58,10 @@ fn unit(text: &str) -> Option<(i64, usize)> {
         ("d", 86_400 * SECOND),
         ("w", 604_800 * SECOND),
     ];
-    units.iter().find(|(name, _)| text.starts_with(name)).map(|(name, nanos)| (*nanos, name.len()))
+    units
+        .iter()
+        .find(|(name, _)| text.starts_with(name))
+        .map(|(name, nanos)| (*nanos, name.len()))
 }
 
 #[cfg(test)]
@@ -76,7 +81,17 @@ mod tests {
 
     #[test]
     fn malformed_durations_are_refused() {
-        for text in ["", "-", "s", "10", "10x", "1.5s", "10s5", "99999999999999999999s", "30000w"] {
+        for text in [
+            "",
+            "-",
+            "s",
+            "10",
+            "10x",
+            "1.5s",
+            "10s5",
+            "99999999999999999999s",
+            "30000w",
+        ] {
             assert_eq!(parse_duration(text), None, "{text}");
         }
     }
