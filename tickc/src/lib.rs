@@ -8,6 +8,7 @@ pub mod ast;
 pub mod build;
 pub mod catalogue;
 pub mod check;
+pub mod client;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostic;

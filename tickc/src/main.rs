@@ -10,7 +10,7 @@ use clap::Parser;
 const COMPILER_STACK_BYTES: usize = 1 << 30;
 
 fn main() -> ExitCode {
-    let args = tickc::cli::Cli::parse();
+    let args = tickc::cli::Cli::parse_from(tickc::cli::kapacitor_flags(std::env::args_os()));
     let worker = std::thread::Builder::new().name("tickc".into()).stack_size(COMPILER_STACK_BYTES);
     match worker.spawn(move || tickc::cli::run(args)).map(|h| h.join()) {
         Ok(Ok(code)) => ExitCode::from(code),

@@ -1,6 +1,7 @@
 //! The commands of the `tickc` program; each returns the process exit code.
 
 mod check;
+mod client;
 mod compile;
 mod files;
 mod fmt;
@@ -12,6 +13,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::render::Format;
+
+pub use client::kapacitor_flags;
 
 #[derive(Debug, Parser)]
 #[command(name = "tickc", version, about = "Compile TICKscript (Kapacitor's task language) to native programs")]
@@ -71,13 +74,23 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Compile a task (cached) and run it over a recording, or run its queries against InfluxDB
-    /// as if it had been scheduled over [--start, --stop), as fast as possible, data times kept.
+    /// Replay data through a task: a script over a recording file or InfluxDB, or (--task) a
+    /// recording stored on a running program.
+    ///
+    /// `tickc replay TASK.tick --recording FILE` compiles the task (cached) and runs it over the
+    /// recording; with `--influxdb URL --start T --stop T` instead, it runs the task's queries as
+    /// if it had been scheduled over [--start, --stop), as fast as possible, data times kept.
     /// Exits 0 once everything is processed and every handler has delivered, 2 when the task is
     /// rejected.
+    ///
+    /// `tickc replay --task ID --recording RID` (no script) replays a recording stored on a
+    /// running program (or Kapacitor) through one of its tasks, as `kapacitor replay` does, and
+    /// prints the replay's id.
     Replay {
-        script: PathBuf,
-        /// A stream recording (.srpl, plain or gzip) or a batch recording (.brpl).
+        #[arg(required_unless_present = "task")]
+        script: Option<PathBuf>,
+        /// A stream recording (.srpl, plain or gzip) or a batch recording (.brpl); with --task,
+        /// the id of a recording on the server.
         #[arg(long, required_unless_present = "influxdb", conflicts_with = "influxdb")]
         recording: Option<PathBuf>,
         /// The InfluxDB a batch task queries (`http://host:port`); needs --start and --stop.
@@ -94,6 +107,8 @@ pub enum Command {
         real_clock: bool,
         #[arg(long)]
         deny_warnings: bool,
+        #[command(flatten)]
+        on_server: client::ReplayTaskArgs,
     },
     /// Compile the tasks (cached) and serve them: /write ingest and the Kapacitor-compatible API.
     Run {
@@ -129,6 +144,8 @@ pub enum Command {
         #[arg(short, long)]
         write: bool,
     },
+    #[command(flatten)]
+    Operate(client::ClientCommand),
 }
 
 /// Exit codes shared by every command.
@@ -138,6 +155,8 @@ pub mod exit {
     pub const FAILED: u8 = 1;
     /// The command could not run: unreadable file, bad arguments.
     pub const USAGE: u8 = 2;
+    /// The server could not be reached or answered with an error (Kapacitor's CLI exits 3 too).
+    pub const SERVER: u8 = 3;
 }
 
 pub fn run(cli: Cli) -> u8 {
@@ -147,7 +166,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Test { paths, filter } => test::run(&paths, filter.as_deref()),
         Command::Build { scripts, output, deny_warnings } => program::run_build(&scripts, output.as_deref(), deny_warnings),
         Command::Emit { scripts, output, deny_warnings } => program::run_emit(&scripts, &output, deny_warnings),
-        Command::Replay { script, recording, influxdb, start, stop, real_clock, deny_warnings } => {
+        Command::Replay { script, recording, influxdb, start, stop, real_clock, deny_warnings, on_server } => {
+            let Some(script) = script else {
+                return client::run_replay(&on_server, recording.as_deref(), real_clock);
+            };
             let source = match (recording, influxdb, start, stop) {
                 (_, Some(url), Some(start), Some(stop)) => program::ReplaySource::InfluxDb { url, start, stop },
                 (Some(recording), ..) => program::ReplaySource::Recording { path: recording, real_clock },
@@ -160,5 +182,6 @@ pub fn run(cli: Cli) -> u8 {
             serve_args.splice(0..0, ["--bind".to_string(), bind]);
             program::run_serve(&scripts, &serve_args, deny_warnings)
         }
+        Command::Operate(command) => client::run(command),
     }
 }
