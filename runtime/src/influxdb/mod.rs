@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod response;
+pub mod subscriptions;
 
 #[cfg(test)]
 mod conformance_tests;

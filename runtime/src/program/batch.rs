@@ -1,6 +1,7 @@
 //! Replaying batch tasks: their queries run against InfluxDB as if the tasks had been scheduled
 //! over `[start, stop)` (Kapacitor's replay-live, data times kept), or their batches come from
-//! a batch recording (`.brpl`). At the end every task and the outbox are flushed.
+//! a batch recording (`.brpl`). At the end every task and the outbox are flushed. The schedule
+//! rules themselves are the query node's ([`QueryNode`]), shared with the live scheduler.
 
 use std::fmt;
 use std::path::Path;
@@ -58,20 +59,21 @@ pub struct BatchSummary {
 
 /// The query nodes of every task, built from their configurations.
 fn query_nodes(tasks: &[TaskDescriptor]) -> Result<Vec<Vec<QueryNode>>, BatchReplayError> {
-    tasks
+    tasks.iter().map(task_query_nodes).collect()
+}
+
+/// A task's query nodes in node order, built from their configurations: a replay and the live
+/// scheduler run the same nodes.
+pub(super) fn task_query_nodes(task: &TaskDescriptor) -> Result<Vec<QueryNode>, BatchReplayError> {
+    (task.queries)()
         .iter()
-        .map(|task| {
-            (task.queries)()
-                .iter()
-                .enumerate()
-                .map(|(query, config)| {
-                    QueryNode::new(config).map_err(|error| BatchReplayError::Rejected {
-                        task: task.id.to_owned(),
-                        query,
-                        error,
-                    })
-                })
-                .collect()
+        .enumerate()
+        .map(|(query, config)| {
+            QueryNode::new(config).map_err(|error| BatchReplayError::Rejected {
+                task: task.id.to_owned(),
+                query,
+                error,
+            })
         })
         .collect()
 }
