@@ -2,7 +2,9 @@
 //! decoding of its query replies into batches.
 
 pub mod client;
+mod configured;
 pub mod response;
+pub mod writer;
 
 #[cfg(test)]
 mod conformance_tests;

@@ -51,6 +51,7 @@ pub mod group;
 pub mod group_by;
 pub mod http_out;
 pub mod http_post;
+pub mod influxdb_out;
 pub mod influxql;
 pub mod join;
 pub mod log;
@@ -58,6 +59,7 @@ pub mod query;
 pub mod sample;
 pub mod shift;
 pub mod state_tracking;
+pub mod stats;
 #[cfg(test)]
 mod testing;
 pub mod union;

@@ -410,7 +410,7 @@ fn render_fill(fill: &Fill) -> Option<String> {
 }
 
 /// A double-quoted InfluxQL identifier.
-fn quote_identifier(name: &str) -> String {
+pub(crate) fn quote_identifier(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 2);
     out.push('"');
     for c in name.chars() {
