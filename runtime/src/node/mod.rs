@@ -55,9 +55,11 @@ pub mod influxdb_out;
 pub mod influxql;
 pub mod join;
 pub mod log;
+pub mod loopback;
 pub mod query;
 pub mod sample;
 pub mod shift;
+pub mod sideload;
 pub mod state_tracking;
 pub mod stats;
 #[cfg(test)]
