@@ -166,11 +166,18 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
     };
     let out_binding = if calls.is_empty() { quote!(out) } else { quote!(mut out) };
     let observers = observers(task, codes, node);
-    quote! {
-        fn #method(&mut self, #parent_param msg: rt::Message) {
-            let out = #push;
-            self.#emit(out);
+    // A node that is shown its parent's output (stats) is never pushed to.
+    let fed = codes.get(node.id).is_none_or(|c| c.observes.is_none());
+    let push_method = fed.then(|| {
+        quote! {
+            fn #method(&mut self, #parent_param msg: rt::Message) {
+                let out = #push;
+                self.#emit(out);
+            }
         }
+    });
+    quote! {
+        #push_method
 
         fn #emit(&mut self, #out_binding: Vec<rt::Message>) {
             #(self.#observers.node.observe(&out);)*

@@ -40,9 +40,6 @@ stats2: rt::Wired<rt::StatsNode>,
 stats2: rt::Wired::new(rt::StatsNode::new(10000000000, true)),
 fn emit_from1(&mut self, mut out: Vec<rt::Message>) {
 self.stats2.node.observe(&out);
-fn push_stats2(&mut self, msg: rt::Message) {
-let out = self.stats2.push(msg);
-self.emit_stats2(out);
 fn emit_stats2(&mut self, mut out: Vec<rt::Message>) {
 tap.emitted("stats2", &out);
 self.stats2.recycle(out);
