@@ -9,6 +9,7 @@ pub mod http;
 pub mod influxdb;
 pub mod json;
 pub mod lineproto;
+pub mod loopback;
 pub mod node;
 pub mod output;
 pub mod point;

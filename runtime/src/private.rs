@@ -35,15 +35,19 @@ pub use crate::node::group::GroupBy;
 pub use crate::node::group_by::{GroupByConfig, GroupByNode};
 pub use crate::node::http_out::HttpOutNode;
 pub use crate::node::http_post::{HttpPostConfig, HttpPostNode};
+pub use crate::node::influxdb_out::{InfluxDbOutConfig, InfluxDbOutNode};
 pub use crate::node::influxql::{InfluxQlConfig, InfluxQlNode, Method};
 pub use crate::node::join::{JoinConfig, JoinFill, JoinNode};
 pub use crate::node::log::{LogConfig, LogLevel, LogNode};
+pub use crate::node::loopback::{LoopbackConfig, LoopbackNode};
 pub use crate::node::query::{Fill, GroupByDimension, QueryConfig};
 pub use crate::node::sample::{SampleNode, SampleRate};
 pub use crate::node::shift::ShiftNode;
+pub use crate::node::sideload::{SideloadConfig, SideloadNode};
 pub use crate::node::state_tracking::{
     StateCountConfig, StateCountNode, StateDurationConfig, StateDurationNode,
 };
+pub use crate::node::stats::StatsNode;
 pub use crate::node::union::UnionNode;
 pub use crate::node::window::{WindowConfig, WindowNode};
 pub use crate::point::{Batch, FieldValue, Message, Point};

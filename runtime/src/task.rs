@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::config::ProgramConfig;
 use crate::delivery::Outbox;
+use crate::loopback::Loopback;
 use crate::node::query::QueryConfig;
 use crate::point::{Batch, Point, Time};
 use crate::tap::Tap;
@@ -39,6 +40,8 @@ pub struct TaskContext {
     pub outbox: Arc<dyn Outbox>,
     pub config: Arc<ProgramConfig>,
     pub tap: Option<Arc<dyn Tap>>,
+    /// Where `|kapacitorLoopback()` writes; a driver without one cannot run such a task.
+    pub loopback: Option<Arc<dyn Loopback>>,
 }
 
 impl TaskContext {
@@ -49,6 +52,7 @@ impl TaskContext {
             outbox,
             config: Arc::default(),
             tap: None,
+            loopback: None,
         }
     }
 }

@@ -2,8 +2,10 @@
 //! decoding of its query replies into batches.
 
 pub mod client;
+mod configured;
 pub mod response;
 pub mod subscriptions;
+pub mod writer;
 
 #[cfg(test)]
 mod conformance_tests;

@@ -51,13 +51,17 @@ pub mod group;
 pub mod group_by;
 pub mod http_out;
 pub mod http_post;
+pub mod influxdb_out;
 pub mod influxql;
 pub mod join;
 pub mod log;
+pub mod loopback;
 pub mod query;
 pub mod sample;
 pub mod shift;
+pub mod sideload;
 pub mod state_tracking;
+pub mod stats;
 #[cfg(test)]
 mod testing;
 pub mod union;

@@ -6,7 +6,10 @@
 use std::fmt;
 use std::path::Path;
 
+use std::sync::Arc;
+
 use super::replay::Session;
+use crate::config::ProgramConfig;
 use crate::influxdb::{InfluxDbClient, InfluxDbError};
 use crate::node::query::{QueryConfigError, QueryNode, QueryWindow, ReplayWindows};
 use crate::point::Time;
@@ -91,6 +94,7 @@ struct Schedule<'a> {
 pub fn replay_influxdb(
     tasks: &[TaskDescriptor],
     client: &InfluxDbClient,
+    config: Arc<ProgramConfig>,
     start: Time,
     stop: Time,
     now: Time,
@@ -107,7 +111,7 @@ pub fn replay_influxdb(
             })
         })
         .collect();
-    let mut session = Session::start(tasks);
+    let mut session = Session::start(tasks, config);
     let mut summary = BatchSummary::default();
     while let Some((schedule, window)) = next_window(&mut schedules) {
         let (task, query) = (schedule.task, schedule.query);
@@ -128,6 +132,7 @@ pub fn replay_influxdb(
             summary.batches += 1;
             running.push_batch(query, batch);
         }
+        session.feed_loopback();
     }
     session.finish();
     Ok(summary)
@@ -156,7 +161,7 @@ pub fn replay_recording(
     path: &Path,
 ) -> Result<BatchSummary, BatchReplayError> {
     let mut archive = BrplArchive::open(path).map_err(BatchReplayError::Recording)?;
-    let mut session = Session::start(tasks);
+    let mut session = Session::start(tasks, Arc::default());
     let mut summary = BatchSummary::default();
     for (descriptor, running) in &mut session.running {
         for query in 0..(descriptor.queries)().len() {

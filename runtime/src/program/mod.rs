@@ -9,9 +9,11 @@ mod test;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::config::ProgramConfig;
 use crate::influxdb::{InfluxDbClient, InfluxDbConfig};
 use crate::point::Time;
 use crate::task::TaskDescriptor;
@@ -32,17 +34,18 @@ enum Command {
     Replay {
         /// A stream recording (.srpl, plain or gzip: three lines per point, database, retention
         /// policy, line protocol with nanosecond timestamps), or a batch recording (.brpl).
-        #[arg(long, required_unless_present = "influxdb", conflicts_with = "influxdb")]
+        #[arg(long, required_unless_present = "influxdb")]
         recording: Option<PathBuf>,
         /// Run the batch tasks' queries against this InfluxDB (`http://host:port`) as if they
-        /// had been scheduled over [--start, --stop).
-        #[arg(long, requires_all = ["start", "stop"])]
+        /// had been scheduled over [--start, --stop); with a stream recording, the InfluxDB
+        /// `influxDBOut` writes to.
+        #[arg(long)]
         influxdb: Option<String>,
         /// The start of the scheduled range (RFC 3339), with --influxdb.
-        #[arg(long, requires = "influxdb", value_parser = parse_rfc3339)]
+        #[arg(long, requires_all = ["influxdb", "stop"], conflicts_with = "recording", value_parser = parse_rfc3339)]
         start: Option<Time>,
         /// The end of the scheduled range (RFC 3339), with --influxdb.
-        #[arg(long, requires = "influxdb", value_parser = parse_rfc3339)]
+        #[arg(long, requires_all = ["influxdb", "start"], conflicts_with = "recording", value_parser = parse_rfc3339)]
         stop: Option<Time>,
         /// Only this task (by id); every task of the program when absent.
         #[arg(long)]
@@ -101,12 +104,15 @@ fn run(tasks: &[TaskDescriptor], command: Command) -> u8 {
                 },
                 None => tasks.to_vec(),
             };
+            let config = Arc::new(influxdb.as_deref().map(ProgramConfig::with_influxdb_url).unwrap_or_default());
             match (recording, influxdb, start, stop) {
-                (_, Some(url), Some(start), Some(stop)) => replay_influxdb(&selected, &url, start, stop),
+                (None, Some(url), Some(start), Some(stop)) => replay_influxdb(&selected, &url, config, start, stop),
                 (Some(recording), ..) if is_batch_recording(&recording) => replay_batch_recording(&selected, &recording),
-                (Some(recording), ..) => replay_stream_recording(&selected, &recording, real_clock),
-                // clap requires a recording or an InfluxDB with its range.
-                _ => exit::USAGE,
+                (Some(recording), ..) => replay_stream_recording(&selected, &recording, config, real_clock),
+                _ => {
+                    eprintln!("error: --influxdb without --recording needs --start and --stop");
+                    exit::USAGE
+                }
             }
         }
     }
@@ -117,8 +123,8 @@ fn is_batch_recording(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("brpl"))
 }
 
-fn replay_stream_recording(tasks: &[TaskDescriptor], recording: &Path, real_clock: bool) -> u8 {
-    let options = replay::Options { real_clock, progress: std::io::stderr().is_terminal() };
+fn replay_stream_recording(tasks: &[TaskDescriptor], recording: &Path, config: Arc<ProgramConfig>, real_clock: bool) -> u8 {
+    let options = replay::Options { real_clock, progress: std::io::stderr().is_terminal(), config };
     match replay::replay_file(tasks, recording, &options) {
         Ok(summary) => {
             if summary.bad_points > 0 {
@@ -145,7 +151,7 @@ fn replay_batch_recording(tasks: &[TaskDescriptor], recording: &Path) -> u8 {
     }
 }
 
-fn replay_influxdb(tasks: &[TaskDescriptor], url: &str, start: Time, stop: Time) -> u8 {
+fn replay_influxdb(tasks: &[TaskDescriptor], url: &str, config: Arc<ProgramConfig>, start: Time, stop: Time) -> u8 {
     if start > stop {
         eprintln!("error: --start must not be after --stop");
         return exit::USAGE;
@@ -157,7 +163,7 @@ fn replay_influxdb(tasks: &[TaskDescriptor], url: &str, start: Time, stop: Time)
             return exit::USAGE;
         }
     };
-    match batch::replay_influxdb(tasks, &client, start, stop, crate::time::wall_clock_now()) {
+    match batch::replay_influxdb(tasks, &client, config, start, stop, crate::time::wall_clock_now()) {
         Ok(_) => exit::OK,
         Err(e) => batch_failure(&e),
     }

@@ -1,12 +1,16 @@
 //! Replaying a stream recording through tasks: each point goes to the tasks whose dbrps match,
-//! in file order, with its recorded time; at the end every task and the outbox are flushed.
+//! in file order, with its recorded time, then the points they looped back
+//! (`|kapacitorLoopback()`) go to the tasks that read theirs; at the end every task and the
+//! outbox are flushed.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::config::ProgramConfig;
 use crate::delivery::threaded::ThreadedOutbox;
 use crate::delivery::Outbox;
+use crate::loopback::LoopbackQueue;
 use crate::point::{Point, Time};
 use crate::replay::srpl::{SrplError, SrplReader};
 use crate::task::{Task, TaskContext, TaskDescriptor};
@@ -18,6 +22,8 @@ pub struct Options {
     pub real_clock: bool,
     /// Print a progress line to standard error about once a second.
     pub progress: bool,
+    /// The program's configuration (the InfluxDB `influxDBOut` writes to).
+    pub config: Arc<ProgramConfig>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,27 +47,61 @@ impl Pacer {
     }
 }
 
-/// The tasks of one replay, started together with the outbox their handlers deliver through.
+/// How many looped-back points may wait at once, and how many one recorded point may set off
+/// (more means a cycle between tasks: the rest are dropped rather than replayed forever).
+const LOOPBACK_CAPACITY: usize = 100_000;
+
+/// The tasks of one replay, started together with the outbox their handlers deliver through
+/// and the loopback they write back into.
 pub(super) struct Session {
     outbox: Arc<ThreadedOutbox>,
+    loopback: Arc<LoopbackQueue>,
     pub(super) running: Vec<(TaskDescriptor, Box<dyn Task>)>,
 }
 
 impl Session {
-    pub(super) fn start(tasks: &[TaskDescriptor]) -> Session {
+    pub(super) fn start(tasks: &[TaskDescriptor], config: Arc<ProgramConfig>) -> Session {
         let outbox = Arc::new(ThreadedOutbox::new());
+        let loopback = Arc::new(LoopbackQueue::new(LOOPBACK_CAPACITY));
         let running = tasks
             .iter()
             .map(|d| {
-                let ctx = TaskContext::new(d.id, outbox.clone());
+                let mut ctx = TaskContext::new(d.id, outbox.clone());
+                ctx.config = config.clone();
+                ctx.loopback = Some(loopback.clone());
                 (*d, (d.new)(&ctx))
             })
             .collect();
-        Session { outbox, running }
+        Session { outbox, loopback, running }
+    }
+
+    /// Hands a point to the tasks that read its dbrp, then what they looped back.
+    fn dispatch(&mut self, point: Point) {
+        dispatch(&mut self.running, point);
+        self.feed_loopback();
+    }
+
+    /// Hands the looped-back points, oldest first, to the tasks that read their dbrp (and what
+    /// those loop back in turn), up to the queue's capacity.
+    pub(super) fn feed_loopback(&mut self) {
+        for _ in 0..LOOPBACK_CAPACITY {
+            match self.loopback.take() {
+                Some(point) => dispatch(&mut self.running, point),
+                None => return,
+            }
+        }
+        let mut dropped = 0;
+        while self.loopback.take().is_some() {
+            dropped += 1;
+        }
+        if dropped > 0 {
+            eprintln!("error: a cycle of looped-back points between tasks: dropped {dropped} point(s)");
+        }
     }
 
     /// Flushes every task, then waits until the outbox has delivered everything.
     pub(super) fn finish(mut self) {
+        self.feed_loopback();
         for (_, task) in &mut self.running {
             task.flush();
         }
@@ -72,14 +112,14 @@ impl Session {
 /// Replays the recording at `path` through `tasks`.
 pub fn replay_file(tasks: &[TaskDescriptor], path: &Path, options: &Options) -> Result<Summary, SrplError> {
     let reader = SrplReader::open(path, Precision::Nanosecond)?;
-    let mut session = Session::start(tasks);
-    let summary = feed(&mut session.running, reader, options)?;
+    let mut session = Session::start(tasks, options.config.clone());
+    let summary = feed(&mut session, reader, options)?;
     session.finish();
     Ok(summary)
 }
 
 fn feed(
-    running: &mut [(TaskDescriptor, Box<dyn Task>)],
+    session: &mut Session,
     points: impl Iterator<Item = Result<Point, SrplError>>,
     options: &Options,
 ) -> Result<Summary, SrplError> {
@@ -100,7 +140,7 @@ fn feed(
             pacer.wait_for(point.time);
         }
         summary.points += 1;
-        dispatch(running, point);
+        session.dispatch(point);
         if options.progress && last_report.elapsed() >= Duration::from_secs(1) {
             eprint!("\rreplayed {} points", summary.points);
             last_report = Instant::now();
@@ -167,5 +207,46 @@ mod tests {
             seen,
             vec![("a".into(), 10), ("b".into(), 10), ("b".into(), 20), ("a".into(), 30), ("b".into(), 30)]
         );
+    }
+
+    static LOOPED: Mutex<Vec<(String, String, i64)>> = Mutex::new(Vec::new());
+
+    /// Loops every point back into "derived"."autogen", and records what it gets from there.
+    struct Looper(String, Option<Arc<dyn crate::loopback::Loopback>>);
+
+    impl Task for Looper {
+        fn push_point(&mut self, mut point: Point) {
+            LOOPED.lock().unwrap().push((self.0.clone(), point.database.clone(), point.time));
+            if point.database == "db"
+                && let Some(loopback) = &self.1
+            {
+                point.database = "derived".into();
+                point.retention_policy = "autogen".into();
+                loopback.write(point);
+            }
+        }
+        fn push_batch(&mut self, _: usize, _: Batch) {}
+        fn flush(&mut self) {}
+        fn stats(&self) -> Vec<NodeStats> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn looped_back_points_reach_the_tasks_of_their_dbrp_after_the_current_point() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.srpl");
+        std::fs::write(&path, "db\nrp\nm v=1 10\ndb\nrp\nm v=2 20\n").unwrap();
+        static SOURCE: &[Dbrp] = &[Dbrp { database: "db", retention_policy: "rp" }];
+        static DERIVED: &[Dbrp] = &[Dbrp { database: "derived", retention_policy: "autogen" }];
+        let looper = |id, dbrps| TaskDescriptor {
+            new: |ctx| Box::new(Looper(ctx.task_id.clone(), ctx.loopback.clone())),
+            ..descriptor(id, dbrps)
+        };
+        let tasks = [looper("source", SOURCE), looper("sink", DERIVED)];
+        replay_file(&tasks, &path, &Options::default()).unwrap();
+        let seen = LOOPED.lock().unwrap().clone();
+        let expected = [("source", "db", 10), ("sink", "derived", 10), ("source", "db", 20), ("sink", "derived", 20)];
+        assert_eq!(seen, expected.map(|(t, d, time)| (t.to_owned(), d.to_owned(), time)));
     }
 }

@@ -12,6 +12,7 @@ mod chain;
 mod eval;
 mod fold;
 mod lambda;
+mod observe;
 mod operators;
 mod quoting;
 mod scope;

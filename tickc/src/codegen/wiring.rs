@@ -165,13 +165,22 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
         }
     };
     let out_binding = if calls.is_empty() { quote!(out) } else { quote!(mut out) };
-    quote! {
-        fn #method(&mut self, #parent_param msg: rt::Message) {
-            let out = #push;
-            self.#emit(out);
+    let observers = observers(task, codes, node);
+    // A node that is shown its parent's output (stats) is never pushed to.
+    let fed = codes.get(node.id).is_none_or(|c| c.observes.is_none());
+    let push_method = fed.then(|| {
+        quote! {
+            fn #method(&mut self, #parent_param msg: rt::Message) {
+                let out = #push;
+                self.#emit(out);
+            }
         }
+    });
+    quote! {
+        #push_method
 
         fn #emit(&mut self, #out_binding: Vec<rt::Message>) {
+            #(self.#observers.node.observe(&out);)*
             if let Some(tap) = &self.tap {
                 tap.emitted(#name, &out);
             }
@@ -179,6 +188,16 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
             self.#field.recycle(out);
         }
     }
+}
+
+/// The fields of the nodes shown what `node` emits (its `stats`).
+fn observers(task: &Task, codes: &[NodeCode], node: &Node) -> Vec<Ident> {
+    task.nodes
+        .iter()
+        .zip(codes)
+        .filter(|(_, code)| code.observes == Some(node.id))
+        .map(|(observer, _)| literal::ident(&observer.name))
+        .collect()
 }
 
 /// For each child edge of `node`, in order, the method that feeds the child and, for a

@@ -11,14 +11,18 @@ mod eval;
 mod filter;
 mod from;
 mod grouping;
+mod influxdb_out;
 mod influxql;
+mod loopback;
 mod merging;
 mod output;
 mod properties;
 mod query;
 mod reshape;
+mod sideload;
 mod source;
 mod state_tracking;
+mod stats;
 mod union;
 mod window;
 
@@ -31,7 +35,7 @@ use super::lambda::{self, LambdaCode};
 use super::literal;
 use crate::catalogue::NodeFamily;
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Lambda, Node};
+use crate::ir::{Lambda, Node, NodeId};
 use crate::span::Span;
 
 /// A node as the pipeline struct holds it.
@@ -49,6 +53,9 @@ pub(super) struct NodeCode {
     pub multi_input: bool,
     /// Whether the node acts on the wall clock (its `tick` emits).
     pub clocked: bool,
+    /// The node whose output this node is shown rather than fed (`stats`): the observed
+    /// node's emit calls this node's `observe` with everything it emits.
+    pub observes: Option<NodeId>,
 }
 
 impl NodeCode {
@@ -60,6 +67,7 @@ impl NodeCode {
             uses_inhibitors: false,
             multi_input: false,
             clocked: false,
+            observes: None,
         }
     }
 
@@ -92,6 +100,12 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
         (_, "flatten") => Ok(merging::flatten(node)),
         (_, "httpPost") => output::http_post(node),
         (_, "httpOut") => Ok(output::http_out()),
+        (_, "influxDBOut") => Ok(influxdb_out::generate(node)),
+        (_, "kapacitorLoopback") => Ok(loopback::generate(node)),
+        (_, "sideload") => Ok(sideload::generate(node)),
+        (_, "stats") => Ok(stats::generate(node)),
+        // What Kapacitor adds under a childless node that `stats` observes: a pass-through.
+        (_, "noop") => Ok(source::generate()),
         (_, "log") => Ok(output::log(node)),
         (_, "alert") => alert::generate(node),
         _ => Err(unsupported(node)),

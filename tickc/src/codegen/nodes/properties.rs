@@ -88,6 +88,16 @@ pub(super) fn strings(values: &[Value]) -> Vec<&str> {
         .collect()
 }
 
+/// The two strings of every call of property `name` (`.tag(key, value)`), in order.
+pub(super) fn string_pairs<'a>(node: &'a Node, name: &'a str) -> Vec<(&'a str, &'a str)> {
+    node.properties_named(name)
+        .filter_map(|p| match p.args.as_slice() {
+            [Value::String(a), Value::String(b)] => Some((a.as_str(), b.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The lambdas among the node's own arguments (`eval(lambda: ..., lambda: ...)`).
 pub(super) fn lambda_args(node: &Node) -> Vec<&Lambda> {
     node.args

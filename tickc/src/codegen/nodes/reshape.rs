@@ -37,7 +37,7 @@ pub(super) fn default(node: &Node) -> NodeCode {
 }
 
 /// A scalar as a field value.
-fn field_value(value: &Value) -> Option<TokenStream> {
+pub(super) fn field_value(value: &Value) -> Option<TokenStream> {
     Some(match value {
         Value::Float(f) => {
             let f = literal::float(*f);
