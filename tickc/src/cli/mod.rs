@@ -4,7 +4,9 @@ mod check;
 mod compile;
 mod files;
 mod fmt;
+mod import;
 mod program;
+mod tasks;
 
 use std::path::PathBuf;
 
@@ -40,9 +42,12 @@ impl From<OutputFormat> for Format {
 pub enum Command {
     /// Check scripts and report every error and warning in them.
     Check {
-        /// Scripts, or folders searched for `.tick` files.
+        /// Scripts, folders searched for `.tick` files, or manifests (`tickc.toml`).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Check the one script given as a template with these vars files (Kapacitor's format).
+        #[arg(long)]
+        vars: Vec<PathBuf>,
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
@@ -50,10 +55,14 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Build one program for the scripts (each a task; its id is the file's stem).
+    /// Build one program for the scripts (each a task; its id is the file's stem), for a
+    /// template and its vars files (a task per vars file, named after it), or for manifests.
     Build {
         #[arg(required = true)]
         scripts: Vec<PathBuf>,
+        /// Vars files (Kapacitor's format, JSON or TOML) for the one script given, a template.
+        #[arg(long)]
+        vars: Vec<PathBuf>,
         /// Where to write the program (default: ./NAME, after the first script).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -64,6 +73,9 @@ pub enum Command {
     Emit {
         #[arg(required = true)]
         scripts: Vec<PathBuf>,
+        /// Vars files for the one script given, a template.
+        #[arg(long)]
+        vars: Vec<PathBuf>,
         /// The folder to write the crate into.
         #[arg(short, long)]
         output: PathBuf,
@@ -76,6 +88,9 @@ pub enum Command {
     /// rejected.
     Replay {
         script: PathBuf,
+        /// The task's vars (Kapacitor's format, JSON or TOML), when the script is a template.
+        #[arg(long)]
+        vars: Option<PathBuf>,
         /// A stream recording (.srpl, plain or gzip) or a batch recording (.brpl).
         #[arg(long, required_unless_present = "influxdb", conflicts_with = "influxdb")]
         recording: Option<PathBuf>,
@@ -98,6 +113,9 @@ pub enum Command {
     Run {
         #[arg(required = true)]
         scripts: Vec<PathBuf>,
+        /// Vars files for the one script given, a template.
+        #[arg(long)]
+        vars: Vec<PathBuf>,
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:9092")]
         bind: String,
@@ -106,6 +124,17 @@ pub enum Command {
         /// Further options for the server (see the program's `serve --help`), after `--`.
         #[arg(last = true)]
         serve_args: Vec<String>,
+    },
+    /// Copy every task and template of a running Kapacitor into files: a script per task or
+    /// template, a vars file per task with vars, and a manifest that `tickc build` takes.
+    /// Reports every task that does not compile.
+    Import {
+        /// Kapacitor's address.
+        #[arg(long, default_value = "http://localhost:9092")]
+        url: String,
+        /// The folder to write into.
+        #[arg(short, long, default_value = "kapacitor-tasks")]
+        output: PathBuf,
     },
     /// Format scripts in Kapacitor's canonical style.
     Fmt {
@@ -131,22 +160,45 @@ pub mod exit {
 
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Check { paths, format, deny_warnings } => check::run(&paths, format.into(), deny_warnings),
+        Command::Check { paths, vars, format, deny_warnings } => check::run(&paths, &vars, format.into(), deny_warnings),
         Command::Fmt { paths, check, write } => fmt::run(&paths, check, write),
-        Command::Build { scripts, output, deny_warnings } => program::run_build(&scripts, output.as_deref(), deny_warnings),
-        Command::Emit { scripts, output, deny_warnings } => program::run_emit(&scripts, &output, deny_warnings),
-        Command::Replay { script, recording, influxdb, start, stop, real_clock, deny_warnings } => {
+        Command::Build { scripts, vars, output, deny_warnings } => with_tasks(&scripts, &vars, |specs| {
+            program::run_build(specs, output.as_deref(), deny_warnings)
+        }),
+        Command::Emit { scripts, vars, output, deny_warnings } => {
+            with_tasks(&scripts, &vars, |specs| program::run_emit(specs, &output, deny_warnings))
+        }
+        Command::Import { url, output } => import::run(&url, &output),
+        Command::Replay { script, vars, recording, influxdb, start, stop, real_clock, deny_warnings } => {
             let source = match (recording, influxdb, start, stop) {
                 (_, Some(url), Some(start), Some(stop)) => program::ReplaySource::InfluxDb { url, start, stop },
                 (Some(recording), ..) => program::ReplaySource::Recording { path: recording, real_clock },
                 // clap requires a recording or an InfluxDB with its range.
                 _ => return exit::USAGE,
             };
-            program::run_replay(&script, &source, deny_warnings)
+            let vars: Vec<PathBuf> = vars.into_iter().collect();
+            with_tasks(std::slice::from_ref(&script), &vars, |specs| match specs {
+                [task] => program::run_replay(task, &source, deny_warnings),
+                _ => {
+                    eprintln!("error: replay runs one task; build a manifest with `tickc build` and replay the program");
+                    exit::USAGE
+                }
+            })
         }
-        Command::Run { scripts, bind, deny_warnings, mut serve_args } => {
+        Command::Run { scripts, vars, bind, deny_warnings, mut serve_args } => {
             serve_args.splice(0..0, ["--bind".to_string(), bind]);
-            program::run_serve(&scripts, &serve_args, deny_warnings)
+            with_tasks(&scripts, &vars, |specs| program::run_serve(specs, &serve_args, deny_warnings))
+        }
+    }
+}
+
+/// Runs `command` on the tasks `inputs` and `vars` name; a usage error when they name none.
+fn with_tasks(inputs: &[PathBuf], vars: &[PathBuf], command: impl FnOnce(&[crate::manifest::TaskSpec]) -> u8) -> u8 {
+    match tasks::task_specs(inputs, vars) {
+        Ok(specs) => command(&specs),
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::USAGE
         }
     }
 }
