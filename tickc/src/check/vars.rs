@@ -115,7 +115,7 @@ impl Checker<'_> {
             if let Some(close) = did_you_mean(name, declared.iter().copied()) {
                 diagnostic = diagnostic.with_hint(format!("did you mean `{close}`?"));
             }
-            self.diagnostics.push(diagnostic);
+            self.report(diagnostic);
         }
     }
 

@@ -5,13 +5,16 @@
 use std::fmt;
 use std::time::Duration;
 
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 
 use super::api::{Task, TaskList, Template, TemplateList};
 
 /// A page of a list: Kapacitor's default and the CLI's.
 const PAGE: usize = 100;
+/// What a task id has percent-encoded in a path: all but the characters URLs leave alone
+/// (ids are letters, digits, `-`, `_` and `.`, so only non-ASCII letters change).
+const ID_IN_PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 /// The largest answer read: a task with a large script and its DOT graph fits many times.
 const MAX_BODY_BYTES: u64 = 64 << 20;
 
@@ -64,7 +67,7 @@ impl Client {
             )?;
             let full = page.tasks.len() == PAGE;
             for listed in page.tasks {
-                let id = utf8_percent_encode(&listed.id, NON_ALPHANUMERIC);
+                let id = utf8_percent_encode(&listed.id, ID_IN_PATH);
                 let path = format!("/kapacitor/v1/tasks/{id}");
                 tasks.push(self.get(&path, &[("script-format", "raw")])?);
             }
