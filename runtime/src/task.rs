@@ -81,6 +81,9 @@ pub struct TaskDescriptor {
     /// [`Task::push_batch`] is the `i`-th of them (none for a stream task).
     pub queries: fn() -> Vec<QueryConfig>,
     pub new: fn(&TaskContext) -> Box<dyn Task>,
+    /// Whether a serving program starts the task, as Kapacitor's task status `enabled` does; a
+    /// disabled task is listed and can be enabled through the API.
+    pub enabled: bool,
 }
 
 impl std::fmt::Debug for TaskDescriptor {

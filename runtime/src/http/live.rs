@@ -109,7 +109,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl LiveTasks {
-    /// Starts every task (a task program serves its tasks enabled).
+    /// Starts every task that is enabled (the others wait for an enable through the API).
     pub(crate) fn start(
         descriptors: &[TaskDescriptor],
         outbox: Arc<dyn Outbox>,
@@ -133,7 +133,9 @@ impl LiveTasks {
                         error: String::new(),
                     }),
                 };
-                task.enable(&mut lock(&task.state), now);
+                if descriptor.enabled {
+                    task.enable(&mut lock(&task.state), now);
+                }
                 task
             })
             .collect();

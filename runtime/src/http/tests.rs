@@ -153,6 +153,7 @@ fn recorder(id: &'static str) -> TaskDescriptor {
         edges: &[(0, 1)],
         queries: Vec::new,
         new: Recorder::boxed,
+        enabled: true,
     }
 }
 

@@ -262,6 +262,7 @@ mod tests {
             edges: &[],
             queries: || vec![every(MINUTE), every(MINUTE)],
             new: |_| Box::new(Recorder),
+            enabled: true,
         };
         let summary = replay_recording(&[task], &path).unwrap();
         assert_eq!(summary, BatchSummary { runs: 4, batches: 3, bad_batches: 1 });

@@ -189,7 +189,7 @@ mod tests {
     }
 
     fn descriptor(id: &'static str, dbrps: &'static [Dbrp]) -> TaskDescriptor {
-        TaskDescriptor { id, kind: TaskKind::Stream, dbrps, script: "", nodes: &[], edges: &[], queries: Vec::new, new: |ctx| Box::new(Recorder(ctx.task_id.clone())) }
+        TaskDescriptor { id, kind: TaskKind::Stream, dbrps, script: "", nodes: &[], edges: &[], queries: Vec::new, new: |ctx| Box::new(Recorder(ctx.task_id.clone())), enabled: true }
     }
 
     #[test]

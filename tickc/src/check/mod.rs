@@ -19,6 +19,9 @@ mod scope;
 mod task_kind;
 mod types;
 mod validate;
+mod vars;
+
+pub use vars::{lambda_from_text, lambda_source};
 
 #[cfg(test)]
 mod tests;
@@ -39,6 +42,11 @@ pub struct CheckOptions {
     /// Values for the script's vars, as a task made from a template supplies them: they fill
     /// `var x <type>` declarations and override `var x = default` ones (types must match).
     pub vars: BTreeMap<String, Value>,
+    /// Where `vars` came from (a vars file's name), for messages about them.
+    pub vars_file: Option<String>,
+    /// The task's databases when given beside the script (Kapacitor's `-dbrp`, a manifest's
+    /// `dbrps`): they stand for `dbrp` lines; a script with its own must name the same ones.
+    pub dbrps: Vec<ir::Dbrp>,
 }
 
 /// The outcome of checking: every diagnostic, and the task when there is no error.
@@ -136,6 +144,27 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Takes the databases given beside the script when it names none; Kapacitor refuses both
+    /// at once, tickc accepts both when they agree (an imported task carries its script's).
+    fn add_outside_dbrps(&mut self, dbrps: &mut Vec<ir::Dbrp>) {
+        let outside = &self.options.dbrps;
+        if dbrps.is_empty() {
+            dbrps.clone_from(outside);
+            return;
+        }
+        let key = |d: &ir::Dbrp| (d.database.clone(), d.retention_policy.clone());
+        let script: BTreeSet<_> = dbrps.iter().map(key).collect();
+        let given: BTreeSet<_> = outside.iter().map(key).collect();
+        if !outside.is_empty() && script != given {
+            let names: Vec<String> = outside.iter().map(|d| format!("\"{}\".\"{}\"", d.database, d.retention_policy)).collect();
+            let first = dbrps.first().map_or(Span::new(0, 0), |d| d.span);
+            self.report(
+                Diagnostic::error("dbrp", first, format!("the script's dbrp lines differ from the task's dbrps {}", names.join(", ")))
+                    .with_hint("Kapacitor takes dbrps from the script or from the task, not both: drop one of them"),
+            );
+        }
+    }
+
     fn run(&mut self, program: &Program) -> Option<ir::Task> {
         self.field_names = quoting::field_names(program);
         match task_kind::infer(program, self.source) {
@@ -165,6 +194,8 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        self.warn_unknown_vars(&program.statements);
+        self.add_outside_dbrps(&mut dbrps);
         if dbrps.is_empty() && !program.statements.is_empty() {
             self.report(
                 Diagnostic::warning("no-dbrp", Span::new(0, 0), "the script names no database")

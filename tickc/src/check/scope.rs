@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::vars::{Declared, Supplied};
 use super::{Checker, Cursor};
 use crate::ast::{Expr, Ident};
 use crate::catalogue::{self, Edge, did_you_mean};
@@ -92,22 +93,12 @@ impl Checker<'_> {
     pub(super) fn define_var(&mut self, name: &Ident, value: &Expr) {
         let redefined = self.check_not_defined(name);
         let mut evaluated = self.eval(value);
-        if let (Some(supplied), Some(default)) =
-            (self.options.vars.get(&name.name), evaluated.as_ref())
-        {
-            let (supplied_ty, default_ty) = (type_name(supplied), type_name(default));
-            if supplied_ty == default_ty {
-                evaluated = Some(supplied.clone());
-            } else {
-                self.report(
-                    Diagnostic::error(
-                        "var-type",
-                        name.span,
-                        format!("the value supplied for var `{}` is a {supplied_ty}, but the script's default is a {default_ty}", name.name),
-                    )
-                    .with_label(format!("a {default_ty} here")),
-                );
-                evaluated = None;
+        if let Some(default) = &evaluated {
+            let expected = type_name(default);
+            match self.supplied(name, expected, Declared::ByDefault) {
+                Supplied::Absent => {}
+                Supplied::Accepted(value) => evaluated = Some(value),
+                Supplied::Rejected => evaluated = None,
             }
         }
         if !redefined {
@@ -137,32 +128,15 @@ impl Checker<'_> {
             }
             self.report(diagnostic);
             None
-        } else if let Some(supplied) = self.options.vars.get(&name.name) {
-            if type_name(supplied) == ty.name {
-                Some(supplied.clone())
-            } else {
-                self.report(
-                    Diagnostic::error(
-                        "var-type",
-                        name.span,
-                        format!(
-                            "the value supplied for var `{}` is a {}, but it is declared {}",
-                            name.name,
-                            type_name(supplied),
-                            ty.name
-                        ),
-                    )
-                    .with_label(format!("declared {} here", ty.name)),
-                );
-                None
-            }
         } else {
-            self.report(
-                Diagnostic::error("missing-var", name.span, format!("missing value for var `{}`", name.name))
-                    .with_label(format!("a template var of type {}", ty.name))
-                    .with_hint("a template var takes its value from the task's vars; give it a default instead with `var name = value`"),
-            );
-            None
+            match self.supplied(name, &ty.name, Declared::ByType) {
+                Supplied::Accepted(value) => Some(value),
+                Supplied::Rejected => None,
+                Supplied::Absent => {
+                    self.missing_var(name, ty);
+                    None
+                }
+            }
         };
         if !redefined {
             self.scope.define(

@@ -3,13 +3,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{exit, files};
-use crate::check::{check_source, CheckOptions};
+use super::{exit, files, tasks};
+use crate::check::check_source;
 use crate::diagnostic::render::{render, Format};
 use crate::diagnostic::{has_errors, Severity};
 
-pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> u8 {
-    let scripts = match files::scripts(paths) {
+pub fn run(paths: &[PathBuf], vars: &[PathBuf], format: Format, deny_warnings: bool) -> u8 {
+    let specs = match files::scripts(paths).map_err(|e| e.to_string()).and_then(|s| tasks::task_specs(&s, vars)) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -24,9 +24,9 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> u8 {
         Format::Human => Box::new(std::io::stderr().lock()),
         Format::Json => Box::new(std::io::stdout().lock()),
     };
-    for path in &scripts {
-        let name = path.display().to_string();
-        let source = match std::fs::read_to_string(path) {
+    for spec in &specs {
+        let name = spec.script.display().to_string();
+        let source = match std::fs::read_to_string(&spec.script) {
             Ok(s) => s,
             Err(e) => {
                 let _ = writeln!(out, "error: cannot read {name}: {e}");
@@ -34,7 +34,16 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> u8 {
                 continue;
             }
         };
-        let checked = check_source(&source, &CheckOptions::default());
+        let options = match tasks::check_options(spec) {
+            Ok(options) => options,
+            Err(e) => {
+                let _ = writeln!(out, "error: {e}");
+                errors += 1;
+                failed = true;
+                continue;
+            }
+        };
+        let checked = check_source(&source, &options);
         for d in &checked.diagnostics {
             match d.severity {
                 Severity::Error => errors += 1,
@@ -45,7 +54,7 @@ pub fn run(paths: &[PathBuf], format: Format, deny_warnings: bool) -> u8 {
         failed |= has_errors(&checked.diagnostics, deny_warnings);
     }
     if format == Format::Human {
-        let _ = writeln!(out, "checked {} script(s): {errors} error(s), {warnings} warning(s)", scripts.len());
+        let _ = writeln!(out, "checked {} script(s): {errors} error(s), {warnings} warning(s)", specs.len());
     }
     if unreadable {
         exit::USAGE

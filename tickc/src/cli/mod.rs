@@ -5,7 +5,9 @@ mod client;
 mod compile;
 mod files;
 mod fmt;
+mod import;
 mod program;
+mod tasks;
 mod test;
 
 use std::path::PathBuf;
@@ -44,9 +46,12 @@ impl From<OutputFormat> for Format {
 pub enum Command {
     /// Check scripts and report every error and warning in them.
     Check {
-        /// Scripts, or folders searched for `.tick` files.
+        /// Scripts, folders searched for `.tick` files, or manifests (`tickc.toml`).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Check the one script given as a template with these vars files (Kapacitor's format).
+        #[arg(long)]
+        vars: Vec<PathBuf>,
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
@@ -54,10 +59,14 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Build one program for the scripts (each a task; its id is the file's stem).
+    /// Build one program for the scripts (each a task; its id is the file's stem), for a
+    /// template and its vars files (a task per vars file, named after it), or for manifests.
     Build {
         #[arg(required = true)]
         scripts: Vec<PathBuf>,
+        /// Vars files (Kapacitor's format, JSON or TOML) for the one script given, a template.
+        #[arg(long)]
+        vars: Vec<PathBuf>,
         /// Where to write the program (default: ./NAME, after the first script).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -68,6 +77,9 @@ pub enum Command {
     Emit {
         #[arg(required = true)]
         scripts: Vec<PathBuf>,
+        /// Vars files for the one script given, a template.
+        #[arg(long)]
+        vars: Vec<PathBuf>,
         /// The folder to write the crate into.
         #[arg(short, long)]
         output: PathBuf,
@@ -89,6 +101,9 @@ pub enum Command {
     Replay {
         #[arg(required_unless_present = "task")]
         script: Option<PathBuf>,
+        /// The task's vars (Kapacitor's format, JSON or TOML), when the script is a template.
+        #[arg(long)]
+        vars: Option<PathBuf>,
         /// A stream recording (.srpl, plain or gzip) or a batch recording (.brpl); with --task,
         /// the id of a recording on the server.
         #[arg(long, required_unless_present = "influxdb", conflicts_with = "influxdb")]
@@ -114,6 +129,9 @@ pub enum Command {
     Run {
         #[arg(required = true)]
         scripts: Vec<PathBuf>,
+        /// Vars files for the one script given, a template.
+        #[arg(long)]
+        vars: Vec<PathBuf>,
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:9092")]
         bind: String,
@@ -132,6 +150,17 @@ pub enum Command {
         /// Only the tests whose name (`file::test`) contains this.
         #[arg(long)]
         filter: Option<String>,
+    },
+    /// Copy every task and template of a running Kapacitor into files: a script per task or
+    /// template, a vars file per task with vars, and a manifest that `tickc build` takes.
+    /// Reports every task that does not compile.
+    Import {
+        /// Kapacitor's address.
+        #[arg(long, default_value = "http://localhost:9092")]
+        url: String,
+        /// The folder to write into.
+        #[arg(short, long, default_value = "kapacitor-tasks")]
+        output: PathBuf,
     },
     /// Format scripts in Kapacitor's canonical style.
     Fmt {
@@ -161,12 +190,17 @@ pub mod exit {
 
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Check { paths, format, deny_warnings } => check::run(&paths, format.into(), deny_warnings),
+        Command::Check { paths, vars, format, deny_warnings } => check::run(&paths, &vars, format.into(), deny_warnings),
         Command::Fmt { paths, check, write } => fmt::run(&paths, check, write),
         Command::Test { paths, filter } => test::run(&paths, filter.as_deref()),
-        Command::Build { scripts, output, deny_warnings } => program::run_build(&scripts, output.as_deref(), deny_warnings),
-        Command::Emit { scripts, output, deny_warnings } => program::run_emit(&scripts, &output, deny_warnings),
-        Command::Replay { script, recording, influxdb, start, stop, real_clock, deny_warnings, on_server } => {
+        Command::Build { scripts, vars, output, deny_warnings } => with_tasks(&scripts, &vars, |specs| {
+            program::run_build(specs, output.as_deref(), deny_warnings)
+        }),
+        Command::Emit { scripts, vars, output, deny_warnings } => {
+            with_tasks(&scripts, &vars, |specs| program::run_emit(specs, &output, deny_warnings))
+        }
+        Command::Import { url, output } => import::run(&url, &output),
+        Command::Replay { script, vars, recording, influxdb, start, stop, real_clock, deny_warnings, on_server } => {
             let Some(script) = script else {
                 return client::run_replay(&on_server, recording.as_deref(), real_clock);
             };
@@ -176,12 +210,30 @@ pub fn run(cli: Cli) -> u8 {
                 // clap requires a recording or an InfluxDB with its range.
                 _ => return exit::USAGE,
             };
-            program::run_replay(&script, &source, deny_warnings)
+            let vars: Vec<PathBuf> = vars.into_iter().collect();
+            with_tasks(std::slice::from_ref(&script), &vars, |specs| match specs {
+                [task] => program::run_replay(task, &source, deny_warnings),
+                _ => {
+                    eprintln!("error: replay runs one task; build a manifest with `tickc build` and replay the program");
+                    exit::USAGE
+                }
+            })
         }
-        Command::Run { scripts, bind, deny_warnings, mut serve_args } => {
+        Command::Run { scripts, vars, bind, deny_warnings, mut serve_args } => {
             serve_args.splice(0..0, ["--bind".to_string(), bind]);
-            program::run_serve(&scripts, &serve_args, deny_warnings)
+            with_tasks(&scripts, &vars, |specs| program::run_serve(specs, &serve_args, deny_warnings))
         }
         Command::Operate(command) => client::run(command),
+    }
+}
+
+/// Runs `command` on the tasks `inputs` and `vars` name; a usage error when they name none.
+fn with_tasks(inputs: &[PathBuf], vars: &[PathBuf], command: impl FnOnce(&[crate::manifest::TaskSpec]) -> u8) -> u8 {
+    match tasks::task_specs(inputs, vars) {
+        Ok(specs) => command(&specs),
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::USAGE
+        }
     }
 }

@@ -1,19 +1,20 @@
-//! `tickc build`, `tickc emit`, `tickc replay` and `tickc run`: scripts to a program, built in
-//! the shared cache, then written out or run.
+//! `tickc build`, `tickc emit`, `tickc replay` and `tickc run`: tasks (scripts, a template with
+//! vars files, or manifests) to a program, built in the shared cache, then written out or run.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::compile::{compile_scripts, task_id, CompileFailure};
+use super::compile::{compile_tasks, CompileFailure};
 use super::exit;
 use crate::build::cache::Cache;
 use crate::build::program::{build_program, emit_crate, module_name, CompiledTask};
+use crate::manifest::TaskSpec;
 
 /// Exit code of `replay` and `run` when the task is rejected (the conformance interface).
 pub const REJECTED: u8 = 2;
 
-fn compile(paths: &[PathBuf], deny_warnings: bool, rejected: u8) -> Result<Vec<CompiledTask>, u8> {
-    compile_scripts(paths, deny_warnings).map_err(|f| match f {
+fn compile(specs: &[TaskSpec], deny_warnings: bool, rejected: u8) -> Result<Vec<CompiledTask>, u8> {
+    compile_tasks(specs, deny_warnings).map_err(|f| match f {
         CompileFailure::Unreadable => exit::USAGE,
         CompileFailure::Rejected => rejected,
     })
@@ -26,15 +27,15 @@ fn cache() -> Result<Cache, u8> {
     })
 }
 
-/// The program name for these scripts: the first one's id (several scripts share its program).
-fn program_name(paths: &[PathBuf]) -> String {
-    paths.first().map(|p| module_name(&task_id(p))).unwrap_or_else(|| "tasks".into())
+/// The program name for these tasks: the first one's id (several tasks share its program).
+fn program_name(specs: &[TaskSpec]) -> String {
+    specs.first().map(|s| module_name(&s.id)).unwrap_or_else(|| "tasks".into())
 }
 
-fn build(paths: &[PathBuf], deny_warnings: bool, rejected: u8) -> Result<PathBuf, u8> {
-    let tasks = compile(paths, deny_warnings, rejected)?;
+fn build(specs: &[TaskSpec], deny_warnings: bool, rejected: u8) -> Result<PathBuf, u8> {
+    let tasks = compile(specs, deny_warnings, rejected)?;
     let cache = cache()?;
-    build_program(&cache, &program_name(paths), &tasks).map_err(|e| {
+    build_program(&cache, &program_name(specs), &tasks).map_err(|e| {
         eprintln!("error: {e}");
         exit::FAILED
     })
@@ -44,11 +45,11 @@ fn code(result: Result<u8, u8>) -> u8 {
     result.unwrap_or_else(|c| c)
 }
 
-/// `tickc build`: one binary for all the scripts, copied to `output` (default: `./NAME`).
-pub fn run_build(paths: &[PathBuf], output: Option<&Path>, deny_warnings: bool) -> u8 {
+/// `tickc build`: one binary for all the tasks, copied to `output` (default: `./NAME`).
+pub fn run_build(specs: &[TaskSpec], output: Option<&Path>, deny_warnings: bool) -> u8 {
     code((|| {
-        let binary = build(paths, deny_warnings, exit::FAILED)?;
-        let target = output.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(program_name(paths)));
+        let binary = build(specs, deny_warnings, exit::FAILED)?;
+        let target = output.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(program_name(specs)));
         std::fs::copy(&binary, &target).map_err(|e| {
             eprintln!("error: cannot write {}: {e}", target.display());
             exit::FAILED
@@ -59,10 +60,10 @@ pub fn run_build(paths: &[PathBuf], output: Option<&Path>, deny_warnings: bool) 
 }
 
 /// `tickc emit`: the generated crate, standalone, into `dir`.
-pub fn run_emit(paths: &[PathBuf], dir: &Path, deny_warnings: bool) -> u8 {
+pub fn run_emit(specs: &[TaskSpec], dir: &Path, deny_warnings: bool) -> u8 {
     code((|| {
-        let tasks = compile(paths, deny_warnings, exit::FAILED)?;
-        emit_crate(&cache()?, dir, &program_name(paths), &tasks).map_err(|e| {
+        let tasks = compile(specs, deny_warnings, exit::FAILED)?;
+        emit_crate(&cache()?, dir, &program_name(specs), &tasks).map_err(|e| {
             eprintln!("error: cannot write the crate to {}: {e}", dir.display());
             exit::FAILED
         })?;
@@ -71,10 +72,10 @@ pub fn run_emit(paths: &[PathBuf], dir: &Path, deny_warnings: bool) -> u8 {
     })())
 }
 
-/// Builds the scripts and runs the program with `args`, passing its exit code through.
-fn build_and_run(paths: &[PathBuf], deny_warnings: bool, args: &[std::ffi::OsString]) -> u8 {
+/// Builds the tasks and runs the program with `args`, passing its exit code through.
+fn build_and_run(specs: &[TaskSpec], deny_warnings: bool, args: &[std::ffi::OsString]) -> u8 {
     code((|| {
-        let binary = build(paths, deny_warnings, REJECTED)?;
+        let binary = build(specs, deny_warnings, REJECTED)?;
         let status = Command::new(&binary).args(args).status().map_err(|e| {
             eprintln!("error: cannot run {}: {e}", binary.display());
             exit::FAILED
@@ -95,7 +96,7 @@ pub enum ReplaySource {
 
 /// `tickc replay`: compile (cached) and replay a recording, or the task's queries, through the
 /// task.
-pub fn run_replay(script: &Path, source: &ReplaySource, deny_warnings: bool) -> u8 {
+pub fn run_replay(task: &TaskSpec, source: &ReplaySource, deny_warnings: bool) -> u8 {
     let mut args: Vec<std::ffi::OsString> = vec!["replay".into()];
     match source {
         ReplaySource::Recording { path, real_clock } => {
@@ -110,12 +111,12 @@ pub fn run_replay(script: &Path, source: &ReplaySource, deny_warnings: bool) -> 
             }
         }
     }
-    build_and_run(&[script.to_path_buf()], deny_warnings, &args)
+    build_and_run(std::slice::from_ref(task), deny_warnings, &args)
 }
 
 /// `tickc run`: compile (cached) and serve the tasks.
-pub fn run_serve(paths: &[PathBuf], serve_args: &[String], deny_warnings: bool) -> u8 {
+pub fn run_serve(specs: &[TaskSpec], serve_args: &[String], deny_warnings: bool) -> u8 {
     let mut args: Vec<std::ffi::OsString> = vec!["serve".into()];
     args.extend(serve_args.iter().map(Into::into));
-    build_and_run(paths, deny_warnings, &args)
+    build_and_run(specs, deny_warnings, &args)
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::compile::{compile_scripts, task_id};
+use super::compile::compile_tasks;
+use crate::manifest::TaskSpec;
 use super::exit;
 use crate::build::cache::Cache;
 use crate::build::program::{build_program, CompiledTask};
@@ -54,16 +55,17 @@ fn compile_all(suites: &[Suite]) -> BTreeMap<PathBuf, CompiledTask> {
         if compiled.contains_key(&suite.script) {
             continue;
         }
-        if let Some(other) = ids.get(&task_id(&suite.script)) {
+        let spec = TaskSpec::script(&suite.script);
+        if let Some(other) = ids.get(&spec.id) {
             eprintln!(
                 "error: {} and {} are both task `{}`: test them in separate runs",
                 other.display(),
                 suite.script.display(),
-                task_id(&suite.script)
+                spec.id
             );
             continue;
         }
-        if let Ok(mut tasks) = compile_scripts(std::slice::from_ref(&suite.script), false)
+        if let Ok(mut tasks) = compile_tasks(std::slice::from_ref(&spec), false)
             && let Some(task) = tasks.pop()
         {
             ids.insert(task.id.clone(), suite.script.clone());

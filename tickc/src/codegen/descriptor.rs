@@ -1,6 +1,7 @@
 //! The task's descriptor, the one item of a generated module the runtime looks up: the task's
 //! id, kind, databases, script, its graph (node names and edges, for the DOT view), the
-//! configurations of its queries (batch tasks), and the function that builds its pipeline.
+//! configurations of its queries (batch tasks), the function that builds its pipeline, and
+//! whether a serving program starts it.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -10,7 +11,26 @@ use super::wiring::query_nodes;
 use crate::catalogue::Edge;
 use crate::ir::Task;
 
-pub(super) fn descriptor(task: &Task, task_id: &str, script: &str) -> TokenStream {
+/// What the generated module says about a task beyond its pipeline.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskHeader<'a> {
+    /// The task's id, as the runtime's API shows it.
+    pub id: &'a str,
+    /// The script, kept for `show`.
+    pub script: &'a str,
+    /// Whether a serving program starts the task (Kapacitor's status `enabled`).
+    pub enabled: bool,
+}
+
+impl<'a> TaskHeader<'a> {
+    /// An enabled task: what a script given on the command line becomes.
+    pub fn enabled(id: &'a str, script: &'a str) -> Self {
+        TaskHeader { id, script, enabled: true }
+    }
+}
+
+pub(super) fn descriptor(task: &Task, header: &TaskHeader<'_>) -> TokenStream {
+    let TaskHeader { id: task_id, script, enabled } = *header;
     let kind = match task.kind {
         Edge::Stream => quote!(Stream),
         Edge::Batch => quote!(Batch),
@@ -52,6 +72,7 @@ pub(super) fn descriptor(task: &Task, task_id: &str, script: &str) -> TokenStrea
             edges: &[#(#edges),*],
             queries: #queries,
             new: Pipeline::start,
+            enabled: #enabled,
         };
 
         #queries_fn

@@ -15,6 +15,7 @@
 //! `cargo insta accept`) and review the diff of the snapshot files before committing them.
 
 mod descriptor;
+pub use descriptor::TaskHeader;
 mod lambda;
 mod literal;
 mod nodes;
@@ -33,9 +34,14 @@ use crate::ir::Task;
 use crate::span::Span;
 
 /// The module of `task` as tokens. `task_id` names the task (as the runtime's API shows it);
-/// `script` is its source, kept for `show`. Every node the runtime does not implement yet is
-/// reported (code `unsupported`) at the node.
+/// `script` is its source, kept for `show`; the task starts enabled. Every node the runtime
+/// does not implement yet is reported (code `unsupported`) at the node.
 pub fn generate(task: &Task, task_id: &str, script: &str) -> Result<TokenStream, Vec<Diagnostic>> {
+    generate_task(task, &TaskHeader::enabled(task_id, script))
+}
+
+/// [`generate`] with the whole header: a task may start disabled.
+pub fn generate_task(task: &Task, header: &TaskHeader<'_>) -> Result<TokenStream, Vec<Diagnostic>> {
     let mut codes = Vec::with_capacity(task.nodes.len());
     let mut diagnostics = Vec::new();
     for node in &task.nodes {
@@ -47,7 +53,7 @@ pub fn generate(task: &Task, task_id: &str, script: &str) -> Result<TokenStream,
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
-    let descriptor = descriptor::descriptor(task, task_id, script);
+    let descriptor = descriptor::descriptor(task, header);
     let pipeline = wiring::pipeline(task, &codes);
     let items = codes.iter().flat_map(|c| &c.items);
     Ok(quote! {
@@ -61,7 +67,12 @@ pub fn generate(task: &Task, task_id: &str, script: &str) -> Result<TokenStream,
 
 /// [`generate`], formatted as the source file of the module.
 pub fn generate_file(task: &Task, task_id: &str, script: &str) -> Result<String, Vec<Diagnostic>> {
-    let tokens = generate(task, task_id, script)?;
+    generate_task_file(task, &TaskHeader::enabled(task_id, script))
+}
+
+/// [`generate_task`], formatted as the source file of the module.
+pub fn generate_task_file(task: &Task, header: &TaskHeader<'_>) -> Result<String, Vec<Diagnostic>> {
+    let tokens = generate_task(task, header)?;
     let file: syn::File = syn::parse2(tokens).map_err(|error| {
         vec![Diagnostic::error(
             "internal",
