@@ -114,12 +114,14 @@ impl Task for Recorder {
                 collected: self.seen,
                 emitted: self.seen,
                 errors: 0,
+                ..NodeStats::default()
             },
             NodeStats {
                 name: "record1".into(),
                 collected: self.seen,
                 emitted: 0,
                 errors: 0,
+                ..NodeStats::default()
             },
         ]
     }
@@ -686,7 +688,7 @@ async fn tasks_are_listed_and_shown_in_kapacitors_shape_with_live_counts() {
           "rp": "autogen"
         }
       ],
-      "dot": "digraph shape_a {\ngraph [throughput=\"<throughput> points/s\"];\n\nstream0 [errors=\"0\" ];\nstream0 -> record1 [processed=\"3\"];\n\nrecord1 [errors=\"0\" ];\n}",
+      "dot": "digraph shape_a {\ngraph [throughput=\"<throughput> points/s\"];\n\nstream0 [avg_exec_time_ns=\"0s\" errors=\"0\" working_cardinality=\"0\" ];\nstream0 -> record1 [processed=\"3\"];\n\nrecord1 [avg_exec_time_ns=\"0s\" errors=\"0\" working_cardinality=\"0\" ];\n}",
       "error": "",
       "executing": true,
       "id": "shape_a",
@@ -700,14 +702,18 @@ async fn tasks_are_listed_and_shown_in_kapacitors_shape_with_live_counts() {
       "stats": {
         "node-stats": {
           "record1": {
+            "avg_exec_time_ns": 0,
             "collected": 3,
             "emitted": 0,
-            "errors": 0
+            "errors": 0,
+            "working_cardinality": 0
           },
           "stream0": {
+            "avg_exec_time_ns": 0,
             "collected": 3,
             "emitted": 3,
-            "errors": 0
+            "errors": 0,
+            "working_cardinality": 0
           }
         },
         "task-stats": {
@@ -1021,8 +1027,13 @@ async fn a_task_that_panics_is_reported_and_its_writes_fail() {
 
 #[test]
 fn throughput_is_the_points_taken_since_the_last_sample() {
-    use super::live::{LiveTasks, deliver};
-    let tasks = LiveTasks::start(&[recorder("rate")], Arc::new(RecordingOutbox::new()), 4, 0);
+    use super::live::{Environment, LiveTasks, deliver};
+    let environment = Arc::new(Environment {
+        outbox: Arc::new(RecordingOutbox::new()),
+        config: Arc::default(),
+        queue_chunks: 4,
+    });
+    let tasks = LiveTasks::start(&[recorder("rate")], &environment, 0);
     let targets = tasks.targets("telegraf", "autogen");
     assert_eq!(targets.len(), 1);
     let point = crate::lineproto::parse_line(b"cpu v=1 1", crate::time::Precision::Second).unwrap();

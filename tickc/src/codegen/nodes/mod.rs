@@ -91,7 +91,7 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
         (_, "combine") => merging::combine(node),
         (_, "flatten") => Ok(merging::flatten(node)),
         (_, "httpPost") => output::http_post(node),
-        (_, "httpOut") => Ok(output::http_out()),
+        (_, "httpOut") => Ok(output::http_out(node)),
         (_, "log") => Ok(output::log(node)),
         (_, "alert") => alert::generate(node),
         _ => Err(unsupported(node)),
