@@ -29,3 +29,5 @@ pub use server::{BatchSink, Config, Server};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod durable_tests;
