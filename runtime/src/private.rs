@@ -5,6 +5,8 @@
 
 use std::fmt::Display;
 
+use crate::exec_time::ExecTime;
+
 pub use std::sync::Arc;
 pub use std::time::Duration;
 
@@ -107,6 +109,7 @@ pub struct Wired<N> {
     out: Vec<Message>,
     collected: u64,
     emitted: u64,
+    exec_time: ExecTime,
 }
 
 impl<N> Wired<N> {
@@ -116,6 +119,7 @@ impl<N> Wired<N> {
             out: Vec::new(),
             collected: 0,
             emitted: 0,
+            exec_time: ExecTime::default(),
         }
     }
 
@@ -123,7 +127,9 @@ impl<N> Wired<N> {
     fn run(&mut self, push: impl FnOnce(&mut N, &mut Vec<Message>)) -> Vec<Message> {
         self.collected += 1;
         let mut out = std::mem::take(&mut self.out);
+        let started = self.exec_time.start();
         push(&mut self.node, &mut out);
+        self.exec_time.finish(started);
         self.emitted += out.len() as u64;
         out
     }
@@ -140,6 +146,8 @@ impl<N> Wired<N> {
             collected: self.collected,
             emitted: self.emitted,
             errors,
+            avg_exec_time_ns: self.exec_time.average_ns(),
+            ..NodeStats::default()
         }
     }
 }
@@ -263,7 +271,9 @@ mod tests {
                 name: "stream0".into(),
                 collected: 2,
                 emitted: 2,
-                errors: 0
+                errors: 0,
+                avg_exec_time_ns: root.stats("stream0").avg_exec_time_ns,
+                ..NodeStats::default()
             }
         );
     }

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use crate::alert::{AlertLevels, AlertNode, AlertStats};
 use crate::config::ProgramConfig;
 use crate::delivery::Outbox;
 use crate::loopback::Loopback;
+use crate::node::http_out::HttpOutEndpoints;
 use crate::node::query::QueryConfig;
 use crate::point::{Batch, Point, Time};
 use crate::tap::Tap;
@@ -33,7 +35,8 @@ pub struct Dbrp {
 }
 
 /// What the runtime offers a task while it is built: its id, where its outputs go, the
-/// program's configuration (services, InfluxDB) and an optional tap on its nodes.
+/// program's configuration (services, InfluxDB), an optional tap on its nodes, and where its
+/// httpOut nodes publish their results.
 #[derive(Clone)]
 pub struct TaskContext {
     pub task_id: String,
@@ -42,6 +45,8 @@ pub struct TaskContext {
     pub tap: Option<Arc<dyn Tap>>,
     /// Where `|kapacitorLoopback()` writes; a driver without one cannot run such a task.
     pub loopback: Option<Arc<dyn Loopback>>,
+    /// Generated code registers each httpOut node's result here, under its endpoint name.
+    pub http_out: HttpOutEndpoints,
 }
 
 impl TaskContext {
@@ -53,6 +58,7 @@ impl TaskContext {
             config: Arc::default(),
             tap: None,
             loopback: None,
+            http_out: HttpOutEndpoints::default(),
         }
     }
 }
@@ -106,6 +112,45 @@ pub struct NodeStats {
     pub collected: u64,
     pub emitted: u64,
     pub errors: u64,
+    /// How long the node takes per message, on a moving average of sampled messages.
+    pub avg_exec_time_ns: u64,
+    /// How many groups the node keeps state for.
+    pub working_cardinality: u64,
+    /// The event counts of an alert node.
+    pub alert: Option<AlertStats>,
+}
+
+impl NodeStats {
+    /// The node's stats by Kapacitor's names, sorted by name as Kapacitor lists them, apart
+    /// from `collected` and `emitted` (which Kapacitor shows on edges).
+    pub fn named_values(&self) -> Vec<(&'static str, u64)> {
+        let mut values = vec![
+            ("avg_exec_time_ns", self.avg_exec_time_ns),
+            ("errors", self.errors),
+            ("working_cardinality", self.working_cardinality),
+        ];
+        if let Some(alert) = &self.alert {
+            values.extend([
+                ("alerts_inhibited", alert.alerts_inhibited),
+                ("alerts_triggered", alert.alerts_triggered),
+                ("crits_triggered", alert.crits_triggered),
+                ("infos_triggered", alert.infos_triggered),
+                ("oks_triggered", alert.oks_triggered),
+                ("warns_triggered", alert.warns_triggered),
+            ]);
+        }
+        values.sort_by_key(|(name, _)| *name);
+        values
+    }
+
+    /// These counts with an alert node's event counts and groups.
+    pub fn with_alert<L: AlertLevels>(self, node: &AlertNode<L>) -> NodeStats {
+        NodeStats {
+            working_cardinality: node.states().count() as u64,
+            alert: Some(node.stats()),
+            ..self
+        }
+    }
 }
 
 /// A running task's pipeline.

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::task::NodeStats;
+use crate::time::format_go_duration;
 
 /// The graph of a task that is not executing: `digraph id {\nstream0 -> from1;\n...}`.
 pub(crate) fn plain(id: &str, nodes: &[&str], edges: &[(usize, usize)]) -> String {
@@ -53,9 +54,20 @@ pub(crate) fn with_counts(
     out
 }
 
-/// A node's DOT attributes, sorted by name as Kapacitor sorts them.
-fn attributes(stats: &NodeStats) -> [(&'static str, u64); 1] {
-    [("errors", stats.errors)]
+/// A node's DOT attributes, sorted by name as Kapacitor sorts them; the execution time as a Go
+/// duration (`1.856µs`), as Kapacitor prints it.
+fn attributes(stats: &NodeStats) -> Vec<(&'static str, String)> {
+    stats
+        .named_values()
+        .into_iter()
+        .map(|(name, value)| {
+            let value = match name {
+                "avg_exec_time_ns" => format_go_duration(i64::try_from(value).unwrap_or(i64::MAX)),
+                _ => value.to_string(),
+            };
+            (name, value)
+        })
+        .collect()
 }
 
 /// The name the stats give a node, else the descriptor's; a node index out of both gets a
@@ -81,6 +93,7 @@ mod tests {
             collected,
             emitted,
             errors,
+            ..NodeStats::default()
         }
     }
 
@@ -96,23 +109,38 @@ mod tests {
 
     #[test]
     fn a_running_task_shows_its_counts_in_kapacitors_layout() {
+        let alert = crate::alert::AlertStats {
+            alerts_triggered: 4,
+            crits_triggered: 3,
+            oks_triggered: 1,
+            ..Default::default()
+        };
         let counts = [
-            stats("stream0", 4, 4, 0),
-            stats("from1", 4, 3, 1),
-            stats("alert2", 3, 0, 0),
+            stats("stream0", 5, 5, 0),
+            NodeStats {
+                avg_exec_time_ns: 1562,
+                ..stats("from1", 5, 5, 0)
+            },
+            NodeStats {
+                avg_exec_time_ns: 1_206_339,
+                working_cardinality: 1,
+                alert: Some(alert),
+                ..stats("alert2", 5, 0, 0)
+            },
         ];
         let dot = with_counts("cpu_alert", NODES, EDGES, &counts, 4.0);
+        // kapacitor-api.md, section 14, byte for byte.
         insta::assert_snapshot!(dot, @r#"
         digraph cpu_alert {
         graph [throughput="4.00 points/s"];
 
-        stream0 [errors="0" ];
-        stream0 -> from1 [processed="4"];
+        stream0 [avg_exec_time_ns="0s" errors="0" working_cardinality="0" ];
+        stream0 -> from1 [processed="5"];
 
-        from1 [errors="1" ];
-        from1 -> alert2 [processed="3"];
+        from1 [avg_exec_time_ns="1.562µs" errors="0" working_cardinality="0" ];
+        from1 -> alert2 [processed="5"];
 
-        alert2 [errors="0" ];
+        alert2 [alerts_inhibited="0" alerts_triggered="4" avg_exec_time_ns="1.206339ms" crits_triggered="3" errors="0" infos_triggered="0" oks_triggered="1" warns_triggered="0" working_cardinality="1" ];
         }
         "#);
     }

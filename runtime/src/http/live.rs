@@ -2,6 +2,10 @@
 //! points from a bounded queue of chunks: a full queue makes its writers wait (back-pressure)
 //! and never grows, and a slow task holds up only the writes that reach it. The thread
 //! publishes its node counts after each chunk, so the API reads them without waiting on it.
+//!
+//! With a data directory, the thread also keeps the task's state on disk: it restores it when
+//! the task starts, saves it beside the clock tick (about once a second, only when it changed)
+//! and once more after the final flush.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,7 +14,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::state_file::{LoadError, StateFile};
+use crate::config::ProgramConfig;
 use crate::delivery::Outbox;
+use crate::node::http_out::{HttpOutEndpoints, HttpOutResult};
 use crate::point::{Batch, Point, Time};
 use crate::task::{NodeStats, Task, TaskContext, TaskDescriptor};
 
@@ -28,6 +35,30 @@ pub(crate) enum Work {
 /// How often a running task is told the wall-clock time (deadman, stats, barrier act on it).
 const TICK_INTERVAL: Duration = Duration::from_secs(1);
 
+/// What every task of the program runs with.
+pub(crate) struct Environment {
+    pub(crate) outbox: Arc<dyn Outbox>,
+    pub(crate) config: Arc<ProgramConfig>,
+    /// How many chunks a task's queue holds.
+    pub(crate) queue_chunks: usize,
+}
+
+impl Environment {
+    /// The context a new pipeline of task `task_id` is built with.
+    pub(crate) fn context(&self, task_id: &str) -> TaskContext {
+        TaskContext {
+            config: self.config.clone(),
+            ..TaskContext::new(task_id, self.outbox.clone())
+        }
+    }
+
+    /// Where the task's state is kept, when the program has a data directory.
+    fn state_file(&self, task_id: &str) -> Option<StateFile> {
+        let data_dir = self.config.data_dir.as_ref()?;
+        Some(StateFile::new(&data_dir.join("state"), task_id))
+    }
+}
+
 /// Every task of the program, in the order the program lists them.
 pub(crate) struct LiveTasks {
     tasks: Vec<LiveTask>,
@@ -36,8 +67,7 @@ pub(crate) struct LiveTasks {
 /// One task of the program, executing or not.
 pub(crate) struct LiveTask {
     descriptor: TaskDescriptor,
-    outbox: Arc<dyn Outbox>,
-    queue_chunks: usize,
+    environment: Arc<Environment>,
     created: Time,
     /// Held across a whole enable or disable, so a task never runs twice while one execution
     /// drains.
@@ -58,6 +88,7 @@ struct Execution {
     queue: SyncSender<Work>,
     progress: Arc<Progress>,
     thread: JoinHandle<()>,
+    http_out: HttpOutEndpoints,
 }
 
 /// What a task thread shares with the server.
@@ -112,8 +143,7 @@ impl LiveTasks {
     /// Starts every task that is enabled (the others wait for an enable through the API).
     pub(crate) fn start(
         descriptors: &[TaskDescriptor],
-        outbox: Arc<dyn Outbox>,
-        queue_chunks: usize,
+        environment: &Arc<Environment>,
         now: Time,
     ) -> Self {
         let tasks = descriptors
@@ -121,8 +151,7 @@ impl LiveTasks {
             .map(|descriptor| {
                 let task = LiveTask {
                     descriptor: *descriptor,
-                    outbox: outbox.clone(),
-                    queue_chunks: queue_chunks.max(1),
+                    environment: environment.clone(),
                     created: now,
                     lifecycle: tokio::sync::Mutex::new(()),
                     state: Mutex::new(TaskState {
@@ -212,6 +241,11 @@ impl LiveTask {
         &self.descriptor
     }
 
+    /// The result of the executing task's httpOut node at `endpoint`.
+    pub(crate) fn http_out(&self, endpoint: &str) -> Option<HttpOutResult> {
+        lock(&self.state).execution.as_ref()?.http_out.get(endpoint)
+    }
+
     /// Hands a batch of the task's query number `query` to the executing task, waiting while
     /// its queue is full.
     pub(crate) fn push_batch(&self, query: usize, batch: Batch) -> Result<(), TaskStopped> {
@@ -286,32 +320,40 @@ impl LiveTask {
     }
 
     fn spawn(&self) -> std::io::Result<Execution> {
-        let (queue, chunks) = sync_channel(self.queue_chunks);
+        let (queue, chunks) = sync_channel(self.environment.queue_chunks.max(1));
         let progress = Arc::new(Progress::default());
-        let context = TaskContext::new(self.descriptor.id, self.outbox.clone());
+        let context = self.environment.context(self.descriptor.id);
+        let http_out = context.http_out.clone();
+        let state_file = self.environment.state_file(self.descriptor.id);
         let new = self.descriptor.new;
         let thread_progress = progress.clone();
         let thread = std::thread::Builder::new()
             .name(format!("task {}", self.descriptor.id))
-            .spawn(move || execute(new, &context, chunks, &thread_progress))?;
+            .spawn(move || execute(new, &context, chunks, &thread_progress, state_file))?;
         Ok(Execution {
             queue,
             progress,
             thread,
+            http_out,
         })
     }
 }
 
-/// The body of a task thread: builds the pipeline, feeds it every chunk until every sender is
-/// gone, then flushes it. A panic in the pipeline ends the task and is reported, not spread.
+/// The body of a task thread: builds the pipeline (restoring its saved state), feeds it every
+/// chunk until every sender is gone, then flushes it and saves its state a last time. A panic
+/// in the pipeline ends the task and is reported, not spread.
 fn execute(
     new: fn(&TaskContext) -> Box<dyn Task>,
     context: &TaskContext,
     work: Receiver<Work>,
     progress: &Progress,
+    mut state_file: Option<StateFile>,
 ) {
     let run = catch_unwind(AssertUnwindSafe(|| {
         let mut task = new(context);
+        if let Some(file) = &mut state_file {
+            restore(task.as_mut(), file, &context.task_id);
+        }
         *lock(&progress.stats) = task.stats();
         let mut next_tick = Instant::now() + TICK_INTERVAL;
         loop {
@@ -329,12 +371,18 @@ fn execute(
             }
             if Instant::now() >= next_tick {
                 task.tick(crate::time::wall_clock_now());
+                if let Some(file) = &mut state_file {
+                    file.save(&task.snapshot());
+                }
                 next_tick = Instant::now() + TICK_INTERVAL;
             }
             *lock(&progress.stats) = task.stats();
         }
         task.flush();
         *lock(&progress.stats) = task.stats();
+        if let Some(file) = &mut state_file {
+            file.save(&task.snapshot());
+        }
     }));
     if let Err(panic) = run {
         let message = panic
@@ -345,6 +393,32 @@ fn execute(
         // Close the queue before reporting, so writers waiting on it are released.
         drop(work);
         *lock(&progress.failure) = Some(format!("the task stopped: it panicked: {message}"));
+    }
+}
+
+/// Puts the task's saved state back. What cannot be read is reported and left out: the task
+/// starts without it (an unreadable file is moved aside rather than overwritten).
+fn restore(task: &mut dyn Task, file: &mut StateFile, task_id: &str) {
+    match file.load() {
+        Ok(states) if states.is_empty() => {}
+        Ok(states) => {
+            if let Err(e) = task.restore(&states) {
+                eprintln!("warning: task {task_id}: {e}; those nodes start empty");
+            }
+        }
+        Err(e) => {
+            let aside = match &e {
+                LoadError::Unreadable(_) => file
+                    .set_aside()
+                    .map(|aside| format!(" (moved to {})", aside.display()))
+                    .unwrap_or_default(),
+                LoadError::Io(_) => String::new(),
+            };
+            eprintln!(
+                "warning: task {task_id}: cannot read its saved state {}: {e}{aside}; the task starts empty",
+                file.path().display()
+            );
+        }
     }
 }
 

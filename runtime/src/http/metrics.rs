@@ -5,6 +5,7 @@
 use std::fmt::Write;
 use std::sync::atomic::Ordering;
 
+use super::live::TaskSnapshot;
 use super::server::State;
 use crate::task::NodeStats;
 
@@ -84,6 +85,7 @@ pub(crate) fn render(state: &State) -> String {
             }
         }
     }
+    node_stat_series(&mut out, &snapshots);
     let ingest = [
         (
             "tick_write_requests_total",
@@ -106,6 +108,41 @@ pub(crate) fn render(state: &State) -> String {
         let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
     }
     out
+}
+
+/// Kapacitor's other node stats (execution time, cardinality, an alert node's event counts),
+/// by their Kapacitor names: the gauges as they are, the counts as `_total` counters.
+fn node_stat_series(out: &mut String, snapshots: &[TaskSnapshot]) {
+    let nodes = || {
+        snapshots.iter().flat_map(|task| {
+            let stats = task.execution.iter().flat_map(|e| &e.stats);
+            stats.map(move |node| (task.descriptor.id, node))
+        })
+    };
+    let mut names: Vec<&'static str> = nodes()
+        .flat_map(|(_, node)| node.named_values())
+        .map(|(name, _)| name)
+        .filter(|name| *name != "errors")
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let (metric, kind) = match name {
+            "avg_exec_time_ns" | "working_cardinality" => (format!("tick_node_{name}"), "gauge"),
+            _ => (format!("tick_node_{name}_total"), "counter"),
+        };
+        header(out, &metric, kind, &format!("The node's {name}, as Kapacitor names it."));
+        for (task, node) in nodes() {
+            if let Some((_, value)) = node.named_values().into_iter().find(|(n, _)| *n == name) {
+                let _ = writeln!(
+                    out,
+                    "{metric}{{task=\"{}\",node=\"{}\"}} {value}",
+                    escape(task),
+                    escape(&node.name)
+                );
+            }
+        }
+    }
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {

@@ -1,16 +1,25 @@
 //! The task program's HTTP server: line-protocol ingest (`/write`) feeding tasks that run on
-//! threads of their own, and the part of Kapacitor's HTTP API its CLI uses to look at tasks
-//! (list, show with a DOT graph of live counts, enable and disable), plus Prometheus metrics.
+//! threads of their own (their state saved in the data directory), and the part of Kapacitor's
+//! HTTP API its CLI uses: tasks (list, show with a DOT graph of live counts, enable and
+//! disable, httpOut results), stream recordings and replays; plus Prometheus metrics.
 
 mod auth;
 mod dot;
+mod ids;
+mod json_body;
+mod listing;
 mod live;
 mod metrics;
 mod ping;
 mod query;
+mod recording;
+mod recordings;
+mod replay;
+mod replays;
 mod response;
 mod router;
 mod server;
+mod state_file;
 mod tasks_api;
 mod write;
 
@@ -20,3 +29,5 @@ pub use server::{BatchSink, Config, Server};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod durable_tests;

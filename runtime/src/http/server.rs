@@ -1,5 +1,6 @@
 //! The server itself: its configuration, the accept loop, and the graceful shutdown (stop
-//! accepting, finish the requests in flight, let every task drain its queue and flush).
+//! accepting, finish the requests in flight, close the running recordings, let every task
+//! drain its queue, flush and save its state).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,9 +13,12 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::auth::Credentials;
-use super::live::{LiveTasks, TaskStopped};
+use super::live::{Environment, LiveTasks, TaskStopped};
+use super::recordings::Recordings;
+use super::replays::Replays;
 use super::router::route;
 use super::write::IngestCounters;
+use crate::config::ProgramConfig;
 use crate::delivery::Outbox;
 use crate::point::Batch;
 use crate::task::TaskDescriptor;
@@ -40,6 +44,9 @@ pub struct Config {
     /// How many chunks of points (up to 1,000 points or about 1 MiB each) a task's queue holds
     /// before writes to it wait.
     pub queue_chunks: usize,
+    /// The program's configuration, which every task is built with; its data directory keeps
+    /// the tasks' state and the recordings.
+    pub program: Arc<ProgramConfig>,
 }
 
 impl Default for Config {
@@ -50,6 +57,7 @@ impl Default for Config {
             default_retention_policy: "autogen".to_owned(),
             credentials: None,
             queue_chunks: 16,
+            program: Arc::default(),
         }
     }
 }
@@ -57,8 +65,11 @@ impl Default for Config {
 /// What every request handler shares.
 pub(crate) struct State {
     pub(crate) config: Config,
+    pub(crate) environment: Arc<Environment>,
     pub(crate) tasks: LiveTasks,
     pub(crate) ingest: IngestCounters,
+    pub(crate) recordings: Recordings,
+    pub(crate) replays: Replays,
 }
 
 /// Hands batches to the server's running tasks (see [`Server::batch_sink`]).
@@ -92,12 +103,21 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// Starts every task, each on its own thread; their deliveries go to `outbox`.
     pub fn new(tasks: &[TaskDescriptor], outbox: Arc<dyn Outbox>, config: Config) -> Server {
-        let tasks = LiveTasks::start(tasks, outbox, config.queue_chunks, wall_clock_now());
+        let environment = Arc::new(Environment {
+            outbox,
+            config: config.program.clone(),
+            queue_chunks: config.queue_chunks,
+        });
+        let tasks = LiveTasks::start(tasks, &environment, wall_clock_now());
+        let recordings = Recordings::open(config.program.data_dir.as_deref());
         Server {
             state: Arc::new(State {
                 config,
+                environment,
                 tasks,
                 ingest: IngestCounters::default(),
+                recordings,
+                replays: Replays::default(),
             }),
         }
     }
@@ -140,7 +160,11 @@ impl Server {
         }
         sampler.abort();
         let state = self.state;
-        let stopped = tokio::task::spawn_blocking(move || state.tasks.stop_all()).await;
+        let stopped = tokio::task::spawn_blocking(move || {
+            state.recordings.finish_all(wall_clock_now());
+            state.tasks.stop_all();
+        })
+        .await;
         if let Err(e) = stopped {
             eprintln!("error: stopping the tasks: {e}");
         }

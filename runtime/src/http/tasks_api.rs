@@ -5,33 +5,41 @@
 //! come out sorted, as Kapacitor's do. The tasks are compiled into the program: a PATCH may
 //! change only their status.
 
-use http_body_util::{BodyExt, Limited};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::dot;
+use super::json_body::read_json;
+use super::listing::Listing;
 use super::live::{LiveTask, TaskSnapshot};
 use super::query::Query;
-use super::response::{Body, error, json as json_response};
+use super::response::{Body, JSON, error, json as json_response, text};
 use super::server::State;
 use crate::point::Time;
-use crate::task::Dbrp;
+use crate::task::{Dbrp, NodeStats};
 use crate::time::format_rfc3339_nano;
 
 const TASKS_PATH: &str = "/kapacitor/v1/tasks";
 /// How Go's zero `time.Time` prints: a never-enabled task's `last-enabled`.
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
-/// The largest PATCH body read; a status change is a few bytes.
-const MAX_PATCH_BYTES: usize = 1 << 20;
-/// Kapacitor's page size when `limit` is absent.
-const DEFAULT_LIMIT: usize = 100;
 
+/// Kapacitor's `link` to a resource.
 #[derive(Serialize)]
-struct Link {
+pub(crate) struct Link {
     rel: &'static str,
     href: String,
+}
+
+impl Link {
+    /// The link to the resource `id` under `base`.
+    pub(crate) fn to(base: &str, id: &str) -> Link {
+        Link {
+            rel: "self",
+            href: format!("{base}/{id}"),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, PartialEq)]
@@ -77,11 +85,6 @@ impl From<TaskSnapshot> for TaskJson {
         let d = task.descriptor;
         let (dot, stats) = match &task.execution {
             Some(execution) => {
-                let node_stats: Map<String, Value> = execution
-                    .stats
-                    .iter()
-                    .map(|s| (s.name.clone(), json!({"collected": s.collected, "emitted": s.emitted, "errors": s.errors})))
-                    .collect();
                 (
                     dot::with_counts(
                         d.id,
@@ -90,16 +93,13 @@ impl From<TaskSnapshot> for TaskJson {
                         &execution.stats,
                         execution.throughput,
                     ),
-                    json!({"task-stats": {"throughput": execution.throughput}, "node-stats": node_stats}),
+                    stats_json(&execution.stats, execution.throughput),
                 )
             }
             None => (dot::plain(d.id, d.nodes, d.edges), json!({})),
         };
         TaskJson {
-            link: Link {
-                rel: "self",
-                href: format!("{TASKS_PATH}/{}", d.id),
-            },
+            link: Link::to(TASKS_PATH, d.id),
             id: d.id,
             template_id: "",
             kind: d.kind.as_str(),
@@ -120,39 +120,39 @@ impl From<TaskSnapshot> for TaskJson {
     }
 }
 
+/// A task's `stats`: its throughput and each node's counts by Kapacitor's names.
+pub(crate) fn stats_json(stats: &[NodeStats], throughput: f64) -> Value {
+    let node_stats: Map<String, Value> = stats
+        .iter()
+        .map(|s| {
+            let mut values: Map<String, Value> = s
+                .named_values()
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), Value::from(value)))
+                .collect();
+            values.insert("collected".into(), s.collected.into());
+            values.insert("emitted".into(), s.emitted.into());
+            (s.name.clone(), Value::Object(values))
+        })
+        .collect();
+    json!({"task-stats": {"throughput": throughput}, "node-stats": node_stats})
+}
+
 /// `GET /kapacitor/v1/tasks?pattern=&fields=&offset=&limit=`.
 pub(crate) fn list(query: &Query, state: &State) -> Response<Body> {
-    let (offset, limit) = match (
-        number(query, "offset", 0),
-        number(query, "limit", DEFAULT_LIMIT),
-    ) {
-        (Ok(offset), Ok(limit)) => (offset, limit),
-        (Err(message), _) | (_, Err(message)) => return error(StatusCode::BAD_REQUEST, &message),
+    let listing = match Listing::parse(query) {
+        Ok(listing) => listing,
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
-    let pattern = query.first("pattern").unwrap_or_default();
-    let fields: Vec<&str> = query.all("fields").collect();
     let mut tasks: Vec<&LiveTask> = state
         .tasks
         .iter()
-        .filter(|t| glob_matches(pattern, t.descriptor().id))
+        .filter(|t| listing.matches(t.descriptor().id))
         .collect();
     tasks.sort_by_key(|t| t.descriptor().id);
-    let entries: Vec<Value> = tasks
-        .into_iter()
-        .skip(offset)
-        .take(limit)
-        .map(|task| {
-            let mut entry = match serde_json::to_value(TaskJson::from(task.snapshot())) {
-                Ok(Value::Object(map)) => map,
-                _ => Map::new(),
-            };
-            if !fields.is_empty() {
-                entry.retain(|key, _| {
-                    key == "id" || key == "link" || fields.contains(&key.as_str())
-                });
-            }
-            Value::Object(entry)
-        })
+    let entries: Vec<Value> = listing
+        .page(tasks)
+        .map(|task| listing.entry(&TaskJson::from(task.snapshot())))
         .collect();
     json_response(StatusCode::OK, &json!({ "tasks": entries }))
 }
@@ -162,6 +162,18 @@ pub(crate) fn show(id: &str, state: &State) -> Response<Body> {
     match state.tasks.get(id) {
         Some(task) => json_response(StatusCode::OK, &TaskJson::from(task.snapshot())),
         None => error(StatusCode::NOT_FOUND, "no task exists"),
+    }
+}
+
+/// `GET /kapacitor/v1/tasks/ID/ENDPOINT`: the current result of the task's httpOut node at
+/// `ENDPOINT`, compact as Kapacitor serves it.
+pub(crate) fn http_out(id: &str, endpoint: &str, state: &State) -> Response<Body> {
+    let Some(result) = state.tasks.get(id).and_then(|task| task.http_out(endpoint)) else {
+        return error(StatusCode::NOT_FOUND, "no task exists");
+    };
+    match result.current() {
+        Ok(body) => text(StatusCode::OK, JSON, body),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 
@@ -186,16 +198,9 @@ pub(crate) async fn patch(
     let Some(task) = state.tasks.get(id) else {
         return error(StatusCode::NOT_FOUND, "task does not exist, cannot update");
     };
-    let body: Bytes = match Limited::new(request.into_body(), MAX_PATCH_BYTES)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("reading the body: {e}")),
-    };
-    let patch: TaskPatch = match serde_json::from_slice(&body) {
+    let patch: TaskPatch = match read_json(request).await {
         Ok(patch) => patch,
-        Err(_) => return error(StatusCode::BAD_REQUEST, "invalid JSON"),
+        Err(refused) => return refused,
     };
     if let Some(unchangeable) = unchangeable_field(&patch, task) {
         let message = format!(
@@ -235,89 +240,4 @@ fn unchangeable_field(patch: &TaskPatch, task: &LiveTask) -> Option<&'static str
         return Some("vars");
     }
     None
-}
-
-fn number(query: &Query, name: &str, default: usize) -> Result<usize, String> {
-    match query.first(name) {
-        None | Some("") => Ok(default),
-        Some(value) => value
-            .parse()
-            .map_err(|_| format!("invalid {name} {value:?}: expected a whole number")),
-    }
-}
-
-/// Whether `id` matches a task pattern: `*` any run of characters, `?` any one, `\` quotes the
-/// next; an empty pattern matches everything (Kapacitor's CLI sends `pattern=` for "all").
-fn glob_matches(pattern: &str, id: &str) -> bool {
-    if pattern.is_empty() {
-        return true;
-    }
-    let pattern: Vec<char> = pattern.chars().collect();
-    let id: Vec<char> = id.chars().collect();
-    // Classic wildcard matching with one backtrack point: the last `*` seen.
-    let (mut p, mut i) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while i < id.len() {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some((p, i));
-                p += 1;
-                continue;
-            }
-            Some('?') => {
-                p += 1;
-                i += 1;
-                continue;
-            }
-            Some('\\') if pattern.get(p + 1) == id.get(i) && p + 1 < pattern.len() => {
-                p += 2;
-                i += 1;
-                continue;
-            }
-            Some(c) if *c != '\\' && Some(c) == id.get(i) => {
-                p += 1;
-                i += 1;
-                continue;
-            }
-            _ => {}
-        }
-        match star {
-            Some((star_p, star_i)) => {
-                p = star_p + 1;
-                i = star_i + 1;
-                star = Some((star_p, star_i + 1));
-            }
-            None => return false,
-        }
-    }
-    pattern
-        .get(p..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs_match_like_kapacitors_patterns() {
-        for (pattern, id, expected) in [
-            ("", "cpu_alert", true),
-            ("cpu_alert", "cpu_alert", true),
-            ("cpu_alert", "cpu_alert2", false),
-            ("cpu*", "cpu_alert", true),
-            ("cpu*", "mem", false),
-            ("*alert", "cpu_alert", true),
-            ("*a*e*", "cpu_alert", true),
-            ("c?u_alert", "cpu_alert", true),
-            ("c?u", "cpu_alert", false),
-            ("**", "x", true),
-            ("a\\*", "a*", true),
-            ("a\\*", "ab", false),
-            ("*", "", true),
-            ("?", "", false),
-        ] {
-            assert_eq!(glob_matches(pattern, id), expected, "{pattern:?} vs {id:?}");
-        }
-    }
 }

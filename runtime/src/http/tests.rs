@@ -21,17 +21,17 @@ use crate::point::{Batch, FieldValue, Point};
 use crate::task::{Dbrp, NodeStats, Task, TaskContext, TaskDescriptor, TaskKind};
 
 /// How long a test waits for something that should happen at once.
-const PATIENCE: Duration = Duration::from_secs(10);
+pub(super) const PATIENCE: Duration = Duration::from_secs(10);
 /// How long a test watches for something that must not happen.
 const GLANCE: Duration = Duration::from_millis(50);
 
 /// What the recording tasks of one id have seen.
 #[derive(Default)]
-struct TaskLog {
-    points: Vec<Point>,
+pub(super) struct TaskLog {
+    pub(super) points: Vec<Point>,
     /// (query, number of points) of each batch.
     batches: Vec<(usize, usize)>,
-    instances: u32,
+    pub(super) instances: u32,
     flushes: u32,
     /// While set, the task waits before taking a point (a stand-in for a slow pipeline).
     gate_closed: bool,
@@ -49,12 +49,12 @@ fn update(id: &str, change: impl FnOnce(&mut TaskLog)) {
     CHANGED.notify_all();
 }
 
-fn read<T>(id: &str, look: impl FnOnce(&TaskLog) -> T) -> T {
+pub(super) fn read<T>(id: &str, look: impl FnOnce(&TaskLog) -> T) -> T {
     look(logs().entry(id.to_owned()).or_default())
 }
 
 /// Waits until the log of `id` satisfies `done`.
-fn wait_until(id: &str, done: impl Fn(&TaskLog) -> bool) {
+pub(super) fn wait_until(id: &str, done: impl Fn(&TaskLog) -> bool) {
     let mut guard = logs();
     let deadline = std::time::Instant::now() + PATIENCE;
     while !done(guard.entry(id.to_owned()).or_default()) {
@@ -80,7 +80,7 @@ fn values(id: &str) -> Vec<f64> {
 }
 
 /// A task that records every point it gets.
-struct Recorder {
+pub(super) struct Recorder {
     id: String,
     seen: u64,
 }
@@ -114,12 +114,14 @@ impl Task for Recorder {
                 collected: self.seen,
                 emitted: self.seen,
                 errors: 0,
+                ..NodeStats::default()
             },
             NodeStats {
                 name: "record1".into(),
                 collected: self.seen,
                 emitted: 0,
                 errors: 0,
+                ..NodeStats::default()
             },
         ]
     }
@@ -138,12 +140,12 @@ impl Task for Panicker {
     }
 }
 
-const TELEGRAF: &[Dbrp] = &[Dbrp {
+pub(super) const TELEGRAF: &[Dbrp] = &[Dbrp {
     database: "telegraf",
     retention_policy: "autogen",
 }];
 
-fn recorder(id: &'static str) -> TaskDescriptor {
+pub(super) fn recorder(id: &'static str) -> TaskDescriptor {
     TaskDescriptor {
         id,
         kind: TaskKind::Stream,
@@ -157,14 +159,14 @@ fn recorder(id: &'static str) -> TaskDescriptor {
     }
 }
 
-struct Running {
-    address: SocketAddr,
+pub(super) struct Running {
+    pub(super) address: SocketAddr,
     batches: BatchSink,
     stop: oneshot::Sender<()>,
     done: JoinHandle<()>,
 }
 
-async fn start(tasks: &[TaskDescriptor], config: Config) -> Running {
+pub(super) async fn start(tasks: &[TaskDescriptor], config: Config) -> Running {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let server = Server::new(tasks, Arc::new(RecordingOutbox::new()), config);
@@ -182,7 +184,7 @@ async fn start(tasks: &[TaskDescriptor], config: Config) -> Running {
 }
 
 impl Running {
-    async fn shutdown(self) {
+    pub(super) async fn shutdown(self) {
         let _ = self.stop.send(());
         tokio::time::timeout(PATIENCE, self.done)
             .await
@@ -191,19 +193,19 @@ impl Running {
     }
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
+pub(super) struct Reply {
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Bytes,
 }
 
 impl Reply {
-    fn json(&self) -> Value {
+    pub(super) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {:?}", self.body))
     }
 }
 
-async fn send(
+pub(super) async fn send(
     address: SocketAddr,
     method: Method,
     uri: &str,
@@ -236,11 +238,11 @@ async fn send(
     }
 }
 
-async fn post(address: SocketAddr, uri: &str, body: &str) -> Reply {
+pub(super) async fn post(address: SocketAddr, uri: &str, body: &str) -> Reply {
     send(address, Method::POST, uri, &[], body.to_owned()).await
 }
 
-async fn get(address: SocketAddr, uri: &str) -> Reply {
+pub(super) async fn get(address: SocketAddr, uri: &str) -> Reply {
     send(address, Method::GET, uri, &[], Bytes::new()).await
 }
 
@@ -274,7 +276,7 @@ async fn show_until(address: SocketAddr, id: &str, done: impl Fn(&Value) -> bool
     }
 }
 
-fn lines(values: impl IntoIterator<Item = u32>) -> String {
+pub(super) fn lines(values: impl IntoIterator<Item = u32>) -> String {
     values
         .into_iter()
         .map(|v| format!("cpu,host=h{v} v={v} {}\n", 1_700_000_000 + i64::from(v)))
@@ -687,7 +689,7 @@ async fn tasks_are_listed_and_shown_in_kapacitors_shape_with_live_counts() {
           "rp": "autogen"
         }
       ],
-      "dot": "digraph shape_a {\ngraph [throughput=\"<throughput> points/s\"];\n\nstream0 [errors=\"0\" ];\nstream0 -> record1 [processed=\"3\"];\n\nrecord1 [errors=\"0\" ];\n}",
+      "dot": "digraph shape_a {\ngraph [throughput=\"<throughput> points/s\"];\n\nstream0 [avg_exec_time_ns=\"0s\" errors=\"0\" working_cardinality=\"0\" ];\nstream0 -> record1 [processed=\"3\"];\n\nrecord1 [avg_exec_time_ns=\"0s\" errors=\"0\" working_cardinality=\"0\" ];\n}",
       "error": "",
       "executing": true,
       "id": "shape_a",
@@ -701,14 +703,18 @@ async fn tasks_are_listed_and_shown_in_kapacitors_shape_with_live_counts() {
       "stats": {
         "node-stats": {
           "record1": {
+            "avg_exec_time_ns": 0,
             "collected": 3,
             "emitted": 0,
-            "errors": 0
+            "errors": 0,
+            "working_cardinality": 0
           },
           "stream0": {
+            "avg_exec_time_ns": 0,
             "collected": 3,
             "emitted": 3,
-            "errors": 0
+            "errors": 0,
+            "working_cardinality": 0
           }
         },
         "task-stats": {
@@ -1022,8 +1028,13 @@ async fn a_task_that_panics_is_reported_and_its_writes_fail() {
 
 #[test]
 fn throughput_is_the_points_taken_since_the_last_sample() {
-    use super::live::{LiveTasks, deliver};
-    let tasks = LiveTasks::start(&[recorder("rate")], Arc::new(RecordingOutbox::new()), 4, 0);
+    use super::live::{Environment, LiveTasks, deliver};
+    let environment = Arc::new(Environment {
+        outbox: Arc::new(RecordingOutbox::new()),
+        config: Arc::default(),
+        queue_chunks: 4,
+    });
+    let tasks = LiveTasks::start(&[recorder("rate")], &environment, 0);
     let targets = tasks.targets("telegraf", "autogen");
     assert_eq!(targets.len(), 1);
     let point = crate::lineproto::parse_line(b"cpu v=1 1", crate::time::Precision::Second).unwrap();

@@ -19,6 +19,7 @@
 //! wait rather than buffer without bound.
 
 use std::io::Read;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
@@ -29,6 +30,8 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::live::{Chunk, Target, deliver};
+use super::recording::Recording;
+use super::recordings::record;
 use super::query::Query;
 use super::response::{Body, empty, error, json};
 use super::server::State;
@@ -97,6 +100,7 @@ pub(crate) async fn handle(
         now: wall_clock_now(),
     };
     let targets = state.tasks.targets(database, retention_policy);
+    let recordings = state.recordings.recording(database, retention_policy);
     // Decompressing, parsing and waiting on full task queues block: keep them off the async
     // workers so other connections keep being served.
     let ingested = tokio::task::spawn_blocking(move || {
@@ -108,7 +112,7 @@ pub(crate) async fn handle(
         } else {
             body
         };
-        Ok(write.ingest(&text, &targets))
+        Ok(write.ingest(&text, &targets, &recordings))
     })
     .await;
     let outcome = match ingested {
@@ -171,15 +175,16 @@ struct Write {
 }
 
 impl Write {
-    /// Sends the good lines of `text` to `targets`, in order, and collects the bad ones.
-    fn ingest(&self, text: &[u8], targets: &[Target]) -> Outcome {
-        let mut fanout = Fanout::new(targets);
+    /// Sends the good lines of `text` to `targets` and `recordings`, in order, and collects
+    /// the bad ones.
+    fn ingest(&self, text: &[u8], targets: &[Target], recordings: &[Arc<Recording>]) -> Outcome {
+        let mut fanout = Fanout::new(targets, recordings);
         let mut outcome = Outcome::default();
         for line in parse_body(text, self.precision) {
             match line {
                 Ok(line) => {
                     outcome.points += 1;
-                    if !targets.is_empty() {
+                    if !targets.is_empty() || !recordings.is_empty() {
                         fanout.push(line.view.to_point(
                             &self.database,
                             &self.retention_policy,
@@ -196,9 +201,10 @@ impl Write {
     }
 }
 
-/// Gathers points into chunks and hands each full chunk to every target.
+/// Gathers points into chunks and hands each full chunk to every recording and target.
 struct Fanout<'t> {
     targets: &'t [Target],
+    recordings: &'t [Arc<Recording>],
     chunk: Chunk,
     chunk_bytes: usize,
     /// Tasks that stopped while this write was being delivered.
@@ -206,9 +212,10 @@ struct Fanout<'t> {
 }
 
 impl<'t> Fanout<'t> {
-    fn new(targets: &'t [Target]) -> Self {
+    fn new(targets: &'t [Target], recordings: &'t [Arc<Recording>]) -> Self {
         Fanout {
             targets,
+            recordings,
             chunk: Vec::new(),
             chunk_bytes: 0,
             stopped: Vec::new(),
@@ -229,6 +236,7 @@ impl<'t> Fanout<'t> {
         if chunk.is_empty() {
             return;
         }
+        record(self.recordings, &chunk);
         // Every target but the last gets a copy; the last takes the chunk itself.
         let Some((last, others)) = self.targets.split_last() else {
             return;

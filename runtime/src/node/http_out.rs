@@ -1,8 +1,9 @@
 //! `|httpOut(endpoint)`: keeps the latest point or batch of every group for the task's HTTP
 //! API (`GET /kapacitor/v1/tasks/<task>/<endpoint>`), and passes the data on.
 //!
-//! The API reads the result from another thread through an [`HttpOutResult`] handle; rows are
-//! encoded when they arrive, so a read only joins strings.
+//! The API reads the result from another thread through an [`HttpOutResult`] handle, found by
+//! endpoint name in the task's [`HttpOutEndpoints`]; rows are encoded when they arrive, so a
+//! read only joins strings.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -46,6 +47,37 @@ impl HttpOutResult {
     }
 }
 
+/// The httpOut results of one running task, by endpoint name: each httpOut node registers its
+/// result when the pipeline is built, and the HTTP API looks results up here.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOutEndpoints {
+    results: Arc<Mutex<Vec<(String, HttpOutResult)>>>,
+}
+
+impl HttpOutEndpoints {
+    fn lock(&self) -> MutexGuard<'_, Vec<(String, HttpOutResult)>> {
+        self.results.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Publishes `result` under `endpoint`; a later node with the same endpoint replaces an
+    /// earlier one.
+    pub fn register(&self, endpoint: &str, result: HttpOutResult) {
+        let mut results = self.lock();
+        match results.iter_mut().find(|(name, _)| name == endpoint) {
+            Some((_, slot)) => *slot = result,
+            None => results.push((endpoint.to_owned(), result)),
+        }
+    }
+
+    /// The result published under `endpoint`.
+    pub fn get(&self, endpoint: &str) -> Option<HttpOutResult> {
+        self.lock()
+            .iter()
+            .find(|(name, _)| name == endpoint)
+            .map(|(_, result)| result.clone())
+    }
+}
+
 /// `|httpOut()`.
 #[derive(Debug, Default)]
 pub struct HttpOutNode {
@@ -57,6 +89,13 @@ pub struct HttpOutNode {
 impl HttpOutNode {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A node whose result the task's HTTP API serves at `endpoint`.
+    pub fn registered(endpoints: &HttpOutEndpoints, endpoint: &str) -> Self {
+        let node = Self::new();
+        endpoints.register(endpoint, node.result());
+        node
     }
 
     /// A handle on the result, for the HTTP API.
@@ -124,6 +163,19 @@ mod tests {
             reader.current().unwrap(),
             r#"{"series":[{"name":"m","tags":{"host":"b"},"columns":["time","v"],"values":[["1970-01-01T00:00:01Z",3]]},{"name":"m","tags":{"host":"a"},"columns":["time","v"],"values":[["1970-01-01T00:00:00Z",2]]}]}"#
         );
+    }
+
+    #[test]
+    fn a_registered_node_is_found_by_its_endpoint() {
+        let endpoints = HttpOutEndpoints::default();
+        let mut node = HttpOutNode::registered(&endpoints, "top");
+        assert!(endpoints.get("nope").is_none());
+        run(&mut node, [grouped("a", 1.0, 0)]);
+        let served = endpoints.get("top").unwrap().current().unwrap();
+        assert!(served.contains(r#""host":"a""#), "{served}");
+        // The same endpoint again: the later node's result is served.
+        let _later = HttpOutNode::registered(&endpoints, "top");
+        assert_eq!(endpoints.get("top").unwrap().current().unwrap(), r#"{"series":null}"#);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The command line of a generated task program: what `main` of a crate written by tickc runs.
 
 mod batch;
+mod live_influxdb;
 mod schedule;
 mod replay;
 mod serve;

@@ -344,6 +344,7 @@ mod tests {
             edges: &[],
             queries,
             new: |_| Box::new(Idle),
+            enabled: true,
         }
     }
 

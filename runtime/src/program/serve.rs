@@ -1,40 +1,46 @@
 //! `serve`: run the program's tasks on the live stream, fed by `/write` (InfluxDB subscriptions,
-//! Telegraf, curl), with the Kapacitor-compatible API beside it, and the batch tasks' queries
-//! against InfluxDB on their schedules, until SIGTERM or SIGINT; then stop gracefully: remove
-//! our subscriptions, let the queries in flight finish, drain the queued points, flush the
-//! tasks and their deliveries, exit 0.
+//! Telegraf, curl), with the Kapacitor-compatible API beside it, until SIGTERM or SIGINT; then
+//! stop gracefully: remove our InfluxDB subscriptions, let the batch queries in flight finish,
+//! drain the queued points, flush the tasks and their deliveries, exit 0. Settings come from a
+//! configuration file (`--config`), with flags and environment variables over it.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use clap::Args;
 use tokio::net::TcpListener;
 
 use super::exit;
-use super::schedule::BatchScheduler;
-use crate::config::{InfluxDbSection, ProgramConfig};
+use super::live_influxdb::{InfluxDbArgs, LiveInfluxDb};
+use crate::config::ProgramConfig;
 use crate::delivery::Outbox;
 use crate::delivery::threaded::ThreadedOutbox;
-use crate::http::{BatchSink, Config, Credentials, Server};
-use crate::influxdb::subscriptions::{Dbrp, Subscription, Subscriptions};
-use crate::influxdb::{InfluxDbClient, InfluxDbConfig};
+use crate::http::{Config, Credentials, Server};
 use crate::task::{TaskDescriptor, TaskKind};
 
 #[derive(Debug, Args)]
 pub(super) struct ServeArgs {
-    /// Address to listen on (host:port).
-    #[arg(long, env = "TICK_BIND", default_value = "127.0.0.1:9092")]
-    bind: String,
+    /// A configuration file (TOML, with kapacitor.conf's section and key names: `data-dir`,
+    /// `[http]`, `[[influxdb]]`); flags and environment variables override it.
+    #[arg(long, env = "TICK_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where the tasks' state and the recordings are kept; without one, a restart forgets
+    /// alert levels and recordings are refused.
+    #[arg(long, env = "TICK_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Address to listen on (host:port) [default: the file's `[http] bind-address`, else
+    /// 127.0.0.1:9092].
+    #[arg(long, env = "TICK_BIND")]
+    bind: Option<String>,
     /// Largest request body accepted, in bytes (also the limit after gzip decompression);
-    /// larger bodies get 413.
-    #[arg(long, env = "TICK_MAX_BODY_BYTES", default_value_t = Config::default().max_body_bytes)]
-    max_body_bytes: usize,
+    /// larger bodies get 413 [default: the file's `[http] max-body-size`, else 25000000].
+    #[arg(long, env = "TICK_MAX_BODY_BYTES")]
+    max_body_bytes: Option<usize>,
     /// Retention policy of writes that name none (the database's default).
     #[arg(long, env = "TICK_DEFAULT_RETENTION_POLICY", default_value = "autogen")]
     default_retention_policy: String,
-    /// Require HTTP basic authentication with this user name (with --password).
+    /// Require HTTP basic authentication with this user name (with --password); overrides
+    /// the file's `[http] auth-enabled`, `username` and `password`.
     #[arg(long, env = "TICK_USERNAME", requires = "password")]
     username: Option<String>,
     /// The password of --username; prefer the environment variable, which `ps` does not show.
@@ -45,221 +51,92 @@ pub(super) struct ServeArgs {
         requires = "username"
     )]
     password: Option<String>,
-    /// A configuration file (TOML with kapacitor.conf's section names); its `[[influxdb]]`
-    /// section is the InfluxDB the batch tasks query and the stream tasks subscribe to.
-    #[arg(long, env = "TICK_CONFIG")]
-    config: Option<PathBuf>,
     #[command(flatten)]
     influxdb: InfluxDbArgs,
 }
 
-/// The InfluxDB flags of `serve`; each overrides its `[[influxdb]]` key.
-#[derive(Debug, Args)]
-struct InfluxDbArgs {
-    /// The InfluxDB (`http://host:port`) the batch tasks query and the stream tasks subscribe
-    /// to.
-    #[arg(long = "influxdb", env = "TICK_INFLUXDB_URL")]
-    url: Option<String>,
-    /// The user name to authenticate to InfluxDB with.
-    #[arg(long = "influxdb-username", env = "TICK_INFLUXDB_USERNAME")]
-    username: Option<String>,
-    /// The password of --influxdb-username; prefer the environment variable.
-    #[arg(
-        long = "influxdb-password",
-        env = "TICK_INFLUXDB_PASSWORD",
-        hide_env_values = true
-    )]
-    password: Option<String>,
-    /// Where InfluxDB sends the stream tasks' data (`http://host:port` of this server as
-    /// InfluxDB reaches it). Default: `kapacitor-hostname` and `http-port` of `[[influxdb]]`,
-    /// else the address served on (`localhost` when that is every interface).
-    #[arg(long, env = "TICK_SUBSCRIPTION_URL")]
-    subscription_url: Option<String>,
-    /// The name of our subscriptions in InfluxDB (default `tickc-<host name>`).
-    #[arg(long, env = "TICK_SUBSCRIPTION_NAME")]
-    subscription_name: Option<String>,
-    /// Do not subscribe the stream tasks to InfluxDB (`disable-subscriptions` in the file).
-    #[arg(long)]
-    disable_subscriptions: bool,
-}
+/// Where `serve` listens when neither a flag nor the file says.
+const DEFAULT_BIND: &str = "127.0.0.1:9092";
 
-/// The InfluxDB a serving program talks to, from the flags over the configuration file.
+/// What `serve` runs with: the address, and the server's configuration (the program's
+/// configuration inside it, with the flags applied, as the tasks see it).
 #[derive(Debug)]
-struct InfluxDbSettings {
-    client: InfluxDbConfig,
-    /// None when subscriptions are disabled.
-    subscription: Option<Subscription>,
+struct Settings {
+    bind: String,
+    server: Config,
+    influxdb: InfluxDbArgs,
 }
 
-impl InfluxDbArgs {
-    /// The InfluxDB to use, if any is named by a flag or the file; `local` is the address the
-    /// server listens on.
-    fn settings(self, file: Option<&InfluxDbSection>, local: SocketAddr) -> Option<InfluxDbSettings> {
-        let url = self.url.or_else(|| file.and_then(|s| s.urls.first().cloned()))?;
-        let non_empty = |text: &String| !text.is_empty();
-        let mut client = InfluxDbConfig::new(url);
-        client.username = self.username.or_else(|| file.map(|s| s.username.clone()).filter(non_empty));
-        client.password = self.password.or_else(|| file.map(|s| s.password.clone()).filter(non_empty));
-        let disabled = self.disable_subscriptions || file.is_some_and(|s| s.disable_subscriptions);
-        let subscription = (!disabled).then(|| Subscription {
-            name: self
-                .subscription_name
-                .unwrap_or_else(|| format!("tickc-{}", host_name())),
-            destination: self
-                .subscription_url
-                .unwrap_or_else(|| subscription_destination(file, local)),
-        });
-        Some(InfluxDbSettings {
-            client,
-            subscription,
+impl ServeArgs {
+    /// The file's settings with the flags and environment variables over them.
+    fn settings(self) -> Result<Settings, String> {
+        let mut program = match &self.config {
+            Some(path) => ProgramConfig::load(path).map_err(|e| e.to_string())?,
+            None => ProgramConfig::default(),
+        };
+        if let Some(data_dir) = self.data_dir {
+            program.data_dir = Some(data_dir);
+        }
+        if let Some(bind) = self.bind {
+            program.http.bind_address = Some(bind);
+        }
+        if let Some(max) = self.max_body_bytes {
+            program.http.max_body_size = Some(max);
+        }
+        self.influxdb.apply(&mut program);
+        if let (Some(username), Some(password)) = (self.username, self.password) {
+            program.http.auth_enabled = true;
+            program.http.username = Some(username);
+            program.http.password = Some(password);
+        }
+        let http = &program.http;
+        let credentials = match (http.auth_enabled, &http.username, &http.password) {
+            (false, ..) => None,
+            (true, Some(username), Some(password)) => Some(Credentials {
+                username: username.clone(),
+                password: password.clone(),
+            }),
+            (true, ..) => {
+                return Err("[http] auth-enabled needs a username and a password".into());
+            }
+        };
+        let bind = http
+            .bind_address
+            .as_deref()
+            .map_or_else(|| DEFAULT_BIND.to_owned(), listen_address);
+        let max_body_bytes = http
+            .max_body_size
+            .unwrap_or(Config::default().max_body_bytes);
+        Ok(Settings {
+            bind,
+            server: Config {
+                max_body_bytes,
+                default_retention_policy: self.default_retention_policy,
+                credentials,
+                program: Arc::new(program),
+                ..Config::default()
+            },
+            influxdb: self.influxdb,
         })
     }
 }
 
-/// `http://host:port` of this server for InfluxDB: the configured host name and port, else the
-/// address served on.
-fn subscription_destination(file: Option<&InfluxDbSection>, local: SocketAddr) -> String {
-    let port = file.and_then(|s| s.http_port).unwrap_or(local.port());
-    match file.and_then(|s| s.kapacitor_hostname.as_deref()) {
-        Some(host) => format!("http://{host}:{port}"),
-        // Kapacitor's default host name.
-        None if local.ip().is_unspecified() => format!("http://localhost:{port}"),
-        // Formatted as a socket address, an IPv6 address gets its brackets.
-        None => format!("http://{}", SocketAddr::new(local.ip(), port)),
-    }
-}
-
-/// This machine's name, for the default subscription name.
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "localhost".to_owned())
-}
-
-/// What `serve` runs against InfluxDB: the batch tasks' schedules and the stream tasks'
-/// subscriptions.
-struct LiveInfluxDb {
-    scheduler: Option<BatchScheduler>,
-    /// Linking runs beside the server, so an InfluxDB slow to answer does not hold up serving.
-    linking: Option<JoinHandle<Subscriptions>>,
-}
-
-impl LiveInfluxDb {
-    /// Starts the schedules and the linking. Every error is reported and none is fatal: the
-    /// server still serves `/write`.
-    fn start(tasks: &[TaskDescriptor], settings: InfluxDbSettings, sink: BatchSink) -> LiveInfluxDb {
-        let client = match InfluxDbClient::new(&settings.client) {
-            Ok(client) => client,
-            Err(e) => {
-                eprintln!("error: --influxdb: {e}; batch tasks will not query and stream tasks will not be subscribed");
-                return LiveInfluxDb {
-                    scheduler: None,
-                    linking: None,
-                };
-            }
-        };
-        let batch_tasks: Vec<TaskDescriptor> =
-            tasks.iter().filter(|t| t.kind == TaskKind::Batch).copied().collect();
-        let scheduler = (!batch_tasks.is_empty()).then(|| {
-            let (scheduler, rejected) = BatchScheduler::start(&batch_tasks, &client, Arc::new(sink));
-            for error in rejected {
-                eprintln!("error: {error}; the task's queries will not run");
-            }
-            eprintln!(
-                "scheduled {} batch queries against {}",
-                scheduler.queries(),
-                settings.client.url
-            );
-            scheduler
-        });
-        let dbrps: Vec<Dbrp> = tasks
-            .iter()
-            .filter(|t| t.kind == TaskKind::Stream)
-            .flat_map(|t| t.dbrps)
-            .map(|d| Dbrp {
-                database: d.database.to_owned(),
-                retention_policy: d.retention_policy.to_owned(),
-            })
-            .collect();
-        let linking = settings
-            .subscription
-            .filter(|_| !dbrps.is_empty())
-            .and_then(|subscription| {
-                let spawned = std::thread::Builder::new()
-                    .name("subscriptions".into())
-                    .spawn(move || link(&client, &subscription, dbrps));
-                spawned
-                    .map_err(|e| eprintln!("error: cannot start subscribing: {e}"))
-                    .ok()
-            });
-        LiveInfluxDb { scheduler, linking }
-    }
-
-    /// Removes our subscriptions, then stops the schedules (a query in flight still hands its
-    /// batches to the tasks, which are still running).
-    fn stop(self) {
-        if let Some(subscriptions) = self.linking.and_then(|linking| linking.join().ok()) {
-            for error in subscriptions.unlink() {
-                eprintln!("warning: {error}");
-            }
-        }
-        if let Some(scheduler) = self.scheduler {
-            let counts = scheduler.stop();
-            if counts.failures > 0 {
-                eprintln!(
-                    "warning: {} of {} batch queries failed",
-                    counts.failures, counts.runs
-                );
-            }
-        }
-    }
-}
-
-fn link(client: &InfluxDbClient, subscription: &Subscription, dbrps: Vec<Dbrp>) -> Subscriptions {
-    let (subscriptions, errors) = Subscriptions::link(client, subscription, dbrps);
-    for error in errors {
-        eprintln!("warning: {error}; the stream tasks will not get that data from InfluxDB");
-    }
-    for dbrp in subscriptions.linked() {
-        eprintln!(
-            "subscribed to {dbrp} as {:?}, sending to {}",
-            subscription.name, subscription.destination
-        );
-    }
-    subscriptions
-}
-
-impl ServeArgs {
-    fn server_config(&self) -> Config {
-        let credentials = match (&self.username, &self.password) {
-            (Some(username), Some(password)) => Some(Credentials {
-                username: username.clone(),
-                password: password.clone(),
-            }),
-            _ => None,
-        };
-        Config {
-            max_body_bytes: self.max_body_bytes,
-            default_retention_policy: self.default_retention_policy.clone(),
-            credentials,
-            ..Config::default()
-        }
+/// A bind address as kapacitor.conf writes it (`":9092"`: every interface) as one a socket
+/// binds to.
+fn listen_address(configured: &str) -> String {
+    match configured.strip_prefix(':') {
+        Some(port) => format!("0.0.0.0:{port}"),
+        None => configured.to_owned(),
     }
 }
 
 pub(super) fn serve(tasks: &[TaskDescriptor], args: ServeArgs) -> u8 {
-    let file = match &args.config {
-        Some(path) => match ProgramConfig::load(path) {
-            Ok(config) => config,
-            Err(e) => {
-                eprintln!("error: --config {e}");
-                return exit::USAGE;
-            }
-        },
-        None => ProgramConfig::default(),
+    let Settings { bind, server: config, influxdb } = match args.settings() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -271,7 +148,6 @@ pub(super) fn serve(tasks: &[TaskDescriptor], args: ServeArgs) -> u8 {
             return exit::FAILED;
         }
     };
-    let bind = args.bind.clone();
     let listener = match runtime.block_on(TcpListener::bind(&bind)) {
         Ok(listener) => listener,
         Err(e) => {
@@ -286,12 +162,10 @@ pub(super) fn serve(tasks: &[TaskDescriptor], args: ServeArgs) -> u8 {
             return exit::FAILED;
         }
     };
+    let program = config.program.clone();
     let outbox = Arc::new(ThreadedOutbox::new());
-    let server = Server::new(tasks, outbox.clone(), args.server_config());
-    let influxdb = args
-        .influxdb
-        .settings(file.default_influxdb(), local)
-        .map(|settings| LiveInfluxDb::start(tasks, settings, server.batch_sink()));
+    let server = Server::new(tasks, outbox.clone(), config);
+    let influxdb = LiveInfluxDb::start(tasks, &influxdb, &program, local, server.batch_sink());
     if influxdb.is_none() && tasks.iter().any(|t| t.kind == TaskKind::Batch) {
         eprintln!("warning: no InfluxDB configured (--influxdb): the batch tasks' queries will not run");
     }
@@ -330,4 +204,75 @@ async fn termination() {
     }
     #[cfg(not(unix))]
     interrupt.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use std::path::Path;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn settings(args: &[&str]) -> Result<Settings, String> {
+        let cli = Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        cli.serve.settings()
+    }
+
+    fn config_file(text: &str) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        file
+    }
+
+    #[test]
+    fn without_a_file_the_defaults_apply() {
+        let settings = settings(&[]).unwrap();
+        assert_eq!(settings.bind, DEFAULT_BIND);
+        assert_eq!(settings.server.max_body_bytes, Config::default().max_body_bytes);
+        assert!(settings.server.credentials.is_none());
+        assert!(settings.server.program.data_dir.is_none());
+    }
+
+    #[test]
+    fn the_file_is_read_and_flags_override_it() {
+        let file = config_file(
+            "data-dir = \"/var/lib/tick\"\n[http]\nbind-address = \":9999\"\nmax-body-size = 10\n\
+             auth-enabled = true\nusername = \"u\"\npassword = \"p\"\n",
+        );
+        let path = file.path().to_str().unwrap();
+        let from_file = settings(&["--config", path]).unwrap();
+        assert_eq!(from_file.bind, "0.0.0.0:9999");
+        assert_eq!(from_file.server.max_body_bytes, 10);
+        assert_eq!(from_file.server.credentials.as_ref().map(|c| c.username.as_str()), Some("u"));
+        assert_eq!(from_file.server.program.data_dir.as_deref(), Some(Path::new("/var/lib/tick")));
+
+        let overridden = settings(&[
+            "--config", path, "--bind", "127.0.0.1:1", "--max-body-bytes", "20", "--data-dir", "/tmp/d",
+            "--username", "v", "--password", "q",
+        ])
+        .unwrap();
+        assert_eq!(overridden.bind, "127.0.0.1:1");
+        assert_eq!(overridden.server.max_body_bytes, 20);
+        assert_eq!(overridden.server.credentials.as_ref().map(|c| c.username.as_str()), Some("v"));
+        // The tasks see the configuration with the flags applied.
+        assert_eq!(overridden.server.program.data_dir.as_deref(), Some(Path::new("/tmp/d")));
+        assert_eq!(overridden.server.program.http.bind_address.as_deref(), Some("127.0.0.1:1"));
+    }
+
+    #[test]
+    fn a_bad_file_or_incomplete_auth_is_an_error_naming_it() {
+        let bad = config_file("[http]\nauth-enabled = 3\n");
+        let error = settings(&["--config", bad.path().to_str().unwrap()]).unwrap_err();
+        assert!(error.contains("auth-enabled"), "{error}");
+        let incomplete = config_file("[http]\nauth-enabled = true\n");
+        let error = settings(&["--config", incomplete.path().to_str().unwrap()]).unwrap_err();
+        assert!(error.contains("username and a password"), "{error}");
+        assert!(settings(&["--config", "/no/such/file.toml"]).unwrap_err().contains("/no/such/file.toml"));
+    }
 }

@@ -432,6 +432,7 @@ mod tests {
             edges: &[(0, 1)],
             queries: Vec::new,
             new: |ctx| Box::new(Doubler { tap: ctx.tap.clone(), ticks: Vec::new() }),
+            enabled: true,
         }
     }
 

@@ -132,9 +132,15 @@ pub enum Command {
         /// Vars files for the one script given, a template.
         #[arg(long)]
         vars: Vec<PathBuf>,
-        /// The address to listen on.
-        #[arg(long, default_value = "127.0.0.1:9092")]
-        bind: String,
+        /// The address to listen on [default: the configuration's, else 127.0.0.1:9092].
+        #[arg(long)]
+        bind: Option<String>,
+        /// The program's configuration file (TOML in kapacitor.conf's names).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Where the tasks' state and the recordings are kept.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
         #[arg(long)]
         deny_warnings: bool,
         /// Further options for the server (see the program's `serve --help`), after `--`.
@@ -219,8 +225,13 @@ pub fn run(cli: Cli) -> u8 {
                 }
             })
         }
-        Command::Run { scripts, vars, bind, deny_warnings, mut serve_args } => {
-            serve_args.splice(0..0, ["--bind".to_string(), bind]);
+        Command::Run { scripts, vars, bind, config, data_dir, deny_warnings, mut serve_args } => {
+            let passed = [("--bind", bind.map(PathBuf::from)), ("--config", config), ("--data-dir", data_dir)];
+            for (flag, value) in passed.into_iter().rev() {
+                if let Some(value) = value {
+                    serve_args.splice(0..0, [flag.to_string(), value.to_string_lossy().into_owned()]);
+                }
+            }
             with_tasks(&scripts, &vars, |specs| program::run_serve(specs, &serve_args, deny_warnings))
         }
         Command::Operate(command) => client::run(command),

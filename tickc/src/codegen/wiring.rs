@@ -29,6 +29,10 @@ pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
             .collect()
     };
     let stats = per_node("stats", "multi_input_stats");
+    // Alert nodes add their event counts to the counts every node has.
+    let alert_stats = task.nodes.iter().zip(&fields).map(|(node, field)| {
+        (node.spec.name == "alert").then(|| quote!(.with_alert(&self.#field.node)))
+    });
     let snapshot = per_node("snapshot", "multi_input_snapshot");
     let restore = per_node("restore", "multi_input_restore");
     let methods = task.nodes.iter().map(|node| push_method(task, codes, node));
@@ -64,7 +68,7 @@ pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
             fn flush(&mut self) {}
 
             fn stats(&self) -> Vec<rt::NodeStats> {
-                Vec::from([#(self.#fields.#stats(#names)),*])
+                Vec::from([#(self.#fields.#stats(#names) #alert_stats),*])
             }
 
             #tick

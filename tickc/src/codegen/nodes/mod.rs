@@ -99,7 +99,7 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
         (_, "combine") => merging::combine(node),
         (_, "flatten") => Ok(merging::flatten(node)),
         (_, "httpPost") => output::http_post(node),
-        (_, "httpOut") => Ok(output::http_out()),
+        (_, "httpOut") => Ok(output::http_out(node)),
         (_, "influxDBOut") => Ok(influxdb_out::generate(node)),
         (_, "kapacitorLoopback") => Ok(loopback::generate(node)),
         (_, "sideload") => Ok(sideload::generate(node)),

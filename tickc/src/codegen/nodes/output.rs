@@ -49,8 +49,12 @@ pub(super) fn http_post(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
 }
 
 /// `|httpOut(endpoint)`: the endpoint only names the result in the HTTP API.
-pub(super) fn http_out() -> NodeCode {
-    NodeCode::plain(quote!(rt::HttpOutNode), quote!(rt::HttpOutNode::new()))
+pub(super) fn http_out(node: &Node) -> NodeCode {
+    let endpoint = properties::string_arg(node, 0).unwrap_or_default();
+    NodeCode::plain(
+        quote!(rt::HttpOutNode),
+        quote!(rt::HttpOutNode::registered(&context.http_out, #endpoint)),
+    )
 }
 
 /// `|log()` at `.level()` with `.prefix()`, to the standard error.

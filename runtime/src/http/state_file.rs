@@ -1,0 +1,206 @@
+//! A running task's saved state on disk (`DATA_DIR/state/<task>.bin`): what
+//! [`Task::snapshot`](crate::task::Task::snapshot) returns, behind a header naming the format
+//! and its version, written atomically (a temporary file renamed over the old one) so a crash
+//! mid-write leaves the previous snapshot whole.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::task::NodeState;
+
+/// The first bytes of a state file.
+const MAGIC: &[u8; 8] = b"TICKSTAT";
+/// The version of the layout after the magic; a file of another version is not read.
+const VERSION: u32 = 1;
+const HEADER_LEN: usize = MAGIC.len() + 4;
+
+/// The state file of one task, remembering what it last wrote so an unchanged state is not
+/// written again.
+#[derive(Debug)]
+pub(crate) struct StateFile {
+    path: PathBuf,
+    last_saved: Option<Vec<u8>>,
+    /// Whether the last save failed, so a lasting failure is reported once, not every second.
+    failing: bool,
+}
+
+/// Why a state file could not be read.
+#[derive(Debug)]
+pub(crate) enum LoadError {
+    Io(io::Error),
+    /// Not a state file, a version this program does not read, or damaged.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io(e) => e.fmt(f),
+            LoadError::Unreadable(why) => f.write_str(why),
+        }
+    }
+}
+
+impl StateFile {
+    /// The state file of task `task_id` in `dir`.
+    pub(crate) fn new(dir: &Path, task_id: &str) -> StateFile {
+        StateFile {
+            path: dir.join(format!("{task_id}.bin")),
+            last_saved: None,
+            failing: false,
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The saved states; none when the task has never saved any.
+    pub(crate) fn load(&mut self) -> Result<Vec<NodeState>, LoadError> {
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(LoadError::Io(e)),
+        };
+        let states = decode(&bytes).map_err(LoadError::Unreadable)?;
+        self.last_saved = Some(bytes);
+        Ok(states)
+    }
+
+    /// Moves an unreadable file aside (`<task>.bin.unreadable`), so the next save does not
+    /// destroy what someone may want to look at.
+    pub(crate) fn set_aside(&self) -> io::Result<PathBuf> {
+        let mut aside = self.path.clone().into_os_string();
+        aside.push(".unreadable");
+        let aside = PathBuf::from(aside);
+        fs::rename(&self.path, &aside)?;
+        Ok(aside)
+    }
+
+    /// Writes `states` unless they are what the file already holds. A failure is reported on
+    /// standard error the first time it happens in a row; the next save tries again.
+    pub(crate) fn save(&mut self, states: &[NodeState]) {
+        let bytes = match encode(states) {
+            Ok(bytes) => bytes,
+            Err(e) => return self.report(&format!("encoding the state: {e}")),
+        };
+        if self.last_saved.as_ref() == Some(&bytes) {
+            return;
+        }
+        match write_atomically(&self.path, &bytes) {
+            Ok(()) => {
+                self.last_saved = Some(bytes);
+                self.failing = false;
+            }
+            Err(e) => self.report(&e.to_string()),
+        }
+    }
+
+    fn report(&mut self, why: &str) {
+        if !self.failing {
+            eprintln!("warning: cannot save the task state to {}: {why}", self.path.display());
+        }
+        self.failing = true;
+    }
+}
+
+fn encode(states: &[NodeState]) -> Result<Vec<u8>, bincode::error::EncodeError> {
+    let mut bytes = Vec::with_capacity(HEADER_LEN + 64);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&VERSION.to_le_bytes());
+    let body = bincode::serde::encode_to_vec(states, bincode::config::standard())?;
+    bytes.extend_from_slice(&body);
+    Ok(bytes)
+}
+
+fn decode(bytes: &[u8]) -> Result<Vec<NodeState>, String> {
+    let (magic, rest) = bytes.split_at_checked(MAGIC.len()).ok_or("the file is too short")?;
+    if magic != MAGIC {
+        return Err("not a task state file".into());
+    }
+    let (version, body) = rest.split_at_checked(4).ok_or("the file is too short")?;
+    let version = u32::from_le_bytes(version.try_into().map_err(|_| "the file is too short")?);
+    if version != VERSION {
+        return Err(format!("state format version {version}; this program reads version {VERSION}"));
+    }
+    let (states, read) =
+        bincode::serde::decode_from_slice::<Vec<NodeState>, _>(body, bincode::config::standard())
+            .map_err(|e| format!("damaged: {e}"))?;
+    if read != body.len() {
+        return Err("damaged: trailing bytes".into());
+    }
+    Ok(states)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let mut temporary = path.to_path_buf().into_os_string();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
+    let mut file = fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&temporary, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn states() -> Vec<NodeState> {
+        vec![
+            NodeState { node: "alert2".into(), bytes: vec![1, 2, 3] },
+            NodeState { node: "window1".into(), bytes: Vec::new() },
+        ]
+    }
+
+    #[test]
+    fn saved_states_load_back_and_a_missing_file_is_no_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = StateFile::new(&dir.path().join("state"), "cpu");
+        assert_eq!(file.load().unwrap(), Vec::new());
+        file.save(&states());
+        assert!(file.path().ends_with("state/cpu.bin"));
+        assert_eq!(StateFile::new(&dir.path().join("state"), "cpu").load().unwrap(), states());
+        assert!(!dir.path().join("state/cpu.bin.tmp").exists());
+    }
+
+    #[test]
+    fn an_unchanged_state_is_not_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = StateFile::new(dir.path(), "cpu");
+        file.save(&states());
+        fs::remove_file(file.path()).unwrap();
+        file.save(&states());
+        assert!(!file.path().exists());
+        file.save(&states()[..1]);
+        assert!(file.path().exists());
+    }
+
+    #[test]
+    fn damaged_or_foreign_files_are_refused_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = StateFile::new(dir.path(), "cpu");
+        let mut good = encode(&states()).unwrap();
+        for (bytes, reason) in [
+            (b"TICK".to_vec(), "too short"),
+            (b"something else entirely".to_vec(), "not a task state file"),
+            ([&MAGIC[..], &9_u32.to_le_bytes()].concat(), "version 9"),
+            (good[..good.len() - 1].to_vec(), "damaged"),
+        ] {
+            fs::write(file.path(), bytes).unwrap();
+            let error = file.load().unwrap_err().to_string();
+            assert!(error.contains(reason), "{error}");
+        }
+        good.push(0);
+        fs::write(file.path(), &good).unwrap();
+        assert!(file.load().unwrap_err().to_string().contains("trailing"));
+        let aside = file.set_aside().unwrap();
+        assert!(aside.ends_with("cpu.bin.unreadable") && aside.exists() && !file.path().exists());
+    }
+}
