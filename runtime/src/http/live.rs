@@ -41,6 +41,8 @@ pub(crate) struct Environment {
     pub(crate) config: Arc<ProgramConfig>,
     /// How many chunks a task's queue holds.
     pub(crate) queue_chunks: usize,
+    /// Where `|kapacitorLoopback()` writes.
+    pub(crate) loopback: Arc<dyn crate::loopback::Loopback>,
 }
 
 impl Environment {
@@ -48,6 +50,7 @@ impl Environment {
     pub(crate) fn context(&self, task_id: &str) -> TaskContext {
         TaskContext {
             config: self.config.clone(),
+            loopback: Some(self.loopback.clone()),
             ..TaskContext::new(task_id, self.outbox.clone())
         }
     }

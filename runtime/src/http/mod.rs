@@ -9,6 +9,7 @@ mod ids;
 mod json_body;
 mod listing;
 mod live;
+mod loopback;
 mod metrics;
 mod ping;
 mod query;

@@ -13,6 +13,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::auth::Credentials;
+use super::loopback::{LiveLoopback, start_delivery};
 use super::live::{Environment, LiveTasks, TaskStopped};
 use super::recordings::Recordings;
 use super::replays::Replays;
@@ -103,23 +104,25 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// Starts every task, each on its own thread; their deliveries go to `outbox`.
     pub fn new(tasks: &[TaskDescriptor], outbox: Arc<dyn Outbox>, config: Config) -> Server {
+        let (loopback, looped_back) = LiveLoopback::new();
         let environment = Arc::new(Environment {
             outbox,
             config: config.program.clone(),
             queue_chunks: config.queue_chunks,
+            loopback,
         });
         let tasks = LiveTasks::start(tasks, &environment, wall_clock_now());
         let recordings = Recordings::open(config.program.data_dir.as_deref());
-        Server {
-            state: Arc::new(State {
-                config,
-                environment,
-                tasks,
-                ingest: IngestCounters::default(),
-                recordings,
-                replays: Replays::default(),
-            }),
-        }
+        let state = Arc::new(State {
+            config,
+            environment,
+            tasks,
+            ingest: IngestCounters::default(),
+            recordings,
+            replays: Replays::default(),
+        });
+        start_delivery(Arc::downgrade(&state), looped_back);
+        Server { state }
     }
 
     /// Where a batch scheduler hands the batches of the program's batch tasks.

@@ -1033,6 +1033,7 @@ fn throughput_is_the_points_taken_since_the_last_sample() {
         outbox: Arc::new(RecordingOutbox::new()),
         config: Arc::default(),
         queue_chunks: 4,
+        loopback: super::loopback::LiveLoopback::new().0,
     });
     let tasks = LiveTasks::start(&[recorder("rate")], &environment, 0);
     let targets = tasks.targets("telegraf", "autogen");
@@ -1084,5 +1085,53 @@ async fn batches_reach_the_running_task_and_not_a_missing_one() {
     assert_eq!(pushed, (Ok(()), Err(TaskStopped)));
     wait_until("batched", |log| !log.batches.is_empty());
     assert_eq!(read("batched", |log| log.batches.clone()), vec![(1, 0)]);
+    running.shutdown().await;
+}
+
+/// A task that writes every point it gets back into the stream, into the database `looped`.
+struct Looper {
+    loopback: Option<Arc<dyn crate::loopback::Loopback>>,
+}
+
+impl Task for Looper {
+    fn push_point(&mut self, mut point: Point) {
+        if let Some(loopback) = &self.loopback {
+            point.database = "looped".into();
+            loopback.write(point);
+        }
+    }
+    fn push_batch(&mut self, _: usize, _: Batch) {}
+    fn flush(&mut self) {}
+    fn stats(&self) -> Vec<NodeStats> {
+        Vec::new()
+    }
+}
+
+#[tokio::test]
+async fn looped_back_points_reach_the_tasks_reading_their_database() {
+    const LOOPED: &[Dbrp] = &[Dbrp {
+        database: "looped",
+        retention_policy: "autogen",
+    }];
+    let looper = TaskDescriptor {
+        new: |context| {
+            Box::new(Looper {
+                loopback: context.loopback.clone(),
+            })
+        },
+        ..recorder("looper")
+    };
+    let receiver = TaskDescriptor {
+        dbrps: LOOPED,
+        ..recorder("loop_receiver")
+    };
+    let running = start(&[looper, receiver], Config::default()).await;
+    let reply = post(running.address, "/write?db=telegraf", &lines(1..=3)).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    wait_until("loop_receiver", |log| log.points.len() == 3);
+    let databases: Vec<String> = read("loop_receiver", |log| {
+        log.points.iter().map(|p| p.database.clone()).collect()
+    });
+    assert_eq!(databases, vec!["looped"; 3]);
     running.shutdown().await;
 }
