@@ -11,6 +11,7 @@ pub mod alerta;
 pub mod bigpanda;
 pub mod discord;
 pub mod email;
+pub(crate) mod global;
 mod json_object;
 pub mod opsgenie;
 pub mod opsgenie2;
