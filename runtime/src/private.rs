@@ -17,6 +17,13 @@ pub use crate::alert::{
     Handler, Inhibit, Inhibitors, Level, LevelCheck, LevelLambda, LogHandler, PostHandler,
     StatePolicy, TcpHandler,
 };
+pub use crate::alert::services::{
+    Alerta, AlertaHandler, BigPanda, BigPandaHandler, Discord, DiscordHandler, Email,
+    EmailHandler, OpsGenie, OpsGenie2, OpsGenie2Handler, OpsGenieHandler, PagerDuty, PagerDuty2,
+    PagerDuty2Handler, PagerDutyHandler, PagerDutyLink, Pushover, PushoverHandler, Scalar, Sensu,
+    SensuHandler, ServiceHandler, Slack, SlackHandler, Teams, TeamsHandler, Telegram,
+    TelegramHandler, VictorOps, VictorOpsHandler,
+};
 pub use crate::expr::functions;
 pub use crate::expr::stateful::{Count, Rand, Sigma, Spread};
 pub use crate::expr::{

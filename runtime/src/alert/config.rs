@@ -3,7 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::handlers::Handler;
+use super::handlers::{Handler, HandlerError};
+use super::services::{self, ServicesConfig};
 use super::inhibit::Inhibit;
 use super::level::Level;
 use super::state::StatePolicy;
@@ -87,6 +88,18 @@ impl AlertConfig {
             tap: context.tap.clone().map(|tap| AlertTap { node: node.to_owned(), tap }),
             ..AlertConfig::new(context.task_id.clone())
         }
+    }
+
+    /// Adds the handlers of the services configured `global = true` that the script does not
+    /// name, and turns `stateChangesOnly` on where one of them says so, as Kapacitor does when
+    /// the task starts.
+    pub fn with_global_handlers(mut self, services: &ServicesConfig) -> Result<Self, HandlerError> {
+        let globals = services::global::globals(&self.handlers, services)?;
+        self.handlers.extend(globals.handlers);
+        if globals.state_changes_only && self.state.state_changes_only.is_none() {
+            self.state.state_changes_only = Some(None);
+        }
+        Ok(self)
     }
 
     /// Checks what Kapacitor checks when the task starts.

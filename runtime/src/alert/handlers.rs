@@ -6,8 +6,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
 use super::event::Event;
-use super::services::{SendError, ServiceHandler};
+use super::services::{SendError, ServiceHandler, ServicesConfig};
 use crate::delivery::{Delivery, HttpPost};
 use crate::json::UnsupportedFloat;
 use crate::template::{StructValue, Template, TemplateError, Value};
@@ -33,6 +36,8 @@ pub enum HandlerError {
     LogModeNotWritable(u32),
     LogPathNotAbsolute(PathBuf),
     PostWithoutUrl,
+    /// `.post().endpoint(name)` names no `[[httppost]]` endpoint and gives no URL either.
+    UnknownEndpoint(String),
     BadPostUrl(TemplateError),
     /// A service handler's property that is a template does not parse.
     BadTemplate {
@@ -54,6 +59,10 @@ impl fmt::Display for HandlerError {
                 path.display()
             ),
             HandlerError::PostWithoutUrl => f.write_str("a post handler needs a URL"),
+            HandlerError::UnknownEndpoint(name) => write!(
+                f,
+                "no [[httppost]] endpoint is named {name:?} and the post handler gives no URL"
+            ),
             HandlerError::BadPostUrl(e) => write!(f, "bad post URL template: {e}"),
             HandlerError::BadTemplate {
                 handler,
@@ -128,6 +137,39 @@ impl PostHandler {
             headers,
             timeout,
         })
+    }
+
+    /// `.post(url).endpoint(name)`: the `[[httppost]]` endpoint `name` when one is configured
+    /// (its URL, headers and basic auth; a script header replaces the endpoint's of the same
+    /// name), else `url`, as Kapacitor chooses.
+    pub fn at_endpoint(
+        endpoint: &str,
+        url: &str,
+        headers: Vec<(String, String)>,
+        timeout: Option<Duration>,
+        services: &ServicesConfig,
+    ) -> Result<Self, HandlerError> {
+        let Some(configured) = services.endpoint(endpoint) else {
+            if url.is_empty() {
+                return Err(HandlerError::UnknownEndpoint(endpoint.to_owned()));
+            }
+            return Self::new(url, headers, timeout);
+        };
+        let mut all: Vec<(String, String)> = configured
+            .basic_auth
+            .credentials()
+            .map(|(user, password)| {
+                let token = BASE64.encode(format!("{user}:{password}"));
+                ("Authorization".to_owned(), format!("Basic {token}"))
+            })
+            .into_iter()
+            .chain(configured.headers.clone())
+            .collect();
+        for (name, value) in headers {
+            all.retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
+            all.push((name, value));
+        }
+        Self::new(&configured.url, all, timeout)
     }
 
     fn url(&self, event: &Event<'_>) -> Result<String, TemplateError> {
@@ -373,6 +415,44 @@ mod tests {
         let mut errors = 0;
         assert!(deliveries(&handlers, &event(&p), |_| errors += 1).is_empty());
         assert_eq!(errors, 2);
+    }
+
+    #[test]
+    fn a_configured_endpoint_gives_url_headers_and_basic_auth() {
+        let services: ServicesConfig = toml::from_str(
+            "[[httppost]]\nendpoint = 'hook'\nurl = 'http://hook/{{ .Level }}'\nheaders = { X-Team = 'ops', X-Env = 'prod' }\nbasic-auth = { username = 'u', password = 'p' }\n",
+        )
+        .unwrap();
+        let script_headers = vec![("x-env".to_owned(), "test".to_owned())];
+        let post =
+            PostHandler::at_endpoint("hook", "http://ignored", script_headers, None, &services)
+                .unwrap();
+        let p = point(1.0);
+        let sent = deliveries(&[Handler::Post(post)], &event(&p), |e| panic!("{e}"));
+        let [Delivery::Post(request)] = sent.as_slice() else {
+            panic!("{sent:?}")
+        };
+        assert_eq!(request.url, "http://hook/WARNING");
+        assert_eq!(
+            request.headers,
+            [
+                ("Authorization".to_owned(), "Basic dTpw".to_owned()),
+                ("X-Team".to_owned(), "ops".to_owned()),
+                ("x-env".to_owned(), "test".to_owned()),
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_endpoint_falls_back_to_the_url_or_fails() {
+        let none = ServicesConfig::default();
+        let post = PostHandler::at_endpoint("x", "http://h/", Vec::new(), None, &none).unwrap();
+        assert_eq!(post, PostHandler::new("http://h/", Vec::new(), None).unwrap());
+        assert_eq!(
+            PostHandler::at_endpoint("x", "", Vec::new(), None, &none),
+            Err(HandlerError::UnknownEndpoint("x".into()))
+        );
     }
 
     #[test]

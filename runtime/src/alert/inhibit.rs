@@ -32,6 +32,11 @@ impl Inhibitor {
         self.active.store(active, Ordering::Relaxed);
     }
 
+    /// The values of the equal tags in the inhibiting group.
+    pub fn tags(&self) -> &Tags {
+        &self.tags
+    }
+
     /// Whether an event of `category` with `tags` is inhibited by this one. A tag the event
     /// lacks reads as empty, as in Kapacitor.
     fn inhibits(&self, category: &str, tags: &Tags) -> bool {

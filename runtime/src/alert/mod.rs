@@ -9,6 +9,7 @@ pub mod inhibit;
 pub mod level;
 pub mod node;
 pub mod services;
+mod snapshot;
 pub mod state;
 pub mod topic;
 

@@ -9,6 +9,7 @@ use super::event::{Event, EventSource};
 use super::handlers::deliveries;
 use super::inhibit::{Inhibitor, Inhibitors};
 use super::level::{AlertLevels, Level, determine_level};
+use super::snapshot::{AlertSnapshot, GroupSnapshot};
 use super::state::{AlertState, Input};
 use super::topic::{LastEvent, TopicEvents};
 use crate::delivery::Outbox;
@@ -435,6 +436,64 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
     fn errors(&self) -> u64 {
         self.errors
     }
+
+    fn snapshot(&self) -> Option<Vec<u8>> {
+        let groups = self
+            .groups
+            .iter()
+            .map(|(key, group)| GroupSnapshot {
+                key: key.0.clone(),
+                state: group.state.clone(),
+                inhibitor_tags: group
+                    .inhibitors
+                    .iter()
+                    .map(|i| i.tags().iter().map(|(k, v)| (k.to_owned(), v.clone())).collect())
+                    .collect(),
+            })
+            .collect();
+        let snapshot = AlertSnapshot {
+            groups,
+            topic: self.topic.clone(),
+        };
+        match snapshot.encode() {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                eprintln!("E! alert node of task {}: cannot save its state: {e}", self.config.task_name);
+                None
+            }
+        }
+    }
+
+    /// Puts back the groups and the topic; each group's inhibitors are registered again, active
+    /// while the group alerts.
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let snapshot = AlertSnapshot::decode(bytes)?;
+        self.groups = snapshot
+            .groups
+            .into_iter()
+            .map(|g| {
+                let alerting = g.state.level() != Level::Ok;
+                let inhibitors = self
+                    .config
+                    .inhibits
+                    .iter()
+                    .zip(g.inhibitor_tags)
+                    .map(|(inhibit, tags)| {
+                        let inhibitor = self.inhibitors.add(&inhibit.category, Tags::from_pairs(tags));
+                        inhibitor.set(alerting);
+                        inhibitor
+                    })
+                    .collect();
+                (GroupKey(g.key), Group { state: g.state, inhibitors })
+            })
+            .collect();
+        // A node keeps a topic only when it has handlers or a topic: its configuration decides,
+        // not the snapshot's.
+        if let Some(topic) = &mut self.topic {
+            *topic = snapshot.topic.unwrap_or_default();
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -575,6 +634,31 @@ mod tests {
         assert_eq!(out.len(), 1);
         let stats = node.stats();
         assert_eq!((stats.crits_triggered, stats.events_dropped), (1, 1));
+    }
+
+    /// A node restored from a snapshot carries on the episode: the recovery after a restart
+    /// has the CRITICAL before it as previousLevel and lasts from the first CRITICAL.
+    #[test]
+    fn state_survives_a_snapshot_and_restore() {
+        let (mut before, outbox) = node(tcp_config("{{ .Group }}"));
+        let mut out = Vec::new();
+        before.push(point("a", 90.0, 10), &mut out);
+        before.push(point("a", 95.0, 20), &mut out);
+        assert_eq!(
+            events(&outbox),
+            [ev("CRITICAL", "OK", 0), ev("CRITICAL", "CRITICAL", 10)]
+        );
+        let bytes = before.snapshot().expect("an alert node keeps state");
+
+        let (mut after, outbox) = node(tcp_config("{{ .Group }}"));
+        after.restore(&bytes).unwrap();
+        after.push(point("a", 10.0, 30), &mut out);
+        assert_eq!(events(&outbox), [ev("OK", "CRITICAL", 20)]);
+
+        let (mut fresh, outbox) = node(tcp_config("{{ .Group }}"));
+        fresh.push(point("a", 10.0, 30), &mut out);
+        assert!(events(&outbox).is_empty(), "without the state an OK is no event");
+        assert!(fresh.restore(b"garbage").is_err());
     }
 
     /// Without handlers or a topic nothing is delivered, but data still passes on.

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub mod services;
+
 /// Everything a task program can be configured with. Every section is optional: an empty file
 /// (or none) is a program serving on the defaults.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -18,6 +20,9 @@ pub struct ProgramConfig {
     /// The InfluxDB clusters the program queries (batch tasks), writes to (influxDBOut) and
     /// subscribes to (stream tasks). The one marked `default` (or the first) is used.
     pub influxdb: Vec<InfluxDbSection>,
+    /// The alert services' sections (`[slack]`, `[smtp]`, `[[httppost]]`...).
+    #[serde(flatten)]
+    pub services: services::ServicesConfig,
 }
 
 /// `[http]`: the server's own address and authentication.

@@ -61,6 +61,11 @@ pub trait Outbox: Send + Sync {
 
     /// Blocks until everything sent so far has been delivered or has failed for good.
     fn flush(&self);
+
+    /// How many deliveries have failed for good or were dropped, so far.
+    fn failures(&self) -> u64 {
+        0
+    }
 }
 
 /// An outbox that keeps every delivery in memory: for tests, and for `tick!` users who want to
@@ -88,5 +93,9 @@ impl Outbox for RecordingOutbox {
 
     fn flush(&self) {}
 }
+pub mod policy;
+mod send;
 pub mod smtp;
 pub mod threaded;
+
+pub use policy::DeliveryPolicy;

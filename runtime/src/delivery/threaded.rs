@@ -1,25 +1,17 @@
-//! The outbox tasks use when they run: one worker thread per target (URL, TCP address, file),
-//! so deliveries to one target keep their order and a slow target holds up only itself.
-//! Each worker's queue is bounded; a full queue makes `send` wait (back-pressure rather than
-//! unbounded memory), and `flush` waits until every queue is empty.
+//! The outbox tasks use when they run: one worker thread per target (a post's origin, a TCP
+//! address, a file, a program, a mail server), so deliveries to one target keep their order and a
+//! slow target holds up only itself. `send` never waits: each worker's queue is bounded, and a
+//! delivery that finds it full is dropped, logged and counted, as is every delivery that fails.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Write;
-use std::net::{TcpStream, ToSocketAddrs};
-use std::path::Path;
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
-use super::smtp::Mailers;
-use super::{Delivery, HttpPost, Outbox};
-
-/// Deliveries one target may have waiting before `send` waits.
-const QUEUE_CAPACITY: usize = 4096;
-/// The timeout of a delivery that does not name one.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+use super::policy::DeliveryPolicy;
+use super::send::{DeliveryError, Sender};
+use super::{Delivery, Outbox};
 
 /// Counts deliveries sent and not yet finished, so `flush` can wait for zero.
 #[derive(Debug, Default)]
@@ -49,9 +41,19 @@ impl Pending {
     }
 }
 
-/// A failed delivery, reported on standard error as Kapacitor logs it.
-fn report(what: &str, target: &str, error: &dyn std::fmt::Display) {
-    eprintln!("E! failed to deliver {what} to {target}: {error}");
+/// Deliveries that failed for good or were dropped; each is logged once on standard error.
+#[derive(Debug, Default)]
+struct Failures(AtomicU64);
+
+impl Failures {
+    fn report(&self, error: &DeliveryError) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        eprintln!("E! {error}");
+    }
+
+    fn count(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// One target's worker: a thread that delivers its queue in order.
@@ -60,21 +62,19 @@ struct Worker {
     thread: JoinHandle<()>,
 }
 
-#[derive(Default)]
-struct Workers {
-    by_target: HashMap<String, Worker>,
-}
-
 /// The outbox of a running task program.
 pub struct ThreadedOutbox {
-    workers: Mutex<Workers>,
+    workers: Mutex<HashMap<String, Worker>>,
     pending: Arc<Pending>,
-    agent: ureq::Agent,
+    failures: Arc<Failures>,
+    policy: DeliveryPolicy,
 }
 
 impl std::fmt::Debug for ThreadedOutbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ThreadedOutbox").finish_non_exhaustive()
+        f.debug_struct("ThreadedOutbox")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
 
@@ -85,18 +85,25 @@ impl Default for ThreadedOutbox {
 }
 
 impl ThreadedOutbox {
+    /// An outbox with the default [`DeliveryPolicy`].
     pub fn new() -> Self {
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(DEFAULT_TIMEOUT))
-            // Kapacitor reports a non-2xx answer as a failure; it is not a transport error.
-            .http_status_as_error(false)
-            .build();
-        ThreadedOutbox { workers: Mutex::new(Workers::default()), pending: Arc::new(Pending::default()), agent: config.into() }
+        Self::with_policy(DeliveryPolicy::default())
     }
 
+    pub fn with_policy(policy: DeliveryPolicy) -> Self {
+        ThreadedOutbox {
+            workers: Mutex::default(),
+            pending: Arc::default(),
+            failures: Arc::default(),
+            policy,
+        }
+    }
+
+    /// Which worker delivers `delivery`. Posts go by origin rather than by URL: a URL template
+    /// (`http://h/{{ .ID }}`) makes a URL per alert, and a thread each would have no bound.
     fn target(delivery: &Delivery) -> String {
         match delivery {
-            Delivery::Post(post) => format!("post {}", post.url),
+            Delivery::Post(post) => format!("post {}", origin(&post.url)),
             Delivery::Tcp { address, .. } => format!("tcp {address}"),
             Delivery::Append { path, .. } => format!("file {}", path.display()),
             Delivery::Exec { program, .. } => format!("exec {program}"),
@@ -105,158 +112,75 @@ impl ThreadedOutbox {
     }
 
     fn spawn(&self, target: &str) -> std::io::Result<Worker> {
-        let (queue, inbox) = sync_channel::<Delivery>(QUEUE_CAPACITY);
+        let (queue, inbox) = sync_channel::<Delivery>(self.policy.queue_capacity);
         let pending = Arc::clone(&self.pending);
-        let agent = self.agent.clone();
+        let failures = Arc::clone(&self.failures);
+        let mut sender = Sender::new(self.policy.clone());
         let name = format!("deliver {target}");
         let thread = std::thread::Builder::new()
             .name(name.chars().take(15).collect())
             .spawn(move || {
-                let mut open = OpenTargets::default();
                 for delivery in inbox {
-                    deliver(&agent, &mut open, delivery);
+                    if let Err(e) = sender.deliver(&delivery) {
+                        failures.report(&e);
+                    }
                     pending.finish();
                 }
             })?;
         Ok(Worker { queue, thread })
     }
-}
 
-/// What a worker keeps open between deliveries.
-#[derive(Default)]
-struct OpenTargets {
-    files: HashMap<std::path::PathBuf, File>,
-    mailers: Mailers,
-}
-
-fn deliver(agent: &ureq::Agent, open: &mut OpenTargets, delivery: Delivery) {
-    let files = &mut open.files;
-    match delivery {
-        Delivery::Post(post) => post_once(agent, &post),
-        Delivery::Tcp { address, line } => {
-            if let Err(e) = send_tcp(&address, &line) {
-                report("an alert", &address, &e);
-            }
+    /// The queue of `target`'s worker, started on first use.
+    fn queue(&self, target: &str) -> Result<SyncSender<Delivery>, String> {
+        let mut workers = self.workers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(worker) = workers.get(target) {
+            return Ok(worker.queue.clone());
         }
-        Delivery::Exec { program, args, stdin } => {
-            if let Err(e) = run_program(&program, &args, &stdin) {
-                report("an alert", &program, &e);
-            }
-        }
-        Delivery::Email(mail) => {
-            if let Err(e) = open.mailers.send(&mail, DEFAULT_TIMEOUT) {
-                report("a mail", &format!("{}:{}", mail.server.host, mail.server.port), &e);
-            }
-        }
-        Delivery::Append { path, mode, line } => {
-            let result = match files.get_mut(&path) {
-                Some(file) => file.write_all(&line),
-                None => open_append(&path, mode).and_then(|mut file| {
-                    file.write_all(&line)?;
-                    files.insert(path.clone(), file);
-                    Ok(())
-                }),
-            };
-            if let Err(e) = result {
-                report("a line", &path.display().to_string(), &e);
-            }
-        }
+        let worker = self
+            .spawn(target)
+            .map_err(|e| format!("cannot start a delivery thread: {e}"))?;
+        let queue = worker.queue.clone();
+        workers.insert(target.to_owned(), worker);
+        Ok(queue)
     }
 }
 
-fn post_once(agent: &ureq::Agent, post: &HttpPost) {
-    let mut request = agent.post(&post.url);
-    let mut has_content_type = false;
-    for (name, value) in &post.headers {
-        has_content_type |= name.eq_ignore_ascii_case("content-type");
-        request = request.header(name, value);
-    }
-    if !has_content_type {
-        request = request.header("Content-Type", "application/json");
-    }
-    let request = request.config().timeout_global(Some(post.timeout.unwrap_or(DEFAULT_TIMEOUT))).build();
-    match request.send(&post.body[..]) {
-        Ok(response) if response.status().is_success() => {}
-        Ok(response) => report("a post", &post.url, &format!("HTTP status {}", response.status())),
-        Err(e) => report("a post", &post.url, &e),
-    }
-}
-
-fn send_tcp(address: &str, line: &[u8]) -> std::io::Result<()> {
-    let addr = address
-        .to_socket_addrs()?
-        .next()
-        .ok_or_else(|| std::io::Error::other(format!("{address} resolves to no address")))?;
-    let mut stream = TcpStream::connect_timeout(&addr, DEFAULT_TIMEOUT)?;
-    stream.set_write_timeout(Some(DEFAULT_TIMEOUT))?;
-    stream.write_all(line)?;
-    stream.flush()
-}
-
-/// Runs `program` with `stdin` as its standard input, killing it past the default timeout.
-fn run_program(program: &str, args: &[String], stdin: &[u8]) -> std::io::Result<()> {
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    if let Some(mut input) = child.stdin.take() {
-        // A program that exits without reading its input is not a failure of ours.
-        let _ = input.write_all(stdin);
-    }
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return if status.success() {
-                Ok(())
-            } else {
-                Err(std::io::Error::other(format!("exited with {status}")))
-            };
-        }
-        if started.elapsed() > DEFAULT_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(std::io::Error::other(format!("killed after {}s", DEFAULT_TIMEOUT.as_secs())));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-fn open_append(path: &Path, mode: u32) -> std::io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    options.open(path)
+/// `scheme://authority` of a URL (all of it when it has no path).
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
 }
 
 impl Outbox for ThreadedOutbox {
     fn send(&self, delivery: Delivery) {
         let target = Self::target(&delivery);
-        let queue = {
-            let mut workers = self.workers.lock().unwrap_or_else(|e| e.into_inner());
-            if !workers.by_target.contains_key(&target) {
-                match self.spawn(&target) {
-                    Ok(worker) => {
-                        workers.by_target.insert(target.clone(), worker);
-                    }
-                    Err(e) => report("anything", &target, &format!("cannot start a delivery thread: {e}")),
-                }
-            }
-            workers.by_target.get(&target).map(|w| w.queue.clone())
+        let dropped = |message: String| DeliveryError {
+            what: "a delivery",
+            target: target.clone(),
+            message,
         };
-        if let Some(queue) = queue {
-            self.pending.add();
-            if queue.send(delivery).is_err() {
+        let queue = match self.queue(&target) {
+            Ok(queue) => queue,
+            Err(message) => return self.failures.report(&dropped(message)),
+        };
+        self.pending.add();
+        match queue.try_send(delivery) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.pending.finish();
+                let message = format!(
+                    "dropped: {} deliveries are already waiting",
+                    self.policy.queue_capacity
+                );
+                self.failures.report(&dropped(message));
+            }
+            Err(TrySendError::Disconnected(_)) => {
                 // The worker is gone (it only stops when the outbox is dropped).
                 self.pending.finish();
+                self.failures.report(&dropped("its worker has stopped".to_owned()));
             }
         }
     }
@@ -264,11 +188,15 @@ impl Outbox for ThreadedOutbox {
     fn flush(&self) {
         self.pending.wait_idle();
     }
+
+    fn failures(&self) -> u64 {
+        self.failures.count()
+    }
 }
 
 impl Drop for ThreadedOutbox {
     fn drop(&mut self) {
-        let workers = std::mem::take(&mut self.workers.lock().unwrap_or_else(|e| e.into_inner()).by_target);
+        let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(|e| e.into_inner()));
         for (_, worker) in workers {
             drop(worker.queue);
             let _ = worker.thread.join();
@@ -279,7 +207,10 @@ impl Drop for ThreadedOutbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader, Read};
+    use crate::delivery::HttpPost;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
     use std::net::TcpListener;
 
     #[test]
@@ -349,5 +280,137 @@ mod tests {
         assert!(head.to_ascii_lowercase().contains("content-type: application/json"));
         assert_eq!(body, "{\"a\":1}");
         assert_eq!(tcp_server.join().unwrap(), "event\n");
+    }
+
+    fn post(url: String) -> Delivery {
+        Delivery::Post(HttpPost { url, headers: Vec::new(), body: b"{}".to_vec(), timeout: None })
+    }
+
+    fn quick(queue_capacity: usize, retries: u32) -> DeliveryPolicy {
+        DeliveryPolicy {
+            queue_capacity,
+            timeout: Duration::from_millis(400),
+            retries,
+            backoff: Duration::from_millis(10),
+        }
+    }
+
+    /// A server that accepts connections and never answers; it keeps them open until the test
+    /// ends.
+    fn hanging_server() -> (String, std::thread::JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hang", listener.local_addr().unwrap());
+        listener.set_nonblocking(true).unwrap();
+        let server = std::thread::spawn(move || {
+            let mut held: Vec<TcpStream> = Vec::new();
+            let until = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < until {
+                match listener.accept() {
+                    Ok((stream, _)) => held.push(stream),
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        (url, server)
+    }
+
+    /// Reads one request and answers `status`; returns whether a request came.
+    fn answer(listener: &TcpListener, status: &str) -> bool {
+        let Ok((stream, _)) = listener.accept() else { return false };
+        let mut reader = BufReader::new(stream);
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return false;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        let answered = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        reader.read_exact(&mut body).is_ok() && reader.get_mut().write_all(answered.as_bytes()).is_ok()
+    }
+
+    #[test]
+    fn a_hanging_endpoint_holds_up_only_itself() {
+        let (url, _server) = hanging_server();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.log");
+        let outbox = ThreadedOutbox::with_policy(quick(16, 0));
+        let started = Instant::now();
+        outbox.send(post(url));
+        for i in 0..3 {
+            outbox.send(Delivery::Append { path: path.clone(), mode: 0o600, line: format!("{i}\n").into_bytes() });
+        }
+        assert!(started.elapsed() < Duration::from_millis(200), "send waited");
+        // The log lines arrive while the post still waits for its answer.
+        let deadline = Instant::now() + Duration::from_millis(300);
+        while std::fs::read_to_string(&path).unwrap_or_default().lines().count() < 3 {
+            assert!(Instant::now() < deadline, "the other target was held up");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(outbox.failures(), 0);
+        outbox.flush();
+        assert_eq!(outbox.failures(), 1, "the post timed out");
+    }
+
+    #[test]
+    fn a_server_error_is_retried_until_it_passes() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/flaky", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            [answer(&listener, "500 Internal Server Error"), answer(&listener, "200 OK")]
+        });
+        let outbox = ThreadedOutbox::with_policy(quick(16, 2));
+        outbox.send(post(url));
+        outbox.flush();
+        assert_eq!(server.join().unwrap(), [true, true]);
+        assert_eq!(outbox.failures(), 0);
+    }
+
+    #[test]
+    fn a_client_error_is_not_retried() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/bad", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let answered = answer(&listener, "400 Bad Request");
+            // A retry would come within its 10ms backoff.
+            std::thread::sleep(Duration::from_millis(300));
+            listener.set_nonblocking(true).unwrap();
+            (answered, listener.accept().is_ok())
+        });
+        let outbox = ThreadedOutbox::with_policy(quick(16, 2));
+        outbox.send(post(url));
+        outbox.flush();
+        assert_eq!(server.join().unwrap(), (true, false), "answered once, not asked again");
+        assert_eq!(outbox.failures(), 1);
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_rather_than_waiting() {
+        let (url, _server) = hanging_server();
+        let outbox = ThreadedOutbox::with_policy(quick(1, 0));
+        let started = Instant::now();
+        for _ in 0..6 {
+            outbox.send(post(url.clone()));
+        }
+        assert!(started.elapsed() < Duration::from_millis(200), "send waited");
+        // One in flight (or not yet taken) and one queued at most: the rest are dropped.
+        let dropped = outbox.failures();
+        assert!((4..=5).contains(&dropped), "{dropped} dropped");
+        outbox.flush();
+        assert_eq!(outbox.failures(), 6, "the kept ones time out");
+    }
+
+    #[test]
+    fn posts_share_a_worker_per_origin() {
+        assert_eq!(origin("http://h:80/a/b?c"), "http://h:80");
+        assert_eq!(origin("https://h"), "https://h");
+        assert_eq!(origin("h/x"), "h");
     }
 }

@@ -17,6 +17,7 @@ mod operators;
 mod quoting;
 mod scope;
 mod task_kind;
+mod templates;
 mod types;
 mod validate;
 mod vars;
@@ -203,6 +204,7 @@ impl<'a> Checker<'a> {
             );
         }
         self.validate_nodes();
+        self.check_templates();
         let kind = self.kind?;
         Some(ir::Task {
             kind,

@@ -11,6 +11,7 @@ pub mod alerta;
 pub mod bigpanda;
 pub mod discord;
 pub mod email;
+pub(crate) mod global;
 mod json_object;
 pub mod opsgenie;
 pub mod opsgenie2;
@@ -23,7 +24,7 @@ pub mod teams;
 pub mod telegram;
 mod url_path;
 pub mod victorops;
-mod workspaces;
+pub(crate) mod workspaces;
 
 #[cfg(test)]
 mod reference_tests;
@@ -31,8 +32,6 @@ mod reference_tests;
 mod transport_tests;
 
 use std::fmt;
-
-use serde::Deserialize;
 
 use super::event::{Event, EventSource};
 use super::handlers::HandlerError;
@@ -60,35 +59,7 @@ pub use slack::{Slack, SlackConfig, SlackHandler};
 pub use teams::{Teams, TeamsConfig, TeamsHandler};
 pub use telegram::{Telegram, TelegramConfig, TelegramHandler};
 pub use victorops::{VictorOps, VictorOpsConfig, VictorOpsHandler};
-
-/// Every service's section of the program's configuration file, as in Kapacitor's: `[slack]`
-/// (or `[[slack]]` workspaces), `[pagerduty]`, ..., `[smtp]`. A missing section is Kapacitor's
-/// default for it (the service disabled).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default)]
-pub struct ServicesConfig {
-    #[serde(deserialize_with = "workspaces::one_or_many")]
-    pub slack: Vec<SlackConfig>,
-    pub pagerduty: PagerDutyConfig,
-    pub pagerduty2: PagerDuty2Config,
-    pub victorops: VictorOpsConfig,
-    pub opsgenie: OpsGenieConfig,
-    pub opsgenie2: OpsGenie2Config,
-    pub teams: TeamsConfig,
-    pub telegram: TelegramConfig,
-    #[serde(deserialize_with = "workspaces::one_or_many")]
-    pub discord: Vec<DiscordConfig>,
-    pub alerta: AlertaConfig,
-    pub pushover: PushoverConfig,
-    pub sensu: SensuConfig,
-    pub bigpanda: BigPandaConfig,
-    pub smtp: SmtpConfig,
-    /// Not a section: the URL of the program's own Kapacitor API
-    /// (`http://host:9092/kapacitor/v1`), which PagerDuty events name as their `client_url`.
-    /// The program sets it from where it serves.
-    #[serde(skip)]
-    pub kapacitor_url: String,
-}
+pub use crate::config::services::ServicesConfig;
 
 /// A service handler, bound to its configuration.
 #[derive(Debug, Clone, PartialEq)]

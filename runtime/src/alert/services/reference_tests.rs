@@ -13,11 +13,11 @@ use crate::delivery::Mail;
 use crate::point::{Dimensions, FieldValue, Fields, GroupKey, Point};
 
 /// Where the reference's HTTP sink listened: captured paths are relative to it.
-const SINK: &str = "http://127.0.0.1:19910";
+pub(super) const SINK: &str = "http://127.0.0.1:19910";
 /// Headers Go's client adds to every request: not the services' doing.
-const TRANSPORT_HEADERS: [&str; 4] = ["host", "user-agent", "content-length", "accept-encoding"];
+pub(super) const TRANSPORT_HEADERS: [&str; 4] = ["host", "user-agent", "content-length", "accept-encoding"];
 
-fn testdata(service: &str, file: &str) -> String {
+pub(super) fn testdata(service: &str, file: &str) -> String {
     let path = format!(
         "{}/src/alert/services/testdata/{service}/{file}",
         env!("CARGO_MANIFEST_DIR")
@@ -26,13 +26,21 @@ fn testdata(service: &str, file: &str) -> String {
 }
 
 fn config(service: &str) -> ServicesConfig {
-    let mut config: ServicesConfig = toml::from_str(&testdata(service, "config.toml")).unwrap();
+    config_at(service, SINK, "127.0.0.1:19911")
+}
+
+/// A service's configuration with the capture's HTTP sink at `sink` and its TCP one at `tcp`.
+pub(super) fn config_at(service: &str, sink: &str, tcp: &str) -> ServicesConfig {
+    let text = testdata(service, "config.toml")
+        .replace(SINK, sink)
+        .replace("127.0.0.1:19911", tcp);
+    let mut config: ServicesConfig = toml::from_str(&text).unwrap();
     config.kapacitor_url = "http://127.0.0.1:19900/kapacitor/v1".to_owned();
     config
 }
 
 /// The captured requests of a task variant: (event level, record).
-fn captured(service: &str, variant: &str) -> Vec<(String, Json)> {
+pub(super) fn captured(service: &str, variant: &str) -> Vec<(String, Json)> {
     testdata(service, &format!("requests{variant}.jsonl"))
         .lines()
         .map(|line| {
@@ -59,7 +67,7 @@ fn point(usage_idle: f64, time: i64) -> Point {
 
 /// The two events of the capture, as the alert node makes them for task `task` (the
 /// id separator is `.` for sensu, which refuses `:`).
-fn with_events(task: &str, separator: char, mut check: impl FnMut(&str, &Event<'_>)) {
+pub(super) fn with_events(task: &str, separator: char, mut check: impl FnMut(&str, &Event<'_>)) {
     let crit = point(5.5, 1_700_000_000_000_000_000);
     let ok = point(55.5, 1_700_000_010_000_000_000);
     for (p, level, previous, duration, value) in [
@@ -137,219 +145,177 @@ fn check_posts(service: &str, variant: &str, handler: ServiceHandler) {
     });
 }
 
-#[test]
-fn slack() {
-    let config = config("slack");
-    check_posts(
-        "slack",
-        "",
-        ServiceHandler::Slack(SlackHandler::new(Slack::default(), &config)),
-    );
-    let props = Slack {
-        channel: "#alerts".into(),
-        username: "kapbot".into(),
-        icon_emoji: ":fire:".into(),
-        ..Slack::default()
+/// The services that post over HTTP.
+pub(super) const HTTP_SERVICES: [&str; 11] = [
+    "slack",
+    "pagerduty",
+    "pagerduty2",
+    "victorops",
+    "opsgenie",
+    "opsgenie2",
+    "teams",
+    "telegram",
+    "discord",
+    "alerta",
+    "pushover",
+];
+
+/// An HTTP service's handlers as the captures were made: bare (variant `""`) and with its
+/// properties set (`"_props"`). `sink` is where the capture's HTTP sink listens.
+pub(super) fn http_variants(
+    service: &str,
+    config: &ServicesConfig,
+    sink: &str,
+) -> Vec<(&'static str, ServiceHandler)> {
+    let (bare, props) = match service {
+        "slack" => (
+            ServiceHandler::Slack(SlackHandler::new(Slack::default(), config)),
+            ServiceHandler::Slack(SlackHandler::new(
+                Slack {
+                    channel: "#alerts".into(),
+                    username: "kapbot".into(),
+                    icon_emoji: ":fire:".into(),
+                    ..Slack::default()
+                },
+                config,
+            )),
+        ),
+        "pagerduty" => (
+            ServiceHandler::PagerDuty(PagerDutyHandler::new(PagerDuty::default(), config)),
+            ServiceHandler::PagerDuty(PagerDutyHandler::new(
+                PagerDuty {
+                    service_key: "pd-override-key".into(),
+                },
+                config,
+            )),
+        ),
+        "pagerduty2" => {
+            let props = PagerDuty2 {
+                routing_key: "pd2-override-key".into(),
+                links: vec![
+                    PagerDutyLink {
+                        href: "https://example.com/dash".into(),
+                        text: "Dashboard".into(),
+                    },
+                    PagerDutyLink {
+                        href: r#"https://example.com/host/{{ index .Tags "host" }}"#.into(),
+                        text: String::new(),
+                    },
+                ],
+            };
+            (
+                ServiceHandler::PagerDuty2(
+                    PagerDuty2Handler::new(PagerDuty2::default(), config).unwrap(),
+                ),
+                ServiceHandler::PagerDuty2(PagerDuty2Handler::new(props, config).unwrap()),
+            )
+        }
+        "victorops" => (
+            ServiceHandler::VictorOps(VictorOpsHandler::new(VictorOps::default(), config)),
+            ServiceHandler::VictorOps(VictorOpsHandler::new(
+                VictorOps {
+                    routing_key: "team-ops".into(),
+                },
+                config,
+            )),
+        ),
+        "opsgenie" => (
+            ServiceHandler::OpsGenie(OpsGenieHandler::new(OpsGenie::default(), config)),
+            ServiceHandler::OpsGenie(OpsGenieHandler::new(
+                OpsGenie {
+                    teams: vec!["teamA".into(), "teamB".into()],
+                    recipients: vec!["alice".into(), "bob".into()],
+                },
+                config,
+            )),
+        ),
+        "opsgenie2" => (
+            ServiceHandler::OpsGenie2(OpsGenie2Handler::new(OpsGenie2::default(), config)),
+            ServiceHandler::OpsGenie2(OpsGenie2Handler::new(
+                OpsGenie2 {
+                    teams: vec!["teamA".into(), "teamB".into()],
+                    recipients: vec!["alice".into(), "bob".into()],
+                    recovery_action: "close".into(),
+                },
+                config,
+            )),
+        ),
+        "teams" => (
+            ServiceHandler::Teams(TeamsHandler::new(Teams::default(), config)),
+            ServiceHandler::Teams(TeamsHandler::new(
+                Teams {
+                    channel_url: format!("{sink}/teams/override"),
+                },
+                config,
+            )),
+        ),
+        "telegram" => (
+            ServiceHandler::Telegram(TelegramHandler::new(Telegram::default(), config)),
+            ServiceHandler::Telegram(TelegramHandler::new(
+                Telegram {
+                    chat_id: "555".into(),
+                    parse_mode: "Markdown".into(),
+                    disable_web_page_preview: true,
+                    disable_notification: true,
+                },
+                config,
+            )),
+        ),
+        "discord" => {
+            let props = Discord {
+                workspace: "ts".into(),
+                username: "kapbot".into(),
+                avatar_url: "https://example.com/a.png".into(),
+                embed_title: "Custom Title".into(),
+            };
+            (
+                ServiceHandler::Discord(DiscordHandler::new(Discord::default(), config).unwrap()),
+                ServiceHandler::Discord(DiscordHandler::new(props, config).unwrap()),
+            )
+        }
+        "alerta" => {
+            let props = Alerta {
+                resource: r#"{{ index .Tags "host" }}"#.into(),
+                event: "cpu_idle".into(),
+                environment: "Production".into(),
+                group: "Performance".into(),
+                value: r#"{{ index .Fields "usage_idle" }}"#.into(),
+                origin: "kap-test".into(),
+                services: vec!["web".into(), "db".into()],
+                token: "alerta-override-token".into(),
+                timeout: None,
+            };
+            (
+                ServiceHandler::Alerta(AlertaHandler::new(Alerta::default(), config).unwrap()),
+                ServiceHandler::Alerta(AlertaHandler::new(props, config).unwrap()),
+            )
+        }
+        "pushover" => (
+            ServiceHandler::Pushover(PushoverHandler::new(Pushover::default(), config)),
+            ServiceHandler::Pushover(PushoverHandler::new(
+                Pushover {
+                    user_key: "pushover-user-override".into(),
+                    device: "phone1".into(),
+                    title: "Pushover Title".into(),
+                    url: "https://example.com/x".into(),
+                    url_title: "Example".into(),
+                    sound: "siren".into(),
+                },
+                config,
+            )),
+        ),
+        other => panic!("{other} is not an HTTP service"),
     };
-    check_posts(
-        "slack",
-        "_props",
-        ServiceHandler::Slack(SlackHandler::new(props, &config)),
-    );
+    vec![("", bare), ("_props", props)]
 }
 
 #[test]
-fn pagerduty() {
-    let config = config("pagerduty");
-    check_posts(
-        "pagerduty",
-        "",
-        ServiceHandler::PagerDuty(PagerDutyHandler::new(PagerDuty::default(), &config)),
-    );
-    let props = PagerDuty {
-        service_key: "pd-override-key".into(),
-    };
-    check_posts(
-        "pagerduty",
-        "_props",
-        ServiceHandler::PagerDuty(PagerDutyHandler::new(props, &config)),
-    );
-}
-
-#[test]
-fn pagerduty2() {
-    let config = config("pagerduty2");
-    let bare = PagerDuty2Handler::new(PagerDuty2::default(), &config).unwrap();
-    check_posts("pagerduty2", "", ServiceHandler::PagerDuty2(bare));
-    let props = PagerDuty2 {
-        routing_key: "pd2-override-key".into(),
-        links: vec![
-            PagerDutyLink {
-                href: "https://example.com/dash".into(),
-                text: "Dashboard".into(),
-            },
-            PagerDutyLink {
-                href: r#"https://example.com/host/{{ index .Tags "host" }}"#.into(),
-                text: String::new(),
-            },
-        ],
-    };
-    let handler = PagerDuty2Handler::new(props, &config).unwrap();
-    check_posts("pagerduty2", "_props", ServiceHandler::PagerDuty2(handler));
-}
-
-#[test]
-fn victorops() {
-    let config = config("victorops");
-    check_posts(
-        "victorops",
-        "",
-        ServiceHandler::VictorOps(VictorOpsHandler::new(VictorOps::default(), &config)),
-    );
-    let props = VictorOps {
-        routing_key: "team-ops".into(),
-    };
-    check_posts(
-        "victorops",
-        "_props",
-        ServiceHandler::VictorOps(VictorOpsHandler::new(props, &config)),
-    );
-}
-
-#[test]
-fn opsgenie() {
-    let config = config("opsgenie");
-    check_posts(
-        "opsgenie",
-        "",
-        ServiceHandler::OpsGenie(OpsGenieHandler::new(OpsGenie::default(), &config)),
-    );
-    let props = OpsGenie {
-        teams: vec!["teamA".into(), "teamB".into()],
-        recipients: vec!["alice".into(), "bob".into()],
-    };
-    check_posts(
-        "opsgenie",
-        "_props",
-        ServiceHandler::OpsGenie(OpsGenieHandler::new(props, &config)),
-    );
-}
-
-#[test]
-fn opsgenie2() {
-    let config = config("opsgenie2");
-    check_posts(
-        "opsgenie2",
-        "",
-        ServiceHandler::OpsGenie2(OpsGenie2Handler::new(OpsGenie2::default(), &config)),
-    );
-    let props = OpsGenie2 {
-        teams: vec!["teamA".into(), "teamB".into()],
-        recipients: vec!["alice".into(), "bob".into()],
-        recovery_action: "close".into(),
-    };
-    check_posts(
-        "opsgenie2",
-        "_props",
-        ServiceHandler::OpsGenie2(OpsGenie2Handler::new(props, &config)),
-    );
-}
-
-#[test]
-fn teams() {
-    let config = config("teams");
-    check_posts(
-        "teams",
-        "",
-        ServiceHandler::Teams(TeamsHandler::new(Teams::default(), &config)),
-    );
-    let props = Teams {
-        channel_url: format!("{SINK}/teams/override"),
-    };
-    check_posts(
-        "teams",
-        "_props",
-        ServiceHandler::Teams(TeamsHandler::new(props, &config)),
-    );
-}
-
-#[test]
-fn telegram() {
-    let config = config("telegram");
-    check_posts(
-        "telegram",
-        "",
-        ServiceHandler::Telegram(TelegramHandler::new(Telegram::default(), &config)),
-    );
-    let props = Telegram {
-        chat_id: "555".into(),
-        parse_mode: "Markdown".into(),
-        disable_web_page_preview: true,
-        disable_notification: true,
-    };
-    check_posts(
-        "telegram",
-        "_props",
-        ServiceHandler::Telegram(TelegramHandler::new(props, &config)),
-    );
-}
-
-#[test]
-fn discord() {
-    let config = config("discord");
-    let bare = DiscordHandler::new(Discord::default(), &config).unwrap();
-    check_posts("discord", "", ServiceHandler::Discord(bare));
-    let props = Discord {
-        workspace: "ts".into(),
-        username: "kapbot".into(),
-        avatar_url: "https://example.com/a.png".into(),
-        embed_title: "Custom Title".into(),
-    };
-    let handler = DiscordHandler::new(props, &config).unwrap();
-    check_posts("discord", "_props", ServiceHandler::Discord(handler));
-}
-
-#[test]
-fn alerta() {
-    let config = config("alerta");
-    let bare = AlertaHandler::new(Alerta::default(), &config).unwrap();
-    check_posts("alerta", "", ServiceHandler::Alerta(bare));
-    let props = Alerta {
-        resource: r#"{{ index .Tags "host" }}"#.into(),
-        event: "cpu_idle".into(),
-        environment: "Production".into(),
-        group: "Performance".into(),
-        value: r#"{{ index .Fields "usage_idle" }}"#.into(),
-        origin: "kap-test".into(),
-        services: vec!["web".into(), "db".into()],
-        token: "alerta-override-token".into(),
-        timeout: None,
-    };
-    let handler = AlertaHandler::new(props, &config).unwrap();
-    check_posts("alerta", "_props", ServiceHandler::Alerta(handler));
-}
-
-#[test]
-fn pushover() {
-    let config = config("pushover");
-    check_posts(
-        "pushover",
-        "",
-        ServiceHandler::Pushover(PushoverHandler::new(Pushover::default(), &config)),
-    );
-    let props = Pushover {
-        user_key: "pushover-user-override".into(),
-        device: "phone1".into(),
-        title: "Pushover Title".into(),
-        url: "https://example.com/x".into(),
-        url_title: "Example".into(),
-        sound: "siren".into(),
-    };
-    check_posts(
-        "pushover",
-        "_props",
-        ServiceHandler::Pushover(PushoverHandler::new(props, &config)),
-    );
+fn http_services_send_what_kapacitor_sent() {
+    for service in HTTP_SERVICES {
+        for (variant, handler) in http_variants(service, &config(service), SINK) {
+            check_posts(service, variant, handler);
+        }
+    }
 }
 
 /// Sensu is spoken over TCP: each event is one JSON line to the configured address.

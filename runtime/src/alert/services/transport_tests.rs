@@ -5,6 +5,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
+use super::reference_tests::{
+    HTTP_SERVICES, SINK, TRANSPORT_HEADERS, captured, config_at, http_variants, with_events,
+};
 use super::*;
 use crate::alert::event::{Event, EventSource};
 use crate::alert::handlers::{Handler, deliveries};
@@ -75,50 +78,141 @@ struct Request {
     body: String,
 }
 
-/// Serves one request, answering `status`.
-fn serve_http_once(
+/// Serves `count` requests, one per connection (each answer closes it), answering `status`.
+fn serve_http(
     listener: TcpListener,
     status: &'static str,
-) -> std::thread::JoinHandle<Option<Request>> {
+    count: usize,
+) -> std::thread::JoinHandle<Vec<Request>> {
     std::thread::spawn(move || {
-        let stream = accept(&listener)?;
-        let mut reader = BufReader::new(stream);
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        let mut headers = Vec::new();
-        loop {
-            let mut header = String::new();
-            reader.read_line(&mut header).ok()?;
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let (name, value) = header.split_once(':')?;
-            headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
-        }
-        let length: usize = headers
-            .iter()
-            .find(|(name, _)| name == "content-length")?
-            .1
-            .parse()
-            .ok()?;
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).ok()?;
-        let answer = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\n\r\n");
-        reader.get_mut().write_all(answer.as_bytes()).ok()?;
-        Some(Request {
-            line: line.trim_end().to_owned(),
-            headers,
-            body: String::from_utf8(body).ok()?,
-        })
+        (0..count)
+            .map_while(|_| read_request(accept(&listener)?, status))
+            .collect()
     })
+}
+
+fn read_request(stream: TcpStream, status: &str) -> Option<Request> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':')?;
+        headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")?
+        .1
+        .parse()
+        .ok()?;
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let answer = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    reader.get_mut().write_all(answer.as_bytes()).ok()?;
+    Some(Request {
+        line: line.trim_end().to_owned(),
+        headers,
+        body: String::from_utf8(body).ok()?,
+    })
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Each HTTP service's handlers (bare and with properties) deliver through the outbox to a
+/// local fake of the service, which gets what Kapacitor 1.5.7 sent in the captures: method,
+/// path, the service's headers and the body.
+#[test]
+fn every_http_service_delivers_to_a_fake_of_itself() {
+    for service in HTTP_SERVICES {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let sink = format!("http://{}", listener.local_addr().unwrap());
+        let config = config_at(service, &sink, "127.0.0.1:9");
+        let outbox = ThreadedOutbox::new();
+        let mut expected = Vec::new();
+        for (variant, handler) in http_variants(service, &config, &sink) {
+            let records = captured(service, variant);
+            let task = records[0].1["task"].as_str().unwrap().to_owned();
+            let handlers = [Handler::Service(Box::new(handler))];
+            with_events(&task, ':', |_, event| {
+                for delivery in deliveries(&handlers, event, |e| panic!("{service}: {e}")) {
+                    outbox.send(delivery);
+                }
+            });
+            expected.extend(records.into_iter().map(|(level, record)| (variant, level, record)));
+        }
+        let server = serve_http(listener, "200 OK", expected.len());
+        outbox.flush();
+        assert_eq!(outbox.failures(), 0, "{service}");
+        let requests = server.join().unwrap();
+        assert_eq!(requests.len(), expected.len(), "{service}");
+        for (request, (variant, level, record)) in requests.iter().zip(&expected) {
+            let what = format!("{service}{variant} {level}");
+            let path = record["path"].as_str().unwrap();
+            assert_eq!(request.line, format!("POST {path} HTTP/1.1"), "{what}");
+            for header in record["headers"].as_array().unwrap() {
+                let name = header[0].as_str().unwrap().to_ascii_lowercase();
+                if TRANSPORT_HEADERS.contains(&name.as_str()) {
+                    continue;
+                }
+                assert_eq!(request.header(&name), header[1].as_str(), "{what}: {name}");
+            }
+            assert_eq!(request.body, record["body_text"].as_str().unwrap(), "{what}");
+        }
+    }
+}
+
+/// Sensu's fake takes one JSON line per connection.
+#[test]
+fn sensu_delivers_lines_to_a_fake_of_itself() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let config = config_at("sensu", SINK, &address);
+    let server = std::thread::spawn(move || {
+        (0..2)
+            .map_while(|_| {
+                let mut text = String::new();
+                accept(&listener)?.read_to_string(&mut text).ok()?;
+                Some(text)
+            })
+            .collect::<Vec<_>>()
+    });
+    let handlers = [Handler::Service(Box::new(ServiceHandler::Sensu(
+        SensuHandler::new(Sensu::default(), &config).unwrap(),
+    )))];
+    let outbox = ThreadedOutbox::new();
+    with_events("sensu", '.', |_, event| {
+        for delivery in deliveries(&handlers, event, |e| panic!("{e}")) {
+            outbox.send(delivery);
+        }
+    });
+    outbox.flush();
+    assert_eq!(outbox.failures(), 0);
+    let expected: Vec<String> = captured("sensu", "")
+        .into_iter()
+        .map(|(_, r)| r["body_text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(server.join().unwrap(), expected);
 }
 
 #[test]
 fn an_http_service_gets_its_payload_through_the_outbox() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
-    let server = serve_http_once(listener, "201 Created");
+    let server = serve_http(listener, "201 Created", 1);
     let services: ServicesConfig = toml::from_str(&format!(
         "[alerta]\nenabled = true\nurl = 'http://{address}/api'\ntoken = 'secret'\nenvironment = 'prod'\n"
     ))
@@ -133,17 +227,10 @@ fn an_http_service_gets_its_payload_through_the_outbox() {
         outbox.send(delivery);
     }
     outbox.flush();
-    let request = server.join().unwrap().expect("the fake got a request");
+    let request = server.join().unwrap().pop().expect("the fake got a request");
     assert_eq!(request.line, "POST /api/alert HTTP/1.1");
-    let header = |name: &str| {
-        request
-            .headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    assert_eq!(header("authorization"), Some("Bearer secret"));
-    assert_eq!(header("content-type"), Some("application/json"));
+    assert_eq!(request.header("authorization"), Some("Bearer secret"));
+    assert_eq!(request.header("content-type"), Some("application/json"));
     let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
     assert_eq!(body["environment"], "prod");
     assert_eq!(body["severity"], "critical");

@@ -2,6 +2,11 @@
 //! or a list of them, and a handler picks one by its `.workspace()`, the default one when it
 //! names none.
 
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 /// A configuration that belongs to a workspace.
@@ -12,22 +17,32 @@ pub trait Workspace {
     fn is_default(&self) -> bool;
 }
 
-/// Reads a section written either as one table (`[slack]`) or as a list (`[[slack]]`).
+/// Reads a section written either as one table (`[slack]`) or as a list (`[[slack]]`). A
+/// visitor rather than an untagged enum, so an entry's own error (a wrong type) comes through.
 pub fn one_or_many<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany<T> {
-        Many(Vec<T>),
-        One(T),
+    struct OneOrMany<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a table or an array of tables")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map)).map(|one| vec![one])
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+            Vec::deserialize(SeqAccessDeserializer::new(seq))
+        }
     }
-    Ok(match OneOrMany::deserialize(deserializer)? {
-        OneOrMany::Many(all) => all,
-        OneOrMany::One(one) => vec![one],
-    })
+
+    deserializer.deserialize_any(OneOrMany(PhantomData))
 }
 
 /// The entry a handler naming workspace `id` uses. An entry answers to its own id; the

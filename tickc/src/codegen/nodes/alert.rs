@@ -2,6 +2,8 @@
 //! annotations, inhibitions and handlers, over a generated `AlertLevels` type that holds the
 //! compiled level and reset lambdas (each with one state for the whole node, as in Kapacitor).
 
+mod services;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -77,7 +79,7 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
 
     let init = quote! {
         rt::valid(#name, rt::AlertNode::new(
-            rt::AlertConfig {
+            rt::valid(#name, rt::AlertConfig {
                 templates: rt::valid(#name, rt::AlertTemplates::parse(#id, #message, #details)),
                 state: rt::StatePolicy {
                     history: #history,
@@ -92,7 +94,8 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
                 inhibits: vec![#(#inhibits),*],
                 handlers: vec![#(#handlers),*],
                 ..rt::AlertConfig::for_task(context, #name)
-            },
+            }
+            .with_global_handlers(&context.config.services)),
             #levels_init,
             context.outbox.clone(),
             inhibitors.clone(),
@@ -213,16 +216,16 @@ fn handler(node: &Node, handler: &Handler) -> Result<TokenStream, Box<Diagnostic
             Ok(quote!(rt::Handler::Log(rt::valid(#name, rt::LogHandler::new(#path, Some(#mode))))))
         }
         "post" => {
-            if let Some(endpoint) = handler_property(handler, "endpoint") {
-                return Err(unsupported_property(
-                    node,
-                    "`.post().endpoint()`",
-                    endpoint.span,
-                ));
-            }
             let url = handler_string(handler, 0).unwrap_or_default();
-            if url.is_empty() {
-                return Err(invalid(handler.span, "`.post()` needs a URL".to_owned()));
+            let endpoint = handler_property(handler, "endpoint").and_then(|p| match p.args.first() {
+                Some(Value::String(s)) => Some(s.as_str()),
+                _ => None,
+            });
+            if url.is_empty() && endpoint.is_none() {
+                return Err(invalid(
+                    handler.span,
+                    "`.post()` needs a URL or an `.endpoint()`".to_owned(),
+                ));
             }
             let headers = handler
                 .properties
@@ -234,9 +237,21 @@ fn handler(node: &Node, handler: &Handler) -> Result<TokenStream, Box<Diagnostic
                     }
                     _ => None,
                 });
-            Ok(
-                quote!(rt::Handler::Post(rt::valid(#name, rt::PostHandler::new(#url, vec![#(#headers),*], None)))),
-            )
+            let headers = quote!(vec![#(#headers),*]);
+            let timeout = match handler_property(handler, "timeout").and_then(|p| p.args.first()) {
+                Some(Value::Duration(nanos)) if *nanos > 0 => {
+                    let nanos = u64::try_from(*nanos).unwrap_or(0);
+                    quote!(Some(rt::Duration::from_nanos(#nanos)))
+                }
+                _ => quote!(None),
+            };
+            let built = match endpoint {
+                Some(endpoint) => quote!(rt::PostHandler::at_endpoint(
+                    #endpoint, #url, #headers, #timeout, &context.config.services,
+                )),
+                None => quote!(rt::PostHandler::new(#url, #headers, #timeout)),
+            };
+            Ok(quote!(rt::Handler::Post(rt::valid(#name, #built))))
         }
         "tcp" => {
             let address = handler_property(handler, "address")
@@ -258,10 +273,12 @@ fn handler(node: &Node, handler: &Handler) -> Result<TokenStream, Box<Diagnostic
                 args: vec![#(String::from(#args)),*],
             })))
         }
-        other => Err(unsupported_property(
-            node,
-            &format!("the `.{other}()` handler"),
-            handler.span,
-        )),
+        other => services::handler(node, handler).unwrap_or_else(|| {
+            Err(unsupported_property(
+                node,
+                &format!("the `.{other}()` handler"),
+                handler.span,
+            ))
+        }),
     }
 }
