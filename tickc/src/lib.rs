@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostic;
+pub mod embed;
 pub mod fmt;
 pub mod ir;
 pub mod lexer;
