@@ -28,7 +28,7 @@ pub fn expand(script: &str, task_id: &str, origin: &str) -> Result<TokenStream, 
     Ok(quote! {
         /// The code `tickc build` generates for the script.
         #[doc(hidden)]
-        #[allow(warnings, clippy::all, clippy::pedantic, clippy::nursery, missing_docs)]
+        #[allow(warnings, clippy::all, clippy::pedantic, clippy::nursery)]
         pub mod pipeline {
             #pipeline
         }
