@@ -6,6 +6,7 @@
 //!
 //! `cargo run -p tick-embedded-example [RECORDING.srpl]`
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::sync_channel;
@@ -38,15 +39,19 @@ fn main() -> ExitCode {
     };
 
     let (sender, outputs) = sync_channel(PENDING_OUTPUTS);
-    let printer = thread::spawn(move || {
+    let printer = thread::spawn(move || -> std::io::Result<usize> {
+        let mut stdout = std::io::stdout().lock();
         let mut alerts = 0_usize;
+        // When stdout closes, the printer returns and drops the receiver: the task's sends
+        // then fail and are ignored, rather than waiting for a reader that is gone.
         for output in outputs {
             if let Output::Alert(alert) = output {
-                println!("{}  {:<8}  {}", format_rfc3339_nano(alert.time), alert.level.as_str(), alert.message);
+                writeln!(stdout, "{}  {:<8}  {}", format_rfc3339_nano(alert.time), alert.level.as_str(), alert.message)?;
                 alerts += 1;
             }
         }
-        alerts
+        writeln!(stdout, "{alerts} alerts")?;
+        Ok(alerts)
     });
 
     let mut task = cpu_alert::Task::new(EmbedConfig::new().handlers(Handlers::Off).channel(sender));
@@ -76,9 +81,11 @@ fn main() -> ExitCode {
     // Dropping the task flushes it and closes the channel, which ends the printer.
     drop(task);
     match printer.join() {
-        Ok(alerts) => {
-            println!("{alerts} alerts");
-            ExitCode::SUCCESS
+        Ok(Ok(_)) => ExitCode::SUCCESS,
+        Ok(Err(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Ok(Err(error)) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
         }
         Err(_) => ExitCode::FAILURE,
     }
