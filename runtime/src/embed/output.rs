@@ -28,7 +28,7 @@ impl OutputRef<'_> {
                 node: node.to_owned(),
                 messages: messages.to_vec(),
             },
-            OutputRef::Alert { node, event } => Output::Alert(Alert::from_event(node, event)),
+            OutputRef::Alert { node, event } => Output::Alert(Box::new(Alert::from_event(node, event))),
         }
     }
 }
@@ -38,8 +38,8 @@ impl OutputRef<'_> {
 pub enum Output {
     /// See [`OutputRef::Emitted`].
     Emitted { node: String, messages: Vec<Message> },
-    /// See [`OutputRef::Alert`].
-    Alert(Alert),
+    /// See [`OutputRef::Alert`] (boxed: an alert is much larger than an emission).
+    Alert(Box<Alert>),
 }
 
 impl Output {
