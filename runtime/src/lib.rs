@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod config;
 pub mod delivery;
+pub mod embed;
 pub mod exec_time;
 pub mod expr;
 pub mod http;
