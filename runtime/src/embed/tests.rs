@@ -69,6 +69,7 @@ static PROBE: TaskDescriptor = TaskDescriptor {
     edges: &[(0, 1), (1, 2), (1, 3)],
     queries: Vec::new,
     new: |context| Box::new(Probe { context: context.clone() }),
+    enabled: true,
 };
 
 /// A task whose deliveries are recorded, and the recording.
