@@ -19,6 +19,7 @@
 //! #     id: "cpu_alert", kind: TaskKind::Stream,
 //! #     dbrps: &[Dbrp { database: "telegraf", retention_policy: "autogen" }],
 //! #     script: "", nodes: &["stream0"], edges: &[], queries: Vec::new, new: |_| Box::new(Echo),
+//! #     enabled: true,
 //! # };
 //!
 //! // DESCRIPTOR is what `tick!` generates for a script (`cpu_alert::DESCRIPTOR`).

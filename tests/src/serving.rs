@@ -1,0 +1,133 @@
+//! Task programs for end-to-end tests: built from a script with tickc's library into the shared
+//! build cache, served on a free loopback port, written to over plain HTTP, stopped with SIGTERM;
+//! and the alert log they write, read as it grows.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tickc::build::cache::{CACHE_DIR_ENV, Cache};
+use tickc::build::program::{CompiledTask, build_program};
+use tickc::check::{CheckOptions, check_source};
+
+/// How long a test waits for what should happen promptly.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The repository's root folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// An example script (`examples/NAME.tick`) with its `/tmp/alerts.log` pointed at `log`.
+pub fn example_logging_to(name: &str, log: &Path) -> String {
+    let path = workspace_root().join("examples").join(format!("{name}.tick"));
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(source.contains("/tmp/alerts.log"), "{} no longer logs to /tmp/alerts.log", path.display());
+    source.replace("/tmp/alerts.log", &log.display().to_string())
+}
+
+/// Builds `source` as task `task_id` into the program `program` in the shared build cache
+/// (`TICKC_CACHE_DIR`, else target/tickc-cache); the program's path.
+pub fn build(program: &str, task_id: &str, source: &str) -> PathBuf {
+    let checked = check_source(source, &CheckOptions::default());
+    let task = checked.task.unwrap_or_else(|| panic!("{task_id} does not check: {:?}", checked.diagnostics));
+    let code = tickc::codegen::generate_file(&task, task_id, source).expect("the script compiles");
+    let task = CompiledTask { id: task_id.into(), source_name: format!("{task_id}.tick"), code };
+    let cache = match std::env::var_os(CACHE_DIR_ENV) {
+        Some(dir) => Cache::at(PathBuf::from(dir)),
+        None => Cache::at(workspace_root().join("target/tickc-cache")),
+    };
+    build_program(&cache, program, &[task]).unwrap_or_else(|e| panic!("build failed: {e}"))
+}
+
+/// A task program serving on a free loopback port; killed if the test ends without stopping it.
+pub struct Serving {
+    child: Child,
+    pub address: SocketAddr,
+}
+
+impl Serving {
+    /// Starts `binary serve --bind 127.0.0.1:0 ARGS...` and waits until it listens.
+    pub fn start(binary: &Path, args: &[&str]) -> Serving {
+        let mut child = Command::new(binary)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let address = loop {
+            let line = lines.next().expect("the program exited before listening").unwrap();
+            if let Some(address) = line.strip_prefix("listening on http://") {
+                break address.parse().unwrap();
+            }
+        };
+        // Keep draining the program's standard error so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Serving { child, address }
+    }
+
+    /// The server's base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Writes line protocol (second precision) to `telegraf.autogen`; asserts 204.
+    pub fn write(&self, line_protocol: &str) {
+        let status = post(self.address, "/write?db=telegraf&rp=autogen&precision=s", line_protocol);
+        assert_eq!(status, 204, "write of {line_protocol:?}");
+    }
+
+    /// Stops the program as a service manager would, and waits for its graceful exit.
+    pub fn terminate(mut self) {
+        let killed = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(killed.success());
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit status {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "the program did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        // Only a test that failed midway leaves the program running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// POSTs `body` over a plain HTTP/1.1 connection; the status code.
+pub fn post(address: SocketAddr, path: &str, body: &str) -> u16 {
+    let mut stream = TcpStream::connect(address).unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+}
+
+/// Waits until the alert log has at least `count` lines; they are returned, parsed.
+pub fn alerts(log: &Path, count: usize) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.len() >= count {
+            return lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+        }
+        assert!(Instant::now() < deadline, "waited for {count} alerts; the log has:\n{text}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
