@@ -73,40 +73,6 @@ pub fn dbrps(dbrps: &[Dbrp]) -> String {
     format!("[{}]", items.join(" "))
 }
 
-/// Go's `time.Duration.String()`: `1h0m0s`, `1m30s`, `1.5s`, `150ms`, `1.5µs`, `100ns`, `0s`.
-pub fn duration(nanos: i64) -> String {
-    const SECOND: u64 = 1_000_000_000;
-    const MINUTE: u64 = 60 * SECOND;
-    let sign = if nanos < 0 { "-" } else { "" };
-    let n = nanos.unsigned_abs();
-    let text = match n {
-        0 => "0s".to_owned(),
-        1..1_000 => format!("{n}ns"),
-        1_000..1_000_000 => format!("{}µs", decimal(n, 3)),
-        1_000_000..SECOND => format!("{}ms", decimal(n, 6)),
-        _ => {
-            let seconds = decimal(n % MINUTE, 9);
-            match (n / MINUTE / 60, n / MINUTE % 60) {
-                (0, 0) => format!("{seconds}s"),
-                (0, minutes) => format!("{minutes}m{seconds}s"),
-                (hours, minutes) => format!("{hours}h{minutes}m{seconds}s"),
-            }
-        }
-    };
-    format!("{sign}{text}")
-}
-
-/// `n` divided by 10^`digits`, without trailing zeros in the fraction.
-fn decimal(n: u64, digits: u32) -> String {
-    let scale = 10_u64.pow(digits);
-    let fraction = n % scale;
-    if fraction == 0 {
-        return (n / scale).to_string();
-    }
-    let fraction = format!("{fraction:0width$}", width = digits as usize);
-    format!("{}.{}", n / scale, fraction.trim_end_matches('0'))
-}
-
 /// A float as Go's `%v` prints it: the shortest digits, with an exponent (`1e+06`) from a
 /// million up and below 0.0001.
 pub fn float(value: f64) -> String {
@@ -166,23 +132,6 @@ mod tests {
         ];
         assert_eq!(dbrps(&pairs), r#"["telegraf"."autogen" "db2"."rp2"]"#);
         assert_eq!(dbrps(&[]), "[]");
-    }
-
-    #[test]
-    fn durations_read_as_go_writes_them() {
-        let texts: Vec<String> = [
-            0,
-            100,
-            1_856,
-            1_206_339,
-            1_500_000_000,
-            90_000_000_000,
-            3_600_000_000_000,
-            -5_000_000_000,
-        ]
-        .map(duration)
-        .to_vec();
-        insta::assert_snapshot!(texts.join(" "), @"0s 100ns 1.856µs 1.206339ms 1.5s 1m30s 1h0m0s -5s");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 use jiff::tz::TimeZone;
 use serde_json::Value;
 
-use super::go_format::{dbrps, duration, float, rfc822};
+use tick_runtime::time::format_go_duration as duration;
+
+use super::go_format::{dbrps, float, rfc822};
 use crate::client::{Client, ClientError, Task, Var, VarType};
 
 pub fn run(client: &Client, id: &str, dot_only: bool) -> Result<(), ClientError> {
