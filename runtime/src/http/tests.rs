@@ -1135,3 +1135,37 @@ async fn looped_back_points_reach_the_tasks_reading_their_database() {
     assert_eq!(databases, vec!["looped"; 3]);
     running.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_concurrent_writers_into_a_small_queue_lose_no_point() {
+    const WRITERS: u32 = 8;
+    const BODIES: u32 = 25;
+    const LINES: u32 = 40;
+    // A queue of two chunks under 8 writers: most writes wait for room (back-pressure).
+    let config = Config {
+        queue_chunks: 2,
+        ..Config::default()
+    };
+    let server = start(&[recorder("crowded")], config).await;
+    let address = server.address;
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            tokio::spawn(async move {
+                for body in 0..BODIES {
+                    let first = (writer * BODIES + body) * LINES;
+                    let reply = post(address, "/write?db=telegraf&precision=s", &lines(first..first + LINES)).await;
+                    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        tokio::time::timeout(PATIENCE, writer).await.unwrap().unwrap();
+    }
+    server.shutdown().await;
+    let mut seen = values("crowded");
+    seen.sort_by(f64::total_cmp);
+    let sent: Vec<f64> = (0..WRITERS * BODIES * LINES).map(f64::from).collect();
+    assert_eq!(seen.len(), sent.len(), "points lost or duplicated");
+    assert_eq!(seen, sent);
+}
