@@ -5,7 +5,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tickc::build::cache::{CACHE_DIR_ENV, Cache};
@@ -20,19 +21,25 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-/// An example script (`examples/NAME.tick`) with its `/tmp/alerts.log` pointed at `log`.
-pub fn example_logging_to(name: &str, log: &Path) -> String {
-    let path = workspace_root().join("examples").join(format!("{name}.tick"));
-    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(source.contains("/tmp/alerts.log"), "{} no longer logs to /tmp/alerts.log", path.display());
-    source.replace("/tmp/alerts.log", &log.display().to_string())
+/// A getting-started example (`examples/NAME`) with `replacements` applied, each of which must
+/// apply (so a change to the example fails here rather than testing something else).
+pub fn example(name: &str, replacements: &[(&str, &str)]) -> String {
+    let path = workspace_root().join("examples").join(name);
+    let mut source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for (from, to) in replacements {
+        assert!(source.contains(from), "{name} no longer contains {from:?}");
+        source = source.replace(from, to);
+    }
+    source
 }
 
 /// Builds `source` as task `task_id` into the program `program` in the shared build cache
 /// (`TICKC_CACHE_DIR`, else target/tickc-cache); the program's path.
 pub fn build(program: &str, task_id: &str, source: &str) -> PathBuf {
     let checked = check_source(source, &CheckOptions::default());
-    let task = checked.task.unwrap_or_else(|| panic!("{task_id} does not check: {:?}", checked.diagnostics));
+    let errors: Vec<&str> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.as_str()).collect();
+    assert!(errors.is_empty(), "the script is rejected: {errors:?}\n{source}");
+    let task = checked.task.expect("a checked task");
     let code = tickc::codegen::generate_file(&task, task_id, source).expect("the script compiles");
     let task = CompiledTask { id: task_id.into(), source_name: format!("{task_id}.tick"), code };
     let cache = match std::env::var_os(CACHE_DIR_ENV) {
@@ -42,9 +49,11 @@ pub fn build(program: &str, task_id: &str, source: &str) -> PathBuf {
     build_program(&cache, program, &[task]).unwrap_or_else(|e| panic!("build failed: {e}"))
 }
 
-/// A task program serving on a free loopback port; killed if the test ends without stopping it.
+/// A task program serving on a free loopback port, its standard error collected; killed if the
+/// test ends without stopping it.
 pub struct Serving {
     child: Child,
+    stderr: Arc<Mutex<String>>,
     pub address: SocketAddr,
 }
 
@@ -54,25 +63,40 @@ impl Serving {
         let mut child = Command::new(binary)
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let address = loop {
-            let line = lines.next().expect("the program exited before listening").unwrap();
-            if let Some(address) = line.strip_prefix("listening on http://") {
-                break address.parse().unwrap();
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (listening, started) = std::sync::mpsc::channel();
+        let pipe = child.stderr.take().expect("piped stderr");
+        let collected = stderr.clone();
+        // Keeps draining the program's standard error so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if let Some(address) = line.strip_prefix("listening on http://") {
+                    let _ = listening.send(address.parse::<SocketAddr>());
+                }
+                collected.lock().unwrap_or_else(|e| e.into_inner()).push_str(&format!("{line}\n"));
             }
+        });
+        let address = match started.recv_timeout(PATIENCE) {
+            Ok(Ok(address)) => address,
+            Ok(Err(e)) => panic!("serve printed an address that does not parse: {e}"),
+            Err(_) => panic!("serve did not start listening:\n{}", stderr.lock().unwrap_or_else(|e| e.into_inner())),
         };
-        // Keep draining the program's standard error so it never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Serving { child, address }
+        Serving { child, stderr, address }
     }
 
     /// The server's base URL.
     pub fn url(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// What the program wrote on standard error so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Writes line protocol (second precision) to `telegraf.autogen`; asserts 204.
@@ -81,17 +105,16 @@ impl Serving {
         assert_eq!(status, 204, "write of {line_protocol:?}");
     }
 
-    /// Stops the program as a service manager would, and waits for its graceful exit.
-    pub fn terminate(mut self) {
+    /// Stops the program as a service manager would (SIGTERM) and waits for it to end.
+    pub fn terminate(mut self) -> ExitStatus {
         let killed = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         assert!(killed.success());
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "exit status {status}");
-                return;
+                return status;
             }
-            assert!(Instant::now() < deadline, "the program did not stop");
+            assert!(Instant::now() < deadline, "the program did not stop on SIGTERM:\n{}", self.stderr());
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -100,8 +123,10 @@ impl Serving {
 impl Drop for Serving {
     fn drop(&mut self) {
         // Only a test that failed midway leaves the program running.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 

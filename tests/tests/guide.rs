@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use tick_runtime::time::wall_clock_now;
-use tickc_tests::serving::{Serving, alerts, build, example_logging_to};
+use tickc_tests::serving::{Serving, alerts, build, example};
 
 /// The tickc binary cargo built beside this test.
 fn tickc_binary() -> PathBuf {
@@ -37,7 +37,7 @@ fn the_getting_started_workflow_records_and_replays_the_stream() {
     let scratch = tempfile::tempdir().unwrap();
     let log = scratch.path().join("alerts.log");
     let data_dir = scratch.path().join("data").display().to_string();
-    let binary = build("guide", "cpu_alert", &example_logging_to("cpu_alert", &log));
+    let binary = build("guide", "cpu_alert", &example("cpu_alert.tick", &[("/tmp/alerts.log", &log.display().to_string())]));
     let serving = Serving::start(&binary, &["--data-dir", &data_dir]);
     let url = serving.url();
 
@@ -76,5 +76,5 @@ fn the_getting_started_workflow_records_and_replays_the_stream() {
         .map(|a| (a["id"].as_str().unwrap().to_owned(), a["level"].as_str().unwrap().to_owned()))
         .collect();
     assert_eq!(replayed, live, "the replay raises the same alerts");
-    serving.terminate();
+    assert!(serving.terminate().success());
 }

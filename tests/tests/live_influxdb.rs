@@ -5,26 +5,16 @@
 //! the getting-started stream task through the subscription `serve` creates, which is gone
 //! again after a clean shutdown. Without `INFLUXDB_URL` the tests say they are skipped.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tick_runtime::influxdb::{InfluxDbClient, InfluxDbConfig};
 use tick_runtime::time::{wall_clock_now, Precision};
-use tickc::build::cache::{Cache, CACHE_DIR_ENV};
-use tickc::build::program::{build_program, CompiledTask};
-use tickc::check::{check_source, CheckOptions};
+use tickc_tests::serving::{Serving, build, example};
 
 /// How long the tests wait for what `serve` should do within a few seconds.
 const PATIENCE: Duration = Duration::from_secs(30);
 const SECOND: i64 = 1_000_000_000;
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
-}
 
 /// The InfluxDB of `INFLUXDB_URL`, or None after saying the test is skipped.
 fn influxdb(test: &str) -> Option<(String, InfluxDbClient)> {
@@ -34,106 +24,6 @@ fn influxdb(test: &str) -> Option<(String, InfluxDbClient)> {
     };
     let client = InfluxDbClient::new(&InfluxDbConfig::new(&url)).expect("INFLUXDB_URL is an http:// URL");
     Some((url, client))
-}
-
-/// A getting-started example with `replacements` applied, each of which must apply (so a
-/// change to the example fails here rather than testing something else).
-fn example(name: &str, replacements: &[(&str, &str)]) -> String {
-    let path = workspace_root().join("examples").join(name);
-    let mut source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    for (from, to) in replacements {
-        assert!(source.contains(from), "{name} no longer contains {from:?}");
-        source = source.replace(from, to);
-    }
-    source
-}
-
-/// Builds a program of one task with tickc's library, in the build cache the conformance
-/// tests use.
-fn build(bin: &str, task_id: &str, source: &str) -> PathBuf {
-    let checked = check_source(source, &CheckOptions::default());
-    let errors: Vec<&str> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.as_str()).collect();
-    assert!(errors.is_empty(), "the script is rejected: {errors:?}\n{source}");
-    let task = checked.task.expect("a checked task");
-    let code = tickc::codegen::generate_file(&task, task_id, source).expect("code generation");
-    let cache = match std::env::var_os(CACHE_DIR_ENV) {
-        Some(dir) => Cache::at(PathBuf::from(dir)),
-        None => Cache::at(workspace_root().join("target/tickc-cache")),
-    };
-    let task = CompiledTask { id: task_id.to_owned(), source_name: format!("{task_id}.tick"), code };
-    build_program(&cache, bin, &[task]).unwrap_or_else(|e| panic!("the build failed:\n{e}"))
-}
-
-/// A `serve` process, killed if a test fails before stopping it.
-struct Serving {
-    child: Child,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Serving {
-    /// Starts `binary serve --bind 127.0.0.1:0 ARGS` and waits until it listens.
-    fn start(binary: &Path, args: &[&str]) -> Serving {
-        let mut child = Command::new(binary)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (listening, started) = std::sync::mpsc::channel();
-        let pipe = child.stderr.take().expect("piped stderr");
-        let collected = stderr.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if line.starts_with("listening on ") {
-                    let _ = listening.send(());
-                }
-                collected.lock().unwrap().push_str(&format!("{line}\n"));
-            }
-        });
-        let serving = Serving { child, stderr };
-        serving.wait_until_listening(&started);
-        serving
-    }
-
-    fn wait_until_listening(&self, started: &Receiver<()>) {
-        match started.recv_timeout(PATIENCE) {
-            Ok(()) => {}
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
-                panic!("serve did not start listening:\n{}", self.stderr())
-            }
-        }
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// Sends SIGTERM and waits for the process to end.
-    fn terminate(mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
-        assert!(sent.success());
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("waiting for serve") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM:\n{}", self.stderr());
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
 }
 
 /// Polls `check` until it gives a value, or PATIENCE is over.
