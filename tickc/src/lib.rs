@@ -12,6 +12,7 @@ pub mod client;
 pub mod cli;
 pub mod codegen;
 pub mod diagnostic;
+pub mod files;
 pub mod embed;
 pub mod fmt;
 pub mod import;

@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{exit, files, tasks};
+use super::{exit, tasks};
+use crate::files;
 use crate::check::check_source;
 use crate::diagnostic::render::{render, Format};
 use crate::diagnostic::{has_errors, Severity};

@@ -3,7 +3,8 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use super::{exit, files};
+use super::exit;
+use crate::files;
 use crate::diagnostic::render::{render, Format};
 use crate::diagnostic::has_errors;
 

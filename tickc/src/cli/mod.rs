@@ -3,7 +3,6 @@
 mod check;
 mod client;
 mod compile;
-mod files;
 mod fmt;
 mod import;
 mod program;

@@ -12,30 +12,9 @@ fn is_test_file(path: &Path) -> bool {
 /// The test files under `paths`, in a stable order: files as given, folders searched
 /// recursively.
 pub fn test_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            collect(path, &mut found)?;
-        } else {
-            found.push(path.clone());
-        }
-    }
-    Ok(found)
-}
-
-fn collect(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
-        // `tickc test` searches `.` by default: name what it finds `x.test.toml`, not `./x.test.toml`.
-        let path = path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path);
-        if path.is_dir() {
-            collect(&path, found)?;
-        } else if is_test_file(&path) {
-            found.push(path);
-        }
-    }
-    Ok(())
+    let found = crate::files::find(paths, is_test_file)?;
+    // `tickc test` searches `.` by default: name what it finds `x.test.toml`, not `./x.test.toml`.
+    Ok(found.into_iter().map(|path| path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path)).collect())
 }
 
 /// `NAME` of `NAME.test.toml`: the first part of its tests' names.
