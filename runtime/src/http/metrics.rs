@@ -107,6 +107,14 @@ pub(crate) fn render(state: &State) -> String {
         header(&mut out, name, "counter", help);
         let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
     }
+    let failures = "tick_handler_failures_total";
+    header(
+        &mut out,
+        failures,
+        "counter",
+        "Alert deliveries that failed for good (after their retries) or were dropped by a full queue.",
+    );
+    let _ = writeln!(out, "{failures} {}", state.environment.outbox.failures());
     out
 }
 

@@ -884,6 +884,8 @@ async fn metrics_carry_the_node_counts() {
         "tick_write_requests_total 2\n",
         "tick_write_points_total 4\n",
         "tick_write_bad_lines_total 1\n",
+        "# TYPE tick_handler_failures_total counter\n",
+        "tick_handler_failures_total 0\n",
     ] {
         assert!(
             text.contains(expected),
