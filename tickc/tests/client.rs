@@ -2,9 +2,9 @@
 //! against a fake API that answers what Kapacitor 1.5.7 answered, checked against what
 //! Kapacitor's CLI sent and printed for the same command line.
 //!
-//! The fixtures in `tests/client/` are the reference captures: every request Kapacitor's CLI
-//! made with the reply it got (`kapacitor-api-exchanges.jsonl`, CLI requests only) and the CLI's
-//! printed output (`kapacitor-cli-outputs.txt`).
+//! The fixtures are the reference captures in ../shared/reference: every request Kapacitor's CLI
+//! made with the reply it got (`kapacitor-api-exchanges.jsonl`, of which the CLI's own requests are
+//! used) and the CLI's printed output (`kapacitor-cli-outputs.txt`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -40,9 +40,9 @@ struct Seen {
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/client")
+        .join("../../shared/reference")
         .join(name);
-    std::fs::read_to_string(path).unwrap()
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The CLI's exchanges in the step labelled `step`, in order.
@@ -50,6 +50,9 @@ fn exchanges(step: &str) -> Vec<Exchange> {
     fixture("kapacitor-api-exchanges.jsonl")
         .lines()
         .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        // The CLI's requests; the capture also holds curl's, and the CLI's debug/vars probes.
+        .filter(|e| e["client"] == "cli")
+        .filter(|e| e["request"]["path"] != "/kapacitor/v1/debug/vars")
         .filter(|e| e["step"] == step)
         .map(|e| {
             let request = &e["request"];
