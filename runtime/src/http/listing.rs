@@ -2,10 +2,12 @@
 //! on the id), `fields` (which fields each entry keeps besides `id` and `link`), `offset` and
 //! `limit`. List entries are maps, so their keys come out sorted, as Kapacitor's do.
 
+use hyper::{Response, StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::query::Query;
+use super::response::{Body, error, json};
 
 /// Kapacitor's page size when `limit` is absent.
 const DEFAULT_LIMIT: usize = 100;
@@ -50,6 +52,25 @@ impl<'q> Listing<'q> {
         }
         Value::Object(map)
     }
+}
+
+/// Answers a list request (`GET /kapacitor/v1/recordings`, `/replays`): the `items` whose id
+/// matches the pattern, paged, each shown by `show` with the requested fields only, as the
+/// array `key`; a malformed parameter is a 400.
+pub(crate) fn respond<T, S: Serialize>(
+    query: &Query,
+    key: &str,
+    items: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    show: impl Fn(&T) -> S,
+) -> Response<Body> {
+    let listing = match Listing::parse(query) {
+        Ok(listing) => listing,
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
+    };
+    let matching = items.into_iter().filter(|item| listing.matches(id(item)));
+    let entries: Vec<Value> = listing.page(matching).map(|item| listing.entry(&show(&item))).collect();
+    json(StatusCode::OK, &Value::Object(Map::from_iter([(key.to_owned(), Value::Array(entries))])))
 }
 
 fn number(query: &Query, name: &str, default: usize) -> Result<usize, String> {

@@ -9,11 +9,10 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::ids::{check_id, new_id};
 use super::json_body::read_json;
-use super::listing::Listing;
+use super::listing;
 use super::query::Query;
 use super::recording::{EXTENSION, Recording, Status};
 use super::response::{Body, empty, error, json as json_response};
@@ -190,22 +189,8 @@ async fn finish_at_stop(recording: Arc<Recording>, started: Time) {
 
 /// `GET /kapacitor/v1/recordings?pattern=&fields=&offset=&limit=`, in the order they started.
 pub(crate) fn list(query: &Query, state: &State) -> Response<Body> {
-    let listing = match Listing::parse(query) {
-        Ok(listing) => listing,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
-    };
-    let recordings: Vec<Arc<Recording>> = state
-        .recordings
-        .lock()
-        .iter()
-        .filter(|r| listing.matches(&r.id))
-        .cloned()
-        .collect();
-    let entries: Vec<Value> = listing
-        .page(recordings)
-        .map(|r| listing.entry(&r.json()))
-        .collect();
-    json_response(StatusCode::OK, &json!({ "recordings": entries }))
+    let recordings: Vec<Arc<Recording>> = state.recordings.lock().iter().cloned().collect();
+    listing::respond(query, "recordings", recordings, |r| &r.id, |r| r.json())
 }
 
 /// `GET /kapacitor/v1/recordings/ID`: 202 while it runs, 200 once done; an unknown id is a

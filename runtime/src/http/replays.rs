@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::ids::{check_id, new_id};
 use super::json_body::read_json;
-use super::listing::Listing;
+use super::listing;
 use super::query::Query;
 use super::recording::Status;
 use super::replay::Replay;
@@ -124,29 +124,15 @@ pub(crate) async fn create(request: Request<Incoming>, state: &Arc<State>) -> Re
 
 /// `GET /kapacitor/v1/replays?pattern=&fields=&offset=&limit=`, in the order they started.
 pub(crate) fn list(query: &Query, state: &State) -> Response<Body> {
-    let listing = match Listing::parse(query) {
-        Ok(listing) => listing,
-        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
-    };
-    let replays: Vec<Arc<Replay>> = state
-        .replays
-        .lock()
-        .iter()
-        .filter(|r| listing.matches(&r.id))
-        .cloned()
-        .collect();
-    let entries: Vec<Value> = listing
-        .page(replays)
-        .map(|r| {
-            // A list entry leaves the replayed task's counts out, as Kapacitor's does.
-            let mut entry = listing.entry(&r.json());
-            if let Value::Object(map) = &mut entry {
-                map.remove("stats");
-            }
-            entry
-        })
-        .collect();
-    json_response(StatusCode::OK, &json!({ "replays": entries }))
+    let replays: Vec<Arc<Replay>> = state.replays.lock().iter().cloned().collect();
+    listing::respond(query, "replays", replays, |r| &r.id, |r| {
+        // A list entry leaves the replayed task's counts out, as Kapacitor's does.
+        let mut entry = serde_json::to_value(r.json()).unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut entry {
+            map.remove("stats");
+        }
+        entry
+    })
 }
 
 /// `GET /kapacitor/v1/replays/ID`: 202 while it runs, 200 once done.
