@@ -5,12 +5,19 @@
 //! (line protocol, Kapacitor's JSON rows) wants anyway.
 
 use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+mod str;
+
+pub use self::str::Str;
 
 /// Nanoseconds since the Unix epoch (data time).
 pub type Time = i64;
 
 /// A field's value as InfluxDB line protocol carries it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FieldValue {
     Float(f64),
     Int(i64),
@@ -30,12 +37,18 @@ impl FieldValue {
 }
 
 /// Name/value pairs kept sorted by name, with unique names.
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct SortedMap<V> {
-    entries: Vec<(String, V)>,
+    entries: Vec<(Str, V)>,
 }
 
-pub type Tags = SortedMap<String>;
+impl<V> Default for SortedMap<V> {
+    fn default() -> Self {
+        SortedMap { entries: Vec::new() }
+    }
+}
+
 pub type Fields = SortedMap<FieldValue>;
 
 impl<V> SortedMap<V> {
@@ -48,7 +61,7 @@ impl<V> SortedMap<V> {
     }
 
     /// Builds from pairs in any order; a later duplicate name replaces an earlier one.
-    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, V)>) -> Self {
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (Str, V)>) -> Self {
         let mut m = SortedMap::new();
         for (k, v) in pairs {
             m.insert(k, v);
@@ -73,7 +86,7 @@ impl<V> SortedMap<V> {
     }
 
     /// Sets `name` to `value`, returning the previous value.
-    pub fn insert(&mut self, name: impl Into<String>, value: V) -> Option<V> {
+    pub fn insert(&mut self, name: impl Into<Str>, value: V) -> Option<V> {
         let name = name.into();
         match self.position(&name) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
@@ -94,6 +107,15 @@ impl<V> SortedMap<V> {
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &V)> + DoubleEndedIterator {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The entries with their shared names, for building another map without copying text.
+    pub fn entries(&self) -> impl ExactSizeIterator<Item = (&Str, &V)> + DoubleEndedIterator {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    fn iter_pairs(&self) -> <&Self as IntoIterator>::IntoIter {
+        self.into_iter()
     }
 
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
@@ -119,33 +141,111 @@ impl<V: fmt::Debug> fmt::Debug for SortedMap<V> {
     }
 }
 
-impl<V> FromIterator<(String, V)> for SortedMap<V> {
-    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
-        SortedMap::from_pairs(iter)
+impl<K: Into<Str>, V> FromIterator<(K, V)> for SortedMap<V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        SortedMap::from_pairs(iter.into_iter().map(|(k, v)| (k.into(), v)))
     }
 }
 
 impl<'a, V> IntoIterator for &'a SortedMap<V> {
     type Item = (&'a str, &'a V);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, V)>, fn(&'a (String, V)) -> (&'a str, &'a V)>;
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (Str, V)>, fn(&'a (Str, V)) -> (&'a str, &'a V)>;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 }
 
+/// A point's or a batch's tags. The tags of one series are the same on every point of it, so
+/// they are shared: a clone is a reference count, and a change (`insert`, `remove`...) copies
+/// them first when they are shared. Reading goes through [`SortedMap`].
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Tags(Arc<SortedMap<Str>>);
+
+impl Tags {
+    pub fn new() -> Self {
+        Tags::default()
+    }
+
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (Str, Str)>) -> Self {
+        Tags(Arc::new(SortedMap::from_pairs(pairs)))
+    }
+
+    fn make_mut(&mut self) -> &mut SortedMap<Str> {
+        Arc::make_mut(&mut self.0)
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Str> {
+        self.make_mut().get_mut(name)
+    }
+
+    /// Sets tag `name` to `value`, returning the previous value.
+    pub fn insert(&mut self, name: impl Into<Str>, value: impl Into<Str>) -> Option<Str> {
+        self.make_mut().insert(name, value.into())
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<Str> {
+        if !self.0.contains(name) {
+            return None;
+        }
+        self.make_mut().remove(name)
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &Str) -> bool) {
+        if self.0.iter().all(|(k, v)| keep(k, v)) {
+            return;
+        }
+        self.make_mut().retain(keep);
+    }
+
+    pub fn clear(&mut self) {
+        if !self.0.is_empty() {
+            *self = Tags::default();
+        }
+    }
+}
+
+impl std::ops::Deref for Tags {
+    type Target = SortedMap<Str>;
+    fn deref(&self) -> &SortedMap<Str> {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Tags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl<K: Into<Str>, T: Into<Str>> FromIterator<(K, T)> for Tags {
+    fn from_iter<I: IntoIterator<Item = (K, T)>>(iter: I) -> Self {
+        Tags::from_pairs(iter.into_iter().map(|(k, v)| (k.into(), v.into())))
+    }
+}
+
+impl<'a> IntoIterator for &'a Tags {
+    type Item = (&'a str, &'a Str);
+    type IntoIter = <&'a SortedMap<Str> as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter_pairs()
+    }
+}
+
 /// How a stream is grouped: by which tags, and whether the measurement is part of the group.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Dimensions {
     pub by_measurement: bool,
-    /// Sorted tag names.
-    pub tag_names: Vec<String>,
+    /// Sorted tag names, shared by every point of the grouping.
+    pub tag_names: Arc<[Str]>,
 }
 
 /// The identity of a group, as Kapacitor spells it (`models.ToGroupID`): the measurement and a
 /// newline when grouped by measurement, then `tag=value` pairs in tag-name order, comma-separated
 /// (`cpu\nhost=a,dc=x`); the empty group is the empty string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct GroupKey(pub String);
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GroupKey(pub Str);
 
 impl GroupKey {
     pub fn as_str(&self) -> &str {
@@ -154,11 +254,11 @@ impl GroupKey {
 }
 
 /// One data point.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Point {
-    pub database: String,
-    pub retention_policy: String,
-    pub name: String,
+    pub database: Str,
+    pub retention_policy: Str,
+    pub name: Str,
     pub tags: Tags,
     pub fields: Fields,
     pub time: Time,
@@ -167,7 +267,7 @@ pub struct Point {
 }
 
 /// One point inside a batch; the batch carries the name and the group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchPoint {
     pub time: Time,
     pub fields: Fields,
@@ -175,9 +275,9 @@ pub struct BatchPoint {
 }
 
 /// A batch: a window's contents or a query's result for one group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
-    pub name: String,
+    pub name: Str,
     /// The batch's time: a window's emit time, a query's stop time (Kapacitor's `TMax`).
     pub time: Time,
     /// The group's tags (the dimensions' values).
@@ -188,7 +288,7 @@ pub struct Batch {
 }
 
 /// What travels on an edge.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Message {
     Point(Point),
     Batch(Batch),

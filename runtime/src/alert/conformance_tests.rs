@@ -109,12 +109,12 @@ fn group_by(mut p: Point, tags: &[&str]) -> Point {
     names.sort();
     let key: Vec<String> = names
         .iter()
-        .map(|n| format!("{n}={}", p.tags.get(n).map_or("", String::as_str)))
+        .map(|n| format!("{n}={}", p.tags.get(n).map_or("", crate::point::Str::as_str)))
         .collect();
-    p.group = GroupKey(key.join(","));
+    p.group = GroupKey(key.join(",").into());
     p.dimensions = Dimensions {
         by_measurement: false,
-        tag_names: names,
+        tag_names: names.into_iter().map(Into::into).collect(),
     };
     p
 }
@@ -145,7 +145,7 @@ fn query_batches(case: &str, start: i64, stop: i64, keep: impl Fn(f64) -> bool) 
         .collect();
     let mut hosts: Vec<String> = points
         .iter()
-        .filter_map(|p| p.tags.get("host").cloned())
+        .filter_map(|p| p.tags.get("host").map(|h| h.to_string()))
         .collect();
     hosts.sort();
     hosts.dedup();
@@ -157,7 +157,7 @@ fn query_batches(case: &str, start: i64, stop: i64, keep: impl Fn(f64) -> bool) 
             let in_window: Vec<BatchPoint> = points
                 .iter()
                 .filter(|p| {
-                    p.tags.get("host") == Some(host) && (tick - MINUTE..tick).contains(&p.time)
+                    p.tags.get("host").is_some_and(|h| h == host) && (tick - MINUTE..tick).contains(&p.time)
                 })
                 .map(|p| BatchPoint {
                     time: p.time,
@@ -178,9 +178,9 @@ fn query_batches(case: &str, start: i64, stop: i64, keep: impl Fn(f64) -> bool) 
                 tags,
                 dimensions: Dimensions {
                     by_measurement: false,
-                    tag_names: vec!["host".into()],
+                    tag_names: ["host"].map(crate::point::Str::from).into(),
                 },
-                group: GroupKey(format!("host={host}")),
+                group: GroupKey(format!("host={host}").into()),
                 points: kept,
             }));
         }

@@ -88,7 +88,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            fields: Fields::from_pairs([(field.0.to_owned(), field.1)]),
+            fields: Fields::from_iter([(field.0.to_owned(), field.1)]),
             time,
             dimensions: Dimensions::default(),
             group: GroupKey::default(),

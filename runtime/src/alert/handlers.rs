@@ -323,7 +323,7 @@ mod tests {
             retention_policy: "rp".into(),
             name: "cpu".into(),
             tags: Default::default(),
-            fields: Fields::from_pairs([("v".to_owned(), FieldValue::Float(v))]),
+            fields: Fields::from_iter([("v".to_owned(), FieldValue::Float(v))]),
             time: 0,
             dimensions: Dimensions::default(),
             group: GroupKey::default(),

@@ -45,7 +45,7 @@ impl Inhibitor {
             && self
                 .tags
                 .iter()
-                .all(|(k, v)| tags.get(k).map_or("", String::as_str) == v)
+                .all(|(k, v)| tags.get(k).map_or("", crate::point::Str::as_str) == v)
     }
 }
 

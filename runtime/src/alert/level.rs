@@ -206,7 +206,7 @@ mod tests {
     fn point(v: f64) -> BatchPoint {
         BatchPoint {
             time: 0,
-            fields: Fields::from_pairs([("v".to_owned(), FieldValue::Float(v))]),
+            fields: Fields::from_iter([("v".to_owned(), FieldValue::Float(v))]),
             tags: Tags::new(),
         }
     }

@@ -13,7 +13,7 @@ use super::snapshot::{AlertSnapshot, GroupSnapshot};
 use super::state::{AlertState, Input};
 use super::topic::{LastEvent, TopicEvents};
 use crate::delivery::Outbox;
-use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Tags, Time};
+use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Str, Tags, Time};
 use crate::template::TemplateError;
 use crate::template::alert_data::{EventData, IdData, details_data, id_data, message_data};
 
@@ -48,6 +48,19 @@ impl AlertStats {
 struct Group {
     state: AlertState,
     inhibitors: Vec<Arc<Inhibitor>>,
+    /// The id last rendered for the group; `None` after a restore.
+    id: Option<RenderedId>,
+}
+
+/// An id with what it was rendered from. The id template sees only the name, the group and
+/// the tags, and the points of one series share their name and tags (the same shared strings,
+/// compared by address first), so an id is rendered once per series instead of once per point,
+/// and once per group when the template does not read the tags (Kapacitor's default id).
+#[derive(Debug)]
+struct RenderedId {
+    name: Str,
+    tags: Tags,
+    id: Str,
 }
 
 /// An alert node over the level expressions `L`.
@@ -61,6 +74,8 @@ pub struct AlertNode<L> {
     inhibitors: Arc<Inhibitors>,
     stats: AlertStats,
     errors: u64,
+    /// Whether the id template reads the tags: when not, one id serves every point of a group.
+    id_reads_tags: bool,
 }
 
 impl<L> std::fmt::Debug for AlertNode<L> {
@@ -75,7 +90,7 @@ impl<L> std::fmt::Debug for AlertNode<L> {
 
 /// What the data of one group says before its level is known.
 struct Subject<'a> {
-    name: &'a str,
+    name: &'a Str,
     group: &'a GroupKey,
     dimensions: &'a Dimensions,
     /// A point's tags; a batch's group tags.
@@ -86,7 +101,7 @@ struct Subject<'a> {
 
 /// The level a point or batch got, with what an event of it would carry.
 struct Candidate<'a> {
-    id: String,
+    id: Str,
     level: Level,
     time: Time,
     fields: &'a Fields,
@@ -103,7 +118,7 @@ impl Triggered<'_> {
     fn summary(self, message: String) -> EventSummary {
         EventSummary {
             level: self.candidate.level,
-            id: self.candidate.id,
+            id: self.candidate.id.to_string(),
             message,
             duration: self.duration,
         }
@@ -122,6 +137,7 @@ impl<L: AlertLevels> AlertNode<L> {
         // A tap sees events as a handler would, previous level included.
         let keeps_topic = !config.handlers.is_empty() || config.topic.is_some() || config.tap.is_some();
         Ok(AlertNode {
+            id_reads_tags: config.templates.id.may_read("Tags"),
             config,
             levels,
             groups: HashMap::new(),
@@ -233,18 +249,30 @@ impl<L: AlertLevels> AlertNode<L> {
 
     /// Renders the id of a message and makes sure its group exists; returns the id and the
     /// group's current level.
-    fn begin(&mut self, subject: &Subject<'_>) -> Option<(String, Level)> {
+    fn begin(&mut self, subject: &Subject<'_>) -> Option<(Str, Level)> {
+        if let Some(group) = self.groups.get(subject.group)
+            && let Some(rendered) = &group.id
+            && rendered.name == *subject.name
+            && (!self.id_reads_tags || rendered.tags == *subject.tags)
+        {
+            return Some((rendered.id.clone(), group.state.level()));
+        }
         let id = match self.render_id(subject) {
-            Ok(id) => id,
+            Ok(id) => Str::from(id),
             Err(_) => {
                 self.errors += 1;
                 return None;
             }
         };
-        let current = match self.groups.get(subject.group) {
-            Some(group) => group.state.level(),
+        let rendered = Some(RenderedId { name: subject.name.clone(), tags: subject.tags.clone(), id: id.clone() });
+        let current = match self.groups.get_mut(subject.group) {
+            Some(group) => {
+                group.id = rendered;
+                group.state.level()
+            }
             None => {
-                let group = self.new_group(subject, &id);
+                let mut group = self.new_group(subject, &id);
+                group.id = rendered;
                 let current = group.state.level();
                 self.groups.insert(subject.group.clone(), group);
                 current
@@ -273,7 +301,7 @@ impl<L: AlertLevels> AlertNode<L> {
                     .equal_tags
                     .iter()
                     .map(|name| {
-                        let in_group = subject.dimensions.tag_names.contains(name);
+                        let in_group = subject.dimensions.tag_names.iter().any(|t| t == name);
                         let value = subject.tags.get(name).filter(|_| in_group);
                         (name.clone(), value.cloned().unwrap_or_default())
                     })
@@ -281,7 +309,7 @@ impl<L: AlertLevels> AlertNode<L> {
                 self.inhibitors.add(&inhibit.category, tags)
             })
             .collect();
-        Group { state, inhibitors }
+        Group { state, inhibitors, id: None }
     }
 
     fn determine<S: crate::expr::Scope + ?Sized>(&mut self, scope: &S, current: Level) -> Level {
@@ -351,7 +379,7 @@ impl<L: AlertLevels> AlertNode<L> {
             },
         );
         let event = Event {
-            id: c.id,
+            id: c.id.to_string(),
             message,
             details,
             time: c.time,
@@ -447,7 +475,7 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
                 inhibitor_tags: group
                     .inhibitors
                     .iter()
-                    .map(|i| i.tags().iter().map(|(k, v)| (k.to_owned(), v.clone())).collect())
+                    .map(|i| i.tags().iter().map(|(k, v)| (k.to_owned(), v.to_string())).collect())
                     .collect(),
             })
             .collect();
@@ -479,12 +507,12 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
                     .iter()
                     .zip(g.inhibitor_tags)
                     .map(|(inhibit, tags)| {
-                        let inhibitor = self.inhibitors.add(&inhibit.category, Tags::from_pairs(tags));
+                        let inhibitor = self.inhibitors.add(&inhibit.category, tags.into_iter().collect());
                         inhibitor.set(alerting);
                         inhibitor
                     })
                     .collect();
-                (GroupKey(g.key), Group { state: g.state, inhibitors })
+                (GroupKey(g.key), Group { state: g.state, inhibitors, id: None })
             })
             .collect();
         // A node keeps a topic only when it has handlers or a topic: its configuration decides,
@@ -536,14 +564,14 @@ mod tests {
             database: "db".into(),
             retention_policy: "rp".into(),
             name: "cpu".into(),
-            tags: Tags::from_pairs([("host".to_owned(), host.to_owned())]),
-            fields: Fields::from_pairs([("v".to_owned(), FieldValue::Float(v))]),
+            tags: Tags::from_iter([("host".to_owned(), host.to_owned())]),
+            fields: Fields::from_iter([("v".to_owned(), FieldValue::Float(v))]),
             time,
             dimensions: Dimensions {
                 by_measurement: false,
-                tag_names: vec!["host".into()],
+                tag_names: ["host"].map(crate::point::Str::from).into(),
             },
-            group: GroupKey(format!("host={host}")),
+            group: GroupKey(format!("host={host}").into()),
         })
     }
 

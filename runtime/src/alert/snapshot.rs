@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::state::AlertState;
+use crate::point::Str;
 use super::topic::TopicEvents;
 
 /// An alert node's state.
@@ -18,7 +19,7 @@ pub(crate) struct AlertSnapshot {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct GroupSnapshot {
     /// The group key's text.
-    pub key: String,
+    pub key: Str,
     pub state: AlertState,
     /// The values of each `.inhibit()`'s equal tags in the group, in the node's order.
     pub inhibitor_tags: Vec<Vec<(String, String)>>,

@@ -93,7 +93,7 @@ mod tests {
         assert_eq!(result, Ok(2));
         assert_eq!(points.len(), 2);
         assert_eq!((points[0].database.as_str(), points[0].retention_policy.as_str()), ("db", "rp"));
-        assert_eq!(points[0].tags.get("host").map(String::as_str), Some("a"));
+        assert_eq!(points[0].tags.get("host").map(crate::point::Str::as_str), Some("a"));
         assert_eq!((points[0].time, points[1].time), (10, 7), "a line without time is stamped now");
     }
 

@@ -27,9 +27,9 @@ impl PointBuilder {
     pub fn new(database: &str, retention_policy: &str, measurement: &str, time: Time) -> PointBuilder {
         PointBuilder {
             point: Point {
-                database: database.to_owned(),
-                retention_policy: retention_policy.to_owned(),
-                name: measurement.to_owned(),
+                database: database.into(),
+                retention_policy: retention_policy.into(),
+                name: measurement.into(),
                 tags: Tags::new(),
                 fields: Fields::new(),
                 time,

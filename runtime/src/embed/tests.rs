@@ -26,7 +26,7 @@ impl Task for Probe {
             tap.emitted("alert3", &[]);
             tap.alert("alert3", &event(&point, &self.context.task_id));
         }
-        self.context.outbox.send(Delivery::Tcp { address: "127.0.0.1:1".into(), line: point.name.into_bytes() });
+        self.context.outbox.send(Delivery::Tcp { address: "127.0.0.1:1".into(), line: point.name.as_bytes().to_vec() });
     }
 
     fn push_batch(&mut self, _query: usize, _batch: Batch) {}

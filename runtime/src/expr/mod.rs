@@ -36,8 +36,8 @@ mod tests {
     fn point(fields: &[(&str, FieldValue)], tags: &[(&str, &str)]) -> BatchPoint {
         BatchPoint {
             time: 1_700_000_000_000_000_000,
-            fields: Fields::from_pairs(fields.iter().map(|(k, v)| (k.to_string(), v.clone()))),
-            tags: Tags::from_pairs(tags.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
+            fields: Fields::from_iter(fields.iter().map(|(k, v)| (k.to_string(), v.clone()))),
+            tags: Tags::from_iter(tags.iter().map(|(k, v)| (k.to_string(), v.to_string()))),
         }
     }
 

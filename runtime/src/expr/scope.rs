@@ -16,7 +16,7 @@ impl Scope for Point {
         self.fields.get(name)
     }
     fn tag(&self, name: &str) -> Option<&str> {
-        self.tags.get(name).map(String::as_str)
+        self.tags.get(name).map(crate::point::Str::as_str)
     }
     fn time(&self) -> Time {
         self.time
@@ -28,7 +28,7 @@ impl Scope for BatchPoint {
         self.fields.get(name)
     }
     fn tag(&self, name: &str) -> Option<&str> {
-        self.tags.get(name).map(String::as_str)
+        self.tags.get(name).map(crate::point::Str::as_str)
     }
     fn time(&self) -> Time {
         self.time
@@ -63,12 +63,12 @@ mod tests {
     fn point() -> BatchPoint {
         BatchPoint {
             time: 42,
-            fields: Fields::from_pairs([
+            fields: Fields::from_iter([
                 ("v".to_owned(), FieldValue::Float(1.5)),
                 ("both".to_owned(), FieldValue::Int(1)),
                 ("time".to_owned(), FieldValue::Int(7)),
             ]),
-            tags: Tags::from_pairs([
+            tags: Tags::from_iter([
                 ("host".to_owned(), "a".to_owned()),
                 ("both".to_owned(), "b".to_owned()),
             ]),

@@ -1132,7 +1132,7 @@ async fn looped_back_points_reach_the_tasks_reading_their_database() {
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     wait_until("loop_receiver", |log| log.points.len() == 3);
     let databases: Vec<String> = read("loop_receiver", |log| {
-        log.points.iter().map(|p| p.database.clone()).collect()
+        log.points.iter().map(|p| p.database.to_string()).collect()
     });
     assert_eq!(databases, vec!["looped"; 3]);
     running.shutdown().await;

@@ -18,6 +18,7 @@
 //! A 204 means every point is queued to every task that reads it; a full queue makes the write
 //! wait rather than buffer without bound.
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,8 +37,8 @@ use super::query::Query;
 use super::response::{Body, empty, error, json};
 use super::server::State;
 use crate::time::wall_clock_now;
-use crate::lineproto::{BadLine, parse_body};
-use crate::point::{FieldValue, Point, Time};
+use crate::lineproto::{BadLine, SeriesCache, parse_body};
+use crate::point::{FieldValue, Point, Str, Time};
 use crate::time::Precision;
 
 /// How many bad lines an error answer lists; the rest are counted.
@@ -94,8 +95,8 @@ pub(crate) async fn handle(
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("reading the body: {e}")),
     };
     let write = Write {
-        database: database.to_owned(),
-        retention_policy: retention_policy.to_owned(),
+        database: database.into(),
+        retention_policy: retention_policy.into(),
         precision,
         now: wall_clock_now(),
     };
@@ -165,10 +166,15 @@ fn gunzip(body: &[u8], max: usize) -> Result<Bytes, Refusal> {
     Ok(Bytes::from(out))
 }
 
+thread_local! {
+    /// The series this thread's writes saw lately: each decoded once, shared by their points.
+    static SERIES: RefCell<SeriesCache> = RefCell::new(SeriesCache::default());
+}
+
 /// One write request's parameters.
 struct Write {
-    database: String,
-    retention_policy: String,
+    database: Str,
+    retention_policy: Str,
     precision: Precision,
     /// The time of lines without a timestamp: one per request, as InfluxDB does.
     now: Time,
@@ -180,21 +186,19 @@ impl Write {
     fn ingest(&self, text: &[u8], targets: &[Target], recordings: &[Arc<Recording>]) -> Outcome {
         let mut fanout = Fanout::new(targets, recordings);
         let mut outcome = Outcome::default();
-        for line in parse_body(text, self.precision) {
-            match line {
-                Ok(line) => {
-                    outcome.points += 1;
-                    if !targets.is_empty() || !recordings.is_empty() {
-                        fanout.push(line.view.to_point(
-                            &self.database,
-                            &self.retention_policy,
-                            self.now,
-                        ));
+        SERIES.with_borrow_mut(|series| {
+            for line in parse_body(text, self.precision) {
+                match line {
+                    Ok(line) => {
+                        outcome.points += 1;
+                        if !targets.is_empty() || !recordings.is_empty() {
+                            fanout.push(series.point(&line.view, &self.database, &self.retention_policy, self.now));
+                        }
                     }
+                    Err(bad) => outcome.bad_lines.add(bad),
                 }
-                Err(bad) => outcome.bad_lines.add(bad),
             }
-        }
+        });
         fanout.send();
         outcome.stopped_tasks = fanout.stopped;
         outcome

@@ -256,7 +256,7 @@ fn check_case(dir: &Path, case: &Case, batches: &[Batch]) -> Result<(), String> 
                     )
                     .unwrap();
                     (
-                        b.name.clone(),
+                        b.name.to_string(),
                         tags,
                         b.time,
                         b.points.iter().filter(|p| p.fields.contains(field)).count(),

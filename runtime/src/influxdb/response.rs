@@ -165,7 +165,7 @@ fn merge_result(merged: &mut Vec<StatementResult>, result: StatementResult) {
 /// builds them for a query's series and for a recorded batch: every tag is a dimension; grouping
 /// by measurement puts the name first, followed by a newline (a character no name may hold).
 pub fn batch_group(name: &str, tags: &Tags, by_measurement: bool) -> (Dimensions, GroupKey) {
-    let dimensions = Dimensions { by_measurement, tag_names: tags.keys().map(str::to_owned).collect() };
+    let dimensions = Dimensions { by_measurement, tag_names: tags.entries().map(|(k, _)| k.clone()).collect() };
     let key = group_key(name, tags, &dimensions);
     (dimensions, key)
 }
@@ -226,7 +226,7 @@ pub fn series_to_batch(series: Series, by_measurement: bool) -> Result<Batch, Re
     }
     let (dimensions, group) = batch_group(&series.name, &tags, by_measurement);
     Ok(Batch {
-        name: series.name,
+        name: series.name.into(),
         time: latest.unwrap_or(0),
         tags,
         dimensions,
@@ -439,6 +439,6 @@ mod tests {
         );
         assert_eq!(batch_group("cpu", &Tags::new(), true).1.as_str(), "cpu");
         assert_eq!(batch_group("cpu", &Tags::new(), false).1.as_str(), "");
-        assert_eq!(batch_group("cpu", &tags, true).0.tag_names, ["cpu", "host"]);
+        assert_eq!(*batch_group("cpu", &tags, true).0.tag_names, ["cpu", "host"]);
     }
 }

@@ -7,7 +7,8 @@ use super::escape::{NAME_ESCAPES, TAG_ESCAPES, unescape, unescaped_eq};
 use super::field::{FieldValueRef, Fields, decode_value, scan_fields};
 use super::key::{RawTags, Tags, scan_key};
 use super::whitespace::skip_whitespace;
-use crate::point::{Dimensions, GroupKey, Point, SortedMap, Time};
+use super::series::uncached_point;
+use crate::point::{Point, Time};
 use crate::time::Precision;
 
 /// The earliest and latest times InfluxDB accepts: it keeps the two lowest and the highest
@@ -19,6 +20,8 @@ const MAX_TIME: Time = i64::MAX - 1;
 /// task that reads two fields of a twenty-field line pays for two.
 #[derive(Debug, Clone, Copy)]
 pub struct LineView<'a> {
+    /// The measurement and tags as written: what identifies the series.
+    series_key: &'a [u8],
     measurement: &'a [u8],
     tags: &'a [u8],
     fields: &'a [u8],
@@ -36,6 +39,7 @@ pub fn parse_line(line: &[u8], precision: Precision) -> Result<LineView<'_>, Lin
     let time = scan_timestamp(line, fields_end, precision)?;
     let slice = |(start, end): (usize, usize)| line.get(start..end).unwrap_or_default();
     Ok(LineView {
+        series_key: slice((key.measurement.0, key.tags.1.max(key.measurement.1))),
         measurement: slice(key.measurement),
         tags: slice(key.tags),
         fields: slice((fields_start, fields_end)),
@@ -78,6 +82,12 @@ fn scan_timestamp(line: &[u8], from: usize, precision: Precision) -> Result<Opti
 }
 
 impl<'a> LineView<'a> {
+    /// The measurement and tags as written (escapes unresolved): equal for every line of one
+    /// series, so it identifies the series without decoding it.
+    pub fn series_key(&self) -> &'a [u8] {
+        self.series_key
+    }
+
     /// The measurement, unescaped.
     pub fn measurement(&self) -> Cow<'a, str> {
         unescape(self.measurement, NAME_ESCAPES)
@@ -129,20 +139,10 @@ impl<'a> LineView<'a> {
     }
 
     /// The whole point, every tag and field decoded. A field written twice keeps its last value.
+    /// Ingest builds points through a [`super::SeriesCache`] instead, which shares the names
+    /// of each series between its points.
     pub fn to_point(&self, database: &str, retention_policy: &str, now: Time) -> Point {
-        Point {
-            database: database.to_owned(),
-            retention_policy: retention_policy.to_owned(),
-            name: self.measurement().into_owned(),
-            tags: self.tags().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
-            fields: self
-                .fields()
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect::<SortedMap<_>>(),
-            time: self.time_or(now),
-            dimensions: Dimensions::default(),
-            group: GroupKey::default(),
-        }
+        uncached_point(self, &database.into(), &retention_policy.into(), now)
     }
 }
 

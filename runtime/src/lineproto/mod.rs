@@ -19,6 +19,7 @@ mod escape;
 mod field;
 mod key;
 mod line;
+mod series;
 mod whitespace;
 mod write;
 
@@ -27,4 +28,5 @@ pub use error::{LineError, LineErrorKind, MAX_KEY_LENGTH};
 pub use field::{FieldValueRef, Fields};
 pub use key::{Tags, peek_measurement};
 pub use line::{LineView, parse_line};
+pub use series::{DEFAULT_SERIES, SeriesCache};
 pub use write::{UnwritablePoint, to_line_protocol, write_line};

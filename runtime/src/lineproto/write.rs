@@ -99,9 +99,9 @@ mod tests {
 
     fn point(name: &str, tags: &[(&str, &str)], fields: Vec<(&str, FieldValue)>, time: i64) -> Point {
         Point {
-            database: "db".to_owned(),
-            retention_policy: "rp".to_owned(),
-            name: name.to_owned(),
+            database: "db".into(),
+            retention_policy: "rp".into(),
+            name: name.into(),
             tags: tags.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect(),
             fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
             time,
@@ -180,11 +180,11 @@ mod tests {
             (i64::MIN + 2)..=(i64::MAX - 1),
         )
             .prop_map(|(name, tags, fields, time)| Point {
-                database: "db".to_owned(),
-                retention_policy: "rp".to_owned(),
-                name,
-                tags: Tags::from_pairs(tags),
-                fields: Fields::from_pairs(fields),
+                database: "db".into(),
+                retention_policy: "rp".into(),
+                name: name.into(),
+                tags: Tags::from_iter(tags),
+                fields: Fields::from_iter(fields),
                 time,
                 dimensions: Dimensions::default(),
                 group: GroupKey::default(),

@@ -88,7 +88,7 @@ mod tests {
 
     fn status(host: &str, value: FieldValue, t: i64) -> crate::point::Point {
         let mut p = point_with("svc", &[("host", host)], fields(&[("status", value)]), t);
-        p.group = GroupKey(format!("host={host}"));
+        p.group = GroupKey(format!("host={host}").into());
         p
     }
 

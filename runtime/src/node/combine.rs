@@ -17,7 +17,7 @@ use super::eval::Expressions;
 use super::go_time::round;
 use super::group::{GroupStates, group_key};
 use super::join::prefixed;
-use crate::point::{BatchPoint, Dimensions, FieldValue, Fields, Message, Point, Tags, Time};
+use crate::point::{Str, BatchPoint, Dimensions, FieldValue, Fields, Message, Point, Tags, Time};
 
 /// Kapacitor's default `.max()`.
 pub const DEFAULT_MAX_COMBINATIONS: u64 = 1_000_000;
@@ -79,7 +79,7 @@ pub struct CombineNode<E: Expressions> {
 #[derive(Debug)]
 struct Candidates<S> {
     /// The name and dimensions of the group's first message: emitted points take them.
-    name: String,
+    name: Str,
     dimensions: Dimensions,
     time: Option<Time>,
     points: Vec<BatchPoint>,
@@ -90,7 +90,7 @@ struct Candidates<S> {
 }
 
 impl<S: Default> Candidates<S> {
-    fn new(name: String, dimensions: Dimensions) -> Self {
+    fn new(name: Str, dimensions: Dimensions) -> Self {
         Candidates {
             name,
             dimensions,
@@ -276,8 +276,8 @@ fn merge<'a, S>(
     }
     let group = group_key(&candidates.name, &tags, &candidates.dimensions);
     Point {
-        database: String::new(),
-        retention_policy: String::new(),
+        database: Default::default(),
+        retention_policy: Default::default(),
         name: candidates.name.clone(),
         tags,
         fields,
@@ -438,7 +438,7 @@ mod tests {
         .unwrap();
         let p = |k: &str, t: i64| {
             let mut p = point("m", &[("dc", "ams"), ("k", k)], &[("v", 1.0)], t);
-            p.dimensions.tag_names = vec!["dc".into()];
+            p.dimensions.tag_names = ["dc"].map(crate::point::Str::from).into();
             regroup_point(&mut p);
             p
         };

@@ -50,7 +50,7 @@ impl DefaultNode {
     fn default_tags(&mut self, tags: &mut Tags) -> bool {
         let mut changed = false;
         for (name, value) in &self.config.tags {
-            if tags.get(name).is_none_or(String::is_empty) {
+            if tags.get(name).is_none_or(|v| v.is_empty()) {
                 tags.insert(name.clone(), value.clone());
                 self.tags_defaulted += 1;
                 changed = true;
@@ -104,7 +104,7 @@ mod tests {
     fn fills_absent_fields_and_absent_or_empty_tags() {
         let mut node = node();
         let mut grouped = point("m", &[("zone", "")], &[("v", 2.0)], 0);
-        grouped.dimensions.tag_names = vec!["zone".into()];
+        grouped.dimensions.tag_names = ["zone"].map(crate::point::Str::from).into();
         let out = points(run(
             &mut node,
             [point("m", &[("zone", "z1")], &[], 0), grouped],
@@ -134,7 +134,7 @@ mod tests {
         ));
         let b = &out[0];
         assert_eq!(format!("{:?}", b.tags), r#"{"host": "a", "zone": "z0"}"#);
-        assert_eq!(b.dimensions.tag_names, ["host", "zone"]);
+        assert_eq!(*b.dimensions.tag_names, ["host", "zone"]);
         assert_eq!(b.group.as_str(), "host=a,zone=z0");
         assert_eq!(format!("{:?}", b.points[0].tags), r#"{"zone": "z0"}"#);
         assert_eq!((node.fields_defaulted(), node.tags_defaulted()), (1, 2));

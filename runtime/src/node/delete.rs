@@ -65,7 +65,13 @@ impl Node for DeleteNode {
                 let tags_deleted = self.delete_tags(&mut point.tags);
                 let dimensions = &mut point.dimensions.tag_names;
                 let before = dimensions.len();
-                dimensions.retain(|d| !self.config.tags.contains(d));
+                if dimensions.iter().any(|d| self.config.tags.iter().any(|t| t == d)) {
+                    *dimensions = dimensions
+                        .iter()
+                        .filter(|d| !self.config.tags.iter().any(|t| t == *d))
+                        .cloned()
+                        .collect();
+                }
                 if tags_deleted || dimensions.len() != before {
                     regroup_point(&mut point);
                 }
@@ -107,13 +113,13 @@ mod tests {
             &[("v", 1.0), ("secret", 2.0)],
             0,
         );
-        p.dimensions.tag_names = vec!["dc".into(), "host".into()];
+        p.dimensions.tag_names = ["dc", "host"].map(crate::point::Str::from).into();
         let out = points(run(&mut node, [p]));
         assert_eq!(
             format!("{:?} {:?}", out[0].tags, out[0].fields),
             r#"{"dc": "e"} {"v": Float(1.0)}"#
         );
-        assert_eq!(out[0].dimensions.tag_names, ["dc"]);
+        assert_eq!(*out[0].dimensions.tag_names, ["dc"]);
         assert_eq!(out[0].group.as_str(), "dc=e");
         assert_eq!((node.fields_deleted(), node.tags_deleted()), (1, 1));
     }

@@ -134,7 +134,7 @@ mod tests {
     use crate::point::{BatchPoint, Dimensions, Point, Tags};
 
     fn point(group: &str, secs: i64, value: Option<FieldValue>) -> Message {
-        let mut fields = Fields::from_pairs([("other".to_string(), FieldValue::Int(7))]);
+        let mut fields = Fields::from_iter([("other".to_string(), FieldValue::Int(7))]);
         if let Some(v) = value {
             fields.insert("x", v);
         }
@@ -217,7 +217,7 @@ mod tests {
         let mut node = DerivativeNode::new(DerivativeConfig::new("x"));
         let bp = |secs: i64, v: f64| BatchPoint {
             time: secs * SECOND,
-            fields: Fields::from_pairs([("x".to_string(), FieldValue::Float(v))]),
+            fields: Fields::from_iter([("x".to_string(), FieldValue::Float(v))]),
             tags: Tags::new(),
         };
         let batch = |points| {

@@ -385,7 +385,7 @@ mod tests {
         )
         .unwrap();
         let mut p = point("m", &[("host", "node0"), ("dc", "d0")], &[("v", 1.0)], 0);
-        p.dimensions.tag_names = vec!["host".into()];
+        p.dimensions.tag_names = ["host"].map(crate::point::Str::from).into();
         let out = points(run(&mut node, [p]));
         assert_eq!(
             format!("{:?} {:?}", out[0].tags, out[0].fields),
@@ -469,7 +469,7 @@ mod tests {
         let mut node = EvalNode::new(config(&["n"], &[], Keep::NewFields), (Counter,)).unwrap();
         let grouped = |host: &str| {
             let mut p = point("m", &[("host", host)], &[], 0);
-            p.group = GroupKey(format!("host={host}"));
+            p.group = GroupKey(format!("host={host}").into());
             p
         };
         let out = points(run(&mut node, [grouped("a"), grouped("b"), grouped("a")]));

@@ -119,7 +119,7 @@ mod tests {
         let mut node = WhereNode::new(SecondOnwards);
         let grouped = |host: &str, t| {
             let mut p = point("m", &[("host", host)], &[("v", 1.0)], t);
-            p.group = GroupKey(format!("host={host}"));
+            p.group = GroupKey(format!("host={host}").into());
             p
         };
         let out = points(run(

@@ -11,7 +11,7 @@
 use super::Node;
 use super::go_time::round;
 use super::group::{GroupStates, group_tags};
-use crate::point::{Batch, BatchPoint, Dimensions, Fields, GroupKey, Message, Point, Tags, Time};
+use crate::point::{Str, Batch, BatchPoint, Dimensions, Fields, GroupKey, Message, Point, Tags, Time};
 
 /// What a script sets on `|flatten()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +48,7 @@ pub struct FlattenNode {
 /// A stream group's point being merged.
 #[derive(Debug)]
 struct PendingPoint {
-    name: String,
+    name: Str,
     dimensions: Dimensions,
     group: GroupKey,
     tags: Tags,
@@ -109,8 +109,8 @@ impl FlattenNode {
             let fields = std::mem::replace(&mut pending.fields, Fields::new());
             if !fields.is_empty() {
                 out.push(Message::Point(Point {
-                    database: String::new(),
-                    retention_policy: String::new(),
+                    database: Default::default(),
+                    retention_policy: Default::default(),
                     name: pending.name.clone(),
                     tags: pending.tags.clone(),
                     fields,
@@ -243,7 +243,7 @@ mod tests {
         let mut flatten = node(&["host"], FlattenConfig::default());
         let p = |tags: &[(&str, &str)], t: i64| {
             let mut p = point("m", tags, &[("v", 1.0)], t);
-            p.dimensions.tag_names = vec!["dc".into()];
+            p.dimensions.tag_names = ["dc"].map(crate::point::Str::from).into();
             regroup_point(&mut p);
             p
         };

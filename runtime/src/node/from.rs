@@ -183,7 +183,7 @@ mod tests {
             )],
         ));
         assert_eq!(out[0].group.as_str(), "cpu\nhost=a");
-        assert_eq!(out[0].dimensions.tag_names, ["host"]);
+        assert_eq!(*out[0].dimensions.tag_names, ["host"]);
         assert_eq!(out[0].tags.len(), 2);
 
         let mut star = FromNode::<NoLambda>::new(

@@ -7,14 +7,14 @@
 
 use std::collections::HashMap;
 
-use crate::point::{Batch, Dimensions, GroupKey, Point, Tags};
+use crate::point::{Str, Batch, Dimensions, GroupKey, Point, Tags};
 
 /// The group of a point or batch named `name` with `tags`, grouped by `dimensions`. A
 /// dimension the tags lack takes the empty value (`host=`), as in Kapacitor.
 pub fn group_key(name: &str, tags: &Tags, dimensions: &Dimensions) -> GroupKey {
     if dimensions.tag_names.is_empty() {
         return if dimensions.by_measurement {
-            GroupKey(name.to_owned())
+            GroupKey(name.into())
         } else {
             GroupKey::default()
         };
@@ -30,9 +30,9 @@ pub fn group_key(name: &str, tags: &Tags, dimensions: &Dimensions) -> GroupKey {
         }
         key.push_str(tag);
         key.push('=');
-        key.push_str(tags.get(tag).map_or("", String::as_str));
+        key.push_str(tags.get(tag).map_or("", crate::point::Str::as_str));
     }
-    GroupKey(key)
+    GroupKey(key.into())
 }
 
 /// Recomputes a point's group after its name, tags or dimensions changed.
@@ -62,7 +62,7 @@ pub fn set_batch_dimensions(batch: &mut Batch, tags: &Tags, dimensions: Dimensio
 /// Gives a batch new tags: its dimensions become exactly those tag names (Kapacitor's rule when
 /// a node edits a batch's tags, as default and delete do).
 pub fn set_batch_tags(batch: &mut Batch, tags: Tags) {
-    batch.dimensions.tag_names = tags.keys().map(str::to_owned).collect();
+    batch.dimensions.tag_names = tags.entries().map(|(k, _)| k.clone()).collect();
     batch.tags = tags;
     batch.group = group_key(&batch.name, &batch.tags, &batch.dimensions);
 }
@@ -75,7 +75,7 @@ pub enum GroupBy {
     #[default]
     Nothing,
     /// These tags (sorted and deduplicated when built with [`GroupBy::tags`]).
-    Tags(Vec<String>),
+    Tags(std::sync::Arc<[Str]>),
     /// `*`: every tag the point has, minus these.
     AllExcept(Vec<String>),
 }
@@ -89,19 +89,19 @@ impl GroupBy {
         if names.is_empty() {
             GroupBy::Nothing
         } else {
-            GroupBy::Tags(names)
+            GroupBy::Tags(names.into_iter().map(Str::from).collect())
         }
     }
 
     /// The dimension tag names for a point with `tags`.
-    pub fn tag_names(&self, tags: &Tags) -> Vec<String> {
+    pub fn tag_names(&self, tags: &Tags) -> std::sync::Arc<[Str]> {
         match self {
-            GroupBy::Nothing => Vec::new(),
+            GroupBy::Nothing => std::sync::Arc::from([]),
             GroupBy::Tags(names) => names.clone(),
             GroupBy::AllExcept(excluded) => tags
-                .keys()
-                .filter(|k| !excluded.iter().any(|x| x == k))
-                .map(str::to_owned)
+                .entries()
+                .filter(|(k, _)| !excluded.iter().any(|x| x == k.as_str()))
+                .map(|(k, _)| k.clone())
                 .collect(),
         }
     }
@@ -203,7 +203,7 @@ mod tests {
     fn dims(by_measurement: bool, names: &[&str]) -> Dimensions {
         Dimensions {
             by_measurement,
-            tag_names: names.iter().map(|s| s.to_string()).collect(),
+            tag_names: names.iter().map(|s| crate::point::Str::from(*s)).collect(),
         }
     }
 
@@ -230,9 +230,9 @@ mod tests {
     fn star_groups_by_every_tag_but_the_excluded() {
         let t = tags(&[("host", "a"), ("dc", "d"), ("rack", "r")]);
         let by = GroupBy::AllExcept(vec!["host".into()]);
-        assert_eq!(by.tag_names(&t), ["dc", "rack"]);
+        assert_eq!(*by.tag_names(&t), ["dc", "rack"]);
         assert_eq!(
-            GroupBy::tags(["host", "dc", "host"]).tag_names(&t),
+            *GroupBy::tags(["host", "dc", "host"]).tag_names(&t),
             ["dc", "host"]
         );
         assert_eq!(GroupBy::tags(Vec::<String>::new()), GroupBy::Nothing);
@@ -256,7 +256,7 @@ mod tests {
         assert_eq!(b.group.as_str(), "dc=,host=a");
         assert_eq!(format!("{:?}", b.tags), r#"{"dc": "", "host": "a"}"#);
         set_batch_tags(&mut b, tags(&[("host", "a")]));
-        assert_eq!(b.dimensions.tag_names, ["host"]);
+        assert_eq!(*b.dimensions.tag_names, ["host"]);
         assert_eq!(b.group.as_str(), "host=a");
     }
 
@@ -276,10 +276,10 @@ mod tests {
 
     #[test]
     fn keeps_only_dimension_tags_and_fills_missing_ones() {
-        let tags = Tags::from_pairs([("host".into(), "a".into()), ("dc".into(), "east".into())]);
+        let tags = Tags::from_iter([("host", "a"), ("dc", "east")]);
         let dims = Dimensions {
             by_measurement: false,
-            tag_names: vec!["host".into(), "rack".into()],
+            tag_names: ["host", "rack"].map(crate::point::Str::from).into(),
         };
         let got = group_tags(&tags, &dims);
         assert_eq!(format!("{got:?}"), r#"{"host": "a", "rack": ""}"#);

@@ -121,7 +121,7 @@ mod tests {
             by_measurement: false,
         });
         let mut p = point("m", &[("dc", "d0"), ("host", "h0")], &[("v", 1.0)], 0);
-        p.dimensions.tag_names = vec!["host".into()];
+        p.dimensions.tag_names = ["host"].map(crate::point::Str::from).into();
         let out = points(run(&mut node, [p]));
         assert_eq!(out[0].group.as_str(), "dc=d0");
         assert_eq!(out[0].tags.len(), 2);

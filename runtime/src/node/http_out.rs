@@ -141,7 +141,7 @@ mod tests {
 
     fn grouped(host: &str, v: f64, t: i64) -> crate::point::Point {
         let mut p = point("m", &[("host", host)], &[("v", v)], t);
-        p.group = GroupKey(format!("host={host}"));
+        p.group = GroupKey(format!("host={host}").into());
         p
     }
 

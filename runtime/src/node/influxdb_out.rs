@@ -15,7 +15,7 @@ use crate::influxdb::writer::{BackgroundWriter, WriteTarget, WriterOptions};
 use crate::influxdb::{InfluxDbClient, InfluxDbConfig};
 use crate::lineproto::write_line;
 use crate::node::query::quote_identifier;
-use crate::point::{Dimensions, GroupKey, Message, Point, Tags};
+use crate::point::{Str, Dimensions, GroupKey, Message, Point, Tags};
 use crate::time::Precision;
 
 /// How many sends (a point, or a batch) may wait for the writer before new ones are dropped.
@@ -51,7 +51,7 @@ pub struct InfluxDbOutConfig {
 pub struct InfluxDbOutNode {
     database: String,
     retention_policy: String,
-    measurement: String,
+    measurement: Str,
     tags: Tags,
     precision: Precision,
     writer: BackgroundWriter,
@@ -86,7 +86,7 @@ impl InfluxDbOutNode {
         InfluxDbOutNode {
             database: config.database,
             retention_policy: config.retention_policy,
-            measurement: config.measurement,
+            measurement: config.measurement.into(),
             tags: config.tags.into_iter().collect(),
             precision: Precision::from_write_param(&config.precision),
             writer: BackgroundWriter::start(client, options, QUEUE),
@@ -142,8 +142,8 @@ impl Node for InfluxDbOutNode {
             Message::Batch(batch) => {
                 for p in batch.points {
                     let mut point = Point {
-                        database: String::new(),
-                        retention_policy: String::new(),
+                        database: Default::default(),
+                        retention_policy: Default::default(),
                         name: batch.name.clone(),
                         tags: p.tags,
                         fields: p.fields,

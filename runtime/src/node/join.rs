@@ -246,7 +246,7 @@ mod tests {
     fn grouped(mut p: Point, by: &[&str]) -> Point {
         p.dimensions = Dimensions {
             by_measurement: false,
-            tag_names: by.iter().map(|s| s.to_string()).collect(),
+            tag_names: by.iter().map(|s| crate::point::Str::from(*s)).collect(),
         };
         regroup_point(&mut p);
         p

@@ -298,7 +298,7 @@ mod tests {
             ]),
             T0,
         );
-        p.dimensions.tag_names = vec!["host".into()];
+        p.dimensions.tag_names = ["host"].map(crate::point::Str::from).into();
         p.group = GroupKey("host=h0".into());
         let out = run(&mut node, [p]);
         assert_eq!(out.len(), 1);

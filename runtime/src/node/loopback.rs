@@ -74,9 +74,9 @@ impl LoopbackNode {
         }
         let name = if self.measurement.is_empty() { name } else { &self.measurement };
         Point {
-            database: self.database.clone(),
-            retention_policy: self.retention_policy.clone(),
-            name: name.to_owned(),
+            database: self.database.as_str().into(),
+            retention_policy: self.retention_policy.as_str().into(),
+            name: name.into(),
             tags,
             fields,
             time,

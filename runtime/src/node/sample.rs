@@ -80,7 +80,7 @@ mod tests {
         let mut node = SampleNode::new(SampleRate::Count(2));
         let grouped = |host: &str, t| {
             let mut p = point("m", &[("host", host)], &[], t);
-            p.group = GroupKey(format!("host={host}"));
+            p.group = GroupKey(format!("host={host}").into());
             p
         };
         let out = points(run(

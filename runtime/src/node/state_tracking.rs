@@ -247,7 +247,7 @@ mod tests {
                 &[(if v < 0.0 { "w" } else { "v" }, v)],
                 t,
             );
-            p.group = GroupKey(format!("host={host}"));
+            p.group = GroupKey(format!("host={host}").into());
             p
         };
         let out = points(run(

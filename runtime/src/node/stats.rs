@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use super::Node;
 use super::group::group_key;
-use crate::point::{Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time};
+use crate::point::{Dimensions, FieldValue, Fields, GroupKey, Message, Point, Str, Tags, Time};
 
 /// `|stats()`.
 #[derive(Debug)]
@@ -82,11 +82,11 @@ impl StatsNode {
         let point = |tags: Tags, dimensions: Dimensions, emitted: i64| {
             let group = group_key("stats", &tags, &dimensions);
             Message::Point(Point {
-                database: String::new(),
-                retention_policy: String::new(),
-                name: "stats".to_owned(),
+                database: Default::default(),
+                retention_policy: Default::default(),
+                name: Str::from_static("stats"),
                 tags,
-                fields: Fields::from_pairs([("emitted".to_owned(), FieldValue::Int(emitted))]),
+                fields: Fields::from_pairs([(Str::from_static("emitted"), FieldValue::Int(emitted))]),
                 time,
                 dimensions,
                 group,
@@ -152,7 +152,7 @@ mod tests {
 
     fn grouped(host: &str) -> Message {
         let mut p = point("cpu", &[("host", host), ("cpu", "0")], &[("v", 1.0)], 0);
-        p.dimensions = Dimensions { by_measurement: false, tag_names: vec!["host".into()] };
+        p.dimensions = Dimensions { by_measurement: false, tag_names: ["host"].map(crate::point::Str::from).into() };
         p.group = group_key(&p.name, &p.tags, &p.dimensions);
         Message::Point(p)
     }

@@ -72,7 +72,7 @@ pub fn batch(name: &str, group_tags: &[(&str, &str)], points: Vec<BatchPoint>) -
     let tags = tags(group_tags);
     let dimensions = Dimensions {
         by_measurement: false,
-        tag_names: tags.keys().map(str::to_owned).collect(),
+        tag_names: tags.entries().map(|(k, _)| k.clone()).collect(),
     };
     let group = super::group::group_key(name, &tags, &dimensions);
     Batch {

@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 
 use super::group::{group_key, regroup_point};
-use crate::point::{Message, Time};
+use crate::point::{Str, Message, Time};
 
 /// At most this many messages wait in a union; beyond it the oldest leave without waiting for
 /// the quiet parents, so that a parent that never sends cannot make memory grow without bound.
@@ -25,7 +25,7 @@ fn time_of(msg: &Message) -> Time {
 /// not implement [`super::Node`].
 #[derive(Debug)]
 pub struct UnionNode {
-    rename: Option<String>,
+    rename: Option<Str>,
     /// Waiting messages, per parent.
     waiting: Vec<VecDeque<Message>>,
     /// The time each parent showed last (the front of its queue, or what left last).
@@ -36,6 +36,7 @@ pub struct UnionNode {
 impl UnionNode {
     /// A union of `parents` parents (the node it is chained from is parent 0).
     pub fn new(parents: usize, rename: Option<String>) -> Self {
+        let rename = rename.map(Str::from);
         UnionNode {
             rename,
             waiting: vec![VecDeque::new(); parents],
@@ -151,7 +152,7 @@ mod tests {
     }
 
     fn seen(points: &[Point]) -> Vec<(String, i64)> {
-        points.iter().map(|p| (p.name.clone(), p.time)).collect()
+        points.iter().map(|p| (p.name.to_string(), p.time)).collect()
     }
 
     #[test]

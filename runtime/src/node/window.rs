@@ -21,7 +21,7 @@ use std::fmt;
 use crate::node::Node;
 use crate::node::go_time::truncate;
 use crate::node::group::group_tags;
-use crate::point::{Batch, BatchPoint, Dimensions, GroupKey, Message, Point, Tags, Time};
+use crate::point::{Str, Batch, BatchPoint, Dimensions, GroupKey, Message, Point, Tags, Time};
 
 /// The properties of `|window()`; durations are nanoseconds.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -94,7 +94,7 @@ pub struct WindowNode {
 /// One group's window: what every batch of the group shares, and the buffer.
 struct GroupWindow {
     /// The measurement of the group's first point names all its batches.
-    name: String,
+    name: Str,
     tags: Tags,
     dimensions: Dimensions,
     group: GroupKey,
@@ -357,7 +357,7 @@ mod tests {
     fn point(host: &str, secs: i64, v: i64) -> Message {
         let dims = Dimensions {
             by_measurement: false,
-            tag_names: vec!["host".into()],
+            tag_names: ["host"].map(crate::point::Str::from).into(),
         };
         Message::Point(Point {
             database: "db".into(),
@@ -367,7 +367,7 @@ mod tests {
             fields: Fields::from_pairs([("v".into(), FieldValue::Int(v))]),
             time: T0 + secs * S,
             dimensions: dims,
-            group: GroupKey(format!("host={host}")),
+            group: GroupKey(format!("host={host}").into()),
         })
     }
 
@@ -507,7 +507,7 @@ mod tests {
         assert_eq!(first.group, GroupKey("host=a".into()));
         // Points keep all their own tags.
         assert_eq!(
-            first.points[0].tags.get("dc").map(String::as_str),
+            first.points[0].tags.get("dc").map(crate::point::Str::as_str),
             Some("x")
         );
         let Some(Message::Batch(second)) = out.get(1) else {

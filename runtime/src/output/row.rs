@@ -143,7 +143,7 @@ mod tests {
             retention_policy: "rp".into(),
             name: "cpu".into(),
             tags: tags(&[("host", "h1"), ("cpu", "cpu-total")]),
-            fields: Fields::from_pairs([
+            fields: Fields::from_iter([
                 ("usage_idle".to_string(), FieldValue::Float(50.0)),
                 ("n".to_string(), FieldValue::Int(3)),
             ]),
@@ -168,17 +168,17 @@ mod tests {
             name: "disk".into(),
             time: 0,
             tags: tags(&[("host", "a")]),
-            dimensions: Dimensions { by_measurement: false, tag_names: vec!["host".into()] },
+            dimensions: Dimensions { by_measurement: false, tag_names: ["host"].map(crate::point::Str::from).into() },
             group: GroupKey("host=a".into()),
             points: vec![
                 BatchPoint {
                     time: 1_700_000_000_000_000_000,
-                    fields: Fields::from_pairs([("used".to_string(), FieldValue::Float(10.5))]),
+                    fields: Fields::from_iter([("used".to_string(), FieldValue::Float(10.5))]),
                     tags: tags(&[("host", "a"), ("path", "/")]),
                 },
                 BatchPoint {
                     time: 1_700_000_001_000_000_000,
-                    fields: Fields::from_pairs([("free".to_string(), FieldValue::Int(1))]),
+                    fields: Fields::from_iter([("free".to_string(), FieldValue::Int(1))]),
                     tags: tags(&[("host", "a")]),
                 },
             ],
@@ -201,7 +201,7 @@ mod tests {
             points: vec![],
         };
         assert_eq!(result_json(&Message::Batch(b.clone())).unwrap(), r#"{"series":[{"name":"m"}]}"#);
-        b.points.push(BatchPoint { time: 0, fields: Fields::from_pairs([("x".to_string(), FieldValue::Float(f64::NAN))]), tags: Tags::new() });
+        b.points.push(BatchPoint { time: 0, fields: Fields::from_iter([("x".to_string(), FieldValue::Float(f64::NAN))]), tags: Tags::new() });
         assert!(result_json(&Message::Batch(b)).is_err());
     }
 }

@@ -216,7 +216,7 @@ mod tests {
 
     impl Task for Looper {
         fn push_point(&mut self, mut point: Point) {
-            LOOPED.lock().unwrap().push((self.0.clone(), point.database.clone(), point.time));
+            LOOPED.lock().unwrap().push((self.0.clone(), point.database.to_string(), point.time));
             if point.database == "db"
                 && let Some(loopback) = &self.1
             {

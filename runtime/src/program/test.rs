@@ -256,9 +256,9 @@ impl Run {
             Input::Point { db, rp, name, tags, fields, time } => {
                 let (database, retention_policy) = self.dbrp(db, rp);
                 let point = Point {
-                    database,
-                    retention_policy,
-                    name,
+                    database: database.into(),
+                    retention_policy: retention_policy.into(),
+                    name: name.into(),
                     tags: tags_of(tags),
                     fields: fields_of(fields),
                     time,
@@ -297,7 +297,7 @@ impl Run {
                         tags: if p.tags.is_empty() { tags.clone() } else { tags_of(p.tags) },
                     })
                     .collect();
-                self.task.push_batch(query, Batch { name, time, tags, dimensions, group, points });
+                self.task.push_batch(query, Batch { name: name.into(), time, tags, dimensions, group, points });
                 Ok(())
             }
             Input::Tick { time } => {
@@ -406,8 +406,8 @@ mod tests {
             self.ticks.push(now);
             if let Some(tap) = &self.tap {
                 let tick = Point {
-                    database: String::new(),
-                    retention_policy: String::new(),
+                    database: Default::default(),
+                    retention_policy: Default::default(),
                     name: "tick".into(),
                     tags: Tags::new(),
                     fields: Fields::new(),

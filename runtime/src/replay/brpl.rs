@@ -232,7 +232,7 @@ fn recorded_batch(value: Value) -> Result<Option<Batch>, String> {
         .flatten();
     let (dimensions, group) = batch_group(&recorded.name, &tags, recorded.byname);
     Ok(Some(Batch {
-        name: recorded.name,
+        name: recorded.name.into(),
         time: tmax.map_or(last_time, |t| t.max(last_time)),
         tags,
         dimensions,
@@ -433,7 +433,7 @@ mod tests {
         let names = |index| -> Vec<String> {
             read(bytes.clone(), index)
                 .into_iter()
-                .map(|b| b.unwrap().name)
+                .map(|b| b.unwrap().name.to_string())
                 .collect()
         };
         assert_eq!(names(0), ["a"]);

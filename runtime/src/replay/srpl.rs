@@ -9,8 +9,8 @@ use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 
-use crate::lineproto::{BadLine, parse_line};
-use crate::point::Point;
+use crate::lineproto::{BadLine, SeriesCache, parse_line};
+use crate::point::{Point, Str};
 use crate::time::Precision;
 
 /// The longest line a recording may hold; a longer one means the file is not a recording (and
@@ -94,6 +94,10 @@ pub struct SrplReader<'r> {
     lines_read: usize,
     line: Vec<u8>,
     finished: bool,
+    /// The last point's database and retention policy.
+    database: Str,
+    retention_policy: Str,
+    series: SeriesCache,
 }
 
 impl fmt::Debug for SrplReader<'_> {
@@ -139,6 +143,9 @@ impl<'r> SrplReader<'r> {
             lines_read: 0,
             line: Vec::new(),
             finished: false,
+            database: Str::default(),
+            retention_policy: Str::default(),
+            series: SeriesCache::default(),
         })
     }
 
@@ -161,19 +168,15 @@ impl<'r> SrplReader<'r> {
         Ok(true)
     }
 
-    fn read_text_line(&mut self) -> Result<String, SrplError> {
-        if !self.read_line()? {
-            return Err(SrplError::Truncated { line: self.lines_read });
-        }
-        Ok(String::from_utf8_lossy(&self.line).into_owned())
-    }
-
     fn read_point(&mut self) -> Result<Option<Point>, SrplError> {
         if !self.read_line()? {
             return Ok(None);
         }
-        let database = String::from_utf8_lossy(&self.line).into_owned();
-        let retention_policy = self.read_text_line()?;
+        reuse(&mut self.database, &self.line);
+        if !self.read_line()? {
+            return Err(SrplError::Truncated { line: self.lines_read });
+        }
+        reuse(&mut self.retention_policy, &self.line);
         if !self.read_line()? {
             return Err(SrplError::Truncated { line: self.lines_read });
         }
@@ -183,7 +186,15 @@ impl<'r> SrplReader<'r> {
         if view.time().is_none() {
             return Err(SrplError::MissingTimestamp { line: number });
         }
-        Ok(Some(view.to_point(&database, &retention_policy, 0)))
+        Ok(Some(self.series.point(&view, &self.database, &self.retention_policy, 0)))
+    }
+}
+
+/// Sets `name` to the text of `line`, keeping the shared string when it is the same (a
+/// recording names the same database on nearly every point).
+fn reuse(name: &mut Str, line: &[u8]) {
+    if name.as_bytes() != line {
+        *name = String::from_utf8_lossy(line).into();
     }
 }
 
@@ -245,7 +256,7 @@ mod tests {
             ("telegraf", "autogen")
         );
         assert_eq!(first.name, "m");
-        assert_eq!(first.tags.get("dc").map(String::as_str), Some("east"));
+        assert_eq!(first.tags.get("dc").map(crate::point::Str::as_str), Some("east"));
         assert_eq!(first.fields.get("i"), Some(&FieldValue::Int(25)));
         assert_eq!(first.time, 1_700_000_000_000_000_000);
         assert_eq!(points[1].time, 1_700_000_001_000_000_000);

@@ -40,13 +40,13 @@ struct Event<'a> {
 
 /// Renders id, message and details as Kapacitor's alert node does for one event.
 fn render(task: &Task<'_>, event: &Event<'_>) -> (String, String, String) {
-    let tags = Tags::from_pairs(
+    let tags = Tags::from_iter(
         event
             .tags
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
     );
-    let fields = Fields::from_pairs(
+    let fields = Fields::from_iter(
         event
             .fields
             .iter()
@@ -327,8 +327,8 @@ fn gs_default_templates() {
 #[test]
 fn handler_side_data_is_flat() {
     use super::alert_data::{HandlerData, handler_data};
-    let tags = Tags::from_pairs([("host".to_owned(), "a".to_owned())]);
-    let fields = Fields::from_pairs([("v".to_owned(), FieldValue::Float(1.5))]);
+    let tags = Tags::from_iter([("host".to_owned(), "a".to_owned())]);
+    let fields = Fields::from_iter([("v".to_owned(), FieldValue::Float(1.5))]);
     let data = handler_data(&HandlerData {
         id: "cpu:nil",
         message: "m",

@@ -22,6 +22,7 @@ mod json;
 mod lexer;
 mod methods;
 mod parser;
+mod reads;
 mod value;
 
 #[cfg(test)]

@@ -281,8 +281,8 @@ mod tests {
 
     #[test]
     fn tags_and_fields_convert_with_go_types() {
-        let tags = Tags::from_pairs([("host".to_owned(), "a".to_owned())]);
-        let fields = Fields::from_pairs([
+        let tags = Tags::from_iter([("host".to_owned(), "a".to_owned())]);
+        let fields = Fields::from_iter([
             ("n".to_owned(), FieldValue::Int(3)),
             ("v".to_owned(), FieldValue::Float(1.5)),
         ]);

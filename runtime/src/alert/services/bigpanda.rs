@@ -159,7 +159,7 @@ impl BigPandaHandler {
         let auto = c.auto_attributes.to_ascii_lowercase();
         if auto.contains("tags") {
             for (k, v) in event.tags.iter() {
-                members.insert(k, Member::Text(v.clone()));
+                members.insert(k, Member::Text(v.to_string()));
             }
         }
         if auto.contains("fields") {

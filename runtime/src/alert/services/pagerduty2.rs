@@ -110,7 +110,7 @@ impl PagerDuty2Handler {
             .string("summary", &event.message)
             .string(
                 "source",
-                event.tags.get("host").map_or("unknown", String::as_str),
+                event.tags.get("host").map_or("unknown", crate::point::Str::as_str),
             )
             .string(
                 "severity",

@@ -26,7 +26,7 @@ fn point(usage_idle: f64) -> Point {
         tags: [("host".to_owned(), "serverA".to_owned())]
             .into_iter()
             .collect(),
-        fields: Fields::from_pairs([("usage_idle".to_owned(), FieldValue::Float(usage_idle))]),
+        fields: Fields::from_iter([("usage_idle".to_owned(), FieldValue::Float(usage_idle))]),
         time: 1_700_000_000_000_000_000,
         dimensions: Dimensions::default(),
         group: GroupKey::default(),

@@ -170,7 +170,7 @@ mod tests {
     use crate::point::{Fields, Tags};
 
     fn row(time: Time, value: Option<FieldValue>) -> BatchPoint {
-        let fields = value.map_or_else(Fields::new, |v| Fields::from_pairs([("x".to_string(), v)]));
+        let fields = value.map_or_else(Fields::new, |v| Fields::from_iter([("x".to_string(), v)]));
         BatchPoint {
             time,
             fields,

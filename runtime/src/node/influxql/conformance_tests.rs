@@ -28,7 +28,7 @@ fn read_recording(text: &str) -> Vec<(String, String, Point)> {
     SrplReader::new(text.as_bytes(), Precision::Nanosecond)
         .expect("a recording in memory can be read")
         .map(|p| p.expect("the conformance recordings are valid"))
-        .map(|p| (p.database.clone(), p.retention_policy.clone(), p))
+        .map(|p| (p.database.to_string(), p.retention_policy.to_string(), p))
         .collect()
 }
 
@@ -209,7 +209,7 @@ fn replay(mut pipeline: Pipeline, recording: Vec<(String, String, Point)>) -> Ve
     tag_names.sort();
     let dimensions = Dimensions {
         by_measurement: false,
-        tag_names,
+        tag_names: tag_names.into_iter().map(Into::into).collect(),
     };
     let mut posts = Vec::new();
     for (db, rp, mut point) in recording {
@@ -219,9 +219,9 @@ fn replay(mut pipeline: Pipeline, recording: Vec<(String, String, Point)>) -> Ve
         let key: Vec<String> = dimensions
             .tag_names
             .iter()
-            .map(|t| format!("{t}={}", point.tags.get(t).map_or("", String::as_str)))
+            .map(|t| format!("{t}={}", point.tags.get(t).map_or("", crate::point::Str::as_str)))
             .collect();
-        point.group = GroupKey(key.join(","));
+        point.group = GroupKey(key.join(",").into());
         point.dimensions = dimensions.clone();
         let mut messages = vec![Message::Point(point)];
         for stage in &mut pipeline.stages {

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 use crate::node::Node;
 use crate::node::group::group_tags;
-use crate::point::{
+use crate::point::{Str, 
     Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time,
 };
 use column::{Column, Kind};
@@ -62,7 +62,7 @@ pub struct InfluxQlNode {
 struct Group {
     /// The measurement of the group's first message. Kapacitor names batch results and
     /// transformed points after it for the group's whole life.
-    name: String,
+    name: Str,
     tags: Tags,
     dimensions: Dimensions,
     key: GroupKey,
@@ -74,7 +74,7 @@ struct Group {
 
 struct Step {
     /// The measurement of the step's first point names its result.
-    name: String,
+    name: Str,
     time: Time,
     rows: Vec<BatchPoint>,
 }
@@ -121,11 +121,11 @@ impl InfluxQlNode {
             );
             if let Some((time, value)) = fed {
                 out.push(Message::Point(Point {
-                    database: String::new(),
-                    retention_policy: String::new(),
+                    database: Default::default(),
+                    retention_policy: Default::default(),
                     name: group.name.clone(),
                     tags: group.tags.clone(),
-                    fields: Fields::from_pairs([(self.config.as_name.clone(), value)]),
+                    fields: Fields::from_pairs([(self.config.as_name.as_str().into(), value)]),
                     time,
                     dimensions: group.dimensions.clone(),
                     group: group.key.clone(),
@@ -189,7 +189,7 @@ impl InfluxQlNode {
                     field,
                     &mut self.errors,
                 ) {
-                    let fields = Fields::from_pairs([(self.config.as_name.clone(), value)]);
+                    let fields = Fields::from_pairs([(self.config.as_name.as_str().into(), value)]);
                     points.push(BatchPoint {
                         time,
                         fields,
@@ -332,7 +332,7 @@ impl Emitter<'_> {
     /// The message for `results` of a step or batch named `name` at `time`.
     fn emit(
         &self,
-        name: String,
+        name: Str,
         time: Time,
         results: Vec<Reduced>,
         rows: &[BatchPoint],
@@ -354,7 +354,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn point(&self, name: String, time: Time, result: Reduced, rows: &[BatchPoint]) -> Point {
+    fn point(&self, name: Str, time: Time, result: Reduced, rows: &[BatchPoint]) -> Point {
         let time = self.time_of(&result, time);
         let selected = result
             .row
@@ -370,12 +370,12 @@ impl Emitter<'_> {
             }
             None => (
                 self.group.tags.clone(),
-                Fields::from_pairs([(self.config.as_name.clone(), result.value)]),
+                Fields::from_pairs([(self.config.as_name.as_str().into(), result.value)]),
             ),
         };
         Point {
-            database: String::new(),
-            retention_policy: String::new(),
+            database: Default::default(),
+            retention_policy: Default::default(),
             name,
             tags,
             fields,
@@ -386,7 +386,7 @@ impl Emitter<'_> {
     }
 
     /// A batch of the results; its time is the later of `time` and the latest result time.
-    fn batch(&self, name: String, time: Time, results: Vec<Reduced>, rows: &[BatchPoint]) -> Batch {
+    fn batch(&self, name: Str, time: Time, results: Vec<Reduced>, rows: &[BatchPoint]) -> Batch {
         let mut batch_time = time;
         let points = results
             .into_iter()
@@ -406,7 +406,7 @@ impl Emitter<'_> {
                 };
                 BatchPoint {
                     time: t,
-                    fields: Fields::from_pairs([(self.config.as_name.clone(), result.value)]),
+                    fields: Fields::from_pairs([(self.config.as_name.as_str().into(), result.value)]),
                     tags,
                 }
             })

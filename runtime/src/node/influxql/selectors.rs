@@ -182,7 +182,7 @@ fn distinct_key(row: Option<&BatchPoint>, names: &[String]) -> String {
             Some(FieldValue::Float(x)) => key.push_str(&format!("%!s(float64={x})")),
             Some(FieldValue::Int(x)) => key.push_str(&format!("%!s(int64={x})")),
             Some(FieldValue::Bool(x)) => key.push_str(&format!("%!s(bool={x})")),
-            None => key.push_str(row.tags.get(name).map_or("", String::as_str)),
+            None => key.push_str(row.tags.get(name).map_or("", crate::point::Str::as_str)),
         }
     }
     key
@@ -340,7 +340,7 @@ mod tests {
         let row = |host: &str| BatchPoint {
             time: 0,
             fields: Fields::new(),
-            tags: Tags::from_pairs([("host".into(), host.into())]),
+            tags: Tags::from_iter([("host", host)]),
         };
         let rows = [row("a"), row("b"), row("a"), row("b")];
         let col = floats(&[(1, 5.0), (2, 3.0), (3, 8.0), (4, 1.0)]);

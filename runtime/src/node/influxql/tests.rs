@@ -7,7 +7,7 @@ const S: i64 = 1_000_000_000;
 fn dims() -> Dimensions {
     Dimensions {
         by_measurement: false,
-        tag_names: vec!["host".into()],
+        tag_names: ["host"].map(crate::point::Str::from).into(),
     }
 }
 
@@ -19,7 +19,7 @@ fn fields(pairs: &[(&str, FieldValue)]) -> Fields {
 }
 
 fn tags(host: &str) -> Tags {
-    Tags::from_pairs([("host".into(), host.into()), ("dc".into(), "east".into())])
+    Tags::from_iter([("host", host), ("dc", "east")])
 }
 
 fn point(name: &str, host: &str, secs: i64, f: &[(&str, FieldValue)]) -> Message {
@@ -31,7 +31,7 @@ fn point(name: &str, host: &str, secs: i64, f: &[(&str, FieldValue)]) -> Message
         fields: fields(f),
         time: secs * S,
         dimensions: dims(),
-        group: GroupKey(format!("host={host}")),
+        group: GroupKey(format!("host={host}").into()),
     })
 }
 
@@ -39,7 +39,7 @@ fn batch(secs: i64, points: Vec<(i64, &[(&str, FieldValue)])>) -> Message {
     Message::Batch(Batch {
         name: "m".into(),
         time: secs * S,
-        tags: Tags::from_pairs([("host".into(), "a".into())]),
+        tags: Tags::from_iter([("host", "a")]),
         dimensions: dims(),
         group: GroupKey("host=a".into()),
         points: points
@@ -100,7 +100,7 @@ fn stream_steps_are_reduced_when_a_new_time_arrives() {
     // The step's first point names it; aggregates carry the group's tags only.
     assert_eq!((p.name.as_str(), p.time), ("m1", S));
     assert_eq!(p.fields, fields(&[("count", i(2))]));
-    assert_eq!(p.tags, Tags::from_pairs([("host".into(), "a".into())]));
+    assert_eq!(p.tags, Tags::from_iter([("host", "a")]));
     assert_eq!(p.group, GroupKey("host=a".into()));
 }
 
@@ -233,7 +233,7 @@ fn top_emits_a_batch_with_point_tags_merged() {
         .collect();
     assert_eq!(got, vec![(3, Some(&f(7.0))), (12, Some(&f(9.0)))]);
     assert_eq!(b.points[0].tags, tags("a"));
-    assert_eq!(b.tags, Tags::from_pairs([("host".into(), "a".into())]));
+    assert_eq!(b.tags, Tags::from_iter([("host", "a")]));
     // The batch time moves up to the latest point time.
     assert_eq!(b.time, 12 * S);
 }
@@ -282,7 +282,7 @@ fn transformations_restart_with_every_batch_and_keep_its_frame() {
     assert_eq!(got, vec![(2 * S, fields(&[("difference", i(3))]))]);
     assert_eq!(
         first.points[0].tags,
-        Tags::from_pairs([("host".into(), "a".into())])
+        Tags::from_iter([("host", "a")])
     );
     // Nothing to difference in the second batch, which still leaves (empty).
     assert!(second.points.is_empty());
@@ -303,8 +303,8 @@ fn stream_transformations_run_per_group() {
         .iter()
         .map(|m| match m {
             Message::Point(p) => (
-                p.name.clone(),
-                p.tags.get("host").cloned(),
+                p.name.to_string(),
+                p.tags.get("host").map(|h| h.to_string()),
                 p.fields.get("total").cloned(),
             ),
             Message::Batch(_) => panic!("a point was expected"),

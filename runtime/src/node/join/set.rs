@@ -11,7 +11,7 @@
 use super::{JoinConfig, JoinFill, prefixed};
 use crate::node::go_time::round;
 use crate::node::group::{group_key, group_tags};
-use crate::point::{Batch, BatchPoint, Dimensions, Fields, Message, Point, Time};
+use crate::point::{Batch, BatchPoint, Dimensions, Fields, Message, Point, Str, Time};
 
 #[derive(Debug)]
 pub(super) struct JoinSet {
@@ -119,13 +119,13 @@ fn join_points(config: &JoinConfig, time: Time, points: Vec<Option<Point>>) -> O
     }
     let name = config
         .stream_name
-        .clone()
-        .unwrap_or_else(|| first.name.clone());
+        .as_deref()
+        .map_or_else(|| first.name.clone(), Str::from);
     let tags = group_tags(&first.tags, &first.dimensions);
     let dimensions = first.dimensions.clone();
     Some(Point {
-        database: String::new(),
-        retention_policy: String::new(),
+        database: Default::default(),
+        retention_policy: Default::default(),
         group: group_key(&name, &tags, &dimensions),
         name,
         tags,
@@ -141,12 +141,12 @@ fn join_batches(config: &JoinConfig, time: Time, batches: Vec<Option<Batch>>) ->
     let first = batches.iter().flatten().next()?;
     let name = config
         .stream_name
-        .clone()
-        .unwrap_or_else(|| first.name.clone());
+        .as_deref()
+        .map_or_else(|| first.name.clone(), Str::from);
     let tags = first.tags.clone();
     let dimensions = Dimensions {
         by_measurement: first.dimensions.by_measurement,
-        tag_names: tags.keys().map(str::to_owned).collect(),
+        tag_names: tags.entries().map(|(k, _)| k.clone()).collect(),
     };
     // A fill names the missing fields after the first point of the first non-empty member.
     let fill_names: Vec<String> = batches

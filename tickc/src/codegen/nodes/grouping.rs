@@ -41,6 +41,6 @@ pub(super) fn group_by(dimensions: &[&Value], excluded: &[&str]) -> TokenStream 
     if tags.is_empty() {
         quote!(rt::GroupBy::Nothing)
     } else {
-        quote!(rt::GroupBy::Tags(vec![#(String::from(#tags)),*]))
+        quote!(rt::GroupBy::tags([#(#tags),*]))
     }
 }
