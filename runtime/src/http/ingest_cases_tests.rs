@@ -588,6 +588,67 @@ fn every_reference_row_has_a_case() {
     assert_eq!(cases, rows);
 }
 
+/// `members` gzip members of 1 MiB of newlines each, one after the other: a valid gzip stream
+/// that inflates to `members` MiB from about a kilobyte each.
+pub(super) fn gzip_bomb(members: usize) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&vec![b'\n'; 1 << 20]).unwrap_or_default();
+    encoder.finish().unwrap_or_default().repeat(members)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_up_to_the_limit_pass_and_past_it_get_413_gzip_bombs_included() {
+    const MAX: usize = 4 << 20;
+    let task = TaskDescriptor {
+        dbrps: RDB,
+        ..recorder("body_limit")
+    };
+    let config = Config {
+        max_body_bytes: MAX,
+        ..Config::default()
+    };
+    let server = start(&[task], config).await;
+    let post = |headers: &'static [(&'static str, &'static str)], body: Vec<u8>| {
+        send(server.address, Method::POST, "/write?db=rdb&rp=autogen", headers, body)
+    };
+    // One point padded with comment lines to exactly the limit, then one byte more.
+    let exactly = |size: usize| {
+        let mut body = b"cpu v=1 1\n".to_vec();
+        body.resize(size - 1, b'#');
+        body.push(b'\n');
+        body
+    };
+    assert_eq!(post(&[], exactly(MAX)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(post(&[], exactly(MAX + 1)).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(post(GZIP, gzip(&String::from_utf8_lossy(&exactly(MAX)))).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(post(GZIP, gzip(&String::from_utf8_lossy(&exactly(MAX + 1)))).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // About a megabyte that would inflate to a gigabyte: refused once past the limit.
+    let bomb = gzip_bomb(1_000);
+    assert!(bomb.len() < MAX);
+    let started = std::time::Instant::now();
+    let reply = post(GZIP, bomb).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.json()["error"], format!("request body too large: the limit is {MAX} bytes"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    wait_until("body_limit", |log| log.points.len() == 2);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_error_answer_stays_small_whatever_the_bad_lines_hold() {
+    let server = start(&[recorder("error_size")], Config::default()).await;
+    // 20 MB of bad lines whose bytes all grow sixfold as JSON escapes (`\u0001`).
+    let line = format!("cpu v={}\n", "\u{1}".repeat(2_000));
+    let body = line.repeat(10_000);
+    let reply = send(server.address, Method::POST, "/write?db=telegraf", &[], body).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.len() < 128 << 10, "{} bytes", reply.body.len());
+    let error = reply.json();
+    assert_eq!(error["dropped"], 10_000);
+    assert!(error["error"].as_str().unwrap_or_default().ends_with("and 9950 more bad line(s)"));
+    server.shutdown().await;
+}
+
 /// The points the counting task has taken (the memory probe's task keeps none).
 static COUNTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 

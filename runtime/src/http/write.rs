@@ -400,9 +400,8 @@ impl Outcome {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write as _;
-
     use super::*;
+    use crate::http::ingest_cases_tests::gzip_bomb;
 
     /// A reader that counts the bytes taken from it.
     struct Counting<'a> {
@@ -416,14 +415,6 @@ mod tests {
             self.taken.fetch_add(n as u64, Ordering::Relaxed);
             Ok(n)
         }
-    }
-
-    /// `members` gzip members of 1 MiB of newlines each, one after the other (a valid gzip
-    /// stream that inflates to `members` MiB from about a kilobyte each).
-    fn gzip_bomb(members: usize) -> Vec<u8> {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        encoder.write_all(&vec![b'\n'; 1 << 20]).unwrap();
-        encoder.finish().unwrap().repeat(members)
     }
 
     #[test]
