@@ -37,15 +37,15 @@ use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::live::{Chunk, Target, deliver};
+use super::query::Query;
 use super::recording::Recording;
 use super::recordings::record;
-use super::query::Query;
 use super::response::{Body, empty, error, json};
 use super::server::State;
-use crate::time::wall_clock_now;
 use crate::lineproto::{BadLine, parse_body};
 use crate::point::{FieldValue, Point, Time};
 use crate::time::Precision;
+use crate::time::wall_clock_now;
 
 /// How many bad lines an error answer lists; the rest are counted.
 const LISTED_BAD_LINES: usize = 50;
@@ -429,7 +429,11 @@ mod tests {
         // 10,000 MiB in, refused after reading the members of about 4 MiB of output (and
         // the decoder's read-ahead buffer).
         let read = taken.load(Ordering::Relaxed);
-        assert!(read < bomb.len() as u64 / 100, "read {read} of {} bytes", bomb.len());
+        assert!(
+            read < bomb.len() as u64 / 100,
+            "read {read} of {} bytes",
+            bomb.len()
+        );
 
         let fits = gunzip(gzip_bomb(3).as_slice(), 4 << 20).map(|out| out.len());
         assert!(matches!(fits, Ok(n) if n == 3 << 20));
