@@ -32,3 +32,5 @@ pub use server::{BatchSink, Config, Server};
 mod tests;
 #[cfg(test)]
 mod durable_tests;
+#[cfg(test)]
+mod ingest_cases_tests;

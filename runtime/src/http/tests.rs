@@ -517,12 +517,12 @@ async fn bad_parameters_are_refused() {
     let server = start(&[recorder("params")], Config::default()).await;
     for (uri, message) in [
         (
-            "/write?db=telegraf&precision=us",
-            "unknown precision \"us\": expected one of n, ns, u, µ, ms, s, m, h",
+            "/write?db=telegraf&precision=S",
+            "invalid precision \"S\" (use n, ns, u, us, ms, s, m or h)",
         ),
         (
             "/write?db=telegraf&precision=x",
-            "unknown precision \"x\": expected one of n, ns, u, µ, ms, s, m, h",
+            "invalid precision \"x\" (use n, ns, u, us, ms, s, m or h)",
         ),
         ("/write?precision=s", "database is required"),
         ("/write?db=&rp=autogen", "database is required"),

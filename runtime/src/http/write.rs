@@ -9,7 +9,8 @@
 //!   echoes every bad line whole);
 //! - bodies have a size limit, 413 past it, checked again after gzip decompression (Kapacitor
 //!   reads any size, at about 24 times its size in memory);
-//! - an unknown `precision` is a 400 (Kapacitor silently reads it as nanoseconds);
+//! - an unknown `precision` is a 400 (Kapacitor silently reads it as nanoseconds), and `us`
+//!   means microseconds, as InfluxDB 2 names them;
 //! - a missing `rp` means the database's default retention policy, `autogen` unless configured,
 //!   so the points reach the tasks of `"db"."autogen"` (Kapacitor gives them an empty rp that no
 //!   task reads);
@@ -17,6 +18,12 @@
 //!
 //! A 204 means every point is queued to every task that reads it; a full queue makes the write
 //! wait rather than buffer without bound.
+//!
+//! Memory: the body is held once (read into a buffer sized by its `Content-Length`; a gzip body
+//! is inflated into a second buffer and the compressed one dropped) and parsed in place; points
+//! are built and handed to the tasks a bounded chunk at a time. So a write costs about its body
+//! once over plus the tasks' bounded queues; see `memory_grows_by_about_the_body` in
+//! `ingest_cases_tests.rs` for the measured figure.
 
 use std::cell::RefCell;
 use std::io::Read;
@@ -24,22 +31,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
-use http_body_util::{BodyExt, Limited};
-use hyper::body::{Bytes, Incoming};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::Incoming;
 use hyper::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
 use super::live::{Chunk, Target, deliver};
+use super::query::Query;
 use super::recording::Recording;
 use super::recordings::record;
-use super::query::Query;
 use super::response::{Body, empty, error, json};
 use super::server::State;
-use crate::time::wall_clock_now;
 use crate::lineproto::{BadLine, SeriesCache, parse_body};
 use crate::point::{FieldValue, Point, Str, Time};
 use crate::time::Precision;
+use crate::time::wall_clock_now;
 
 /// How many bad lines an error answer lists; the rest are counted.
 const LISTED_BAD_LINES: usize = 50;
@@ -70,28 +77,25 @@ pub(crate) async fn handle(
         Some(rp) if !rp.is_empty() => rp,
         _ => &state.config.default_retention_policy,
     };
-    let precision = match query.first("precision") {
-        None | Some("") => Precision::Nanosecond,
-        Some(p) => match p.parse::<Precision>() {
-            Ok(precision) => precision,
-            Err(unknown) => return error(StatusCode::BAD_REQUEST, &unknown.to_string()),
-        },
+    let precision = match precision(query.first("precision")) {
+        Ok(precision) => precision,
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
     let max = state.config.max_body_bytes;
     let declared_length = request
         .headers()
         .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared_length.is_some_and(|length| length > max as u64) {
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared_length.is_some_and(|length| length > max) {
         return too_large(max);
     }
     let gzip = request
         .headers()
         .get(CONTENT_ENCODING)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
-    let body = match Limited::new(request.into_body(), max).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(max),
+    let body = match read_body(request.into_body(), max, declared_length).await {
+        Ok(body) => body,
+        Err(e) if e.is::<LengthLimitError>() => return too_large(max),
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("reading the body: {e}")),
     };
     let write = Write {
@@ -106,7 +110,7 @@ pub(crate) async fn handle(
     // workers so other connections keep being served.
     let ingested = tokio::task::spawn_blocking(move || {
         let text = if gzip {
-            let inflated = gunzip(&body, max)?;
+            let inflated = gunzip(body.as_slice(), max)?;
             // Hold one copy of the body, not two, while its lines are read.
             drop(body);
             inflated
@@ -138,6 +142,35 @@ pub(crate) async fn handle(
     outcome.into_response()
 }
 
+/// The `precision` parameter: InfluxDB 1.x's values (none or empty is nanoseconds), and `us`,
+/// InfluxDB 2's name for microseconds, which some clients send.
+pub(super) fn precision(parameter: Option<&str>) -> Result<Precision, String> {
+    match parameter {
+        None | Some("") => Ok(Precision::Nanosecond),
+        Some("us") => Ok(Precision::Microsecond),
+        Some(other) => other
+            .parse()
+            .map_err(|_| format!("invalid precision {other:?} (use n, ns, u, us, ms, s, m or h)")),
+    }
+}
+
+/// Reads the whole body into one buffer, sized up front when the length is declared, so the
+/// bytes are never held twice (collecting the frames and then joining them would).
+async fn read_body(
+    body: Incoming,
+    max: usize,
+    declared_length: Option<usize>,
+) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+    let mut body = Limited::new(body, max);
+    let mut out = Vec::with_capacity(declared_length.unwrap_or(0).min(max));
+    while let Some(frame) = body.frame().await {
+        if let Some(data) = frame?.data_ref() {
+            out.extend_from_slice(data);
+        }
+    }
+    Ok(out)
+}
+
 fn too_large(max: usize) -> Response<Body> {
     error(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -152,8 +185,9 @@ enum Refusal {
 }
 
 /// Decompresses a gzip body (several members read as one, as Go does), refusing more than
-/// `max` bytes of output.
-fn gunzip(body: &[u8], max: usize) -> Result<Bytes, Refusal> {
+/// `max` bytes of output: inflating stops one byte past the limit, so a small body that
+/// would inflate to gigabytes (a gzip bomb) costs no more than `max`.
+fn gunzip(body: impl Read, max: usize) -> Result<Vec<u8>, Refusal> {
     let mut out = Vec::new();
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
     MultiGzDecoder::new(body)
@@ -163,7 +197,7 @@ fn gunzip(body: &[u8], max: usize) -> Result<Bytes, Refusal> {
     if out.len() > max {
         return Err(Refusal::TooLarge);
     }
-    Ok(Bytes::from(out))
+    Ok(out)
 }
 
 thread_local! {
@@ -365,5 +399,61 @@ impl Outcome {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::ingest_cases_tests::gzip_bomb;
+
+    /// A reader that counts the bytes taken from it.
+    struct Counting<'a> {
+        inner: &'a [u8],
+        taken: &'a AtomicU64,
+    }
+
+    impl Read for Counting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.taken.fetch_add(n as u64, Ordering::Relaxed);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_limit_without_inflating_the_rest() {
+        let bomb = gzip_bomb(10_000);
+        let taken = AtomicU64::new(0);
+        let reader = Counting {
+            inner: &bomb,
+            taken: &taken,
+        };
+        assert!(matches!(gunzip(reader, 4 << 20), Err(Refusal::TooLarge)));
+        // 10,000 MiB in, refused after reading the members of about 4 MiB of output (and
+        // the decoder's read-ahead buffer).
+        let read = taken.load(Ordering::Relaxed);
+        assert!(
+            read < bomb.len() as u64 / 100,
+            "read {read} of {} bytes",
+            bomb.len()
+        );
+
+        let fits = gunzip(gzip_bomb(3).as_slice(), 4 << 20).map(|out| out.len());
+        assert!(matches!(fits, Ok(n) if n == 3 << 20));
+    }
+
+    #[test]
+    fn precision_is_influxdbs_and_us() {
+        assert_eq!(precision(None), Ok(Precision::Nanosecond));
+        assert_eq!(precision(Some("")), Ok(Precision::Nanosecond));
+        assert_eq!(precision(Some("ns")), Ok(Precision::Nanosecond));
+        assert_eq!(precision(Some("u")), Ok(Precision::Microsecond));
+        assert_eq!(precision(Some("us")), Ok(Precision::Microsecond));
+        assert_eq!(precision(Some("h")), Ok(Precision::Hour));
+        assert_eq!(
+            precision(Some("S")),
+            Err(r#"invalid precision "S" (use n, ns, u, us, ms, s, m or h)"#.to_owned())
+        );
     }
 }

@@ -3,8 +3,10 @@
 //!
 //! Lines end at a newline, except where InfluxDB 1.x keeps going: a newline right after a
 //! backslash, or inside a string field. A `\r` before the newline is dropped (CRLF bodies are
-//! accepted, where InfluxDB 1.x rejects them as bad timestamps). Blank lines and lines whose
-//! first non-blank byte is `#` are skipped.
+//! accepted, where InfluxDB 1.x rejects them as bad timestamps); a lone `\r` is no line ending.
+//! A UTF-8 byte order mark at the start of the body is skipped (InfluxDB 1.x makes it part of the
+//! first measurement's name, which no task would ever match). Blank lines and lines whose first
+//! non-blank byte is `#` are skipped.
 
 use std::fmt;
 
@@ -15,6 +17,8 @@ use crate::time::Precision;
 
 /// How much of a bad line an error report quotes.
 const EXCERPT_BYTES: usize = 100;
+/// The UTF-8 byte order mark some Windows editors put at the start of a file.
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
 /// A line that is neither blank nor a comment, without its line ending or leading whitespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +39,7 @@ pub struct Lines<'a> {
 /// The lines of `body` that carry points (blank lines and comments skipped), numbered.
 pub fn lines(body: &[u8]) -> Lines<'_> {
     Lines {
-        body,
+        body: body.strip_prefix(BYTE_ORDER_MARK).unwrap_or(body),
         pos: 0,
         next_number: 1,
     }
@@ -173,6 +177,15 @@ mod tests {
         assert!(numbered("").is_empty());
         assert!(numbered("\n\n").is_empty());
         assert!(numbered(" \t \n# only\n").is_empty());
+    }
+
+    #[test]
+    fn a_byte_order_mark_starts_the_body_only() {
+        let body = "\u{feff}cpu v=1\r\n\u{feff}mem v=2\rdisk v=3";
+        assert_eq!(
+            numbered(body),
+            owned(&[(1, "cpu v=1"), (2, "\u{feff}mem v=2\rdisk v=3")])
+        );
     }
 
     #[test]

@@ -9,9 +9,10 @@
 //! report each bad one with its number, as InfluxDB's partial writes do.
 //!
 //! What is accepted and rejected is InfluxDB 1.x's (as vendored by Kapacitor 1.5.7), including
-//! its error wording, with three deliberate differences: CRLF line endings are accepted,
-//! unsigned integers (`1u`) are accepted when they fit an `i64`, and text after a string
-//! field's closing quote is an error rather than silently mangled.
+//! its error wording, with four deliberate differences: CRLF line endings are accepted,
+//! unsigned integers (`1u`) are accepted when they fit an `i64`, text after a string field's
+//! closing quote is an error rather than silently mangled, and a byte order mark starting a
+//! body is skipped.
 
 mod body;
 mod error;
