@@ -39,7 +39,7 @@ impl TaskCounts {
     }
 
     /// What the nodes right under the root passed on (a `from` emits what its filters keep).
-    fn from_emitted(&self) -> u64 {
+    fn passed_by_froms(&self) -> u64 {
         let Some((root, _)) = self.root() else { return 0 };
         self.edges
             .iter()
@@ -66,7 +66,7 @@ pub enum Expect {
 pub fn is_complete(tasks: &[TaskCounts], expect: Expect, sent: u64) -> bool {
     let seen = match expect {
         Expect::EveryTaskSeesAll => tasks.iter().all(|t| t.root().is_some_and(|(_, c)| c.collected == sent)),
-        Expect::SplitAcrossTasks => tasks.iter().map(TaskCounts::from_emitted).sum::<u64>() == sent,
+        Expect::SplitAcrossTasks => tasks.iter().map(TaskCounts::passed_by_froms).sum::<u64>() == sent,
         Expect::Nothing => true,
     };
     seen && tasks.iter().all(TaskCounts::settled)
@@ -120,7 +120,10 @@ fn edges_of_dot(dot: &str) -> Vec<(String, String)> {
 mod tests {
     use super::*;
 
-    fn answer(tasks: &[(&str, &[(&str, u64, u64)])]) -> Vec<u8> {
+    /// A task's id and its nodes' (name, collected, emitted), in pipeline order.
+    type Task<'a> = (&'a str, &'a [(&'a str, u64, u64)]);
+
+    fn answer(tasks: &[Task]) -> Vec<u8> {
         let tasks: Vec<Value> = tasks
             .iter()
             .map(|(id, nodes)| {
@@ -143,7 +146,7 @@ mod tests {
         serde_json::to_vec(&serde_json::json!({ "tasks": tasks })).unwrap()
     }
 
-    fn parsed(tasks: &[(&str, &[(&str, u64, u64)])]) -> Vec<TaskCounts> {
+    fn parsed(tasks: &[Task]) -> Vec<TaskCounts> {
         parse_tasks(&answer(tasks)).unwrap()
     }
 

@@ -38,7 +38,10 @@ pub struct RunResult {
     pub points: u64,
     /// From the first post (or the replay's start) until every point had passed every node.
     pub wall: Duration,
+    /// The server's CPU time for the whole run, startup included.
     pub cpu_seconds: f64,
+    /// Of which spent starting, until it answered its first ping (0 for a replay).
+    pub startup_cpu_seconds: f64,
     pub peak_rss_bytes: u64,
     pub alert_lines: u64,
 }
@@ -99,12 +102,13 @@ impl Driver {
                 };
                 let result = result.map(|r| RunResult { alert_lines: count_lines_in(&log_dir), ..r })?;
                 eprintln!(
-                    "  {} run {}: {} points, {:.3} s, {:.3} CPU-s, {:.1} MiB, {} alert lines",
+                    "  {} run {}: {} points, {:.3} s, {:.3} CPU-s ({:.3} starting), {:.1} MiB, {} alert lines",
                     case.name,
                     run + 1,
                     result.points,
                     result.wall.as_secs_f64(),
                     result.cpu_seconds,
+                    result.startup_cpu_seconds,
                     result.peak_rss_bytes as f64 / MIB,
                     result.alert_lines
                 );
@@ -128,8 +132,9 @@ impl Driver {
             retention_policy: RETENTION_POLICY.to_owned(),
             connections: self.settings.connections,
         };
+        self.runtime.block_on(wait_for_ping(&target))?;
+        let (startup, _) = served.usage()?;
         let (points, wall) = self.runtime.block_on(async {
-            wait_for_ping(&target).await?;
             let started = Instant::now();
             let report = post_all(&target, bodies).await;
             if report.failed > 0 {
@@ -143,7 +148,14 @@ impl Driver {
         if !status.success() {
             return Err(format!("the program exited with {status}"));
         }
-        Ok(RunResult { points, wall, cpu_seconds: self.seconds(cpu), peak_rss_bytes, alert_lines: 0 })
+        Ok(RunResult {
+            points,
+            wall,
+            cpu_seconds: self.seconds(cpu),
+            startup_cpu_seconds: self.seconds(startup),
+            peak_rss_bytes,
+            alert_lines: 0,
+        })
     }
 
     fn replay_run(&self, binary: &Path) -> Result<RunResult, String> {
@@ -152,6 +164,7 @@ impl Driver {
             points: self.data.points,
             wall: usage.elapsed,
             cpu_seconds: self.seconds(usage.cpu),
+            startup_cpu_seconds: 0.0,
             peak_rss_bytes: usage.peak_rss,
             alert_lines: 0,
         })
@@ -164,17 +177,17 @@ impl Driver {
 
 const MIB: f64 = 1024.0 * 1024.0;
 
-/// Waits until `/ping` answers 204.
+/// Waits until `/kapacitor/v1/ping` answers 204.
 async fn wait_for_ping(target: &Target) -> Result<(), String> {
     for _ in 0..100 {
         if let Ok(mut connection) = Connection::open(target.address).await
-            && let Ok((StatusCode::NO_CONTENT, _)) = connection.get("/ping").await
+            && let Ok((StatusCode::NO_CONTENT, _)) = connection.get("/kapacitor/v1/ping").await
         {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    Err("the program does not answer /ping".into())
+    Err("the program does not answer /kapacitor/v1/ping".into())
 }
 
 /// Polls the tasks' counts until every point has passed every node (confirmed by the next
