@@ -1,0 +1,97 @@
+//! `bench`: the whole-process benchmark. Builds each case's program with tickc, runs every
+//! case a number of times on fresh servers, and prints one Markdown table of medians beside
+//! Kapacitor 1.5.7's figures. Exits 1 if a case failed.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use tickc_bench::cases::select;
+use tickc_bench::data::DataFiles;
+use tickc_bench::driver::{Driver, Settings};
+use tickc_bench::table::{Measured, render};
+
+/// The repository's root, where the default paths start.
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmark tickc task programs against Kapacitor's figures (see BENCHMARKS.md)")]
+struct Args {
+    /// Points per run (the reference's workload is 1,000,000).
+    #[arg(long, default_value_t = 1_000_000)]
+    points: u64,
+    /// Runs per case; the table shows medians.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Only these cases, comma-separated (none, cpu_alert, sigma, p95, cpu_alert_nodip,
+    /// sigma_nodip, tasks100, replay).
+    #[arg(long)]
+    cases: Option<String>,
+    /// The tickc that builds the programs [default: target/release/tickc].
+    #[arg(long)]
+    tickc: Option<PathBuf>,
+    /// The shared bench folder: gen.py and tasks/ [default: ../shared/bench].
+    #[arg(long)]
+    shared: Option<PathBuf>,
+    /// Where generated data is cached [default: target/bench-data].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Where scripts, programs, alert logs and server data go [default: target/bench-work].
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
+    /// Lines per POST body.
+    #[arg(long, default_value_t = 5000)]
+    lines: usize,
+    /// Keep-alive connections posting at once.
+    #[arg(long, default_value_t = 1)]
+    connections: usize,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the chosen cases and prints the table; whether every case finished.
+fn run(args: Args) -> Result<bool, String> {
+    let root = repository();
+    let cases = select(args.cases.as_deref())?;
+    let shared = args.shared.unwrap_or_else(|| root.join("../shared/bench"));
+    let absolute = |path: PathBuf| std::path::absolute(&path).map_err(|e| format!("{}: {e}", path.display()));
+    let work_dir = absolute(args.work_dir.unwrap_or_else(|| root.join("target/bench-work")))?;
+    std::fs::create_dir_all(&work_dir).map_err(|e| format!("cannot create {}: {e}", work_dir.display()))?;
+    let data_dir = args.data_dir.unwrap_or_else(|| root.join("target/bench-data"));
+    let data = DataFiles::prepare(&data_dir, &shared.join("gen.py"), args.points)?;
+    let settings = Settings {
+        runs: args.runs.max(1),
+        tickc: absolute(args.tickc.unwrap_or_else(|| root.join("target/release/tickc")))?,
+        tasks_dir: shared.join("tasks"),
+        work_dir,
+        lines_per_body: args.lines,
+        connections: args.connections,
+    };
+    let mut driver = Driver::new(settings, data)?;
+    let measured: Vec<Measured> = cases
+        .into_iter()
+        .map(|case| {
+            eprintln!("case {}", case.name);
+            let outcome = driver.run_case(&case);
+            if let Err(e) = &outcome {
+                eprintln!("  {} failed: {e}", case.name);
+            }
+            Measured { case, outcome }
+        })
+        .collect();
+    println!("{} points per run, {} run(s) per case, medians\n", args.points, args.runs.max(1));
+    print!("{}", render(&measured));
+    Ok(measured.iter().all(|m| m.outcome.is_ok()))
+}
