@@ -10,7 +10,7 @@ use std::fmt;
 pub type Time = i64;
 
 /// A field's value as InfluxDB line protocol carries it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum FieldValue {
     Float(f64),
     Int(i64),
@@ -30,7 +30,7 @@ impl FieldValue {
 }
 
 /// Name/value pairs kept sorted by name, with unique names.
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SortedMap<V> {
     entries: Vec<(String, V)>,
 }
@@ -134,7 +134,7 @@ impl<'a, V> IntoIterator for &'a SortedMap<V> {
 }
 
 /// How a stream is grouped: by which tags, and whether the measurement is part of the group.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Dimensions {
     pub by_measurement: bool,
     /// Sorted tag names.
@@ -144,7 +144,7 @@ pub struct Dimensions {
 /// The identity of a group, as Kapacitor spells it (`models.ToGroupID`): the measurement and a
 /// newline when grouped by measurement, then `tag=value` pairs in tag-name order, comma-separated
 /// (`cpu\nhost=a,dc=x`); the empty group is the empty string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct GroupKey(pub String);
 
 impl GroupKey {
@@ -154,7 +154,7 @@ impl GroupKey {
 }
 
 /// One data point.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     pub database: String,
     pub retention_policy: String,
@@ -167,7 +167,7 @@ pub struct Point {
 }
 
 /// One point inside a batch; the batch carries the name and the group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchPoint {
     pub time: Time,
     pub fields: Fields,
@@ -175,7 +175,7 @@ pub struct BatchPoint {
 }
 
 /// A batch: a window's contents or a query's result for one group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Batch {
     pub name: String,
     /// The batch's time: a window's emit time, a query's stop time (Kapacitor's `TMax`).
@@ -188,7 +188,7 @@ pub struct Batch {
 }
 
 /// What travels on an edge.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Message {
     Point(Point),
     Batch(Batch),
