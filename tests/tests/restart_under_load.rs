@@ -31,8 +31,13 @@ const KILL_REACH: Duration = Duration::from_secs(2);
 /// for the alert task (critical for a block of `PER_LEVEL`, fine for the next...).
 fn lines(seq: u64) -> String {
     let time = T0_MS + seq;
-    let idle = if (seq / PER_LEVEL) % 2 == 0 { 50 } else { 90 };
+    let idle = if critical(seq) { 50 } else { 90 };
     format!("load seq={seq}i {time}\ncpu,cpu=cpu-total,host=h1 usage_idle={idle} {time}\n")
+}
+
+/// Whether the `cpu` point of `seq` is critical (usage_idle under 70).
+fn critical(seq: u64) -> bool {
+    (seq / PER_LEVEL).is_multiple_of(2)
 }
 
 fn program(name: &str, sink: &Sink, log: &Path) -> PathBuf {
@@ -139,7 +144,6 @@ fn sigterm_under_load_loses_nothing_and_windows_span_the_restart() {
     assert!(serving.terminate().success());
     let alerts = logged_alerts(&log);
     let levels: Vec<&str> = alerts.iter().map(|a| a["level"].as_str().unwrap_or("?")).collect();
-    let critical = |seq: u64| (seq / PER_LEVEL) % 2 == 0;
     let expected: Vec<&str> = (0..end)
         .filter_map(|seq| match (critical(seq), seq.checked_sub(1).is_some_and(critical)) {
             (true, _) => Some("CRITICAL"),

@@ -273,8 +273,15 @@ impl Outbox for ThreadedOutbox {
     fn stop(&self, grace: Duration) {
         self.pending.wait_idle_for(grace);
         self.pending.stop();
+        let mut left = 0;
         for worker in self.workers().values() {
-            worker.queue.wake(|_| {});
+            worker.queue.wake(|lane| left += lane.waiting.len() + usize::from(lane.in_flight.is_some()));
+        }
+        if left > 0 {
+            eprintln!(
+                "W! delivery stopped after {}s with {left} deliveries not made (tasks served with a data directory keep theirs for the restart)",
+                grace.as_secs_f64()
+            );
         }
     }
 }

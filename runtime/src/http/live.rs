@@ -7,9 +7,9 @@
 //! nodes and the deliveries it sent that are not yet made. It restores them when the task
 //! starts (the deliveries only at the program's start: later, the outbox still has them), saves
 //! them at most [`SAVE_INTERVAL`] apart while the task runs (only when they changed, and also
-//! in the middle of a long chunk), and once more when the task stops, after its final flush;
-//! at the program's shutdown that last save waits for the outbox to deliver what it can within
-//! [`DELIVERY_GRACE`], and keeps the rest.
+//! in the middle of a long chunk), and once more when the task stops, after its final flush.
+//! At the program's shutdown the outbox delivers what it can within [`DELIVERY_GRACE`]; that
+//! last save keeps the rest.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -329,8 +329,9 @@ impl LiveTasks {
     }
 
     /// Stops every task: each drains its queue (every accepted point is processed), flushes
-    /// its pipeline and ends. Blocks until they all have. Tasks that keep state then give the
-    /// outbox [`DELIVERY_GRACE`] to deliver, and save their nodes with what is left undelivered.
+    /// its pipeline and ends. Blocks until they all have. Then the outbox gets
+    /// [`DELIVERY_GRACE`] to deliver, so a slow endpoint cannot hold the exit up, and tasks that
+    /// keep state save their nodes with what is left undelivered.
     pub(crate) fn stop_all(&self) {
         let executions: Vec<Execution> = self
             .tasks
@@ -344,9 +345,7 @@ impl LiveTasks {
             .into_iter()
             .filter_map(|thread| thread.join().ok().flatten())
             .collect();
-        if !stopped.is_empty() {
-            self.environment.outbox.stop(DELIVERY_GRACE);
-        }
+        self.environment.outbox.stop(DELIVERY_GRACE);
         for task in stopped {
             task.save();
         }
