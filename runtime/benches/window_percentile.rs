@@ -38,7 +38,7 @@ impl Pipeline {
         });
         Pipeline {
             group_by: rt::GroupByNode::new(rt::GroupByConfig {
-                group_by: rt::GroupBy::Tags(vec![String::from("datacenter"), String::from("service")]),
+                group_by: rt::GroupBy::tags(["datacenter", "service"]),
                 by_measurement: false,
             }),
             window: window.unwrap_or_else(|e| panic!("window: {e}")),

@@ -183,26 +183,71 @@ fn decode_unsigned(text: &[u8]) -> Result<i64, LineErrorKind> {
 /// `inf`/`nan`), then parses; a float beyond `f64` is an error, not infinity.
 fn decode_float(text: &[u8]) -> Result<f64, LineErrorKind> {
     let mut seen_point = false;
+    // Plain decimals (`-80.38`) are read on the way (see `exact_decimal`); `None` once the
+    // text is not one.
+    let mut decimal = Some(Decimal::default());
     for (i, &b) in text.iter().enumerate() {
         let after_exponent_mark = i > 0 && matches!(text.get(i - 1), Some(b'e' | b'E'));
         match b {
-            b'0'..=b'9' => {}
+            b'0'..=b'9' => decimal = decimal.and_then(|d| d.push_digit(b - b'0', seen_point)),
             b'.' if !seen_point => seen_point = true,
-            b'e' | b'E' if i > 0 => {}
-            b'-' if i == 0 || after_exponent_mark => {}
+            b'e' | b'E' if i > 0 => decimal = None,
+            b'-' if i == 0 => {}
+            b'-' if after_exponent_mark => {}
             b'+' if after_exponent_mark => {}
             _ => return Err(LineErrorKind::InvalidNumber),
         }
     }
-    let sign_and_point = usize::from(text.first() == Some(&b'-')) + usize::from(seen_point);
+    let negative = text.first() == Some(&b'-');
+    let sign_and_point = usize::from(negative) + usize::from(seen_point);
     if text.len() <= sign_and_point {
         return Err(LineErrorKind::InvalidNumber);
+    }
+    if let Some(value) = decimal.and_then(Decimal::exact) {
+        return Ok(if negative { -value } else { value });
     }
     std::str::from_utf8(text)
         .ok()
         .and_then(|t| t.parse::<f64>().ok())
         .filter(|v| v.is_finite())
         .ok_or(LineErrorKind::InvalidFloat)
+}
+
+/// A decimal without exponent read digit by digit: its digits as an integer and how many
+/// of them follow the point.
+#[derive(Debug, Default, Clone, Copy)]
+struct Decimal {
+    digits: u64,
+    fraction_digits: u32,
+}
+
+/// Powers of ten that an `f64` holds exactly.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+impl Decimal {
+    fn push_digit(self, digit: u8, after_point: bool) -> Option<Decimal> {
+        Some(Decimal {
+            digits: self.digits.checked_mul(10)?.checked_add(u64::from(digit))?,
+            fraction_digits: self.fraction_digits + u32::from(after_point),
+        })
+    }
+
+    /// The value, when one division gives it exactly rounded: digits below 2^53 and a power
+    /// of ten an `f64` holds are both exact, and IEEE division rounds correctly (Clinger's fast
+    /// path). Other decimals go to the general parser.
+    fn exact(self) -> Option<f64> {
+        const MAX_EXACT_INTEGER: u64 = 1 << 53;
+        if self.digits > MAX_EXACT_INTEGER {
+            return None;
+        }
+        let power = EXACT_POWERS_OF_TEN.get(usize::try_from(self.fraction_digits).ok()?)?;
+        // `digits` is at most 2^53 here, so the conversion is exact.
+        #[allow(clippy::cast_precision_loss)]
+        Some(self.digits as f64 / power)
+    }
 }
 
 /// The fields of a checked field set, unescaped, in the order written (a repeated key appears
@@ -255,6 +300,19 @@ mod tests {
         Fields::new(&section.as_bytes()[..end])
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_decimals_read_as_the_general_parser_reads_them(
+            negative: bool,
+            int in "[0-9]{1,17}",
+            fraction in proptest::option::of("[0-9]{0,12}"),
+        ) {
+            let text = format!("{}{int}{}", if negative { "-" } else { "" }, fraction.map(|f| format!(".{f}")).unwrap_or_default());
+            let expected: f64 = text.parse().unwrap();
+            proptest::prop_assert_eq!(decode_float(text.as_bytes()).map(f64::to_bits), Ok(expected.to_bits()), "{}", text);
+        }
     }
 
     #[test]
