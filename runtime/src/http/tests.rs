@@ -212,6 +212,18 @@ pub(super) async fn send(
     headers: &[(&str, &str)],
     body: impl Into<Bytes>,
 ) -> Reply {
+    try_send(address, method, uri, headers, body).await.unwrap()
+}
+
+/// Like [`send`], but a connection the server cut (say, answering a body it refuses before
+/// the client has written all of it) is an error instead of a panic.
+pub(super) async fn try_send(
+    address: SocketAddr,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Result<Reply, hyper::Error> {
     let stream = TcpStream::connect(address).await.unwrap();
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
@@ -226,16 +238,15 @@ pub(super) async fn send(
     }
     let response = sender
         .send_request(request.body(Full::new(body.into())).unwrap())
-        .await
-        .unwrap();
+        .await?;
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok(Reply {
         status,
         headers,
         body,
-    }
+    })
 }
 
 pub(super) async fn post(address: SocketAddr, uri: &str, body: &str) -> Reply {

@@ -180,7 +180,8 @@ mod tests {
         assert_eq!(shared, fixed);
         assert_eq!(shared, "cpu");
         assert_eq!("cpu", shared);
-        assert!(Str::from("a") < Str::from_static("b"));
+        let a = Str::from("a");
+        assert!(a < Str::from_static("b"));
         assert_eq!(format!("{shared} {fixed:?}"), "cpu \"cpu\"");
         let mut set = std::collections::HashSet::new();
         set.insert(shared.clone());
