@@ -191,11 +191,22 @@ impl Tags {
         self.make_mut().remove(name)
     }
 
+    /// Keeps the tags `keep` accepts, asking once per tag; shared tags are copied only when
+    /// one goes.
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &Str) -> bool) {
-        if self.0.iter().all(|(k, v)| keep(k, v)) {
+        let Some(first_dropped) = self.0.iter().position(|(k, v)| !keep(k, v)) else {
             return;
-        }
-        self.make_mut().retain(keep);
+        };
+        let mut index = 0;
+        self.make_mut().entries.retain(|(k, v)| {
+            let at = index;
+            index += 1;
+            match at.cmp(&first_dropped) {
+                std::cmp::Ordering::Less => true,
+                std::cmp::Ordering::Equal => false,
+                std::cmp::Ordering::Greater => keep(k, v),
+            }
+        });
     }
 
     pub fn clear(&mut self) {
@@ -292,4 +303,23 @@ pub struct Batch {
 pub enum Message {
     Point(Point),
     Batch(Batch),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_retain_asks_once_per_tag_and_leaves_shared_copies_alone() {
+        let shared: Tags = [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")].into_iter().collect();
+        let mut tags = shared.clone();
+        let mut asked = Vec::new();
+        tags.retain(|k, _| {
+            asked.push(k.to_owned());
+            k != "b" && k != "d"
+        });
+        assert_eq!(asked, ["a", "b", "c", "d"]);
+        assert_eq!(tags.keys().collect::<Vec<_>>(), ["a", "c"]);
+        assert_eq!(shared.len(), 4);
+    }
 }
