@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
 use http_body_util::{BodyExt, Limited};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::Bytes;
 use hyper::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
@@ -56,11 +56,15 @@ pub(crate) struct IngestCounters {
     pub(crate) bad_lines: AtomicU64,
 }
 
-pub(crate) async fn handle(
-    request: Request<Incoming>,
-    query: &Query,
-    state: &State,
-) -> Response<Body> {
+/// Answers a write. Generic over the body so that in-process callers ([`Server::write`]) take
+/// the same path as HTTP requests.
+///
+/// [`Server::write`]: super::Server::write
+pub(crate) async fn handle<B>(request: Request<B>, query: &Query, state: &State) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     state.ingest.requests.fetch_add(1, Ordering::Relaxed);
     let Some(database) = query.first("db").filter(|db| !db.is_empty()) else {
         return error(StatusCode::BAD_REQUEST, "database is required");
