@@ -79,10 +79,9 @@ pub fn write(input: &[u8]) {
         }
         StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => {
             let error = error_answer(&answer);
-            match error.get("dropped") {
-                Some(dropped) => Some(expected.lines - bad_lines(&error, dropped, expected.lines)),
-                None => None,
-            }
+            error
+                .get("dropped")
+                .map(|dropped| expected.lines - bad_lines(&error, dropped, expected.lines))
         }
         other => panic!("answered {other}: {}", String::from_utf8_lossy(&answer)),
     };
