@@ -22,4 +22,11 @@ else
 fi
 
 echo "== cargo test (workspace)"
-cargo test --workspace --no-fail-fast 2>&1
+status=0
+cargo test --workspace --no-fail-fast 2>&1 || status=$?
+
+# The fuzz targets' corpora (seeds and kept crash inputs) replayed on stable; the fuzz workspace
+# is separate, its build shares target/. libFuzzer runs: fuzz/run.sh and docs/fuzzing.md.
+echo "== fuzz corpora (fuzz/targets)"
+cargo test --manifest-path fuzz/Cargo.toml -p tickc-fuzz-targets --target-dir target 2>&1 || status=$?
+exit "$status"

@@ -6,6 +6,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use http_body_util::Full;
+use hyper::body::Bytes;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -13,12 +15,14 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::auth::Credentials;
+use super::query::Query;
+use super::response::finish;
 use super::loopback::{LiveLoopback, start_delivery};
 use super::live::{Environment, LiveTasks, TaskStopped};
 use super::recordings::Recordings;
 use super::replays::Replays;
 use super::router::route;
-use super::write::IngestCounters;
+use super::write::{self, IngestCounters};
 use crate::config::ProgramConfig;
 use crate::delivery::Outbox;
 use crate::point::Batch;
@@ -130,6 +134,19 @@ impl Server {
         BatchSink {
             state: self.state.clone(),
         }
+    }
+
+    /// Answers one `POST /write` request in process, as the HTTP server answers it (the same
+    /// checks, answer and delivery to the tasks) but without a socket or a credentials check:
+    /// for harnesses such as the fuzz targets. The query string of `request`'s URI carries
+    /// `db`, `rp` and `precision`; its path is not looked at.
+    pub async fn write<B>(&self, request: hyper::Request<B>) -> hyper::Response<Full<Bytes>>
+    where
+        B: hyper::body::Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let query = Query::parse(request.uri().query());
+        finish(write::handle(request, &query, &self.state).await)
     }
 
     /// Serves on `listener` until `shutdown` completes, then stops gracefully: no new

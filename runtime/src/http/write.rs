@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use flate2::read::MultiGzDecoder;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use hyper::body::Bytes;
 use hyper::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
@@ -64,11 +64,15 @@ pub(crate) struct IngestCounters {
     pub(crate) bad_lines: AtomicU64,
 }
 
-pub(crate) async fn handle(
-    request: Request<Incoming>,
-    query: &Query,
-    state: &State,
-) -> Response<Body> {
+/// Answers a write. Generic over the body so that in-process callers ([`Server::write`]) take
+/// the same path as HTTP requests.
+///
+/// [`Server::write`]: super::Server::write
+pub(crate) async fn handle<B>(request: Request<B>, query: &Query, state: &State) -> Response<Body>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     state.ingest.requests.fetch_add(1, Ordering::Relaxed);
     let Some(database) = query.first("db").filter(|db| !db.is_empty()) else {
         return error(StatusCode::BAD_REQUEST, "database is required");
@@ -156,12 +160,16 @@ pub(super) fn precision(parameter: Option<&str>) -> Result<Precision, String> {
 
 /// Reads the whole body into one buffer, sized up front when the length is declared, so the
 /// bytes are never held twice (collecting the frames and then joining them would).
-async fn read_body(
-    body: Incoming,
+async fn read_body<B>(
+    body: B,
     max: usize,
     declared_length: Option<usize>,
-) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
-    let mut body = Limited::new(body, max);
+) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut body = std::pin::pin!(Limited::new(body, max));
     let mut out = Vec::with_capacity(declared_length.unwrap_or(0).min(max));
     while let Some(frame) = body.frame().await {
         if let Some(data) = frame?.data_ref() {

@@ -3,13 +3,17 @@
 //! Output follows InfluxDB's own writer: tags and fields in name order, floats in Go's shortest
 //! `'f'` form (`1`, `0.5`, never an exponent), integers with `i`, strings quoted.
 //! Unlike InfluxDB's writer it escapes every byte the reader unescapes, so names with `"` or `=`
-//! survive. A few names cannot be written faithfully by any writer and are written as they are:
-//! a name ending in a backslash, or holding a newline; a measurement starting with `#`; and a
-//! field key with a backslash right before `,`, ` `, `=` or `"`.
+//! survive, and it leads the field set with a field whose key does not start with a tab or a NUL
+//! (the reader skips those before a field set; field order means nothing to it).
+//! A few names cannot be written faithfully by any writer and are written as they are: a name
+//! ending in a backslash, or holding a newline, or with a backslash right before a byte its
+//! position escapes (`,`, ` `, `=`, and `"` outside tags); a measurement starting with `#`, a
+//! tab or a NUL; and field keys that all start with a tab or a NUL.
 
 use std::fmt::{self, Write};
 
 use super::escape::{NAME_ESCAPES, STRING_ESCAPES, TAG_ESCAPES, push_escaped};
+use super::whitespace::skip_whitespace;
 use crate::point::{FieldValue, Point};
 use crate::time::Precision;
 
@@ -55,7 +59,7 @@ pub fn write_line(out: &mut String, point: &Point, precision: Precision) -> Resu
         push_escaped(out, value, TAG_ESCAPES);
     }
     let mut separator = ' ';
-    for (key, value) in point.fields.iter().filter(is_writable_field) {
+    for (key, value) in fields_in_writing_order(point) {
         out.push(separator);
         separator = ',';
         push_escaped(out, key, NAME_ESCAPES);
@@ -65,6 +69,20 @@ pub fn write_line(out: &mut String, point: &Point, precision: Precision) -> Resu
     // Writing into a String cannot fail.
     let _ = writeln!(out, " {}", point.time / precision.nanos());
     Ok(())
+}
+
+/// The writable fields of `point` in name order, except that the first is one whose key the
+/// reader will not mistake for whitespace before the field set, when there is one.
+fn fields_in_writing_order(point: &Point) -> impl Iterator<Item = (&str, &FieldValue)> {
+    let writable = || point.fields.iter().filter(is_writable_field);
+    let lead = writable()
+        .position(|(key, _)| skip_whitespace(key.as_bytes(), 0) == 0)
+        .unwrap_or(0);
+    let rest = writable()
+        .enumerate()
+        .filter(move |&(i, _)| i != lead)
+        .map(|(_, field)| field);
+    writable().nth(lead).into_iter().chain(rest)
 }
 
 fn push_value(out: &mut String, value: &FieldValue) {
@@ -148,6 +166,22 @@ mod tests {
         let mut out = String::from("kept\n");
         assert!(write_line(&mut out, &no_fields, Precision::Nanosecond).is_err());
         assert_eq!(out, "kept\n");
+    }
+
+    #[test]
+    fn a_field_key_the_reader_would_skip_into_is_not_written_first() {
+        // Found by the lineproto fuzz target: a key starting with NULs (or tabs) came first in
+        // the field set, where the reader skips them as whitespace.
+        let p = point("tr", &[], vec![("\0\0k", FieldValue::Int(70)), ("\tt", FieldValue::Int(1)), ("f", FieldValue::Float(1.0))], 5);
+        let line = to_line_protocol(&p).unwrap();
+        assert_eq!(line, "tr f=1,\0\0k=70i,\tt=1i 5\n");
+        let parsed: Vec<Point> = parse_body(line.as_bytes(), Precision::Nanosecond)
+            .map(|l| l.unwrap().view.to_point("db", "rp", 0))
+            .collect();
+        assert_eq!(parsed, [p]);
+        // With no other field to lead, the key is written as it is (and read without its NULs).
+        let alone = point("tr", &[], vec![("\0k", FieldValue::Int(1))], 5);
+        assert_eq!(to_line_protocol(&alone).unwrap(), "tr \0k=1i 5\n");
     }
 
     /// A name that line protocol can carry (see the module docs for those it cannot).

@@ -9,6 +9,7 @@
 mod comments;
 mod layout;
 mod literal;
+pub mod meaning;
 mod printer;
 
 use crate::ast::Program;

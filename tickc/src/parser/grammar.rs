@@ -190,183 +190,196 @@ struct Link {
 }
 
 /// Any expression: a lambda, a list, or an operator expression (chains included).
+///
+/// Built with [`recursive`], whose parsers refer to themselves weakly: parsers that hold
+/// themselves through `Recursive::declare` are reference cycles, and since the grammar is built
+/// for every script parsed, each parse leaked them (found by the `frontend` fuzz target).
 fn expression<'src, I>() -> impl Parser<'src, I, Expr, Extra<'src>> + Clone
 where
     I: ValueInput<'src, Token = Token, Span = SimpleSpan>,
 {
-    let mut expr = Recursive::declare();
-    let mut binary = Recursive::declare();
+    recursive(|expr| {
+        let binary = operators(expr);
 
-    // `(args)` with a trailing comma allowed; the span covers the parentheses.
-    let args = open_paren()
-        .then(
-            expr.clone()
-                .separated_by(just(Token::Comma))
-                .allow_trailing()
-                .collect::<Vec<_>>(),
-        )
-        .then(close_paren())
-        .map(
-            |((open, args), close): ((SimpleSpan, Vec<Expr>), SimpleSpan)| {
-                (args, open.union(close))
-            },
-        );
-    // Arguments where they are optional: once a `(` follows, they must parse, rather than
-    // leaving the name alone and the `(` to start a confusing new statement.
-    let maybe_args = args
-        .clone()
-        .map(Some)
-        .or(just(Token::LParen).not().to(None));
+        let lambda = just(Token::Lambda)
+            .map_with(|_, e| span(e.span()))
+            .then(binary.clone())
+            .map_with(|(start, body): (Span, Expr), e| {
+                reject_chain(&body, "the body of a lambda", e.state());
+                let span = start.to(body.span);
+                Expr::new(ExprKind::Lambda(Box::new(body)), span)
+            });
 
-    let literal = select! {
-        Token::Int(i) => ExprKind::Int { value: i.value, octal: i.octal },
-        Token::Float(x) => ExprKind::Float(x),
-        Token::Duration(d) => ExprKind::Duration { nanos: d.nanos, literal: d.literal },
-        Token::Str(s) => ExprKind::Str { value: s.value, triple: s.triple },
-        Token::Reference(name) => ExprKind::Reference(name),
-        Token::Regex(pattern) => ExprKind::Regex(pattern),
-        Token::True => ExprKind::Bool(true),
-        Token::False => ExprKind::Bool(false),
-        Token::Star => ExprKind::Star,
-    }
-    .map_with(|kind, e| Expr::new(kind, span(e.span())));
-
-    let parenthesised = open_paren()
-        .then(binary.clone())
-        .then(close_paren())
-        .map_with(
-            |((open, mut inner), close): ((SimpleSpan, Expr), SimpleSpan), e| {
-                reject_chain(&inner, "inside parentheses", e.state());
-                if let ExprKind::Binary { parens, .. } = &mut inner.kind {
-                    *parens = true;
-                    inner.span = Span::new(open.start, close.end);
-                }
-                inner
-            },
-        );
-
-    let call_or_ident = ident()
-        .then(maybe_args.clone())
-        .map(|(name, args)| match args {
-            Some((args, at)) => {
-                let span = name.span.to(span(at));
-                Expr::new(ExprKind::Call { name, args }, span)
-            }
-            None => Expr::new(ExprKind::Ident(name.name), name.span),
-        });
-
-    let primary = choice((literal, parenthesised, call_or_ident));
-
-    let chain_op = select! {
-        Token::Pipe => ChainOp::Pipe,
-        Token::Dot => ChainOp::Dot,
-        Token::At => ChainOp::At,
-    }
-    .labelled("a chain link (`|`, `.`, `@`)");
-    let link = chain_op
-        .then(ident())
-        .then(maybe_args)
-        .map(|((op, name), args)| Link { op, name, args });
-    let atom = primary.foldl_with(link.repeated(), |target, link, e| {
-        chain(target, link, e.state())
-    });
-
-    // Unary runs fold in a loop, but each operator still counts as a level of nesting: the
-    // tree they build is as deep as the run is long.
-    let unary_op = select! {
-        Token::Minus => UnaryOp::Neg,
-        Token::Not => UnaryOp::Not,
-    }
-    .try_map_with(|op, e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
-        let at = e.span();
-        if e.state().enter() {
-            Ok((op, span(at)))
-        } else {
-            Err(SyntaxError::too_deep(at))
+        let list_item = select! {
+            Token::Ident(name) => ExprKind::Ident(name),
+            Token::Str(s) => ExprKind::Str { value: s.value, triple: s.triple },
+            Token::Star => ExprKind::Star,
         }
-    });
-    let unary = unary_op
-        .repeated()
-        .collect::<Vec<_>>()
-        .then(atom)
-        .try_map_with(
-            |(ops, operand): (Vec<(UnaryOp, Span)>, Expr),
-             e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
-                Ok(ops.into_iter().rev().fold(operand, |operand, (op, at)| {
-                    e.state().leave();
-                    reject_chain(
-                        &operand,
-                        &format!("an operand of `{}`", op.as_str()),
-                        e.state(),
-                    );
-                    let span = at.to(operand.span);
-                    Expr::new(
-                        ExprKind::Unary {
-                            op,
-                            operand: Box::new(operand),
-                        },
-                        span,
-                    )
-                }))
-            },
-        )
-        .labelled("an expression");
+        .map_with(|kind, e| Expr::new(kind, span(e.span())))
+        .labelled("a list item (identifier, 'string', `*`)");
+        let list = list_item
+            .separated_by(just(Token::Comma))
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(just(Token::LBracket), just(Token::RBracket))
+            .map_with(|items, e| Expr::new(ExprKind::List(items), span(e.span())));
 
-    let binary_op = select! {
-        Token::Or => BinaryOp::Or,
-        Token::And => BinaryOp::And,
-        Token::Eq => BinaryOp::Eq,
-        Token::Ne => BinaryOp::Ne,
-        Token::RegexMatch => BinaryOp::RegexMatch,
-        Token::RegexNotMatch => BinaryOp::RegexNotMatch,
-        Token::Lt => BinaryOp::Lt,
-        Token::Le => BinaryOp::Le,
-        Token::Gt => BinaryOp::Gt,
-        Token::Ge => BinaryOp::Ge,
-        Token::Plus => BinaryOp::Add,
-        Token::Minus => BinaryOp::Sub,
-        Token::Mul => BinaryOp::Mul,
-        Token::Slash => BinaryOp::Div,
-        Token::Percent => BinaryOp::Mod,
-    }
-    .labelled("an operator");
-    // One left-associative Pratt level per precedence of `BinaryOp::precedence`.
-    let levels: Vec<_> = (0..=5_u8)
-        .map(|level| {
-            let op = binary_op.filter(move |op: &BinaryOp| op.precedence() == level);
-            let fold = |lhs, op, rhs, e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
-                binary_node(lhs, op, rhs, e.state())
-            };
-            Operator::boxed(infix(left(u16::from(level)), op, fold))
-        })
-        .collect();
-    binary.define(unary.pratt(levels));
+        choice((lambda, list, binary)).labelled("an expression")
+    })
+}
 
-    let lambda = just(Token::Lambda)
-        .map_with(|_, e| span(e.span()))
-        .then(binary.clone())
-        .map_with(|(start, body): (Span, Expr), e| {
-            reject_chain(&body, "the body of a lambda", e.state());
-            let span = start.to(body.span);
-            Expr::new(ExprKind::Lambda(Box::new(body)), span)
+/// Operator expressions (`binary` of the grammar), whose arguments are any `expr`.
+fn operators<'src, I, P>(expr: P) -> impl Parser<'src, I, Expr, Extra<'src>> + Clone
+where
+    I: ValueInput<'src, Token = Token, Span = SimpleSpan>,
+    P: Parser<'src, I, Expr, Extra<'src>> + Clone + 'src,
+{
+    recursive(|binary| {
+        // `(args)` with a trailing comma allowed; the span covers the parentheses.
+        let args = open_paren()
+            .then(
+                expr.clone()
+                    .separated_by(just(Token::Comma))
+                    .allow_trailing()
+                    .collect::<Vec<_>>(),
+            )
+            .then(close_paren())
+            .map(
+                |((open, args), close): ((SimpleSpan, Vec<Expr>), SimpleSpan)| {
+                    (args, open.union(close))
+                },
+            );
+        // Arguments where they are optional: once a `(` follows, they must parse, rather than
+        // leaving the name alone and the `(` to start a confusing new statement.
+        let maybe_args = args
+            .clone()
+            .map(Some)
+            .or(just(Token::LParen).not().to(None));
+
+        let literal = select! {
+            Token::Int(i) => ExprKind::Int { value: i.value, octal: i.octal },
+            Token::Float(x) => ExprKind::Float(x),
+            Token::Duration(d) => ExprKind::Duration { nanos: d.nanos, literal: d.literal },
+            Token::Str(s) => ExprKind::Str { value: s.value, triple: s.triple },
+            Token::Reference(name) => ExprKind::Reference(name),
+            Token::Regex(pattern) => ExprKind::Regex(pattern),
+            Token::True => ExprKind::Bool(true),
+            Token::False => ExprKind::Bool(false),
+            Token::Star => ExprKind::Star,
+        }
+        .map_with(|kind, e| Expr::new(kind, span(e.span())));
+
+        let parenthesised = open_paren()
+            .then(binary.clone())
+            .then(close_paren())
+            .map_with(
+                |((open, mut inner), close): ((SimpleSpan, Expr), SimpleSpan), e| {
+                    reject_chain(&inner, "inside parentheses", e.state());
+                    if let ExprKind::Binary { parens, .. } = &mut inner.kind {
+                        *parens = true;
+                        inner.span = Span::new(open.start, close.end);
+                    }
+                    inner
+                },
+            );
+
+        let call_or_ident = ident()
+            .then(maybe_args.clone())
+            .map(|(name, args)| match args {
+                Some((args, at)) => {
+                    let span = name.span.to(span(at));
+                    Expr::new(ExprKind::Call { name, args }, span)
+                }
+                None => Expr::new(ExprKind::Ident(name.name), name.span),
+            });
+
+        let primary = choice((literal, parenthesised, call_or_ident));
+
+        let chain_op = select! {
+            Token::Pipe => ChainOp::Pipe,
+            Token::Dot => ChainOp::Dot,
+            Token::At => ChainOp::At,
+        }
+        .labelled("a chain link (`|`, `.`, `@`)");
+        let link = chain_op
+            .then(ident())
+            .then(maybe_args)
+            .map(|((op, name), args)| Link { op, name, args });
+        let atom = primary.foldl_with(link.repeated(), |target, link, e| {
+            chain(target, link, e.state())
         });
 
-    let list_item = select! {
-        Token::Ident(name) => ExprKind::Ident(name),
-        Token::Str(s) => ExprKind::Str { value: s.value, triple: s.triple },
-        Token::Star => ExprKind::Star,
-    }
-    .map_with(|kind, e| Expr::new(kind, span(e.span())))
-    .labelled("a list item (identifier, 'string', `*`)");
-    let list = list_item
-        .separated_by(just(Token::Comma))
-        .allow_trailing()
-        .collect::<Vec<_>>()
-        .delimited_by(just(Token::LBracket), just(Token::RBracket))
-        .map_with(|items, e| Expr::new(ExprKind::List(items), span(e.span())));
+        // Unary runs fold in a loop, but each operator still counts as a level of nesting: the
+        // tree they build is as deep as the run is long.
+        let unary_op = select! {
+            Token::Minus => UnaryOp::Neg,
+            Token::Not => UnaryOp::Not,
+        }
+        .try_map_with(|op, e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
+            let at = e.span();
+            if e.state().enter() {
+                Ok((op, span(at)))
+            } else {
+                Err(SyntaxError::too_deep(at))
+            }
+        });
+        let unary = unary_op
+            .repeated()
+            .collect::<Vec<_>>()
+            .then(atom)
+            .try_map_with(
+                |(ops, operand): (Vec<(UnaryOp, Span)>, Expr),
+                 e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
+                    Ok(ops.into_iter().rev().fold(operand, |operand, (op, at)| {
+                        e.state().leave();
+                        reject_chain(
+                            &operand,
+                            &format!("an operand of `{}`", op.as_str()),
+                            e.state(),
+                        );
+                        let span = at.to(operand.span);
+                        Expr::new(
+                            ExprKind::Unary {
+                                op,
+                                operand: Box::new(operand),
+                            },
+                            span,
+                        )
+                    }))
+                },
+            )
+            .labelled("an expression");
 
-    expr.define(choice((lambda, list, binary)).labelled("an expression"));
-    expr
+        let binary_op = select! {
+            Token::Or => BinaryOp::Or,
+            Token::And => BinaryOp::And,
+            Token::Eq => BinaryOp::Eq,
+            Token::Ne => BinaryOp::Ne,
+            Token::RegexMatch => BinaryOp::RegexMatch,
+            Token::RegexNotMatch => BinaryOp::RegexNotMatch,
+            Token::Lt => BinaryOp::Lt,
+            Token::Le => BinaryOp::Le,
+            Token::Gt => BinaryOp::Gt,
+            Token::Ge => BinaryOp::Ge,
+            Token::Plus => BinaryOp::Add,
+            Token::Minus => BinaryOp::Sub,
+            Token::Mul => BinaryOp::Mul,
+            Token::Slash => BinaryOp::Div,
+            Token::Percent => BinaryOp::Mod,
+        }
+        .labelled("an operator");
+        // One left-associative Pratt level per precedence of `BinaryOp::precedence`.
+        let levels: Vec<_> = (0..=5_u8)
+            .map(|level| {
+                let op = binary_op.filter(move |op: &BinaryOp| op.precedence() == level);
+                let fold = |lhs, op, rhs, e: &mut MapExtra<'src, '_, I, Extra<'src>>| {
+                    binary_node(lhs, op, rhs, e.state())
+                };
+                Operator::boxed(infix(left(u16::from(level)), op, fold))
+            })
+            .collect();
+        unary.pratt(levels)
+    })
 }
 
 fn binary_node(lhs: Expr, op: BinaryOp, rhs: Expr, state: &mut ParseState<'_>) -> Expr {

@@ -4,16 +4,15 @@
 mod comment_placement;
 mod corpus;
 mod kapacitor_cases;
-mod meaning;
 mod random_trees;
 mod snapshots;
 
-use super::format;
+use super::{format, meaning};
 use crate::ast::Program;
 use crate::parser::parse;
 
 /// Parses `source`, failing the test on any diagnostic.
-fn parse_clean(source: &str) -> Program {
+pub(super) fn parse_clean(source: &str) -> Program {
     let (program, diagnostics) = parse(source);
     assert!(diagnostics.is_empty(), "diagnostics {diagnostics:?} for:\n{source}");
     program

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::meaning::without_spans;
+use crate::fmt::meaning::without_spans;
 use super::{assert_contract, format, parse_clean};
 use crate::ast::{BinaryOp, ChainOp, Expr, ExprKind, Ident, Program, Reference, Statement, UnaryOp};
 use crate::span::Span;

@@ -1,11 +1,13 @@
-//! Comparing trees by meaning: spans and comments removed, everything else kept.
+//! Comparing trees by meaning: spans and comments removed, everything else kept. The
+//! formatter's contract is that its output parses to the same tree by this measure (its tests
+//! and the `frontend` fuzz target check it).
 
 use crate::ast::{Expr, ExprKind, Program, Statement};
 use crate::span::Span;
 
 /// A copy of `program` with every span zeroed and no comments, so that `==` compares what the
 /// script means and how it is spelled, not where it sits.
-pub(super) fn without_spans(program: &Program) -> Program {
+pub fn without_spans(program: &Program) -> Program {
     let mut copy = program.clone();
     copy.comments.clear();
     for statement in &mut copy.statements {
@@ -64,7 +66,7 @@ fn clear_expr(expr: &mut Expr) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::parse_clean;
+    use super::super::tests::parse_clean;
     use super::without_spans;
 
     #[test]

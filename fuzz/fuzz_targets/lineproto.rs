@@ -1,0 +1,4 @@
+#![no_main]
+//! libFuzzer entry for [`tickc_fuzz_targets::lineproto`].
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tickc_fuzz_targets::lineproto(data));
