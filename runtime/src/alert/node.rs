@@ -284,6 +284,20 @@ impl<L: AlertLevels> AlertNode<L> {
         Group { state, inhibitors }
     }
 
+    /// Forgets a deleted group, and its inhibitors with it.
+    ///
+    /// Kapacitor forgets the group's state too but leaves its inhibitors registered, for
+    /// ever. An alerting group's level is not lost where it matters: when the node keeps a
+    /// topic, the group's id remembers it there, and a group that comes back starts from it
+    /// (see [`AlertNode::new_group`]), so its recovery still goes out.
+    fn delete_group(&mut self, key: &GroupKey) {
+        if let Some(group) = self.groups.remove(key) {
+            for inhibitor in &group.inhibitors {
+                self.inhibitors.remove(inhibitor);
+            }
+        }
+    }
+
     fn determine<S: crate::expr::Scope + ?Sized>(&mut self, scope: &S, current: Level) -> Level {
         let errors = &mut self.errors;
         determine_level(&mut self.levels, scope, current, |_, _| *errors += 1)
@@ -430,7 +444,16 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
         match msg {
             Message::Point(p) => self.point(p, out),
             Message::Batch(b) => self.batch(b, out),
+            Message::DeleteGroup { group } => {
+                self.delete_group(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.groups.len()
     }
 
     fn errors(&self) -> u64 {

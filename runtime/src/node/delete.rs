@@ -82,6 +82,7 @@ impl Node for DeleteNode {
                 }
                 out.push(Message::Batch(batch));
             }
+            control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => out.push(control),
         }
     }
 }

@@ -309,6 +309,11 @@ impl<E: Expressions> Node for EvalNode<E> {
                 }
                 out.push(Message::Batch(batch));
             }
+            Message::DeleteGroup { group } => {
+                self.states.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

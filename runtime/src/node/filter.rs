@@ -41,6 +41,11 @@ impl<L: Lambda> Node for WhereNode<L> {
                     .retain(|p| passes(&self.predicate, p, &mut state, &mut self.errors));
                 out.push(Message::Batch(batch));
             }
+            Message::DeleteGroup { group } => {
+                self.states.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

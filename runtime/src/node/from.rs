@@ -86,6 +86,10 @@ impl<W: Lambda> Node for FromNode<W> {
                 self.errors += 1;
                 return;
             }
+            control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => {
+                out.push(control);
+                return;
+            }
         };
         if !self.selects(&point) {
             return;

@@ -105,6 +105,16 @@ impl Node for GroupByNode {
                 out.push(Message::Point(point));
             }
             Message::Batch(batch) => self.regroup_batch(batch, out),
+            // A barrier ends the batch time being merged (unless it is that very time), as in
+            // Kapacitor, then passes.
+            Message::Barrier { group, time } => {
+                if self.merging_time != Some(time) {
+                    self.flush(out);
+                    self.merging_time = Some(time);
+                }
+                out.push(Message::Barrier { group, time });
+            }
+            delete @ Message::DeleteGroup { .. } => out.push(delete),
         }
     }
 }

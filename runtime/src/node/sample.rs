@@ -63,6 +63,11 @@ impl Node for SampleNode {
                 });
                 out.push(Message::Batch(batch));
             }
+            Message::DeleteGroup { group } => {
+                self.counts.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 }

@@ -179,6 +179,11 @@ impl<L: Lambda, T: Tracker> Node for StateTrackingNode<L, T> {
                 });
                 out.push(Message::Batch(batch));
             }
+            Message::DeleteGroup { group } => {
+                self.groups.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 
