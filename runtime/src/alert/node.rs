@@ -522,6 +522,7 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alert::Inhibit;
     use crate::alert::handlers::{Handler, TcpHandler};
     use crate::alert::level::LevelCheck;
     use crate::delivery::{Delivery, RecordingOutbox};
@@ -682,6 +683,52 @@ mod tests {
         fresh.push(point("a", 10.0, 30), &mut out);
         assert!(events(&outbox).is_empty(), "without the state an OK is no event");
         assert!(fresh.restore(b"garbage").is_err());
+    }
+
+    /// A deleted group is forgotten with its inhibitors; an alerting one that comes back
+    /// starts from its id's last event in the topic, so its recovery still goes out.
+    #[test]
+    fn a_deleted_group_is_forgotten_but_its_topic_remembers() {
+        let inhibitors = Arc::new(Inhibitors::new());
+        let mut config = tcp_config("{{ .Group }}");
+        config.inhibits.push(Inhibit {
+            category: "c".into(),
+            equal_tags: vec!["host".into()],
+        });
+        let levels = CritAbove {
+            threshold: 50.0,
+            evaluations: 0,
+        };
+        let outbox = Arc::new(RecordingOutbox::new());
+        let mut node = AlertNode::new(config, levels, outbox.clone(), inhibitors.clone()).unwrap();
+        let mut out = Vec::new();
+        node.push(point("a", 90.0, 10), &mut out);
+        node.push(point("b", 10.0, 10), &mut out);
+        let host_a = Tags::from_pairs([("host".to_owned(), "a".to_owned())]);
+        assert!(inhibitors.is_inhibited("c", &host_a));
+        assert_eq!(node.groups(), 2);
+        out.clear();
+        for group in ["host=a", "host=b", "host=never"] {
+            let delete = Message::DeleteGroup {
+                group: GroupKey(group.into()),
+            };
+            node.push(delete.clone(), &mut out);
+            assert_eq!(out.pop(), Some(delete), "passed on");
+        }
+        assert_eq!(node.groups(), 0);
+        assert!(!inhibitors.is_inhibited("c", &host_a));
+        node.push(point("a", 10.0, 30), &mut out);
+        assert_eq!(
+            events(&outbox),
+            [ev("CRITICAL", "OK", 0), ev("OK", "CRITICAL", 20)]
+        );
+        let barrier = Message::Barrier {
+            group: GroupKey("host=a".into()),
+            time: 40,
+        };
+        out.clear();
+        node.push(barrier.clone(), &mut out);
+        assert_eq!(out, [barrier]);
     }
 
     /// Without handlers or a topic nothing is delivered, but data still passes on.

@@ -441,6 +441,99 @@ mod tests {
         }
     }
 
+    /// Describes what a node emitted: `emit_second:[point seconds]` per batch, or the control
+    /// message.
+    fn shown(out: &[Message]) -> Vec<String> {
+        out.iter()
+            .map(|m| match m {
+                Message::Batch(b) => {
+                    let pts: Vec<String> =
+                        b.points.iter().map(|p| ((p.time - T0) / S).to_string()).collect();
+                    format!("{}:[{}]", (b.time - T0) / S, pts.join(","))
+                }
+                Message::Barrier { group, time } => {
+                    format!("barrier {} {}", group.as_str(), (time - T0) / S)
+                }
+                Message::DeleteGroup { group } => format!("delete {}", group.as_str()),
+                Message::Point(_) => "point".into(),
+            })
+            .collect()
+    }
+
+    fn barrier(host: &str, secs: i64) -> Message {
+        Message::Barrier {
+            group: GroupKey(format!("host={host}")),
+            time: T0 + secs * S,
+        }
+    }
+
+    /// A barrier closes a time window as a point of its time would, without joining it, and
+    /// is not passed on; the next window restarts from the barrier's time.
+    #[test]
+    fn a_barrier_closes_the_window_it_is_past() {
+        let mut node = WindowNode::new(&time_window(5, 5)).unwrap();
+        let mut out = Vec::new();
+        for s in [0, 1, 2] {
+            node.push(point("a", s, s), &mut out);
+        }
+        node.push(barrier("a", 4), &mut out);
+        assert!(out.is_empty(), "{:?}", shown(&out));
+        node.push(barrier("a", 7), &mut out);
+        node.push(point("a", 8, 8), &mut out);
+        node.push(barrier("a", 12), &mut out);
+        assert_eq!(shown(&out), ["5:[0,1,2]", "12:[8]"]);
+        // A group the window does not know: nothing opens, nothing passes.
+        out.clear();
+        node.push(barrier("b", 12), &mut out);
+        assert!(out.is_empty());
+        assert_eq!(node.groups(), 1);
+    }
+
+    #[test]
+    fn a_barrier_closes_a_right_closed_window_too() {
+        let mut node = WindowNode::new(&time_window(4, 0)).unwrap();
+        let mut out = Vec::new();
+        node.push(point("a", 0, 0), &mut out);
+        node.push(point("a", 2, 2), &mut out);
+        out.clear();
+        node.push(barrier("a", 5), &mut out);
+        assert_eq!(shown(&out), ["5:[2]"]);
+    }
+
+    #[test]
+    fn count_windows_pass_barriers_on() {
+        let config = WindowConfig {
+            period_count: 2,
+            every_count: 2,
+            ..WindowConfig::default()
+        };
+        let mut node = WindowNode::new(&config).unwrap();
+        let mut out = Vec::new();
+        node.push(point("a", 0, 0), &mut out);
+        node.push(barrier("a", 5), &mut out);
+        assert_eq!(shown(&out), ["barrier host=a 5"]);
+    }
+
+    #[test]
+    fn a_deleted_group_loses_its_window_unsent() {
+        let mut node = WindowNode::new(&time_window(5, 5)).unwrap();
+        let mut out = Vec::new();
+        node.push(point("a", 0, 0), &mut out);
+        node.push(point("b", 0, 0), &mut out);
+        node.push(
+            Message::DeleteGroup {
+                group: GroupKey("host=a".into()),
+            },
+            &mut out,
+        );
+        assert_eq!(node.groups(), 1);
+        // `a` starts afresh: its first window is timed from its new first point.
+        node.push(point("a", 3, 3), &mut out);
+        node.push(point("a", 8, 8), &mut out);
+        node.push(point("b", 6, 6), &mut out);
+        assert_eq!(shown(&out), ["delete host=a", "8:[3]", "5:[0]"]);
+    }
+
     #[test]
     fn tumbling_window_emits_when_a_later_point_arrives() {
         let got = run(time_window(5, 5), &[0, 1, 2, 4, 6, 7, 40, 41, 43, 46]);
