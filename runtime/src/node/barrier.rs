@@ -363,6 +363,50 @@ mod tests {
         assert_eq!(node.groups(), 0);
     }
 
+    /// `|barrier().idle(5s).delete(TRUE) |window().period(10s).every(10s)`: the barrier
+    /// closes the window of a group that went quiet, and the delete then frees it.
+    #[test]
+    fn a_window_below_closes_on_the_barrier_and_forgets_the_group() {
+        use crate::node::window::{WindowConfig, WindowNode};
+        let mut barrier = idle(5 * S, true);
+        let mut window = WindowNode::new(&WindowConfig {
+            period: 10 * S,
+            every: 10 * S,
+            ..WindowConfig::default()
+        })
+        .unwrap();
+        let mut through = |msgs: Vec<Message>| {
+            let mut out = Vec::new();
+            for m in msgs {
+                window.push(m, &mut out);
+            }
+            (shown(out), window.groups())
+        };
+        let mut out = Vec::new();
+        barrier.tick(0, &mut out);
+        for t in [100, 101, 103] {
+            barrier.push(host("a", t * S), &mut out);
+        }
+        assert_eq!(through(std::mem::take(&mut out)), (vec![], 1));
+        barrier.tick(5 * S, &mut out);
+        // The barrier at 108 comes before the window's end (110): the window stays open, and
+        // the delete drops it unsent.
+        assert_eq!(shown(out.clone()), ["barrier host=a @108", "delete host=a"]);
+        assert_eq!(through(std::mem::take(&mut out)), (vec!["delete host=a".into()], 0));
+
+        // Idle 10 s: the barrier at 113 closes the window [100, 110).
+        let mut barrier = idle(10 * S, false);
+        barrier.tick(0, &mut out);
+        for t in [100, 101, 103] {
+            barrier.push(host("a", t * S), &mut out);
+        }
+        barrier.tick(10 * S, &mut out);
+        assert_eq!(
+            through(std::mem::take(&mut out)),
+            (vec!["b host=a @110".into()], 1)
+        );
+    }
+
     #[test]
     fn exactly_one_positive_duration() {
         let config = |idle, period| BarrierConfig {

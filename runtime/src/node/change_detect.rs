@@ -80,6 +80,10 @@ impl Node for ChangeDetectNode {
         }
     }
 
+    fn groups(&self) -> usize {
+        self.previous.len()
+    }
+
     fn errors(&self) -> u64 {
         self.errors
     }

@@ -349,6 +349,10 @@ impl<E: Expressions> Node for CombineNode<E> {
         }
     }
 
+    fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
     fn errors(&self) -> u64 {
         self.errors
     }

@@ -128,6 +128,10 @@ impl Node for DerivativeNode {
         }
     }
 
+    fn groups(&self) -> usize {
+        self.previous.len()
+    }
+
     fn errors(&self) -> u64 {
         self.errors
     }

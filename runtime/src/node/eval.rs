@@ -317,6 +317,10 @@ impl<E: Expressions> Node for EvalNode<E> {
         }
     }
 
+    fn groups(&self) -> usize {
+        self.states.len()
+    }
+
     fn errors(&self) -> u64 {
         self.errors
     }

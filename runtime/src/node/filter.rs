@@ -49,6 +49,10 @@ impl<L: Lambda> Node for WhereNode<L> {
         }
     }
 
+    fn groups(&self) -> usize {
+        self.states.len()
+    }
+
     fn errors(&self) -> u64 {
         self.errors
     }

@@ -176,6 +176,10 @@ impl Node for FlattenNode {
         }
     }
 
+    fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
     fn errors(&self) -> u64 {
         self.errors
     }

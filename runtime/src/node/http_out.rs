@@ -189,6 +189,10 @@ impl Node for HttpOutNode {
         drop(rows);
         out.push(msg);
     }
+
+    fn groups(&self) -> usize {
+        self.positions.len()
+    }
 }
 
 #[cfg(test)]

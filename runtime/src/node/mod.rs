@@ -50,6 +50,8 @@ mod conformance_tests_merging;
 pub mod default;
 pub mod delete;
 pub mod derivative;
+#[cfg(test)]
+mod eviction_tests;
 pub mod eval;
 pub mod filter;
 pub mod flatten;
@@ -59,6 +61,7 @@ pub mod group;
 pub mod group_by;
 pub mod http_out;
 pub mod http_post;
+pub mod idle_groups;
 pub mod influxdb_out;
 pub mod influxql;
 pub mod join;

@@ -70,6 +70,10 @@ impl Node for SampleNode {
             barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
+
+    fn groups(&self) -> usize {
+        self.counts.len()
+    }
 }
 
 #[cfg(test)]

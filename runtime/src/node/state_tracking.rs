@@ -187,6 +187,10 @@ impl<L: Lambda, T: Tracker> Node for StateTrackingNode<L, T> {
         }
     }
 
+    fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
     fn errors(&self) -> u64 {
         self.errors
     }

@@ -235,6 +235,10 @@ impl Node for InfluxQlNode {
         }
     }
 
+    fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
     fn errors(&self) -> u64 {
         self.errors
     }
