@@ -333,7 +333,7 @@ mod tests {
         })
         .unwrap();
         tick(&mut node, 100 * S);
-        push(&mut node, host("a", 1 * S));
+        push(&mut node, host("a", S));
         assert!(tick(&mut node, 105 * S).is_empty());
         assert_eq!(push(&mut node, host("a", 2 * S)).len(), 1);
         assert_eq!(tick(&mut node, 110 * S), ["barrier host=a @110"]);
