@@ -303,6 +303,11 @@ pub struct Batch {
 pub enum Message {
     Point(Point),
     Batch(Batch),
+    /// No data of `group` older than `time` will follow (a `|barrier()` promise): nodes that
+    /// wait for later data to close something (a window, a join set) may close it now.
+    Barrier { group: GroupKey, time: Time },
+    /// `group` is gone: every node forgets what it keeps for it.
+    DeleteGroup { group: GroupKey },
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub use crate::expr::{
     logical_operand, predicate, reference, unary,
 };
 pub use crate::node::Node;
+pub use crate::node::barrier::{BarrierConfig, BarrierNode};
 pub use crate::node::change_detect::ChangeDetectNode;
 pub use crate::node::combine::{CombineConfig, CombineNode};
 pub use crate::node::default::{DefaultConfig, DefaultNode};
@@ -130,15 +131,20 @@ impl<N> Wired<N> {
         }
     }
 
-    /// Runs `push` on the node with the lent buffer, counting what goes in and out.
-    fn run(&mut self, push: impl FnOnce(&mut N, &mut Vec<Message>)) -> Vec<Message> {
-        self.collected += 1;
+    /// Runs `push` on the node with the lent buffer, counting the data that goes in and out
+    /// (as Kapacitor, barriers and delete-groups are not counted).
+    fn run(&mut self, data_in: bool, push: impl FnOnce(&mut N, &mut Vec<Message>)) -> Vec<Message> {
+        self.collected += u64::from(data_in);
         let mut out = std::mem::take(&mut self.out);
         let started = self.exec_time.start();
         push(&mut self.node, &mut out);
         self.exec_time.finish(started);
-        self.emitted += out.len() as u64;
+        self.count_emitted(&out);
         out
+    }
+
+    fn count_emitted(&mut self, out: &[Message]) {
+        self.emitted += out.iter().filter(|m| m.is_data()).count() as u64;
     }
 
     /// Takes back the buffer [`Wired::push`] returned, emptied, for the next message.
@@ -147,13 +153,14 @@ impl<N> Wired<N> {
         self.out = out;
     }
 
-    fn stats_with(&self, name: &str, errors: u64) -> NodeStats {
+    fn stats_with(&self, name: &str, errors: u64, groups: usize) -> NodeStats {
         NodeStats {
             name: name.to_owned(),
             collected: self.collected,
             emitted: self.emitted,
             errors,
             avg_exec_time_ns: self.exec_time.average_ns(),
+            working_cardinality: groups as u64,
             ..NodeStats::default()
         }
     }
@@ -162,14 +169,14 @@ impl<N> Wired<N> {
 impl<N: Node> Wired<N> {
     /// Feeds one message to the node and returns what it emitted.
     pub fn push(&mut self, msg: Message) -> Vec<Message> {
-        self.run(|node, out| node.push(msg, out))
+        self.run(msg.is_data(), |node, out| node.push(msg, out))
     }
 
     /// Tells the node the wall clock reached `now` and returns what it emitted.
     pub fn tick(&mut self, now: Time) -> Vec<Message> {
         let mut out = std::mem::take(&mut self.out);
         self.node.tick(now, &mut out);
-        self.emitted += out.len() as u64;
+        self.count_emitted(&out);
         out
     }
 
@@ -189,18 +196,18 @@ impl<N: Node> Wired<N> {
     }
 
     pub fn stats(&self, name: &str) -> NodeStats {
-        self.stats_with(name, self.node.errors())
+        self.stats_with(name, self.node.errors(), self.node.groups())
     }
 }
 
 impl<N: MultiInput> Wired<N> {
     /// Feeds one message from parent number `parent` to the node and returns what it emitted.
     pub fn push_from(&mut self, parent: usize, msg: Message) -> Vec<Message> {
-        self.run(|node, out| node.push_from(parent, msg, out))
+        self.run(msg.is_data(), |node, out| node.push_from(parent, msg, out))
     }
 
     pub fn multi_input_stats(&self, name: &str) -> NodeStats {
-        self.stats_with(name, MultiInput::errors(&self.node))
+        self.stats_with(name, MultiInput::errors(&self.node), 0)
     }
 
     /// See [`Wired::snapshot`].

@@ -74,6 +74,17 @@ impl Inhibitors {
         inhibitor
     }
 
+    /// Unregisters an inhibitor (its group was deleted).
+    pub fn remove(&self, inhibitor: &Arc<Inhibitor>) {
+        let mut by_category = self.lock();
+        if let Some(list) = by_category.get_mut(&inhibitor.category) {
+            list.retain(|i| !Arc::ptr_eq(i, inhibitor));
+            if list.is_empty() {
+                by_category.remove(&inhibitor.category);
+            }
+        }
+    }
+
     /// Whether an active inhibitor holds back events of `category` with `tags`.
     pub fn is_inhibited(&self, category: &str, tags: &Tags) -> bool {
         self.lock()

@@ -312,6 +312,20 @@ impl<L: AlertLevels> AlertNode<L> {
         Group { state, inhibitors, id: None }
     }
 
+    /// Forgets a deleted group, and its inhibitors with it.
+    ///
+    /// Kapacitor forgets the group's state too but leaves its inhibitors registered, for
+    /// ever. An alerting group's level is not lost where it matters: when the node keeps a
+    /// topic, the group's id remembers it there, and a group that comes back starts from it
+    /// (see [`AlertNode::new_group`]), so its recovery still goes out.
+    fn delete_group(&mut self, key: &GroupKey) {
+        if let Some(group) = self.groups.remove(key) {
+            for inhibitor in &group.inhibitors {
+                self.inhibitors.remove(inhibitor);
+            }
+        }
+    }
+
     fn determine<S: crate::expr::Scope + ?Sized>(&mut self, scope: &S, current: Level) -> Level {
         let errors = &mut self.errors;
         determine_level(&mut self.levels, scope, current, |_, _| *errors += 1)
@@ -458,7 +472,16 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
         match msg {
             Message::Point(p) => self.point(p, out),
             Message::Batch(b) => self.batch(b, out),
+            Message::DeleteGroup { group } => {
+                self.delete_group(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.groups.len()
     }
 
     fn errors(&self) -> u64 {
@@ -527,6 +550,7 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alert::Inhibit;
     use crate::alert::handlers::{Handler, TcpHandler};
     use crate::alert::level::LevelCheck;
     use crate::delivery::{Delivery, RecordingOutbox};
@@ -687,6 +711,52 @@ mod tests {
         fresh.push(point("a", 10.0, 30), &mut out);
         assert!(events(&outbox).is_empty(), "without the state an OK is no event");
         assert!(fresh.restore(b"garbage").is_err());
+    }
+
+    /// A deleted group is forgotten with its inhibitors; an alerting one that comes back
+    /// starts from its id's last event in the topic, so its recovery still goes out.
+    #[test]
+    fn a_deleted_group_is_forgotten_but_its_topic_remembers() {
+        let inhibitors = Arc::new(Inhibitors::new());
+        let mut config = tcp_config("{{ .Group }}");
+        config.inhibits.push(Inhibit {
+            category: "c".into(),
+            equal_tags: vec!["host".into()],
+        });
+        let levels = CritAbove {
+            threshold: 50.0,
+            evaluations: 0,
+        };
+        let outbox = Arc::new(RecordingOutbox::new());
+        let mut node = AlertNode::new(config, levels, outbox.clone(), inhibitors.clone()).unwrap();
+        let mut out = Vec::new();
+        node.push(point("a", 90.0, 10), &mut out);
+        node.push(point("b", 10.0, 10), &mut out);
+        let host_a = Tags::from_pairs([("host".to_owned(), "a".to_owned())]);
+        assert!(inhibitors.is_inhibited("c", &host_a));
+        assert_eq!(node.groups(), 2);
+        out.clear();
+        for group in ["host=a", "host=b", "host=never"] {
+            let delete = Message::DeleteGroup {
+                group: GroupKey(group.into()),
+            };
+            node.push(delete.clone(), &mut out);
+            assert_eq!(out.pop(), Some(delete), "passed on");
+        }
+        assert_eq!(node.groups(), 0);
+        assert!(!inhibitors.is_inhibited("c", &host_a));
+        node.push(point("a", 10.0, 30), &mut out);
+        assert_eq!(
+            events(&outbox),
+            [ev("CRITICAL", "OK", 0), ev("OK", "CRITICAL", 20)]
+        );
+        let barrier = Message::Barrier {
+            group: GroupKey("host=a".into()),
+            time: 40,
+        };
+        out.clear();
+        node.push(barrier.clone(), &mut out);
+        assert_eq!(out, [barrier]);
     }
 
     /// Without handlers or a topic nothing is delivered, but data still passes on.

@@ -4,7 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+
+use crate::expr::duration::parse_duration;
+use crate::node::idle_groups::DEFAULT_IDLE_TIMEOUT;
 
 pub mod services;
 
@@ -20,6 +23,7 @@ pub struct ProgramConfig {
     /// The InfluxDB clusters the program queries (batch tasks), writes to (influxDBOut) and
     /// subscribes to (stream tasks). The one marked `default` (or the first) is used.
     pub influxdb: Vec<InfluxDbSection>,
+    pub groups: GroupsSection,
     /// The alert services' sections (`[slack]`, `[smtp]`, `[[httppost]]`...).
     #[serde(flatten)]
     pub services: services::ServicesConfig,
@@ -34,6 +38,37 @@ pub struct HttpSection {
     pub username: Option<String>,
     pub password: Option<String>,
     pub max_body_size: Option<usize>,
+}
+
+/// `[groups]`: how long nodes keep what they hold for a group whose series stopped (not a
+/// Kapacitor section: Kapacitor keeps it for ever).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct GroupsSection {
+    /// `idle-timeout = "1h"`: nanoseconds of data time a group may stay silent before every
+    /// node forgets it; `"0s"` never forgets.
+    #[serde(deserialize_with = "duration_nanos")]
+    pub idle_timeout: i64,
+}
+
+impl Default for GroupsSection {
+    fn default() -> Self {
+        GroupsSection {
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+        }
+    }
+}
+
+/// A non-negative duration written as InfluxQL writes them (`"90m"`, `"1h30m"`), in
+/// nanoseconds.
+fn duration_nanos<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    match parse_duration(&text) {
+        Ok(nanos) if nanos >= 0 => Ok(nanos),
+        _ => Err(serde::de::Error::custom(format!(
+            "{text:?} is not a duration (such as \"1h\" or \"0s\")"
+        ))),
+    }
 }
 
 /// `[[influxdb]]`: one InfluxDB cluster.
@@ -147,6 +182,19 @@ urls = ["http://127.0.0.1:8086"]
         assert_eq!(config.http.bind_address.as_deref(), Some(":9092"));
         assert!(config.http.auth_enabled);
         assert_eq!(config.default_influxdb().map(|s| s.name.as_str()), Some("b"));
+    }
+
+    #[test]
+    fn groups_are_forgotten_after_an_hour_unless_configured() {
+        let hour = 3_600_000_000_000;
+        assert_eq!(ProgramConfig::parse("").unwrap().groups.idle_timeout, hour);
+        let config = ProgramConfig::parse("[groups]\nidle-timeout = \"90m\"\n").unwrap();
+        assert_eq!(config.groups.idle_timeout, hour * 3 / 2);
+        let config = ProgramConfig::parse("[groups]\nidle-timeout = \"0s\"\n").unwrap();
+        assert_eq!(config.groups.idle_timeout, 0);
+        let error = ProgramConfig::parse("[groups]\nidle-timeout = \"soon\"\n").unwrap_err();
+        assert!(error.contains("soon") && error.contains("line 2"), "{error}");
+        assert!(ProgramConfig::parse("[groups]\nidle-timeout = \"-1h\"\n").is_err());
     }
 
     #[test]

@@ -46,7 +46,7 @@ mod point_builder;
 
 pub use config::{EmbedConfig, Handlers};
 pub use line_protocol::BadLines;
-pub use output::{Alert, Output, OutputRef};
+pub use output::{Alert, AlertData, Output, OutputRef};
 pub use point_builder::PointBuilder;
 
 use std::sync::Arc;

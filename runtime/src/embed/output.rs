@@ -6,7 +6,7 @@ use std::sync::mpsc::SyncSender;
 
 use crate::alert::{Event, EventSource, Level};
 use crate::json::UnsupportedFloat;
-use crate::point::{Fields, Message, Tags, Time};
+use crate::point::{Batch, Fields, Message, Point, Tags, Time};
 use crate::tap::Tap;
 
 /// One output of a task, borrowed from the pipeline while it runs: what a callback sees.
@@ -77,7 +77,14 @@ pub struct Alert {
     /// The fields of the point that set the level.
     pub fields: Fields,
     /// The point or batch that raised the event.
-    pub data: Message,
+    pub data: AlertData,
+}
+
+/// The data that raised an alert, owned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertData {
+    Point(Point),
+    Batch(Batch),
 }
 
 impl Alert {
@@ -99,8 +106,8 @@ impl Alert {
             tags: event.tags.clone(),
             fields: event.fields.clone(),
             data: match event.data {
-                EventSource::Point(point) => Message::Point(point.clone()),
-                EventSource::Batch(batch) => Message::Batch(batch.clone()),
+                EventSource::Point(point) => AlertData::Point(point.clone()),
+                EventSource::Batch(batch) => AlertData::Batch(batch.clone()),
             },
         }
     }
@@ -123,8 +130,8 @@ impl Alert {
             tags: &self.tags,
             fields: &self.fields,
             data: match &self.data {
-                Message::Point(point) => EventSource::Point(point),
-                Message::Batch(batch) => EventSource::Batch(batch),
+                AlertData::Point(point) => EventSource::Point(point),
+                AlertData::Batch(batch) => EventSource::Batch(batch),
             },
         }
     }
@@ -163,9 +170,18 @@ pub(super) struct LeafTap {
 }
 
 impl Tap for LeafTap {
+    /// Data only: barriers and delete-groups are the pipeline's own business.
     fn emitted(&self, node: &str, messages: &[Message]) {
-        if !messages.is_empty() && self.leaves.contains(&node) {
+        if messages.is_empty() || !self.leaves.contains(&node) {
+            return;
+        }
+        if messages.iter().all(Message::is_data) {
             (self.callback)(OutputRef::Emitted { node, messages });
+            return;
+        }
+        let data: Vec<Message> = messages.iter().filter(|m| m.is_data()).cloned().collect();
+        if !data.is_empty() {
+            (self.callback)(OutputRef::Emitted { node, messages: &data });
         }
     }
 

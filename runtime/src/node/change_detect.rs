@@ -72,7 +72,16 @@ impl Node for ChangeDetectNode {
                     .retain(|p| detect(&self.fields, &mut previous, &p.fields, &mut self.errors));
                 out.push(Message::Batch(batch));
             }
+            Message::DeleteGroup { group } => {
+                self.previous.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.previous.len()
     }
 
     fn errors(&self) -> u64 {

@@ -331,11 +331,26 @@ impl<E: Expressions> Node for CombineNode<E> {
                     .try_for_each(|p| combiner.add(candidates, p))
                     .and_then(|()| combiner.combine(candidates))
             }
+            // As in Kapacitor, a barrier passes without combining what waits, and a deleted
+            // group's waiting points are dropped.
+            Message::DeleteGroup { group } => {
+                groups.remove(&group);
+                combiner.out.push(Message::DeleteGroup { group });
+                Ok(())
+            }
+            barrier @ Message::Barrier { .. } => {
+                combiner.out.push(barrier);
+                Ok(())
+            }
         };
         if done.is_err() {
             *failed = true;
             *errors += 1;
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.groups.len()
     }
 
     fn errors(&self) -> u64 {

@@ -81,6 +81,7 @@ impl Node for DefaultNode {
                 }
                 out.push(Message::Batch(batch));
             }
+            control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => out.push(control),
         }
     }
 }

@@ -88,6 +88,7 @@ impl Node for DeleteNode {
                 }
                 out.push(Message::Batch(batch));
             }
+            control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => out.push(control),
         }
     }
 }

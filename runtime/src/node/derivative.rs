@@ -120,7 +120,16 @@ impl Node for DerivativeNode {
                 }
             }
             Message::Batch(batch) => self.push_batch(batch, out),
+            Message::DeleteGroup { group } => {
+                self.previous.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.previous.len()
     }
 
     fn errors(&self) -> u64 {
@@ -161,7 +170,7 @@ mod tests {
                     let field = p.fields.get("rate").or(p.fields.get("x")).cloned()?;
                     Some((p.time / SECOND, field))
                 }
-                Message::Batch(_) => None,
+                _ => None,
             })
             .collect()
     }

@@ -309,7 +309,16 @@ impl<E: Expressions> Node for EvalNode<E> {
                 }
                 out.push(Message::Batch(batch));
             }
+            Message::DeleteGroup { group } => {
+                self.states.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.states.len()
     }
 
     fn errors(&self) -> u64 {

@@ -41,7 +41,16 @@ impl<L: Lambda> Node for WhereNode<L> {
                     .retain(|p| passes(&self.predicate, p, &mut state, &mut self.errors));
                 out.push(Message::Batch(batch));
             }
+            Message::DeleteGroup { group } => {
+                self.states.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.states.len()
     }
 
     fn errors(&self) -> u64 {

@@ -166,7 +166,18 @@ impl Node for FlattenNode {
                 let batch = self.flatten_batch(batch);
                 out.push(Message::Batch(batch));
             }
+            // As in Kapacitor, a barrier does not flush the pending point, and a deleted group's
+            // pending point is dropped unsent.
+            Message::DeleteGroup { group } => {
+                self.groups.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.groups.len()
     }
 
     fn errors(&self) -> u64 {

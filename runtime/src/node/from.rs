@@ -4,6 +4,7 @@
 use super::Node;
 use super::go_time;
 use super::group::{GroupBy, regroup_point};
+use super::idle_groups::IdleGroups;
 use crate::expr::{EvalError, Lambda, Scope, Value};
 use crate::point::{Dimensions, Message};
 
@@ -42,6 +43,8 @@ pub struct FromNode<W: Lambda = NoLambda> {
     filter: Option<W>,
     /// Kapacitor evaluates from's lambda with one state for the whole node, not per group.
     state: W::State,
+    /// The groups it gives points, to forget those whose series stopped (when grouping).
+    idle_groups: IdleGroups,
     errors: u64,
 }
 
@@ -51,8 +54,18 @@ impl<W: Lambda> FromNode<W> {
             config,
             filter,
             state: W::State::default(),
+            idle_groups: IdleGroups::new(0),
             errors: 0,
         }
+    }
+
+    /// Sends a delete-group down for every group silent longer than `timeout` nanoseconds of
+    /// data time (see [`IdleGroups`]); 0 never does. An ungrouped stream has one group, which
+    /// is never silent while data flows, so it is not tracked.
+    pub fn forgetting_idle_groups(mut self, timeout: i64) -> Self {
+        let grouped = self.config.group_by != GroupBy::Nothing || self.config.group_by_measurement;
+        self.idle_groups = IdleGroups::new(if grouped { timeout } else { 0 });
+        self
     }
 
     fn selects(&mut self, point: &crate::point::Point) -> bool {
@@ -86,6 +99,10 @@ impl<W: Lambda> Node for FromNode<W> {
                 self.errors += 1;
                 return;
             }
+            control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => {
+                out.push(control);
+                return;
+            }
         };
         if !self.selects(&point) {
             return;
@@ -101,7 +118,15 @@ impl<W: Lambda> Node for FromNode<W> {
             tag_names: self.config.group_by.tag_names(&point.tags),
         };
         regroup_point(&mut point);
+        let evict = self.idle_groups.saw(&point.group, point.time);
         out.push(Message::Point(point));
+        if evict {
+            self.idle_groups.evict(out);
+        }
+    }
+
+    fn groups(&self) -> usize {
+        self.idle_groups.len()
     }
 
     fn errors(&self) -> u64 {

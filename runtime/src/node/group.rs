@@ -114,7 +114,10 @@ impl GroupBy {
 #[derive(Debug)]
 pub struct GroupStates<S> {
     index: HashMap<GroupKey, usize>,
+    /// The states, and beside them their keys (so a removal can move the last one into the
+    /// hole and fix its index).
     states: Vec<S>,
+    keys: Vec<GroupKey>,
 }
 
 impl<S> Default for GroupStates<S> {
@@ -122,6 +125,7 @@ impl<S> Default for GroupStates<S> {
         GroupStates {
             index: HashMap::new(),
             states: Vec::new(),
+            keys: Vec::new(),
         }
     }
 }
@@ -145,12 +149,25 @@ impl<S> GroupStates<S> {
             Some(&index) => index,
             None => {
                 self.states.push(make());
+                self.keys.push(group.clone());
                 let index = self.states.len() - 1;
                 self.index.insert(group.clone(), index);
                 index
             }
         };
         &mut self.states[index]
+    }
+
+    /// Forgets `group`'s state (a delete-group message).
+    pub fn remove(&mut self, group: &GroupKey) -> Option<S> {
+        let index = self.index.remove(group)?;
+        self.keys.swap_remove(index);
+        if let Some(moved) = self.keys.get(index)
+            && let Some(slot) = self.index.get_mut(moved)
+        {
+            *slot = index;
+        }
+        Some(self.states.swap_remove(index))
     }
 
     /// How many groups have state (Kapacitor's `working_cardinality`).
@@ -267,6 +284,13 @@ mod tests {
         *counts.get(&GroupKey("a".into())) += 1;
         *counts.get(&GroupKey("b".into())) += 1;
         assert_eq!(*counts.get(&GroupKey("a".into())), 2);
+        assert_eq!(counts.len(), 2);
+
+        assert_eq!(counts.remove(&GroupKey("a".into())), Some(2));
+        assert_eq!(counts.remove(&GroupKey("a".into())), None);
+        *counts.get(&GroupKey("c".into())) += 5;
+        assert_eq!(*counts.get(&GroupKey("b".into())), 1);
+        assert_eq!(*counts.get(&GroupKey("c".into())), 5);
         assert_eq!(counts.len(), 2);
 
         let mut nothing: GroupStates<()> = GroupStates::default();

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use super::Node;
 use super::group::{GroupBy, group_key, regroup_point, set_batch_dimensions};
+use super::idle_groups::IdleGroups;
 use crate::point::{Batch, Dimensions, GroupKey, Message, Time};
 
 /// At most this many batch points wait for their batch time to end; beyond it the merged
@@ -33,6 +34,8 @@ pub struct GroupByNode {
     pending: Vec<Batch>,
     pending_index: HashMap<GroupKey, usize>,
     pending_points: usize,
+    /// The groups it gives data, to forget those whose series stopped.
+    idle_groups: IdleGroups,
 }
 
 impl GroupByNode {
@@ -43,13 +46,25 @@ impl GroupByNode {
         }
     }
 
+    /// Sends a delete-group down for every group silent longer than `timeout` nanoseconds of
+    /// data time (see [`IdleGroups`]); 0 never does.
+    pub fn forgetting_idle_groups(mut self, timeout: i64) -> Self {
+        self.idle_groups = IdleGroups::new(timeout);
+        self
+    }
+
     fn flush(&mut self, out: &mut Vec<Message>) {
         self.pending_index.clear();
         self.pending_points = 0;
+        let mut evict = false;
         for mut batch in self.pending.drain(..) {
             // Points of several batches were appended; a stable sort keeps arrival order on ties.
             batch.points.sort_by_key(|p| p.time);
+            evict |= self.idle_groups.saw(&batch.group, batch.time);
             out.push(Message::Batch(batch));
+        }
+        if evict {
+            self.idle_groups.evict(out);
         }
     }
 
@@ -94,6 +109,10 @@ impl GroupByNode {
 }
 
 impl Node for GroupByNode {
+    fn groups(&self) -> usize {
+        self.idle_groups.len()
+    }
+
     fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
         match msg {
             Message::Point(mut point) => {
@@ -102,9 +121,23 @@ impl Node for GroupByNode {
                     tag_names: self.config.group_by.tag_names(&point.tags),
                 };
                 regroup_point(&mut point);
+                let evict = self.idle_groups.saw(&point.group, point.time);
                 out.push(Message::Point(point));
+                if evict {
+                    self.idle_groups.evict(out);
+                }
             }
             Message::Batch(batch) => self.regroup_batch(batch, out),
+            // A barrier ends the batch time being merged (unless it is that very time), as in
+            // Kapacitor, then passes.
+            Message::Barrier { group, time } => {
+                if self.merging_time != Some(time) {
+                    self.flush(out);
+                    self.merging_time = Some(time);
+                }
+                out.push(Message::Barrier { group, time });
+            }
+            delete @ Message::DeleteGroup { .. } => out.push(delete),
         }
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! The API reads the result from another thread through an [`HttpOutResult`] handle, found by
 //! endpoint name in the task's [`HttpOutEndpoints`]; rows are encoded when they arrive, so a
-//! read only joins strings.
+//! read only joins strings. A delete-group takes the group's row out of the result, as in
+//! Kapacitor.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,8 +14,20 @@ use crate::json::UnsupportedFloat;
 use crate::output::row::{write_batch_row, write_point_row};
 use crate::point::{GroupKey, Message};
 
-/// Each group's latest row as JSON, in order of the groups' first data.
-type Rows = Vec<Result<String, UnsupportedFloat>>;
+/// One group's latest data as a JSON row.
+type Row = Result<String, UnsupportedFloat>;
+
+/// Each group's latest row, in order of the groups' first data.
+#[derive(Debug, Default)]
+struct Rows {
+    /// `None` where a deleted group's row was, until [`HttpOutNode::compact`] closes the gaps
+    /// (removing in place would shift every later row, a cost per deletion linear in groups).
+    slots: Vec<Option<Row>>,
+    gaps: usize,
+    /// Whether any row was ever written: Kapacitor serves `null` before, and `[]` once every
+    /// group is deleted.
+    started: bool,
+}
 
 /// A reader of an httpOut node's current result.
 #[derive(Debug, Clone, Default)]
@@ -32,11 +45,11 @@ impl HttpOutResult {
     /// (its API then answers 500 with the error).
     pub fn current(&self) -> Result<String, UnsupportedFloat> {
         let rows = self.lock();
-        if rows.is_empty() {
+        if !rows.started {
             return Ok(r#"{"series":null}"#.to_owned());
         }
         let mut json = String::from(r#"{"series":["#);
-        for (i, row) in rows.iter().enumerate() {
+        for (i, row) in rows.slots.iter().flatten().enumerate() {
             if i > 0 {
                 json.push(',');
             }
@@ -109,28 +122,76 @@ impl HttpOutNode {
     }
 }
 
+impl HttpOutNode {
+    fn delete_group(&mut self, group: &GroupKey) {
+        let Some(position) = self.positions.remove(group) else {
+            return;
+        };
+        let mut rows = self.result.lock();
+        if let Some(slot) = rows.slots.get_mut(position) {
+            *slot = None;
+            rows.gaps += 1;
+        }
+        if rows.gaps * 2 > rows.slots.len() {
+            Self::compact(&mut rows, &mut self.positions);
+        }
+    }
+
+    /// Closes the gaps deleted groups left, moving every group to its new position; run when
+    /// gaps are half the slots, so its cost spreads over the deletions that made them.
+    fn compact(rows: &mut Rows, positions: &mut HashMap<GroupKey, usize>) {
+        let mut moved_to = Vec::with_capacity(rows.slots.len());
+        let mut next = 0;
+        for slot in &rows.slots {
+            moved_to.push(next);
+            next += usize::from(slot.is_some());
+        }
+        for position in positions.values_mut() {
+            if let Some(&to) = moved_to.get(*position) {
+                *position = to;
+            }
+        }
+        rows.slots.retain(Option::is_some);
+        rows.gaps = 0;
+    }
+}
+
 impl Node for HttpOutNode {
     fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
         let mut row = String::with_capacity(256);
         let (encoded, group) = match &msg {
             Message::Point(p) => (write_point_row(&mut row, p), &p.group),
             Message::Batch(b) => (write_batch_row(&mut row, b), &b.group),
+            Message::DeleteGroup { group } => {
+                self.delete_group(group);
+                out.push(msg);
+                return;
+            }
+            Message::Barrier { .. } => {
+                out.push(msg);
+                return;
+            }
         };
         let row = encoded.map(|()| row);
         let mut rows = self.result.lock();
+        rows.started = true;
         match self.positions.get(group) {
             Some(&position) => {
-                if let Some(slot) = rows.get_mut(position) {
-                    *slot = row;
+                if let Some(slot) = rows.slots.get_mut(position) {
+                    *slot = Some(row);
                 }
             }
             None => {
-                self.positions.insert(group.clone(), rows.len());
-                rows.push(row);
+                self.positions.insert(group.clone(), rows.slots.len());
+                rows.slots.push(Some(row));
             }
         }
         drop(rows);
         out.push(msg);
+    }
+
+    fn groups(&self) -> usize {
+        self.positions.len()
     }
 }
 
@@ -176,6 +237,41 @@ mod tests {
         // The same endpoint again: the later node's result is served.
         let _later = HttpOutNode::registered(&endpoints, "top");
         assert_eq!(endpoints.get("top").unwrap().current().unwrap(), r#"{"series":null}"#);
+    }
+
+    #[test]
+    fn a_deleted_group_leaves_the_result_and_the_others_keep_their_order() {
+        let mut node = HttpOutNode::new();
+        let reader = node.result();
+        let delete = |host: &str| Message::DeleteGroup {
+            group: GroupKey(format!("host={host}")),
+        };
+        let hosts = |json: String| -> Vec<String> {
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            v["series"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["tags"]["host"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let mut out = Vec::new();
+        for h in ["a", "b", "c", "d"] {
+            node.push(Message::Point(grouped(h, 1.0, 0)), &mut out);
+        }
+        node.push(delete("b"), &mut out);
+        assert_eq!(hosts(reader.current().unwrap()), ["a", "c", "d"]);
+        // Three gaps of four slots: the slots are compacted, positions follow.
+        node.push(delete("a"), &mut out);
+        node.push(delete("d"), &mut out);
+        node.push(Message::Point(grouped("c", 2.0, 0)), &mut out);
+        node.push(Message::Point(grouped("e", 2.0, 0)), &mut out);
+        assert_eq!(hosts(reader.current().unwrap()), ["c", "e"]);
+        node.push(delete("c"), &mut out);
+        node.push(delete("e"), &mut out);
+        node.push(delete("never"), &mut out);
+        assert_eq!(reader.current().unwrap(), r#"{"series":[]}"#);
+        assert_eq!(out.len(), 12, "everything is passed on");
     }
 
     #[test]

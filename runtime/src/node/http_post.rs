@@ -60,6 +60,11 @@ impl HttpPostNode {
 
 impl Node for HttpPostNode {
     fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        // Kapacitor posts data only, and passes everything on.
+        if !msg.is_data() {
+            out.push(msg);
+            return;
+        }
         let mut body = String::with_capacity(256);
         match write_result(&mut body, &msg) {
             Ok(()) => {

@@ -159,6 +159,8 @@ impl Node for InfluxDbOutNode {
                 }
                 self.target("", "")
             }
+            // Nothing to write; the node has no children.
+            Message::Barrier { .. } | Message::DeleteGroup { .. } => return,
         };
         if written > 0 {
             self.writer.send(&target, text, written);

@@ -170,6 +170,14 @@ impl JoinNode {
         let (time, group) = match &msg {
             Message::Point(p) => (p.time, &p.group),
             Message::Batch(b) => (b.time, &b.group),
+            Message::Barrier { group, time } => {
+                self.barrier(parent, group, *time, out);
+                out.push(msg);
+                return;
+            }
+            // Kapacitor's joins drop them: one parent's group leaving says nothing of the
+            // other parents' (the join keeps its groups, as Kapacitor's does).
+            Message::DeleteGroup { .. } => return,
         };
         let arrival = Arrival {
             parent,
@@ -206,6 +214,15 @@ impl JoinNode {
     /// How many groups the join holds (Kapacitor's `working_cardinality`).
     pub fn cardinality(&self) -> usize {
         self.groups.len()
+    }
+
+    /// A barrier goes to its group as it is, past any `.on()` matching, as in Kapacitor; a
+    /// group the join does not hold yet has nothing to release.
+    fn barrier(&mut self, parent: usize, group: &GroupKey, time: Time, out: &mut Vec<Message>) {
+        let time = round(time, self.config.tolerance);
+        if let Some(waiting) = self.groups.get_mut(group) {
+            waiting.barrier(parent, time, |set| emit(&self.config, &mut self.errors, set, out));
+        }
     }
 
     fn collect(&mut self, arrival: Arrival, out: &mut Vec<Message>) {

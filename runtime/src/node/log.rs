@@ -244,6 +244,8 @@ impl<W: Write> Node for LogNode<W> {
             match &msg {
                 Message::Point(p) => self.log_point(p),
                 Message::Batch(b) => self.log_batch(b),
+                // Kapacitor logs data only, and passes everything on.
+                Message::Barrier { .. } | Message::DeleteGroup { .. } => {}
             }
         }
         out.push(msg);

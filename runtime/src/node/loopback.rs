@@ -95,6 +95,7 @@ impl Node for LoopbackNode {
                     self.loopback.write(self.looped(&b.name, p.tags, p.fields, p.time));
                 }
             }
+            Message::Barrier { .. } | Message::DeleteGroup { .. } => {}
         }
     }
 }

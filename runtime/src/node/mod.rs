@@ -17,6 +17,12 @@ pub trait Node {
         0
     }
 
+    /// How many groups the node keeps state for (Kapacitor's `working_cardinality`); 0 for a
+    /// node that keeps none.
+    fn groups(&self) -> usize {
+        0
+    }
+
     /// The wall clock reached `now` (see [`crate::task::Task::tick`]); only nodes that act on
     /// the clock override this.
     fn tick(&mut self, _now: Time, _out: &mut Vec<Message>) {}
@@ -33,8 +39,10 @@ pub trait Node {
     }
 }
 
+pub mod barrier;
 pub mod change_detect;
 pub mod combine;
+mod control;
 #[cfg(test)]
 mod conformance_tests;
 #[cfg(test)]
@@ -42,6 +50,8 @@ mod conformance_tests_merging;
 pub mod default;
 pub mod delete;
 pub mod derivative;
+#[cfg(test)]
+mod eviction_tests;
 pub mod eval;
 pub mod filter;
 pub mod flatten;
@@ -51,6 +61,7 @@ pub mod group;
 pub mod group_by;
 pub mod http_out;
 pub mod http_post;
+pub mod idle_groups;
 pub mod influxdb_out;
 pub mod influxql;
 pub mod join;

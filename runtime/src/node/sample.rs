@@ -63,7 +63,16 @@ impl Node for SampleNode {
                 });
                 out.push(Message::Batch(batch));
             }
+            Message::DeleteGroup { group } => {
+                self.counts.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.counts.len()
     }
 }
 

@@ -30,6 +30,8 @@ impl Node for ShiftNode {
                 }
                 Message::Batch(batch)
             }
+            // Kapacitor passes barriers on unshifted.
+            control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => control,
         };
         out.push(msg);
     }

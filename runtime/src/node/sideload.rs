@@ -134,6 +134,7 @@ impl Node for SideloadNode {
                 }
                 out.push(Message::Batch(b));
             }
+            control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => out.push(control),
         }
     }
 

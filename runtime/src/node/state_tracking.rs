@@ -179,7 +179,16 @@ impl<L: Lambda, T: Tracker> Node for StateTrackingNode<L, T> {
                 });
                 out.push(Message::Batch(batch));
             }
+            Message::DeleteGroup { group } => {
+                self.groups.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.groups.len()
     }
 
     fn errors(&self) -> u64 {

@@ -66,6 +66,7 @@ impl StatsNode {
                     (&p.group, tags, &p.dimensions, 1)
                 }
                 Message::Batch(b) => (&b.group, b.tags.clone(), &b.dimensions, b.points.len() as i64),
+                Message::Barrier { .. } | Message::DeleteGroup { .. } => continue,
             };
             match self.groups.get_mut(group) {
                 Some(counted) => counted.emitted += count,
@@ -164,7 +165,7 @@ mod tests {
         out.iter()
             .map(|m| match m {
                 Message::Point(p) => format!("{} {:?} {:?} {}", p.time / S, p.tags, p.fields.get("emitted"), p.group.as_str()),
-                Message::Batch(_) => "batch".to_owned(),
+                other => format!("{other:?}"),
             })
             .collect()
     }

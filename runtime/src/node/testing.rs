@@ -121,7 +121,7 @@ pub fn points(out: Vec<Message>) -> Vec<Point> {
     out.into_iter()
         .filter_map(|m| match m {
             Message::Point(p) => Some(p),
-            Message::Batch(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -130,7 +130,7 @@ pub fn batches(out: Vec<Message>) -> Vec<Batch> {
     out.into_iter()
         .filter_map(|m| match m {
             Message::Batch(b) => Some(b),
-            Message::Point(_) => None,
+            _ => None,
         })
         .collect()
 }

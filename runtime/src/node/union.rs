@@ -14,11 +14,9 @@ use crate::point::{Str, Message, Time};
 /// the quiet parents, so that a parent that never sends cannot make memory grow without bound.
 const MAX_WAITING: usize = 100_000;
 
+/// Only timed messages wait in a union (see [`UnionNode::push_from`]).
 fn time_of(msg: &Message) -> Time {
-    match msg {
-        Message::Point(p) => p.time,
-        Message::Batch(b) => b.time,
-    }
+    msg.time().unwrap_or_default()
 }
 
 /// `|union()`. Unlike other nodes it is fed per parent ([`UnionNode::push_from`]), so it does
@@ -46,7 +44,13 @@ impl UnionNode {
     }
 
     /// Processes a message from parent number `parent`.
+    ///
+    /// A barrier waits and leaves in time order like data; a delete-group is dropped, as
+    /// Kapacitor's unions drop them.
     pub fn push_from(&mut self, parent: usize, msg: Message, out: &mut Vec<Message>) {
+        if let Message::DeleteGroup { .. } = msg {
+            return;
+        }
         let msg = self.renamed(msg);
         let Some(queue) = self.waiting.get_mut(parent) else {
             self.errors += 1;
@@ -82,6 +86,7 @@ impl UnionNode {
                 b.group = group_key(&b.name, &b.tags, &b.dimensions);
                 Message::Batch(b)
             }
+            control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => control,
         }
     }
 

@@ -12,6 +12,10 @@
 //! - count windows keep the last `periodCount` points and emit every `everyCount` points
 //!   (partial windows included unless fillPeriod), timed by their last point.
 //!
+//! A barrier closes a time window as a point of its time would (without joining it), and is
+//! not passed on, as in Kapacitor; count windows pass barriers on untouched. A delete-group
+//! drops the group's window unsent.
+//!
 //! Points stay in arrival order and expire only from the front, so a late point survives
 //! behind newer ones until everything before it has expired, as in Kapacitor.
 
@@ -212,34 +216,13 @@ impl GroupWindow {
     fn push(&mut self, entry: BatchPoint) -> Option<Batch> {
         let time = entry.time;
         match &mut self.clock {
-            Clock::EveryPoint { period, next_emit } => {
+            Clock::EveryPoint { .. } => {
                 self.buffer.push_back(entry);
-                if time < *next_emit {
-                    return None;
-                }
-                *next_emit = time;
-                let oldest = time.wrapping_sub(*period);
-                expire_front(&mut self.buffer, |t| t <= oldest);
-                Some(self.batch(time))
+                self.close(time)
             }
-            Clock::Periodic {
-                period,
-                every,
-                align,
-                next_emit,
-            } => {
-                let emit_at = *next_emit;
-                let closed = time >= emit_at;
-                if closed {
-                    *next_emit = time.wrapping_add(*every);
-                    if *align {
-                        *next_emit = truncate(*next_emit, *every);
-                    }
-                    // The triggering point joins afterwards: it belongs to the next window.
-                    let oldest = emit_at.wrapping_sub(*period);
-                    expire_front(&mut self.buffer, |t| t < oldest);
-                }
-                let batch = closed.then(|| self.batch(emit_at));
+            Clock::Periodic { .. } => {
+                // The triggering point joins afterwards: it belongs to the next window.
+                let batch = self.close(time);
                 self.buffer.push_back(entry);
                 batch
             }
@@ -263,6 +246,45 @@ impl GroupWindow {
         }
     }
 
+    /// Whether barriers close this window (time windows; Kapacitor's count windows pass them).
+    fn closes_on_barriers(&self) -> bool {
+        !matches!(self.clock, Clock::Count { .. })
+    }
+
+    /// Closes the time window that data (or a barrier) at `time` closes, if any.
+    fn close(&mut self, time: Time) -> Option<Batch> {
+        match &mut self.clock {
+            Clock::EveryPoint { period, next_emit } => {
+                if time < *next_emit {
+                    return None;
+                }
+                *next_emit = time;
+                let oldest = time.wrapping_sub(*period);
+                expire_front(&mut self.buffer, |t| t <= oldest);
+                Some(self.batch(time))
+            }
+            Clock::Periodic {
+                period,
+                every,
+                align,
+                next_emit,
+            } => {
+                let emit_at = *next_emit;
+                if time < emit_at {
+                    return None;
+                }
+                *next_emit = time.wrapping_add(*every);
+                if *align {
+                    *next_emit = truncate(*next_emit, *every);
+                }
+                let oldest = emit_at.wrapping_sub(*period);
+                expire_front(&mut self.buffer, |t| t < oldest);
+                Some(self.batch(emit_at))
+            }
+            Clock::Count { .. } => None,
+        }
+    }
+
     fn batch(&self, time: Time) -> Batch {
         Batch {
             name: self.name.clone(),
@@ -281,7 +303,24 @@ impl Node for WindowNode {
             Message::Point(point) => self.push_point(point, out),
             // Kapacitor refuses batches here ("window does not support batch data").
             Message::Batch(_) => self.errors += 1,
+            Message::Barrier { group, time } => match self.groups.get_mut(&group) {
+                Some(window) if window.closes_on_barriers() => {
+                    out.extend(window.close(time).map(Message::Batch));
+                }
+                // Kapacitor would open a window for an unknown group here, which stays empty
+                // until data comes; none is opened until then.
+                None if matches!(self.shape, Shape::Time { .. }) => {}
+                _ => out.push(Message::Barrier { group, time }),
+            },
+            Message::DeleteGroup { group } => {
+                self.groups.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.groups.len()
     }
 
     fn errors(&self) -> u64 {
@@ -389,7 +428,7 @@ mod tests {
                         .collect();
                     format!("{}:[{}]", (b.time - T0) / S, pts.join(","))
                 }
-                Message::Point(_) => "point".into(),
+                other => format!("{other:?}"),
             })
             .collect()
     }
@@ -400,6 +439,99 @@ mod tests {
             every: every * S,
             ..WindowConfig::default()
         }
+    }
+
+    /// Describes what a node emitted: `emit_second:[point seconds]` per batch, or the control
+    /// message.
+    fn shown(out: &[Message]) -> Vec<String> {
+        out.iter()
+            .map(|m| match m {
+                Message::Batch(b) => {
+                    let pts: Vec<String> =
+                        b.points.iter().map(|p| ((p.time - T0) / S).to_string()).collect();
+                    format!("{}:[{}]", (b.time - T0) / S, pts.join(","))
+                }
+                Message::Barrier { group, time } => {
+                    format!("barrier {} {}", group.as_str(), (time - T0) / S)
+                }
+                Message::DeleteGroup { group } => format!("delete {}", group.as_str()),
+                Message::Point(_) => "point".into(),
+            })
+            .collect()
+    }
+
+    fn barrier(host: &str, secs: i64) -> Message {
+        Message::Barrier {
+            group: GroupKey(format!("host={host}")),
+            time: T0 + secs * S,
+        }
+    }
+
+    /// A barrier closes a time window as a point of its time would, without joining it, and
+    /// is not passed on; the next window restarts from the barrier's time.
+    #[test]
+    fn a_barrier_closes_the_window_it_is_past() {
+        let mut node = WindowNode::new(&time_window(5, 5)).unwrap();
+        let mut out = Vec::new();
+        for s in [0, 1, 2] {
+            node.push(point("a", s, s), &mut out);
+        }
+        node.push(barrier("a", 4), &mut out);
+        assert!(out.is_empty(), "{:?}", shown(&out));
+        node.push(barrier("a", 7), &mut out);
+        node.push(point("a", 8, 8), &mut out);
+        node.push(barrier("a", 12), &mut out);
+        assert_eq!(shown(&out), ["5:[0,1,2]", "12:[8]"]);
+        // A group the window does not know: nothing opens, nothing passes.
+        out.clear();
+        node.push(barrier("b", 12), &mut out);
+        assert!(out.is_empty());
+        assert_eq!(node.groups(), 1);
+    }
+
+    #[test]
+    fn a_barrier_closes_a_right_closed_window_too() {
+        let mut node = WindowNode::new(&time_window(4, 0)).unwrap();
+        let mut out = Vec::new();
+        node.push(point("a", 0, 0), &mut out);
+        node.push(point("a", 2, 2), &mut out);
+        out.clear();
+        node.push(barrier("a", 5), &mut out);
+        assert_eq!(shown(&out), ["5:[2]"]);
+    }
+
+    #[test]
+    fn count_windows_pass_barriers_on() {
+        let config = WindowConfig {
+            period_count: 2,
+            every_count: 2,
+            ..WindowConfig::default()
+        };
+        let mut node = WindowNode::new(&config).unwrap();
+        let mut out = Vec::new();
+        node.push(point("a", 0, 0), &mut out);
+        node.push(barrier("a", 5), &mut out);
+        assert_eq!(shown(&out), ["barrier host=a 5"]);
+    }
+
+    #[test]
+    fn a_deleted_group_loses_its_window_unsent() {
+        let mut node = WindowNode::new(&time_window(5, 5)).unwrap();
+        let mut out = Vec::new();
+        node.push(point("a", 0, 0), &mut out);
+        node.push(point("b", 0, 0), &mut out);
+        node.push(
+            Message::DeleteGroup {
+                group: GroupKey("host=a".into()),
+            },
+            &mut out,
+        );
+        assert_eq!(node.groups(), 1);
+        // `a` starts afresh: its first window is timed from its new first point.
+        node.push(point("a", 3, 3), &mut out);
+        node.push(point("a", 8, 8), &mut out);
+        node.push(point("b", 6, 6), &mut out);
+        assert_eq!(shown(&out), ["delete host=a", "8:[3]", "5:[0]"]);
     }
 
     #[test]

@@ -110,12 +110,13 @@ pub fn write_batch_row(out: &mut String, b: &Batch) -> Result<(), UnsupportedFlo
     Ok(())
 }
 
-/// Appends a message as a result: `{"series":[row]}`.
+/// Appends a message as a result: `{"series":[row]}`; a barrier or delete-group has no row.
 pub fn write_result(out: &mut String, msg: &Message) -> Result<(), UnsupportedFloat> {
     out.push_str("{\"series\":[");
     match msg {
         Message::Point(p) => write_point_row(out, p)?,
         Message::Batch(b) => write_batch_row(out, b)?,
+        Message::Barrier { .. } | Message::DeleteGroup { .. } => {}
     }
     out.push_str("]}");
     Ok(())

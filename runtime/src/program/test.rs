@@ -173,8 +173,9 @@ fn tags_json(tags: &Tags) -> Value {
     Value::Object(tags.iter().map(|(k, v)| (k.to_owned(), json!(v))).collect())
 }
 
-fn message_json(message: &Message) -> Value {
-    match message {
+/// A data message as JSON; barriers and delete-groups are not shown.
+fn message_json(message: &Message) -> Option<Value> {
+    Some(match message {
         Message::Point(p) => json!({"point": {
             "name": p.name, "time": p.time, "tags": tags_json(&p.tags), "fields": fields_json(&p.fields),
         }}),
@@ -186,7 +187,8 @@ fn message_json(message: &Message) -> Value {
                 .collect();
             json!({"batch": {"name": b.name, "time": b.time, "tags": tags_json(&b.tags), "points": points}})
         }
-    }
+        Message::Barrier { .. } | Message::DeleteGroup { .. } => return None,
+    })
 }
 
 impl Tap for Collector {
@@ -194,8 +196,8 @@ impl Tap for Collector {
         if !self.nodes.iter().any(|n| n == node) {
             return;
         }
-        for message in messages {
-            self.write(&json!({"emitted": {"node": node, "message": message_json(message)}}));
+        for message in messages.iter().filter_map(message_json) {
+            self.write(&json!({"emitted": {"node": node, "message": message}}));
         }
     }
 

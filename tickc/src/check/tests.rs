@@ -287,6 +287,39 @@ fn node_rules() {
     ));
 }
 
+/// Exactly one of idle and period, greater than zero.
+#[test]
+fn barrier_rules() {
+    let errors = |props: &str| {
+        let checked = run(&stream(&format!("    |barrier(){props}\n")));
+        checked
+            .lines()
+            .filter(|l| l.starts_with("error"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    insta::assert_snapshot!(
+        [
+            "",
+            "\n        .idle(-1s)",
+            "\n        .period(-1s)",
+            "\n        .idle(1s)\n        .period(1s)",
+            "\n        .idle(1s)\n        .delete(TRUE)",
+            "\n        .period(1s)",
+        ]
+        .map(|props| format!("{props:?}: {:?}", errors(props)))
+        .join("\n"),
+        @r#"
+    "": ["error invalid-node 5:5: a barrier needs `.idle(d)` or `.period(d)`"]
+    "\n        .idle(-1s)": ["error invalid-node 6:9: a barrier's `.idle` must be greater than zero"]
+    "\n        .period(-1s)": ["error invalid-node 6:9: a barrier's `.period` must be greater than zero"]
+    "\n        .idle(1s)\n        .period(1s)": ["error invalid-node 7:9: a barrier takes `.idle` or `.period`, not both"]
+    "\n        .idle(1s)\n        .delete(TRUE)": []
+    "\n        .period(1s)": []
+    "#
+    );
+}
+
 #[test]
 fn lambda_types() {
     insta::assert_snapshot!(run(&stream("    |where(lambda: 1 + 1.0 > 0)\n")));

@@ -333,19 +333,17 @@ fn query(node: &Node, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Kapacitor's three checks: not both, and the one given greater than zero.
 fn barrier(node: &Node, out: &mut Vec<Diagnostic>) {
     let (idle, period) = (duration(node, "idle"), duration(node, "period"));
-    if idle != 0 && period != 0 {
-        out.push(error(
-            span_of(node, "period"),
-            "a barrier has either `.idle` or `.period`, not both".to_owned(),
-        ));
-    } else if idle <= 0 && period <= 0 {
-        out.push(error(
-            node.span,
-            "a barrier needs a positive `.idle(d)` or `.period(d)`".to_owned(),
-        ));
-    }
+    let (span, message) = match (idle, period) {
+        (0, 0) => (node.span, "a barrier needs `.idle(d)` or `.period(d)`"),
+        (_, 0) if idle < 0 => (span_of(node, "idle"), "a barrier's `.idle` must be greater than zero"),
+        (0, _) if period < 0 => (span_of(node, "period"), "a barrier's `.period` must be greater than zero"),
+        (0, _) | (_, 0) => return,
+        _ => (span_of(node, "period"), "a barrier takes `.idle` or `.period`, not both"),
+    };
+    out.push(error(span, message.to_owned()));
 }
 
 fn http_post(node: &Node, out: &mut Vec<Diagnostic>) {

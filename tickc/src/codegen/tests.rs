@@ -156,10 +156,10 @@ fn an_eval_longer_than_a_tuple_gets_its_own_expression_list() {
 
 #[test]
 fn unsupported_nodes_are_reported_at_the_node() {
-    let script = "dbrp \"db\".\"rp\"\nstream\n    |from()\n    |barrier()\n        .idle(1m)\n    |httpOut('x')\n";
+    let script = "dbrp \"db\".\"rp\"\nstream\n    |from()\n    |swarmAutoscale()\n        .serviceName('s')\n        .replicas(lambda: 1)\n";
     assert_eq!(
         outcome(script, "t"),
-        "error[unsupported] 4:5: node barrier is not supported by tickc yet\n"
+        "error[unsupported] 4:5: node swarmAutoscale is not supported by tickc yet\n"
     );
     let script = "dbrp \"db\".\"rp\"\nstream\n    |from()\n    |httpPost('http://x')\n        .codeField('code')\n";
     assert_eq!(

@@ -263,6 +263,7 @@ fn post_body(msg: &Message) -> Option<Value> {
             row.insert("values".into(), json!([values]));
         }
         Message::Batch(b) => batch_row(b, &mut row, tags_json)?,
+        Message::Barrier { .. } | Message::DeleteGroup { .. } => return None,
     }
     Some(json!({ "series": [row] }))
 }

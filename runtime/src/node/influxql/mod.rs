@@ -226,7 +226,17 @@ impl Node for InfluxQlNode {
         match msg {
             Message::Point(point) => self.push_point(point, out),
             Message::Batch(batch) => self.push_batch(batch, out),
+            // A deleted group's pending step is dropped unreduced, as in Kapacitor.
+            Message::DeleteGroup { group } => {
+                self.groups.remove(&group);
+                out.push(Message::DeleteGroup { group });
+            }
+            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
+    }
+
+    fn groups(&self) -> usize {
+        self.groups.len()
     }
 
     fn errors(&self) -> u64 {

@@ -307,7 +307,7 @@ fn stream_transformations_run_per_group() {
                 p.tags.get("host").map(|h| h.to_string()),
                 p.fields.get("total").cloned(),
             ),
-            Message::Batch(_) => panic!("a point was expected"),
+            other => panic!("a point was expected: {other:?}"),
         })
         .collect();
     // Transformed points are named after the group's first point.

@@ -41,11 +41,18 @@ struct KeyState {
     specifics: VecDeque<Arrival>,
 }
 
+static NO_DIMENSIONS: Dimensions = Dimensions {
+    by_measurement: false,
+    tag_names: Vec::new(),
+};
+
 /// The group tags of a message (a point's dimension values; a batch's tags).
 fn group_info_tags(msg: &Message) -> Tags {
     match msg {
         Message::Point(p) => group_tags(&p.tags, &p.dimensions),
         Message::Batch(b) => b.tags.clone(),
+        // The join routes data only (see `JoinNode::push_from`).
+        Message::Barrier { .. } | Message::DeleteGroup { .. } => Tags::new(),
     }
 }
 
@@ -53,6 +60,7 @@ fn dimensions(msg: &Message) -> &Dimensions {
     match msg {
         Message::Point(p) => &p.dimensions,
         Message::Batch(b) => &b.dimensions,
+        Message::Barrier { .. } | Message::DeleteGroup { .. } => &NO_DIMENSIONS,
     }
 }
 
@@ -60,6 +68,7 @@ fn name(msg: &Message) -> &str {
     match msg {
         Message::Point(p) => &p.name,
         Message::Batch(b) => &b.name,
+        Message::Barrier { .. } | Message::DeleteGroup { .. } => "",
     }
 }
 
@@ -77,6 +86,7 @@ fn retagged(matched: &Arrival, specific: &Arrival) -> Arrival {
             set_batch_tags(&mut b, tags);
             Message::Batch(b)
         }
+        control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => control,
     };
     Arrival {
         parent: matched.parent,

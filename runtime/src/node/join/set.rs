@@ -58,7 +58,7 @@ impl JoinSet {
                     points.push(match value {
                         None => None,
                         Some(Message::Point(p)) => Some(p),
-                        Some(Message::Batch(_)) => return Err(MixedKinds),
+                        Some(_) => return Err(MixedKinds),
                     });
                 }
                 Ok(join_points(config, self.time, points).map(Message::Point))
@@ -69,11 +69,13 @@ impl JoinSet {
                     batches.push(match value {
                         None => None,
                         Some(Message::Batch(b)) => Some(b),
-                        Some(Message::Point(_)) => return Err(MixedKinds),
+                        Some(_) => return Err(MixedKinds),
                     });
                 }
                 Ok(join_batches(config, self.time, batches).map(Message::Batch))
             }
+            // The join routes data only (see `JoinNode::push_from`).
+            Message::Barrier { .. } | Message::DeleteGroup { .. } => Ok(None),
         }
     }
 }

@@ -63,6 +63,15 @@ impl WaitingSets {
         }
     }
 
+    /// A barrier from `parent` at the (rounded) `time`: the parent sends nothing older, so it
+    /// counts as that parent's head and may let sets leave.
+    pub(super) fn barrier(&mut self, parent: usize, time: Time, mut leave: impl FnMut(JoinSet)) {
+        if let Some(head) = self.heads.get_mut(parent) {
+            *head = Some(time);
+        }
+        self.release(&mut leave);
+    }
+
     /// Lets every set leave, in time order (when the task stops).
     pub(super) fn drain(&mut self, mut leave: impl FnMut(JoinSet)) {
         while !self.sets.is_empty() {

@@ -74,6 +74,8 @@ fn main() {
                 .map(|m| match m {
                     Message::Point(_) => "point",
                     Message::Batch(_) => "batch",
+                    // Outputs show data only.
+                    Message::Barrier { .. } | Message::DeleteGroup { .. } => "control",
                 })
                 .collect();
             log.lock().unwrap().push((node.to_owned(), kinds));

@@ -59,6 +59,7 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
             },
             #filter,
         )
+        .forgetting_idle_groups(context.config.groups.idle_timeout)
     };
     Ok(NodeCode::plain(ty, init).with_lambdas(lambdas))
 }

@@ -17,7 +17,10 @@ pub(super) fn generate(node: &Node) -> NodeCode {
     let by_measurement = properties::flag(node, "byMeasurement");
     NodeCode::plain(
         quote!(rt::GroupByNode),
-        quote!(rt::GroupByNode::new(rt::GroupByConfig { group_by: #group_by, by_measurement: #by_measurement })),
+        quote!(
+            rt::GroupByNode::new(rt::GroupByConfig { group_by: #group_by, by_measurement: #by_measurement })
+                .forgetting_idle_groups(context.config.groups.idle_timeout)
+        ),
     )
 }
 

@@ -6,6 +6,7 @@
 //! `unsupported` error at the node, never compiled into something that behaves differently.
 
 mod alert;
+mod barrier;
 mod derivative;
 mod eval;
 mod filter;
@@ -104,6 +105,7 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
         (_, "kapacitorLoopback") => Ok(loopback::generate(node)),
         (_, "sideload") => Ok(sideload::generate(node)),
         (_, "stats") => Ok(stats::generate(node)),
+        (_, "barrier") => Ok(barrier::generate(node)),
         // What Kapacitor adds under a childless node that `stats` observes: a pass-through.
         (_, "noop") => Ok(source::generate()),
         (_, "log") => Ok(output::log(node)),

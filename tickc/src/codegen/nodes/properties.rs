@@ -31,6 +31,13 @@ pub(super) fn string<'a>(node: &'a Node, name: &str) -> Option<&'a str> {
     }
 }
 
+pub(super) fn bool(node: &Node, name: &str) -> Option<bool> {
+    match first(node, name) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    }
+}
+
 /// Whether a flag property (`.align()`) was called.
 pub(super) fn flag(node: &Node, name: &str) -> bool {
     node.property(name).is_some()
