@@ -732,7 +732,7 @@ mod tests {
         let mut out = Vec::new();
         node.push(point("a", 90.0, 10), &mut out);
         node.push(point("b", 10.0, 10), &mut out);
-        let host_a = Tags::from_pairs([("host".to_owned(), "a".to_owned())]);
+        let host_a = Tags::from_pairs([("host".into(), "a".into())]);
         assert!(inhibitors.is_inhibited("c", &host_a));
         assert_eq!(node.groups(), 2);
         out.clear();

@@ -228,7 +228,7 @@ mod tests {
 
     fn host(name: &str, time: i64) -> Message {
         let mut p = point("cpu", &[("host", name)], &[("v", 1.0)], time);
-        p.group = GroupKey(format!("host={name}"));
+        p.group = GroupKey(format!("host={name}").into());
         Message::Point(p)
     }
 

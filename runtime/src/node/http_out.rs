@@ -244,7 +244,7 @@ mod tests {
         let mut node = HttpOutNode::new();
         let reader = node.result();
         let delete = |host: &str| Message::DeleteGroup {
-            group: GroupKey(format!("host={host}")),
+            group: GroupKey(format!("host={host}").into()),
         };
         let hosts = |json: String| -> Vec<String> {
             let v: serde_json::Value = serde_json::from_str(&json).unwrap();

@@ -120,7 +120,7 @@ mod tests {
     fn deleted(out: Vec<Message>) -> Vec<String> {
         out.into_iter()
             .map(|m| match m {
-                Message::DeleteGroup { group } => group.0,
+                Message::DeleteGroup { group } => group.0.to_string(),
                 other => format!("{other:?}"),
             })
             .collect()

@@ -462,7 +462,7 @@ mod tests {
 
     fn barrier(host: &str, secs: i64) -> Message {
         Message::Barrier {
-            group: GroupKey(format!("host={host}")),
+            group: GroupKey(format!("host={host}").into()),
             time: T0 + secs * S,
         }
     }

@@ -41,10 +41,7 @@ struct KeyState {
     specifics: VecDeque<Arrival>,
 }
 
-static NO_DIMENSIONS: Dimensions = Dimensions {
-    by_measurement: false,
-    tag_names: Vec::new(),
-};
+static NO_DIMENSIONS: std::sync::LazyLock<Dimensions> = std::sync::LazyLock::new(Dimensions::default);
 
 /// The group tags of a message (a point's dimension values; a batch's tags).
 fn group_info_tags(msg: &Message) -> Tags {
