@@ -219,6 +219,21 @@ fn run_case(
     compare::compare(&case.dir.join("expected"), &actual)
 }
 
+/// Waits (up to ten minutes) until every address in `addrs` can be listened on: the sinks'
+/// ports are fixed by the cases, so a second run on the machine waits for the first to end
+/// rather than failing.
+fn wait_for_free_ports(addrs: &[&str]) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    let mut told = false;
+    while !addrs.iter().all(|addr| std::net::TcpListener::bind(addr).is_ok()) && std::time::Instant::now() < deadline {
+        if !told {
+            eprintln!("conformance: {} in use (another run going on?); waiting for it to end", addrs.join(" or "));
+            told = true;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+}
+
 fn main() -> ExitCode {
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let root = workspace_root();
@@ -240,6 +255,7 @@ fn main() -> ExitCode {
     let allowlist = read_allowlist(&root.join("tests/conformance/allowlist.txt"));
     let scratch_root = root.join("target/conformance");
 
+    wait_for_free_ports(&[HTTP_SINK, TCP_SINK]);
     let sinks = match (sinks::start_http(HTTP_SINK), sinks::start_tcp(TCP_SINK)) {
         (Ok(h), Ok(t)) => (h, t),
         (Err(e), _) | (_, Err(e)) => {
