@@ -236,7 +236,12 @@ impl RouteIndex {
             .any(|d| d.database == database && d.retention_policy == retention_policy)
     }
 
-    fn select(&self, selection: &Selection, point: &(impl Routable + ?Sized), scratch: &mut Scratch) {
+    fn select(
+        &self,
+        selection: &Selection,
+        point: &(impl Routable + ?Sized),
+        scratch: &mut Scratch,
+    ) {
         for &task in &selection.every_point {
             scratch.take(task);
         }
@@ -247,7 +252,9 @@ impl RouteIndex {
                 None => &[],
             };
             for &number in routes {
-                let (Some(route), Some(hits)) = (self.constrained.get(number), scratch.hits.get_mut(number)) else {
+                let (Some(route), Some(hits)) =
+                    (self.constrained.get(number), scratch.hits.get_mut(number))
+                else {
                     continue;
                 };
                 if *hits == 0 {
@@ -397,7 +404,10 @@ mod tests {
             measurement: None,
             tags: &[("host", "a"), ("dc", "west")],
         }];
-        let tasks = [task("both", Routes::Only(BOTH)), task("a", Routes::Only(HOST_A))];
+        let tasks = [
+            task("both", Routes::Only(BOTH)),
+            task("a", Routes::Only(HOST_A)),
+        ];
         let index = RouteIndex::new(&tasks);
         let mut scratch = Scratch::default();
         let both = point("cpu,dc=west,host=a v=1");
@@ -413,7 +423,10 @@ mod tests {
 
     #[test]
     fn a_field_named_like_the_tag_reaches_the_task_when_the_tag_is_absent() {
-        let tasks = [task("a", Routes::Only(HOST_A)), task("b", Routes::Only(HOST_B))];
+        let tasks = [
+            task("a", Routes::Only(HOST_A)),
+            task("b", Routes::Only(HOST_B)),
+        ];
         let index = RouteIndex::new(&tasks);
         let mut scratch = Scratch::default();
         let by_field = point("cpu host=\"a\",v=1");
@@ -476,8 +489,15 @@ mod tests {
         for line in lines {
             let view = parse_line(line, Precision::Nanosecond).unwrap();
             let point = view.to_point("telegraf", "autogen", 0);
-            let from_view: Vec<_> = index.tasks_for(&mut scratch, "telegraf", "autogen", &view).collect();
-            assert_eq!(from_view, routed(&index, &mut scratch, &point), "{}", String::from_utf8_lossy(line));
+            let from_view: Vec<_> = index
+                .tasks_for(&mut scratch, "telegraf", "autogen", &view)
+                .collect();
+            assert_eq!(
+                from_view,
+                routed(&index, &mut scratch, &point),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 

@@ -90,8 +90,11 @@ impl Selection {
     /// The route of a task dbrp through this `from()`; none when the `from()` names another
     /// database or retention policy.
     fn route(&self, dbrp: &Dbrp) -> Option<Route> {
-        let differs = |wanted: &Option<String>, actual: &str| wanted.as_deref().is_some_and(|w| w != actual);
-        if differs(&self.database, &dbrp.database) || differs(&self.retention_policy, &dbrp.retention_policy) {
+        let differs =
+            |wanted: &Option<String>, actual: &str| wanted.as_deref().is_some_and(|w| w != actual);
+        if differs(&self.database, &dbrp.database)
+            || differs(&self.retention_policy, &dbrp.retention_policy)
+        {
             return None;
         }
         Some(Route {
@@ -133,7 +136,9 @@ fn tag_equalities(expr: &TypedExpr, tags: &mut Vec<(String, String)>) {
         BinaryOp::Eq => {
             let equality = match (&lhs.kind, &rhs.kind) {
                 (TypedExprKind::Reference(name), TypedExprKind::String(value))
-                | (TypedExprKind::String(value), TypedExprKind::Reference(name)) => Some((name, value)),
+                | (TypedExprKind::String(value), TypedExprKind::Reference(name)) => {
+                    Some((name, value))
+                }
                 _ => None,
             };
             // `"time"` is the point's time, never a tag.
@@ -149,7 +154,10 @@ fn tag_equalities(expr: &TypedExpr, tags: &mut Vec<(String, String)>) {
 
 fn has_stateful_call(expr: &TypedExpr) -> bool {
     match &expr.kind {
-        TypedExprKind::Call { state_slot: Some(_), .. } => true,
+        TypedExprKind::Call {
+            state_slot: Some(_),
+            ..
+        } => true,
         TypedExprKind::Call { args, .. } | TypedExprKind::UnknownCall { args, .. } => {
             args.iter().any(has_stateful_call)
         }
@@ -209,11 +217,15 @@ mod tests {
     #[test]
     fn the_conjuncts_of_and_narrow_together() {
         assert_eq!(
-            shown(".where(lambda: \"host\" == 'a' AND \"usage_idle\" < 10 AND (\"dc\" == 'west' AND TRUE))"),
+            shown(
+                ".where(lambda: \"host\" == 'a' AND \"usage_idle\" < 10 AND (\"dc\" == 'west' AND TRUE))"
+            ),
             "telegraf.autogen * dc=west,host=a"
         );
         assert_eq!(
-            shown(".measurement('cpu').where(lambda: \"host\" == 'a').where(lambda: \"cpu\" == 'cpu-total')"),
+            shown(
+                ".measurement('cpu').where(lambda: \"host\" == 'a').where(lambda: \"cpu\" == 'cpu-total')"
+            ),
             "telegraf.autogen cpu cpu=cpu-total,host=a"
         );
     }
@@ -245,7 +257,9 @@ mod tests {
             "telegraf.autogen cpu"
         );
         assert_eq!(
-            shown(".measurement('cpu').where(lambda: \"host\" == 'a').where(lambda: sigma(\"usage_idle\") > 3.0)"),
+            shown(
+                ".measurement('cpu').where(lambda: \"host\" == 'a').where(lambda: sigma(\"usage_idle\") > 3.0)"
+            ),
             "telegraf.autogen cpu"
         );
     }
