@@ -17,6 +17,7 @@ pub mod output;
 pub mod point;
 pub mod program;
 pub mod replay;
+pub mod route;
 pub mod tap;
 pub mod task;
 pub mod template;

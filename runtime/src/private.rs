@@ -64,7 +64,8 @@ pub use crate::point::{Batch, FieldValue, Message, Point};
 pub use crate::program::program_main;
 pub use crate::point::Time;
 pub use crate::task::{
-    Dbrp, NodeState, NodeStats, RestoreError, Task, TaskContext, TaskDescriptor, TaskKind,
+    Dbrp, NodeState, NodeStats, RestoreError, Route, Routes, Task, TaskContext, TaskDescriptor,
+    TaskKind,
 };
 pub use crate::tap::Tap;
 

@@ -34,6 +34,31 @@ pub struct Dbrp {
     pub retention_policy: &'static str,
 }
 
+/// Which points of its dbrps a stream task can use, as the compiler derived them from the task's
+/// `from()` nodes: the runtime hands a task only those (see [`crate::route`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routes {
+    /// Every point of the task's dbrps (a descriptor written by hand).
+    Dbrps,
+    /// Only points that match one of these routes; none for a batch task, which takes no
+    /// points from the stream.
+    Only(&'static [Route]),
+}
+
+/// Points a task can use: those of one database and retention policy, of one measurement when
+/// it is set, and whose tags equal `tags`. A route only ever narrows what a task's `from()`
+/// would let through: a point outside every route of a task cannot pass its `from()` nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub database: &'static str,
+    pub retention_policy: &'static str,
+    pub measurement: Option<&'static str>,
+    /// `(tag name, value)`: the tag equalities a `.where()` lambda requires (`"host" == 'a'`).
+    /// A point without such a tag but with a field of that name still matches, as the lambda
+    /// would read the field.
+    pub tags: &'static [(&'static str, &'static str)],
+}
+
 /// What the runtime offers a task while it is built: its id, where its outputs go, the
 /// program's configuration (services, InfluxDB), an optional tap on its nodes, and where its
 /// httpOut nodes publish their results.
@@ -90,6 +115,8 @@ pub struct TaskDescriptor {
     /// Whether a serving program starts the task, as Kapacitor's task status `enabled` does; a
     /// disabled task is listed and can be enabled through the API.
     pub enabled: bool,
+    /// Which points of its dbrps the task can use.
+    pub routes: Routes,
 }
 
 impl std::fmt::Debug for TaskDescriptor {

@@ -36,17 +36,27 @@ pub fn example(name: &str, replacements: &[(&str, &str)]) -> String {
 /// Builds `source` as task `task_id` into the program `program` in the shared build cache
 /// (`TICKC_CACHE_DIR`, else target/tickc-cache); the program's path.
 pub fn build(program: &str, task_id: &str, source: &str) -> PathBuf {
+    build_tasks(program, &[(task_id.to_owned(), source.to_owned())])
+}
+
+/// [`build`] with several tasks, `(task id, source)`.
+pub fn build_tasks(program: &str, sources: &[(String, String)]) -> PathBuf {
+    let tasks: Vec<CompiledTask> = sources.iter().map(|(task_id, source)| compile(task_id, source)).collect();
+    let cache = match std::env::var_os(CACHE_DIR_ENV) {
+        Some(dir) => Cache::at(PathBuf::from(dir)),
+        None => Cache::at(workspace_root().join("target/tickc-cache")),
+    };
+    build_program(&cache, program, &tasks).unwrap_or_else(|e| panic!("build failed: {e}"))
+}
+
+/// The generated module of one task; the script must be accepted.
+fn compile(task_id: &str, source: &str) -> CompiledTask {
     let checked = check_source(source, &CheckOptions::default());
     let errors: Vec<&str> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.as_str()).collect();
     assert!(errors.is_empty(), "the script is rejected: {errors:?}\n{source}");
     let task = checked.task.expect("a checked task");
     let code = tickc::codegen::generate_file(&task, task_id, source).expect("the script compiles");
-    let task = CompiledTask { id: task_id.into(), source_name: format!("{task_id}.tick"), code };
-    let cache = match std::env::var_os(CACHE_DIR_ENV) {
-        Some(dir) => Cache::at(PathBuf::from(dir)),
-        None => Cache::at(workspace_root().join("target/tickc-cache")),
-    };
-    build_program(&cache, program, &[task]).unwrap_or_else(|e| panic!("build failed: {e}"))
+    CompiledTask { id: task_id.into(), source_name: format!("{task_id}.tick"), code }
 }
 
 /// A task program serving on a free loopback port, its standard error collected; killed if the
@@ -87,6 +97,11 @@ impl Serving {
             Err(_) => panic!("serve did not start listening:\n{}", stderr.lock().unwrap_or_else(|e| e.into_inner())),
         };
         Serving { child, stderr, address }
+    }
+
+    /// The program's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The server's base URL.
@@ -141,6 +156,18 @@ pub fn post(address: SocketAddr, path: &str, body: &str) -> u16 {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+}
+
+/// GETs `path` over a plain HTTP/1.1 connection; the status code and the body.
+pub fn get(address: SocketAddr, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+    (status, body)
 }
 
 /// Waits until the alert log has at least `count` lines; they are returned, parsed.

@@ -20,6 +20,7 @@ pub mod ir;
 pub mod lexer;
 pub mod manifest;
 pub mod parser;
+pub mod routes;
 pub mod span;
 pub mod testing;
 pub mod vars;

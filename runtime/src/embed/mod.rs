@@ -6,7 +6,7 @@
 //! ```
 //! use std::sync::{Arc, Mutex};
 //! use tick_runtime::embed::{EmbedConfig, EmbeddedTask, Handlers, OutputRef};
-//! # use tick_runtime::task::{Dbrp, NodeStats, Task, TaskDescriptor, TaskKind};
+//! # use tick_runtime::task::{Dbrp, NodeStats, Routes, Task, TaskDescriptor, TaskKind};
 //! # use tick_runtime::point::{Batch, Point};
 //! # struct Echo;
 //! # impl Task for Echo {
@@ -19,7 +19,7 @@
 //! #     id: "cpu_alert", kind: TaskKind::Stream,
 //! #     dbrps: &[Dbrp { database: "telegraf", retention_policy: "autogen" }],
 //! #     script: "", nodes: &["stream0"], edges: &[], queries: Vec::new, new: |_| Box::new(Echo),
-//! #     enabled: true,
+//! #     enabled: true, routes: Routes::Dbrps,
 //! # };
 //!
 //! // DESCRIPTOR is what `tick!` generates for a script (`cpu_alert::DESCRIPTOR`).

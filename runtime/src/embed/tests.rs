@@ -8,7 +8,7 @@ use super::*;
 use crate::alert::{Event, EventSource, Level};
 use crate::delivery::RecordingOutbox;
 use crate::point::Message;
-use crate::task::{Dbrp, TaskKind};
+use crate::task::{Dbrp, Routes, TaskKind};
 
 /// Passes every point to `from1`, which feeds `log2` and `alert3`; `alert3` raises a critical
 /// event per point and sends it to a TCP handler. Flushing sends a marker delivery.
@@ -70,6 +70,7 @@ static PROBE: TaskDescriptor = TaskDescriptor {
     queries: Vec::new,
     new: |context| Box::new(Probe { context: context.clone() }),
     enabled: true,
+    routes: Routes::Dbrps,
 };
 
 /// A task whose deliveries are recorded, and the recording.

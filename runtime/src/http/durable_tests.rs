@@ -18,7 +18,9 @@ use crate::node::Node;
 use crate::node::http_out::HttpOutNode;
 use crate::point::{Batch, Message, Point};
 use crate::replay::srpl::SrplReader;
-use crate::task::{NodeState, NodeStats, RestoreError, Task, TaskContext, TaskDescriptor, TaskKind};
+use crate::task::{
+    NodeState, NodeStats, RestoreError, Routes, Task, TaskContext, TaskDescriptor, TaskKind,
+};
 use crate::time::Precision;
 
 fn with_data_dir(dir: &Path) -> Config {
@@ -97,6 +99,7 @@ fn counter(id: &'static str) -> TaskDescriptor {
         queries: Vec::new,
         new: Counter::boxed,
         enabled: true,
+        routes: Routes::Dbrps,
     }
 }
 

@@ -19,6 +19,7 @@ use crate::config::ProgramConfig;
 use crate::delivery::Outbox;
 use crate::node::http_out::{HttpOutEndpoints, HttpOutResult};
 use crate::point::{Batch, Point, Time};
+use crate::route::{Routable, RouteIndex, Scratch, TaskIndex};
 use crate::task::{NodeStats, Task, TaskContext, TaskDescriptor};
 
 /// Points handed to a task in one go: a slice of one write request.
@@ -65,6 +66,8 @@ impl Environment {
 /// Every task of the program, in the order the program lists them.
 pub(crate) struct LiveTasks {
     tasks: Vec<LiveTask>,
+    /// Which tasks can use a point, by position in `tasks`.
+    routes: Arc<RouteIndex>,
 }
 
 /// One task of the program, executing or not.
@@ -116,6 +119,43 @@ struct Throughput {
 pub(crate) struct Target {
     pub(crate) task_id: &'static str,
     pub(crate) queue: SyncSender<Work>,
+}
+
+/// The executing tasks a write of one database and retention policy can reach, and which of
+/// them can use each of its points.
+pub(crate) struct Targets {
+    routes: Arc<RouteIndex>,
+    /// By task index; none for a task not executing.
+    by_task: Vec<Option<Target>>,
+}
+
+impl Targets {
+    /// How many tasks the program has (executing or not): task indices are below it.
+    pub(crate) fn task_count(&self) -> usize {
+        self.by_task.len()
+    }
+
+    /// Whether no task can take a point.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_task.iter().all(Option::is_none)
+    }
+
+    pub(crate) fn get(&self, task: TaskIndex) -> Option<&Target> {
+        self.by_task.get(task)?.as_ref()
+    }
+
+    /// The executing tasks that can use `point`, written to `database`.`retention_policy`.
+    pub(crate) fn tasks_for<'s, P: Routable + ?Sized>(
+        &'s self,
+        scratch: &'s mut Scratch,
+        database: &str,
+        retention_policy: &str,
+        point: &P,
+    ) -> impl Iterator<Item = TaskIndex> + use<'s, P> {
+        self.routes
+            .tasks_for(scratch, database, retention_policy, point)
+            .filter(move |&task| self.get(task).is_some())
+    }
 }
 
 /// A task as the API shows it at one moment.
@@ -171,7 +211,10 @@ impl LiveTasks {
                 task
             })
             .collect();
-        LiveTasks { tasks }
+        LiveTasks {
+            tasks,
+            routes: Arc::new(RouteIndex::new(descriptors)),
+        }
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&LiveTask> {
@@ -182,20 +225,17 @@ impl LiveTasks {
         self.tasks.iter()
     }
 
-    /// The queues of the executing tasks that read `database`.`retention_policy`.
-    pub(crate) fn targets(&self, database: &str, retention_policy: &str) -> Vec<Target> {
-        self.tasks
-            .iter()
-            .filter(|t| t.descriptor.wants(database, retention_policy))
-            .filter_map(|t| {
-                let state = lock(&t.state);
-                let execution = state.execution.as_ref()?;
-                Some(Target {
-                    task_id: t.descriptor.id,
-                    queue: execution.queue.clone(),
-                })
-            })
-            .collect()
+    /// The queues of the executing tasks that can use points of `database`.`retention_policy`.
+    pub(crate) fn targets(&self, database: &str, retention_policy: &str) -> Targets {
+        let by_task = if self.routes.reads(database, retention_policy) {
+            self.tasks.iter().map(LiveTask::target).collect()
+        } else {
+            Vec::new()
+        };
+        Targets {
+            routes: self.routes.clone(),
+            by_task,
+        }
     }
 
     /// Updates every executing task's throughput from the points it took in the last
@@ -242,6 +282,16 @@ impl LiveTasks {
 impl LiveTask {
     pub(crate) fn descriptor(&self) -> &TaskDescriptor {
         &self.descriptor
+    }
+
+    /// Where points for the task go, while it executes.
+    fn target(&self) -> Option<Target> {
+        let state = lock(&self.state);
+        let execution = state.execution.as_ref()?;
+        Some(Target {
+            task_id: self.descriptor.id,
+            queue: execution.queue.clone(),
+        })
     }
 
     /// The result of the executing task's httpOut node at `endpoint`.

@@ -1,6 +1,5 @@
 //! `|kapacitorLoopback()` while serving: points a task writes back go into a bounded channel, and
-//! a thread of their own hands them to the tasks that read their database and retention policy,
-//! as a `/write` would. A task never waits on its own loopback: when the channel is full the point
+//! a thread of their own hands them to the tasks that can use them, as a `/write` would. A task never waits on its own loopback: when the channel is full the point
 //! is dropped and counted (a full channel means tasks loop back faster than they are fed, most
 //! likely a cycle between tasks).
 
@@ -12,6 +11,7 @@ use super::live::deliver;
 use super::server::State;
 use crate::loopback::Loopback;
 use crate::point::Point;
+use crate::route::Scratch;
 
 /// How many looped-back points wait for delivery at most.
 const CAPACITY: usize = 10_000;
@@ -55,17 +55,24 @@ pub(crate) fn start_delivery(state: Weak<State>, points: Receiver<Point>) {
     let spawned = std::thread::Builder::new()
         .name("loopback".into())
         .spawn(move || {
+            let mut scratch = Scratch::default();
             for point in points {
                 let Some(state) = state.upgrade() else {
                     return;
                 };
                 let targets = state.tasks.targets(&point.database, &point.retention_policy);
-                if let Some((last, others)) = targets.split_last() {
-                    for target in others {
-                        // A stopped task simply misses the point, as with /write.
+                let mut wanting = targets
+                    .tasks_for(&mut scratch, &point.database, &point.retention_policy, &point)
+                    .filter_map(|task| targets.get(task))
+                    .peekable();
+                while let Some(target) = wanting.next() {
+                    // A stopped task simply misses the point, as with /write.
+                    if wanting.peek().is_some() {
                         let _ = deliver(target, vec![point.clone()]);
+                    } else {
+                        let _ = deliver(target, vec![point]);
+                        break;
                     }
-                    let _ = deliver(last, vec![point]);
                 }
             }
         });

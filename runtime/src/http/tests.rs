@@ -18,7 +18,9 @@ use tokio::task::JoinHandle;
 use super::{BatchSink, Config, Credentials, Server, TaskStopped};
 use crate::delivery::RecordingOutbox;
 use crate::point::{Batch, FieldValue, Point};
-use crate::task::{Dbrp, NodeStats, Task, TaskContext, TaskDescriptor, TaskKind};
+use crate::task::{
+    Dbrp, NodeStats, Route, Routes, Task, TaskContext, TaskDescriptor, TaskKind,
+};
 
 /// How long a test waits for something that should happen at once.
 pub(super) const PATIENCE: Duration = Duration::from_secs(10);
@@ -156,6 +158,7 @@ pub(super) fn recorder(id: &'static str) -> TaskDescriptor {
         queries: Vec::new,
         new: Recorder::boxed,
         enabled: true,
+        routes: Routes::Dbrps,
     }
 }
 
@@ -1050,11 +1053,11 @@ fn throughput_is_the_points_taken_since_the_last_sample() {
     });
     let tasks = LiveTasks::start(&[recorder("rate")], &environment, 0);
     let targets = tasks.targets("telegraf", "autogen");
-    assert_eq!(targets.len(), 1);
+    assert_eq!(targets.task_count(), 1);
     let point = crate::lineproto::parse_line(b"cpu v=1 1", crate::time::Precision::Second).unwrap();
     assert!(
         deliver(
-            &targets[0],
+            targets.get(0).unwrap(),
             vec![point.to_point("telegraf", "autogen", 0); 3]
         )
         .is_ok()
@@ -1181,4 +1184,69 @@ async fn eight_concurrent_writers_into_a_small_queue_lose_no_point() {
     let sent: Vec<f64> = (0..WRITERS * BODIES * LINES).map(f64::from).collect();
     assert_eq!(seen.len(), sent.len(), "points lost or duplicated");
     assert_eq!(seen, sent);
+}
+
+/// A recorder that can use only the points of `routes`.
+fn host_recorder(id: &'static str, routes: &'static [Route]) -> TaskDescriptor {
+    TaskDescriptor {
+        routes: Routes::Only(routes),
+        ..recorder(id)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_task_receives_only_the_points_its_routes_match() {
+    const fn host(tags: &'static [(&'static str, &'static str)]) -> Route {
+        Route {
+            database: "telegraf",
+            retention_policy: "autogen",
+            measurement: Some("cpu"),
+            tags,
+        }
+    }
+    static H1: &[Route] = &[host(&[("host", "h1")])];
+    static H2: &[Route] = &[host(&[("host", "h2")])];
+    static H3: &[Route] = &[host(&[("host", "h3")])];
+    let tasks = [
+        host_recorder("route_h1", H1),
+        host_recorder("route_h2", H2),
+        host_recorder("route_h3", H3),
+    ];
+    let server = start(&tasks, Config::default()).await;
+    // Hosts 1 to 3 in turn, 3 000 points (several chunks), then points no task can use.
+    let body: String = (0..3_000u32)
+        .map(|i| format!("cpu,host=h{} v={i} {}\n", i % 3 + 1, 1_700_000_000 + i64::from(i)))
+        .chain(["cpu,host=h4 v=1 1700000000\n".into(), "mem,host=h1 v=1 1700000000\n".into()])
+        .collect();
+    let reply = post(server.address, "/write?db=telegraf&precision=s", &body).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    for (n, id) in ["route_h1", "route_h2", "route_h3"].into_iter().enumerate() {
+        let shown = show_until(server.address, id, |task| {
+            task["stats"]["node-stats"]["stream0"]["collected"] == 1_000
+        })
+        .await;
+        assert_eq!(shown["stats"]["node-stats"]["record1"]["collected"], 1_000);
+        let host = format!("h{}", n + 1);
+        let (count, own, in_order) = read(id, |log| {
+            let values: Vec<f64> = log.points.iter().filter_map(|p| p.fields.get("v")).filter_map(|v| match v {
+                FieldValue::Float(v) => Some(*v),
+                _ => None,
+            }).collect();
+            (
+                log.points.len(),
+                log.points.iter().all(|p| p.tags.get("host").is_some_and(|h| **h == *host) && *p.name == *"cpu"),
+                values.windows(2).all(|w| w[0] < w[1]),
+            )
+        });
+        assert_eq!((count, own, in_order), (1_000, true, true), "{id}");
+    }
+
+    // A disabled task gets nothing; the others keep getting theirs.
+    assert_eq!(patch_status(server.address, "route_h2", "disabled").await.status, StatusCode::OK);
+    let more = "cpu,host=h1 v=5000 1700005000\ncpu,host=h2 v=5001 1700005001\n";
+    let reply = post(server.address, "/write?db=telegraf&precision=s", more).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    wait_until("route_h1", |log| log.points.len() == 1_001);
+    assert_eq!(read("route_h2", |log| log.points.len()), 1_000);
+    server.shutdown().await;
 }

@@ -1,6 +1,8 @@
 //! `POST /write` and `POST /kapacitor/v1/write`: InfluxDB 1.x line protocol in (`db`, `rp`,
-//! `precision`, gzip bodies), points out to the executing tasks that read the write's database
-//! and retention policy, in body order.
+//! `precision`, gzip bodies), points out to the executing tasks that can use them (by the
+//! write's database and retention policy and the point's measurement and tags: see
+//! [`crate::route`]), each task's in body order. A point no task can use is counted, and
+//! decoded only when a recording takes it.
 //!
 //! Where this differs from Kapacitor 1.5.7, it does as InfluxDB documents or better:
 //! - a bad line does not sink the body: the good lines are processed and the answer is 400 with
@@ -16,8 +18,8 @@
 //!   task reads);
 //! - `db` is checked before the body is read, as InfluxDB does.
 //!
-//! A 204 means every point is queued to every task that reads it; a full queue makes the write
-//! wait rather than buffer without bound.
+//! A 204 means every point is queued to every task that can use it; a full queue makes the
+//! write wait rather than buffer without bound.
 //!
 //! Memory: the body is held once (read into a buffer sized by its `Content-Length`; a gzip body
 //! is inflated into a second buffer and the compressed one dropped) and parsed in place; points
@@ -37,20 +39,21 @@ use hyper::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::live::{Chunk, Target, deliver};
+use super::live::{Chunk, Target, Targets, deliver};
 use super::query::Query;
 use super::recording::Recording;
 use super::recordings::record;
 use super::response::{Body, empty, error, json};
 use super::server::State;
-use crate::lineproto::{BadLine, SeriesCache, parse_body};
+use crate::lineproto::{BadLine, LineView, SeriesCache, parse_body};
 use crate::point::{FieldValue, Point, Str, Time};
+use crate::route::Scratch;
 use crate::time::Precision;
 use crate::time::wall_clock_now;
 
 /// How many bad lines an error answer lists; the rest are counted.
 const LISTED_BAD_LINES: usize = 50;
-/// A chunk handed to a task holds at most this many points...
+/// A chunk handed to a task (or to the recordings) holds at most this many points...
 const CHUNK_POINTS: usize = 1_000;
 /// ...and about this many bytes of names, tags and fields, so a task's queue has a memory
 /// bound whatever the points look like.
@@ -223,9 +226,9 @@ struct Write {
 }
 
 impl Write {
-    /// Sends the good lines of `text` to `targets` and `recordings`, in order, and collects
-    /// the bad ones.
-    fn ingest(&self, text: &[u8], targets: &[Target], recordings: &[Arc<Recording>]) -> Outcome {
+    /// Sends the good lines of `text` to the `targets` that can use them and to `recordings`,
+    /// in order, and collects the bad ones.
+    fn ingest(&self, text: &[u8], targets: &Targets, recordings: &[Arc<Recording>]) -> Outcome {
         let mut fanout = Fanout::new(targets, recordings);
         let mut outcome = Outcome::default();
         SERIES.with_borrow_mut(|series| {
@@ -234,69 +237,126 @@ impl Write {
                     Ok(line) => {
                         outcome.points += 1;
                         if !targets.is_empty() || !recordings.is_empty() {
-                            fanout.push(series.point(&line.view, &self.database, &self.retention_policy, self.now));
+                            fanout.push(&line.view, self, series);
                         }
                     }
                     Err(bad) => outcome.bad_lines.add(bad),
                 }
             }
         });
-        fanout.send();
+        fanout.send_all();
         outcome.stopped_tasks = fanout.stopped;
         outcome
     }
 }
 
-/// Gathers points into chunks and hands each full chunk to every recording and target.
+/// Gathers each task's points, and every point for the recordings, into chunks, and hands over
+/// each chunk when it is full.
 struct Fanout<'t> {
-    targets: &'t [Target],
+    targets: &'t Targets,
     recordings: &'t [Arc<Recording>],
-    chunk: Chunk,
-    chunk_bytes: usize,
+    scratch: Scratch,
+    /// By task index.
+    pending: Vec<Pending>,
+    recorded: Pending,
     /// Tasks that stopped while this write was being delivered.
     stopped: Vec<&'static str>,
 }
 
+/// A chunk being filled.
+#[derive(Default)]
+struct Pending {
+    chunk: Chunk,
+    bytes: usize,
+}
+
+impl Pending {
+    /// Adds a point of about `size` bytes; true when the chunk is full.
+    fn push(&mut self, point: Point, size: usize) -> bool {
+        self.bytes += size;
+        self.chunk.push(point);
+        self.chunk.len() >= CHUNK_POINTS || self.bytes >= CHUNK_BYTES
+    }
+
+    fn take(&mut self) -> Chunk {
+        self.bytes = 0;
+        std::mem::take(&mut self.chunk)
+    }
+}
+
 impl<'t> Fanout<'t> {
-    fn new(targets: &'t [Target], recordings: &'t [Arc<Recording>]) -> Self {
+    fn new(targets: &'t Targets, recordings: &'t [Arc<Recording>]) -> Self {
         Fanout {
             targets,
             recordings,
-            chunk: Vec::new(),
-            chunk_bytes: 0,
+            scratch: Scratch::default(),
+            pending: std::iter::repeat_with(Pending::default)
+                .take(targets.task_count())
+                .collect(),
+            recorded: Pending::default(),
             stopped: Vec::new(),
         }
     }
 
-    fn push(&mut self, point: Point) {
-        self.chunk_bytes += approximate_size(&point);
-        self.chunk.push(point);
-        if self.chunk.len() >= CHUNK_POINTS || self.chunk_bytes >= CHUNK_BYTES {
-            self.send();
+    /// Decodes the line into a point when a task or a recording takes it: each task that can
+    /// use it gets a copy (the last taker the point itself).
+    fn push(&mut self, line: &LineView<'_>, write: &Write, series: &mut SeriesCache) {
+        let Fanout {
+            targets,
+            recordings,
+            scratch,
+            pending,
+            recorded,
+            stopped,
+        } = self;
+        let mut tasks = targets
+            .tasks_for(scratch, &write.database, &write.retention_policy, line)
+            .peekable();
+        if tasks.peek().is_none() && recordings.is_empty() {
+            return;
+        }
+        let point = series.point(line, &write.database, &write.retention_policy, write.now);
+        let size = approximate_size(&point);
+        let mut point = Some(point);
+        while let Some(task) = tasks.next() {
+            let last = tasks.peek().is_none() && recordings.is_empty();
+            let (Some(waiting), Some(target)) = (pending.get_mut(task), targets.get(task)) else {
+                continue;
+            };
+            let Some(copy) = (if last { point.take() } else { point.clone() }) else {
+                break;
+            };
+            if waiting.push(copy, size) {
+                hand_over(target, waiting.take(), stopped);
+            }
+        }
+        if let Some(point) = point
+            && !recordings.is_empty()
+            && recorded.push(point, size)
+        {
+            record(recordings, &recorded.take());
         }
     }
 
-    fn send(&mut self) {
-        let chunk = std::mem::take(&mut self.chunk);
-        self.chunk_bytes = 0;
-        if chunk.is_empty() {
-            return;
+    /// Hands over every chunk not handed over yet.
+    fn send_all(&mut self) {
+        for (task, waiting) in self.pending.iter_mut().enumerate() {
+            if let Some(target) = self.targets.get(task)
+                && !waiting.chunk.is_empty()
+            {
+                hand_over(target, waiting.take(), &mut self.stopped);
+            }
         }
-        record(self.recordings, &chunk);
-        // Every target but the last gets a copy; the last takes the chunk itself.
-        let Some((last, others)) = self.targets.split_last() else {
-            return;
-        };
-        for target in others {
-            self.deliver(target, chunk.clone());
+        if !self.recorded.chunk.is_empty() {
+            record(self.recordings, &self.recorded.take());
         }
-        self.deliver(last, chunk);
     }
+}
 
-    fn deliver(&mut self, target: &Target, chunk: Chunk) {
-        if deliver(target, chunk).is_err() && !self.stopped.contains(&target.task_id) {
-            self.stopped.push(target.task_id);
-        }
+/// Hands `chunk` to `target`, noting the task in `stopped` when it no longer runs.
+fn hand_over(target: &Target, chunk: Chunk, stopped: &mut Vec<&'static str>) {
+    if deliver(target, chunk).is_err() && !stopped.contains(&target.task_id) {
+        stopped.push(target.task_id);
     }
 }
 

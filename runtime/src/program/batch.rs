@@ -193,7 +193,7 @@ mod tests {
     use super::*;
     use crate::node::query::QueryConfig;
     use crate::point::{Batch, Point};
-    use crate::task::{NodeStats, Task, TaskKind};
+    use crate::task::{NodeStats, Routes, Task, TaskKind};
     use std::io::Write;
     use std::sync::Mutex;
 
@@ -263,6 +263,7 @@ mod tests {
             queries: || vec![every(MINUTE), every(MINUTE)],
             new: |_| Box::new(Recorder),
             enabled: true,
+            routes: Routes::Only(&[]),
         };
         let summary = replay_recording(&[task], &path).unwrap();
         assert_eq!(summary, BatchSummary { runs: 4, batches: 3, bad_batches: 1 });

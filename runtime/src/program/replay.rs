@@ -1,5 +1,5 @@
-//! Replaying a stream recording through tasks: each point goes to the tasks whose dbrps match,
-//! in file order, with its recorded time, then the points they looped back
+//! Replaying a stream recording through tasks: each point goes to the tasks that can use it
+//! (their routes: dbrp, measurement, tags; see [`crate::route`]), in file order, with its recorded time, then the points they looped back
 //! (`|kapacitorLoopback()`) go to the tasks that read theirs; at the end every task and the
 //! outbox are flushed.
 
@@ -13,6 +13,7 @@ use crate::delivery::Outbox;
 use crate::loopback::LoopbackQueue;
 use crate::point::{Point, Time};
 use crate::replay::srpl::{SrplError, SrplReader};
+use crate::route::{RouteIndex, Scratch};
 use crate::task::{Task, TaskContext, TaskDescriptor};
 use crate::time::Precision;
 
@@ -57,6 +58,9 @@ pub(super) struct Session {
     outbox: Arc<ThreadedOutbox>,
     loopback: Arc<LoopbackQueue>,
     pub(super) running: Vec<(TaskDescriptor, Box<dyn Task>)>,
+    /// Which of `running` can use a point.
+    routes: RouteIndex,
+    scratch: Scratch,
 }
 
 impl Session {
@@ -72,21 +76,27 @@ impl Session {
                 (*d, (d.new)(&ctx))
             })
             .collect();
-        Session { outbox, loopback, running }
+        Session {
+            outbox,
+            loopback,
+            running,
+            routes: RouteIndex::new(tasks),
+            scratch: Scratch::default(),
+        }
     }
 
-    /// Hands a point to the tasks that read its dbrp, then what they looped back.
-    fn dispatch(&mut self, point: Point) {
-        dispatch(&mut self.running, point);
+    /// Hands a point to the tasks that can use it, then what they looped back.
+    fn dispatch_and_loopback(&mut self, point: Point) {
+        self.dispatch(point);
         self.feed_loopback();
     }
 
-    /// Hands the looped-back points, oldest first, to the tasks that read their dbrp (and what
+    /// Hands the looped-back points, oldest first, to the tasks that can use them (and what
     /// those loop back in turn), up to the queue's capacity.
     pub(super) fn feed_loopback(&mut self) {
         for _ in 0..LOOPBACK_CAPACITY {
             match self.loopback.take() {
-                Some(point) => dispatch(&mut self.running, point),
+                Some(point) => self.dispatch(point),
                 None => return,
             }
         }
@@ -96,6 +106,26 @@ impl Session {
         }
         if dropped > 0 {
             eprintln!("error: a cycle of looped-back points between tasks: dropped {dropped} point(s)");
+        }
+    }
+
+    /// Hands a point to every task that can use it, in program order; the last one takes it
+    /// without a copy. A point no task can use is dropped.
+    fn dispatch(&mut self, point: Point) {
+        let mut wanting = self
+            .routes
+            .tasks_for(&mut self.scratch, &point.database, &point.retention_policy, &point)
+            .peekable();
+        while let Some(index) = wanting.next() {
+            let Some((_, task)) = self.running.get_mut(index) else {
+                continue;
+            };
+            if wanting.peek().is_some() {
+                task.push_point(point.clone());
+            } else {
+                task.push_point(point);
+                break;
+            }
         }
     }
 
@@ -140,7 +170,7 @@ fn feed(
             pacer.wait_for(point.time);
         }
         summary.points += 1;
-        session.dispatch(point);
+        session.dispatch_and_loopback(point);
         if options.progress && last_report.elapsed() >= Duration::from_secs(1) {
             eprint!("\rreplayed {} points", summary.points);
             last_report = Instant::now();
@@ -152,25 +182,12 @@ fn feed(
     Ok(summary)
 }
 
-/// Hands a point to every task that reads its database and retention policy; the last one
-/// takes it without a copy.
-fn dispatch(running: &mut [(TaskDescriptor, Box<dyn Task>)], point: Point) {
-    let mut wanting = running.iter_mut().filter(|(d, _)| d.wants(&point.database, &point.retention_policy)).peekable();
-    while let Some((_, task)) = wanting.next() {
-        if wanting.peek().is_some() {
-            task.push_point(point.clone());
-        } else {
-            task.push_point(point);
-            break;
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::point::Batch;
-    use crate::task::{Dbrp, NodeStats, TaskKind};
+    use crate::task::{Dbrp, NodeStats, Route, Routes, TaskKind};
     use std::sync::Mutex;
 
     static SEEN: Mutex<Vec<(String, i64)>> = Mutex::new(Vec::new());
@@ -189,7 +206,7 @@ mod tests {
     }
 
     fn descriptor(id: &'static str, dbrps: &'static [Dbrp]) -> TaskDescriptor {
-        TaskDescriptor { id, kind: TaskKind::Stream, dbrps, script: "", nodes: &[], edges: &[], queries: Vec::new, new: |ctx| Box::new(Recorder(ctx.task_id.clone())), enabled: true }
+        TaskDescriptor { id, kind: TaskKind::Stream, dbrps, script: "", nodes: &[], edges: &[], queries: Vec::new, new: |ctx| Box::new(Recorder(ctx.task_id.clone())), enabled: true, routes: Routes::Dbrps }
     }
 
     #[test]
@@ -207,6 +224,43 @@ mod tests {
             seen,
             vec![("a".into(), 10), ("b".into(), 10), ("b".into(), 20), ("a".into(), 30), ("b".into(), 30)]
         );
+    }
+
+    static ROUTED: Mutex<Vec<(String, i64)>> = Mutex::new(Vec::new());
+
+    struct RoutedRecorder(String);
+
+    impl Task for RoutedRecorder {
+        fn push_point(&mut self, point: Point) {
+            ROUTED.lock().unwrap().push((self.0.clone(), point.time));
+        }
+        fn push_batch(&mut self, _: usize, _: Batch) {}
+        fn flush(&mut self) {}
+        fn stats(&self) -> Vec<NodeStats> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn points_reach_only_the_tasks_whose_routes_they_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.srpl");
+        let lines = ["cpu,host=a v=1 10", "cpu,host=b v=1 20", "mem,host=a v=1 30", "cpu,host=a v=1 40"];
+        let recording: String = lines.iter().map(|line| format!("db\nrp\n{line}\n")).collect();
+        std::fs::write(&path, recording).unwrap();
+        static DB: &[Dbrp] = &[Dbrp { database: "db", retention_policy: "rp" }];
+        static HOST_A: &[Route] = &[Route { database: "db", retention_policy: "rp", measurement: Some("cpu"), tags: &[("host", "a")] }];
+        static HOST_B: &[Route] = &[Route { database: "db", retention_policy: "rp", measurement: Some("cpu"), tags: &[("host", "b")] }];
+        let routed = |id, routes| TaskDescriptor {
+            new: |ctx| Box::new(RoutedRecorder(ctx.task_id.clone())),
+            routes,
+            ..descriptor(id, DB)
+        };
+        let tasks = [routed("a", Routes::Only(HOST_A)), routed("b", Routes::Only(HOST_B)), routed("none", Routes::Only(&[]))];
+        let summary = replay_file(&tasks, &path, &Options::default()).unwrap();
+        assert_eq!(summary.points, 4);
+        let seen = ROUTED.lock().unwrap().clone();
+        assert_eq!(seen, [("a", 10), ("b", 20), ("a", 40)].map(|(t, time)| (t.to_owned(), time)));
     }
 
     static LOOPED: Mutex<Vec<(String, String, i64)>> = Mutex::new(Vec::new());

@@ -256,7 +256,7 @@ mod tests {
     use crate::influxdb::InfluxDbConfig;
     use crate::node::query::QueryConfig;
     use crate::point::Point;
-    use crate::task::{NodeStats, Task, TaskKind};
+    use crate::task::{NodeStats, Routes, Task, TaskKind};
     use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
     use std::time::Instant;
@@ -345,6 +345,7 @@ mod tests {
             queries,
             new: |_| Box::new(Idle),
             enabled: true,
+            routes: Routes::Only(&[]),
         }
     }
 

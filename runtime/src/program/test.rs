@@ -381,7 +381,7 @@ fn run_task(descriptor: &TaskDescriptor, input: impl BufRead, collector: &Arc<Co
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::task::{Dbrp, NodeStats};
+    use crate::task::{Dbrp, NodeStats, Routes};
 
     /// A two-node task: `stream0` emits every point, `double1` emits each with its value doubled.
     struct Doubler {
@@ -435,6 +435,7 @@ mod tests {
             queries: Vec::new,
             new: |ctx| Box::new(Doubler { tap: ctx.tap.clone(), ticks: Vec::new() }),
             enabled: true,
+            routes: Routes::Dbrps,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The task's descriptor, the one item of a generated module the runtime looks up: the task's
 //! id, kind, databases, script, its graph (node names and edges, for the DOT view), the
-//! configurations of its queries (batch tasks), the function that builds its pipeline, and
-//! whether a serving program starts it.
+//! configurations of its queries (batch tasks), the function that builds its pipeline,
+//! whether a serving program starts it, and which points of the stream it can use (its routes).
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -10,6 +10,7 @@ use super::nodes::query_config;
 use super::wiring::query_nodes;
 use crate::catalogue::Edge;
 use crate::ir::Task;
+use crate::routes::{Route, routes};
 
 /// What the generated module says about a task beyond its pipeline.
 #[derive(Debug, Clone, Copy)]
@@ -62,6 +63,7 @@ pub(super) fn descriptor(task: &Task, header: &TaskHeader<'_>) -> TokenStream {
         };
         (quote!(query_configs), Some(queries_fn))
     };
+    let routes: Vec<TokenStream> = routes(task).iter().map(route).collect();
     quote! {
         pub static DESCRIPTOR: rt::TaskDescriptor = rt::TaskDescriptor {
             id: #task_id,
@@ -73,8 +75,26 @@ pub(super) fn descriptor(task: &Task, header: &TaskHeader<'_>) -> TokenStream {
             queries: #queries,
             new: Pipeline::start,
             enabled: #enabled,
+            routes: rt::Routes::Only(&[#(#routes),*]),
         };
 
         #queries_fn
+    }
+}
+
+fn route(route: &Route) -> TokenStream {
+    let Route { database, retention_policy, measurement, tags } = route;
+    let measurement = match measurement {
+        Some(m) => quote!(Some(#m)),
+        None => quote!(None),
+    };
+    let (names, values): (Vec<&String>, Vec<&String>) = tags.iter().map(|(n, v)| (n, v)).unzip();
+    quote! {
+        rt::Route {
+            database: #database,
+            retention_policy: #retention_policy,
+            measurement: #measurement,
+            tags: &[#((#names, #values)),*],
+        }
     }
 }

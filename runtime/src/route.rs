@@ -1,0 +1,526 @@
+//! Which tasks can use a point: an index built once from the tasks' descriptors, from a point's
+//! database, retention policy, measurement and tags to the tasks whose [`Route`]s it matches, so
+//! a write or a replay hands each point only to those tasks instead of offering it to every
+//! task of its database (a hundred tasks, each on its own host, then cost about what one does).
+//!
+//! A route's tag equality `name == value` is met by a point whose tag `name` is `value`, or
+//! which has no tag `name` but a field of that name (the `.where()` lambda reads the field
+//! then). A point with both a tag and a field `name` cannot pass the lambda (the reference is
+//! an error, see [`crate::expr::reference`]), so only its tag is looked at.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::iter::Copied;
+use std::slice;
+
+use crate::lineproto::LineView;
+use crate::point::Point;
+use crate::task::{Route, Routes, TaskDescriptor};
+
+/// A task's position in the descriptors the index was built from.
+pub type TaskIndex = usize;
+
+/// What routing reads of a point: a decoded [`Point`], or a line of a write not decoded yet.
+pub trait Routable {
+    fn measurement(&self) -> Cow<'_, str>;
+    fn tag(&self, name: &str) -> Option<Cow<'_, str>>;
+    fn has_field(&self, name: &str) -> bool;
+}
+
+impl Routable for Point {
+    fn measurement(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&*self.name)
+    }
+
+    fn tag(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.tags.get(name).map(|value| Cow::Borrowed(&**value))
+    }
+
+    fn has_field(&self, name: &str) -> bool {
+        self.fields.get(name).is_some()
+    }
+}
+
+impl Routable for LineView<'_> {
+    fn measurement(&self) -> Cow<'_, str> {
+        LineView::measurement(self)
+    }
+
+    fn tag(&self, name: &str) -> Option<Cow<'_, str>> {
+        LineView::tag(self, name)
+    }
+
+    fn has_field(&self, name: &str) -> bool {
+        self.field(name).is_some()
+    }
+}
+
+/// The routes of every task, by database and retention policy, then measurement, then tag.
+#[derive(Debug, Default)]
+pub struct RouteIndex {
+    /// A program reads a handful of dbrps: a list beats hashing two strings per point.
+    dbrps: Vec<DbrpRoutes>,
+    /// Every route with tag equalities, by route number.
+    constrained: Vec<Constrained>,
+    tasks: usize,
+}
+
+#[derive(Debug)]
+struct DbrpRoutes {
+    database: &'static str,
+    retention_policy: &'static str,
+    /// Routes without a measurement.
+    any_measurement: Selection,
+    by_measurement: HashMap<&'static str, Selection>,
+}
+
+/// The routes of one measurement (or of any).
+#[derive(Debug, Default)]
+struct Selection {
+    /// Tasks that take every point here.
+    every_point: Vec<TaskIndex>,
+    /// Routes with tag equalities, by tag name (a few names: a list).
+    by_tag: Vec<TagRoutes>,
+}
+
+/// The routes with an equality on one tag.
+#[derive(Debug)]
+struct TagRoutes {
+    name: &'static str,
+    by_value: HashMap<&'static str, Vec<RouteNumber>>,
+    /// Every route of `by_value`: what a point with a field of this name (and no such tag) meets.
+    all: Vec<RouteNumber>,
+}
+
+type RouteNumber = usize;
+
+/// A route with tag equalities: its task and how many equalities a point must meet.
+#[derive(Debug, Clone, Copy)]
+struct Constrained {
+    task: TaskIndex,
+    equalities: u32,
+}
+
+/// The working memory of [`RouteIndex::tasks_for`], kept between points so routing a point
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// The tasks of the last point, in program order.
+    tasks: Vec<TaskIndex>,
+    /// Whether a task is in `tasks`.
+    taken: Vec<bool>,
+    /// How many equalities of each constrained route the point meets...
+    hits: Vec<u32>,
+    /// ...and which routes those counts are for, so they can be reset.
+    touched: Vec<RouteNumber>,
+}
+
+impl RouteIndex {
+    /// The index of `tasks`: task `i` of the index is `tasks[i]`.
+    pub fn new(tasks: &[TaskDescriptor]) -> RouteIndex {
+        let mut index = RouteIndex {
+            tasks: tasks.len(),
+            ..RouteIndex::default()
+        };
+        for (task, descriptor) in tasks.iter().enumerate() {
+            match descriptor.routes {
+                Routes::Dbrps => {
+                    for dbrp in descriptor.dbrps {
+                        index.add(
+                            task,
+                            &Route {
+                                database: dbrp.database,
+                                retention_policy: dbrp.retention_policy,
+                                measurement: None,
+                                tags: &[],
+                            },
+                        );
+                    }
+                }
+                Routes::Only(routes) => {
+                    for route in routes {
+                        index.add(task, route);
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    fn add(&mut self, task: TaskIndex, route: &Route) {
+        let RouteIndex {
+            dbrps, constrained, ..
+        } = self;
+        let position = dbrps.iter().position(|d| {
+            d.database == route.database && d.retention_policy == route.retention_policy
+        });
+        let dbrp = match position.and_then(|p| dbrps.get_mut(p)) {
+            Some(dbrp) => dbrp,
+            None => {
+                dbrps.push(DbrpRoutes {
+                    database: route.database,
+                    retention_policy: route.retention_policy,
+                    any_measurement: Selection::default(),
+                    by_measurement: HashMap::new(),
+                });
+                let Some(dbrp) = dbrps.last_mut() else { return };
+                dbrp
+            }
+        };
+        let selection = match route.measurement {
+            None => &mut dbrp.any_measurement,
+            Some(measurement) => dbrp.by_measurement.entry(measurement).or_default(),
+        };
+        if route.tags.is_empty() {
+            if !selection.every_point.contains(&task) {
+                selection.every_point.push(task);
+            }
+            return;
+        }
+        let number = constrained.len();
+        constrained.push(Constrained {
+            task,
+            equalities: u32::try_from(route.tags.len()).unwrap_or(u32::MAX),
+        });
+        for &(name, value) in route.tags {
+            let tag = match selection.by_tag.iter().position(|t| t.name == name) {
+                Some(p) => selection.by_tag.get_mut(p),
+                None => {
+                    selection.by_tag.push(TagRoutes {
+                        name,
+                        by_value: HashMap::new(),
+                        all: Vec::new(),
+                    });
+                    selection.by_tag.last_mut()
+                }
+            };
+            if let Some(tag) = tag {
+                tag.by_value.entry(value).or_default().push(number);
+                tag.all.push(number);
+            }
+        }
+    }
+
+    /// The tasks that can use `point`, written to `database`.`retention_policy`, in program
+    /// order. Allocates only the first time `scratch` is used with this index.
+    pub fn tasks_for<'s>(
+        &self,
+        scratch: &'s mut Scratch,
+        database: &str,
+        retention_policy: &str,
+        point: &(impl Routable + ?Sized),
+    ) -> Copied<slice::Iter<'s, TaskIndex>> {
+        scratch.reset(self);
+        let dbrp = self
+            .dbrps
+            .iter()
+            .find(|d| d.database == database && d.retention_policy == retention_policy);
+        if let Some(dbrp) = dbrp {
+            self.select(&dbrp.any_measurement, point, scratch);
+            if !dbrp.by_measurement.is_empty()
+                && let Some(selection) = dbrp.by_measurement.get(&*point.measurement())
+            {
+                self.select(selection, point, scratch);
+            }
+        }
+        if scratch.tasks.len() > 1 {
+            scratch.tasks.sort_unstable();
+        }
+        scratch.tasks.iter().copied()
+    }
+
+    /// Whether some task can use a point of `database`.`retention_policy`.
+    pub fn reads(&self, database: &str, retention_policy: &str) -> bool {
+        self.dbrps
+            .iter()
+            .any(|d| d.database == database && d.retention_policy == retention_policy)
+    }
+
+    fn select(
+        &self,
+        selection: &Selection,
+        point: &(impl Routable + ?Sized),
+        scratch: &mut Scratch,
+    ) {
+        for &task in &selection.every_point {
+            scratch.take(task);
+        }
+        for tag in &selection.by_tag {
+            let routes = match point.tag(tag.name) {
+                Some(value) => tag.by_value.get(&*value).map_or(&[][..], Vec::as_slice),
+                None if point.has_field(tag.name) => &tag.all,
+                None => &[],
+            };
+            for &number in routes {
+                let (Some(route), Some(hits)) =
+                    (self.constrained.get(number), scratch.hits.get_mut(number))
+                else {
+                    continue;
+                };
+                if *hits == 0 {
+                    scratch.touched.push(number);
+                }
+                *hits += 1;
+                if *hits == route.equalities {
+                    scratch.take(route.task);
+                }
+            }
+        }
+    }
+}
+
+impl Scratch {
+    /// Forgets the last point, sized for `index`.
+    fn reset(&mut self, index: &RouteIndex) {
+        for task in self.tasks.drain(..) {
+            if let Some(taken) = self.taken.get_mut(task) {
+                *taken = false;
+            }
+        }
+        for number in self.touched.drain(..) {
+            if let Some(hits) = self.hits.get_mut(number) {
+                *hits = 0;
+            }
+        }
+        if self.taken.len() < index.tasks {
+            self.taken.resize(index.tasks, false);
+        }
+        if self.hits.len() < index.constrained.len() {
+            self.hits.resize(index.constrained.len(), 0);
+        }
+    }
+
+    fn take(&mut self, task: TaskIndex) {
+        if let Some(taken) = self.taken.get_mut(task)
+            && !*taken
+        {
+            *taken = true;
+            self.tasks.push(task);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lineproto::parse_line;
+    use crate::task::{Dbrp, TaskKind};
+    use crate::time::Precision;
+
+    static TELEGRAF: &[Dbrp] = &[Dbrp {
+        database: "telegraf",
+        retention_policy: "autogen",
+    }];
+
+    fn route(
+        measurement: Option<&'static str>,
+        tags: &'static [(&'static str, &'static str)],
+    ) -> Route {
+        Route {
+            database: "telegraf",
+            retention_policy: "autogen",
+            measurement,
+            tags,
+        }
+    }
+
+    fn task(id: &'static str, routes: Routes) -> TaskDescriptor {
+        TaskDescriptor {
+            id,
+            kind: TaskKind::Stream,
+            dbrps: TELEGRAF,
+            script: "",
+            nodes: &[],
+            edges: &[],
+            queries: Vec::new,
+            new: |_| unreachable!("the index never starts a task"),
+            enabled: true,
+            routes,
+        }
+    }
+
+    /// A point of "telegraf"."autogen" written as line protocol.
+    fn point(line: &str) -> Point {
+        parse_line(line.as_bytes(), Precision::Nanosecond)
+            .unwrap()
+            .to_point("telegraf", "autogen", 0)
+    }
+
+    fn routed(index: &RouteIndex, scratch: &mut Scratch, point: &Point) -> Vec<TaskIndex> {
+        index
+            .tasks_for(scratch, &point.database, &point.retention_policy, point)
+            .collect()
+    }
+
+    static HOST_A: &[Route] = &[Route {
+        database: "telegraf",
+        retention_policy: "autogen",
+        measurement: Some("cpu"),
+        tags: &[("host", "a")],
+    }];
+    static HOST_B: &[Route] = &[Route {
+        database: "telegraf",
+        retention_policy: "autogen",
+        measurement: Some("cpu"),
+        tags: &[("host", "b")],
+    }];
+
+    static CPU: &[Route] = &[Route {
+        database: "telegraf",
+        retention_policy: "autogen",
+        measurement: Some("cpu"),
+        tags: &[],
+    }];
+
+    #[test]
+    fn points_reach_the_tasks_of_their_measurement_and_tag_only() {
+        let tasks = [
+            task("a", Routes::Only(HOST_A)),
+            task("b", Routes::Only(HOST_B)),
+            task("cpu", Routes::Only(CPU)),
+            task("all", Routes::Dbrps),
+            task("batch", Routes::Only(&[])),
+        ];
+        let index = RouteIndex::new(&tasks);
+        let mut scratch = Scratch::default();
+        let on = |p: &Point, scratch: &mut Scratch| routed(&index, scratch, p);
+        assert_eq!(on(&point("cpu,host=a v=1"), &mut scratch), [0, 2, 3]);
+        assert_eq!(on(&point("cpu,host=b v=1"), &mut scratch), [1, 2, 3]);
+        assert_eq!(on(&point("cpu,host=c v=1"), &mut scratch), [2, 3]);
+        assert_eq!(on(&point("cpu v=1"), &mut scratch), [2, 3]);
+        assert_eq!(on(&point("mem,host=a v=1"), &mut scratch), [3]);
+        let mut elsewhere = point("cpu,host=a v=1");
+        elsewhere.retention_policy = "other".into();
+        assert!(on(&elsewhere, &mut scratch).is_empty());
+        assert!(index.reads("telegraf", "autogen"));
+        assert!(!index.reads("telegraf", "other"));
+    }
+
+    #[test]
+    fn a_route_with_several_equalities_needs_them_all() {
+        static BOTH: &[Route] = &[Route {
+            database: "telegraf",
+            retention_policy: "autogen",
+            measurement: None,
+            tags: &[("host", "a"), ("dc", "west")],
+        }];
+        let tasks = [
+            task("both", Routes::Only(BOTH)),
+            task("a", Routes::Only(HOST_A)),
+        ];
+        let index = RouteIndex::new(&tasks);
+        let mut scratch = Scratch::default();
+        let both = point("cpu,dc=west,host=a v=1");
+        assert_eq!(routed(&index, &mut scratch, &both), [0, 1]);
+        let host_only = point("cpu,dc=east,host=a v=1");
+        assert_eq!(routed(&index, &mut scratch, &host_only), [1]);
+        let dc_only = point("mem,dc=west,host=b v=1");
+        assert!(routed(&index, &mut scratch, &dc_only).is_empty());
+        // The counts of the last point are forgotten: the same point again routes the same.
+        assert_eq!(routed(&index, &mut scratch, &both), [0, 1]);
+        assert_eq!(routed(&index, &mut scratch, &both), [0, 1]);
+    }
+
+    #[test]
+    fn a_field_named_like_the_tag_reaches_the_task_when_the_tag_is_absent() {
+        let tasks = [
+            task("a", Routes::Only(HOST_A)),
+            task("b", Routes::Only(HOST_B)),
+        ];
+        let index = RouteIndex::new(&tasks);
+        let mut scratch = Scratch::default();
+        let by_field = point("cpu host=\"a\",v=1");
+        assert_eq!(routed(&index, &mut scratch, &by_field), [0, 1]);
+        // With a tag too, the lambda fails on the conflict: the tag decides.
+        let conflicted = point("cpu,host=b host=\"b\"");
+        assert_eq!(routed(&index, &mut scratch, &conflicted), [1]);
+    }
+
+    #[test]
+    fn a_task_with_several_routes_gets_each_point_once() {
+        static TWO: &[Route] = &[
+            Route {
+                database: "telegraf",
+                retention_policy: "autogen",
+                measurement: Some("cpu"),
+                tags: &[("host", "a")],
+            },
+            Route {
+                database: "telegraf",
+                retention_policy: "autogen",
+                measurement: None,
+                tags: &[],
+            },
+            Route {
+                database: "other",
+                retention_policy: "autogen",
+                measurement: Some("cpu"),
+                tags: &[],
+            },
+        ];
+        let index = RouteIndex::new(&[task("two", Routes::Only(TWO))]);
+        let mut scratch = Scratch::default();
+        assert_eq!(routed(&index, &mut scratch, &point("cpu,host=a v=1")), [0]);
+        let mut other = point("cpu v=1");
+        other.database = "other".into();
+        assert_eq!(routed(&index, &mut scratch, &other), [0]);
+        other.name = "mem".into();
+        assert!(routed(&index, &mut scratch, &other).is_empty());
+    }
+
+    #[test]
+    fn a_line_routes_as_its_point_does() {
+        let tasks = [
+            task("a", Routes::Only(HOST_A)),
+            task("b", Routes::Only(HOST_B)),
+            task("cpu", Routes::Only(CPU)),
+        ];
+        let index = RouteIndex::new(&tasks);
+        let mut scratch = Scratch::default();
+        let lines: &[&[u8]] = &[
+            b"cpu,host=a v=1 1",
+            b"cpu,host=b v=1 1",
+            b"cpu,host=c v=1 1",
+            b"cpu host=\"a\" 1",
+            b"cpu,dc=x v=1 1",
+            b"mem,host=a v=1 1",
+            b"c\\ pu,host=a v=1 1",
+        ];
+        for line in lines {
+            let view = parse_line(line, Precision::Nanosecond).unwrap();
+            let point = view.to_point("telegraf", "autogen", 0);
+            let from_view: Vec<_> = index
+                .tasks_for(&mut scratch, "telegraf", "autogen", &view)
+                .collect();
+            assert_eq!(
+                from_view,
+                routed(&index, &mut scratch, &point),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
+    fn a_hundred_hosts_reach_one_task_each() {
+        let routes: Vec<Route> = (0..100)
+            .map(|i| {
+                let host: &'static str = format!("host{i:03}").leak();
+                let tags: &'static [(&'static str, &'static str)] = vec![("host", host)].leak();
+                route(Some("cpu"), tags)
+            })
+            .collect();
+        let routes: &'static [Route] = routes.leak();
+        let tasks: Vec<TaskDescriptor> = routes
+            .chunks(1)
+            .map(|r| task("t", Routes::Only(r)))
+            .collect();
+        let index = RouteIndex::new(&tasks);
+        let mut scratch = Scratch::default();
+        for i in 0..100 {
+            let host = format!("host{i:03}");
+            let p = point(&format!("cpu,cpu=cpu-total,host={host} usage_idle=1"));
+            assert_eq!(routed(&index, &mut scratch, &p), [i]);
+        }
+    }
+}
