@@ -7,6 +7,7 @@ pub mod delivery;
 pub mod embed;
 pub mod exec_time;
 pub mod expr;
+pub mod global_deadman;
 pub mod http;
 pub mod influxdb;
 pub mod json;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::alert::{AlertLevels, AlertNode, AlertStats};
 use crate::config::ProgramConfig;
 use crate::delivery::Outbox;
+use crate::global_deadman::GlobalDeadman;
 use crate::loopback::Loopback;
 use crate::node::http_out::HttpOutEndpoints;
 use crate::node::query::QueryConfig;
@@ -126,6 +127,18 @@ impl std::fmt::Debug for TaskDescriptor {
 }
 
 impl TaskDescriptor {
+    /// Builds the task's pipeline in `context`, with the deadman `[deadman] global = true`
+    /// gives every task ([`GlobalDeadman`]). A global deadman that cannot be built (a global
+    /// alert service misconfigured) stops the program, as a compiled alert node does.
+    pub fn start(&self, context: &TaskContext) -> Box<dyn Task> {
+        let task = (self.new)(context);
+        let deadman = &context.config.deadman;
+        if !deadman.global {
+            return task;
+        }
+        Box::new(crate::__private::valid(self.id, GlobalDeadman::wrap(task, self, context, deadman)))
+    }
+
     /// Whether a point written to `database`.`retention_policy` reaches this task.
     pub fn wants(&self, database: &str, retention_policy: &str) -> bool {
         self.dbrps.iter().any(|d| d.database == database && d.retention_policy == retention_policy)

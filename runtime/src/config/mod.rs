@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer};
 use crate::expr::duration::parse_duration;
 use crate::node::idle_groups::DEFAULT_IDLE_TIMEOUT;
 
+pub mod deadman;
 pub mod services;
 
 /// Everything a task program can be configured with. Every section is optional: an empty file
@@ -24,6 +25,8 @@ pub struct ProgramConfig {
     /// subscribes to (stream tasks). The one marked `default` (or the first) is used.
     pub influxdb: Vec<InfluxDbSection>,
     pub groups: GroupsSection,
+    /// `[deadman]`: the templates of deadman alerts, and the deadman every task may get.
+    pub deadman: deadman::DeadmanSection,
     /// The alert services' sections (`[slack]`, `[smtp]`, `[[httppost]]`...).
     #[serde(flatten)]
     pub services: services::ServicesConfig,

@@ -102,7 +102,7 @@ impl EmbeddedTask {
             tap,
             ..TaskContext::new(task_id.clone(), Arc::clone(&outbox))
         };
-        let task = (descriptor.new)(&context);
+        let task = descriptor.start(&context);
         EmbeddedTask { descriptor, task_id, task, outbox }
     }
 

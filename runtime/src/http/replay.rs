@@ -114,7 +114,7 @@ impl Replay {
     ) -> Result<Value, String> {
         let reader = SrplReader::open(path, Precision::Nanosecond)
             .map_err(|e| format!("opening the recording: {e}"))?;
-        let mut task = (descriptor.new)(&environment.context(descriptor.id));
+        let mut task = descriptor.start(&environment.context(descriptor.id));
         let start = self.lock().date;
         let mut shift = None;
         for point in reader {

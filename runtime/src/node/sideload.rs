@@ -4,6 +4,7 @@
 //! to the type of its default, or the default when no file has it (or it does not convert).
 
 mod source;
+mod yaml;
 
 pub use source::{SideValue, SideloadSource};
 

@@ -54,26 +54,38 @@ impl StatsNode {
     /// Counts what the observed node emitted for one input.
     pub fn observe(&mut self, messages: &[Message]) {
         for message in messages {
-            let (group, tags, dimensions, count) = match message {
-                Message::Point(p) => {
-                    // A point's group is named by its dimension tags only.
-                    let tags = p
-                        .dimensions
-                        .tag_names
-                        .iter()
-                        .map(|name| (name.clone(), p.tags.get(name).cloned().unwrap_or_default()))
-                        .collect();
-                    (&p.group, tags, &p.dimensions, 1)
+            match message {
+                Message::Point(p) => self.observe_point(p),
+                Message::Batch(b) => {
+                    self.count(&b.group, || (b.tags.clone(), b.dimensions.clone()), b.points.len() as i64)
                 }
-                Message::Batch(b) => (&b.group, b.tags.clone(), &b.dimensions, b.points.len() as i64),
-                Message::Barrier { .. } | Message::DeleteGroup { .. } => continue,
-            };
-            match self.groups.get_mut(group) {
-                Some(counted) => counted.emitted += count,
-                None => {
-                    let counted = GroupCount { tags, dimensions: dimensions.clone(), emitted: count };
-                    self.groups.insert(group.clone(), counted);
-                }
+                Message::Barrier { .. } | Message::DeleteGroup { .. } => {}
+            }
+        }
+    }
+
+    /// Counts one point the observed node emitted.
+    pub fn observe_point(&mut self, p: &Point) {
+        // A point's group is named by its dimension tags only.
+        let group_tags = || {
+            let tags = p
+                .dimensions
+                .tag_names
+                .iter()
+                .map(|name| (name.clone(), p.tags.get(name).cloned().unwrap_or_default()))
+                .collect();
+            (tags, p.dimensions.clone())
+        };
+        self.count(&p.group, group_tags, 1);
+    }
+
+    /// Adds `count` to the group's total; `first_seen` names a group seen for the first time.
+    fn count(&mut self, group: &GroupKey, first_seen: impl FnOnce() -> (Tags, Dimensions), count: i64) {
+        match self.groups.get_mut(group) {
+            Some(counted) => counted.emitted += count,
+            None => {
+                let (tags, dimensions) = first_seen();
+                self.groups.insert(group.clone(), GroupCount { tags, dimensions, emitted: count });
             }
         }
     }

@@ -73,7 +73,7 @@ impl Session {
                 let mut ctx = TaskContext::new(d.id, outbox.clone());
                 ctx.config = config.clone();
                 ctx.loopback = Some(loopback.clone());
-                (*d, (d.new)(&ctx))
+                (*d, d.start(&ctx))
             })
             .collect();
         Session {

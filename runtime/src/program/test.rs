@@ -352,7 +352,7 @@ fn run_task(descriptor: &TaskDescriptor, input: impl BufRead, collector: &Arc<Co
     };
     let mut run = Run {
         descriptor: *descriptor,
-        task: (descriptor.new)(&context),
+        task: descriptor.start(&context),
         by_measurement: (descriptor.queries)().iter().map(|q| q.group_by_measurement).collect(),
     };
     for (index, line) in input.lines().enumerate() {

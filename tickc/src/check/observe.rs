@@ -6,20 +6,16 @@
 //!   that node's children (no data flows to it; it counts what the node emits). When the
 //!   observed node has no children yet, a `noop` child is added so its output goes somewhere.
 //! - `deadman` is `stats(interval).align() |derivative('emitted').unit(interval).nonNegative()
-//!   |alert().crit(lambda: "emitted" <= threshold [AND lambda...])` with the id and message of
-//!   Kapacitor's `[deadman]` defaults; it returns the alert node, which the rest of the chain
-//!   configures.
+//!   |alert().crit(lambda: "emitted" <= threshold [AND lambda...])`; it returns the alert node,
+//!   which the rest of the chain configures. Its id and message come from the program's
+//!   `[deadman]` section when the task starts, so the alert node carries, as its arguments, the
+//!   name of the observed node and the interval those templates mention.
 
 use super::{Checker, Cursor};
 use crate::ast::BinaryOp;
 use crate::catalogue::{self, Edge, NodeSpec, Provides, ValueType};
 use crate::ir::{self, Lambda, Property, StaticType, TypedExpr, TypedExprKind, Value};
 use crate::span::Span;
-
-/// Kapacitor's default deadman alert id; `NODE_NAME` becomes the observed node's name.
-const DEADMAN_ID: &str = "{{ .Group }}:NODE_NAME for task '{{ .TaskName }}'";
-/// Kapacitor's default deadman message; `INTERVAL` becomes the interval as Go prints it.
-const DEADMAN_MESSAGE: &str = "{{ .ID }} is {{ if eq .Level \"OK\" }}alive{{ else }}dead{{ end }}: {{ index .Fields \"emitted\" | printf \"%0.3f\" }} points/INTERVAL.";
 
 /// The node Kapacitor adds under a childless observed node; it passes everything on and
 /// cannot be written in a script.
@@ -109,15 +105,10 @@ impl Checker<'_> {
         let crit = extra.fold(emitted_at_most(threshold, link), |all, e| {
             binary(BinaryOp::And, all, e, link)
         });
-        let id = DEADMAN_ID.replacen("NODE_NAME", &observed_name, 1);
-        let message = DEADMAN_MESSAGE.replacen("INTERVAL", &go_duration(interval), 1);
-        let alert_properties = [
-            property("alert", "crit", vec![Value::Lambda(Lambda { body: crit, span: link })], link),
-            property("alert", "id", vec![Value::String(id)], link),
-            property("alert", "message", vec![Value::String(message)], link),
-        ]
-        .concat();
-        self.add_child(derivative, spec("alert"), Vec::new(), alert_properties, link)
+        let alert_properties =
+            property("alert", "crit", vec![Value::Lambda(Lambda { body: crit, span: link })], link);
+        let templates_args = vec![Value::String(observed_name), Value::Duration(interval)];
+        self.add_child(derivative, spec("alert"), templates_args, alert_properties, link)
     }
 
     /// A node chained after `parent`: its input is what the parent emits.
@@ -216,67 +207,9 @@ fn binary(op: BinaryOp, lhs: TypedExpr, rhs: TypedExpr, span: Span) -> TypedExpr
     }
 }
 
-/// A duration as Go's `time.Duration.String` prints it (`10s`, `1m0s`, `1.5s`, `100ms`), the
-/// form Kapacitor puts in the deadman message.
-fn go_duration(nanos: i64) -> String {
-    const MICRO: u64 = 1_000;
-    const MILLI: u64 = 1_000_000;
-    const SECOND: u64 = 1_000_000_000;
-    const MINUTE: u64 = 60 * SECOND;
-    let sign = if nanos < 0 { "-" } else { "" };
-    let n = nanos.unsigned_abs();
-    // `value` in `unit`s, with the fraction's trailing zeros trimmed.
-    let decimal = |value: u64, unit: u64| {
-        let (whole, rest) = (value / unit, value % unit);
-        if rest == 0 {
-            whole.to_string()
-        } else {
-            let width = unit.ilog10() as usize;
-            let fraction = format!("{rest:0width$}");
-            format!("{whole}.{}", fraction.trim_end_matches('0'))
-        }
-    };
-    let text = match n {
-        0 => "0s".to_owned(),
-        n if n < MICRO => format!("{n}ns"),
-        n if n < MILLI => format!("{}µs", decimal(n, MICRO)),
-        n if n < SECOND => format!("{}ms", decimal(n, MILLI)),
-        n => {
-            let seconds = decimal(n % MINUTE, SECOND);
-            let (hours, minutes) = (n / MINUTE / 60, n / MINUTE % 60);
-            if hours > 0 {
-                format!("{hours}h{minutes}m{seconds}s")
-            } else if minutes > 0 {
-                format!("{minutes}m{seconds}s")
-            } else {
-                format!("{seconds}s")
-            }
-        }
-    };
-    format!("{sign}{text}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn go_durations() {
-        let cases = [
-            (0, "0s"),
-            (10_000_000_000, "10s"),
-            (60_000_000_000, "1m0s"),
-            (3_600_000_000_000, "1h0m0s"),
-            (1_500_000_000, "1.5s"),
-            (100_000_000, "100ms"),
-            (1_500, "1.5µs"),
-            (7, "7ns"),
-            (-90_000_000_000, "-1m30s"),
-        ];
-        for (nanos, text) in cases {
-            assert_eq!(go_duration(nanos), text);
-        }
-    }
 
     #[test]
     fn the_expansion_finds_its_catalogue_entries() {
@@ -285,8 +218,6 @@ mod tests {
             ("derivative", "unit"),
             ("derivative", "nonNegative"),
             ("alert", "crit"),
-            ("alert", "id"),
-            ("alert", "message"),
         ] {
             assert_eq!(property(node, name, Vec::new(), Span::new(0, 0)).len(), 1, "{node}.{name}");
         }
@@ -351,7 +282,7 @@ from1 ["stream0"] -> ["noop3"] [] .measurement[String("cpu")]
 stats2 ["from1"] -> ["derivative4"] [Duration(10000000000)] .align[]
 noop3 ["from1"] -> [] []
 derivative4 ["stats2"] -> ["alert5"] [String("emitted")] .unit[Duration(10000000000)] .nonNegative[]
-alert5 ["derivative4"] -> [] [] .crit[Lambda(Lambda { body: TypedExpr { kind: Binary { op: And, lhs: TypedExpr { kind: Binary { op: Le, lhs: TypedExpr { kind: Reference("emitted"), ty: Dynamic, span: Span { start: 66, end: 109 } }, rhs: TypedExpr { kind: Float(100.0), ty: Known(Float), span: Span { start: 66, end: 109 } } }, ty: Known(Bool), span: Span { start: 66, end: 109 } }, rhs: TypedExpr { kind: Binary { op: Eq, lhs: TypedExpr { kind: Reference("host"), ty: Dynamic, span: Span { start: 95, end: 101 } }, rhs: TypedExpr { kind: String("a"), ty: Known(String), span: Span { start: 105, end: 108 } } }, ty: Known(Bool), span: Span { start: 95, end: 108 } } }, ty: Known(Bool), span: Span { start: 66, end: 109 } }, span: Span { start: 66, end: 109 } })] .id[String("{{ .Group }}:from1 for task '{{ .TaskName }}'")] .message[String("{{ .ID }} is {{ if eq .Level \"OK\" }}alive{{ else }}dead{{ end }}: {{ index .Fields \"emitted\" | printf \"%0.3f\" }} points/10s.")] .log[String("/tmp/dead.log")]
+alert5 ["derivative4"] -> [] [String("from1"), Duration(10000000000)] .crit[Lambda(Lambda { body: TypedExpr { kind: Binary { op: And, lhs: TypedExpr { kind: Binary { op: Le, lhs: TypedExpr { kind: Reference("emitted"), ty: Dynamic, span: Span { start: 66, end: 109 } }, rhs: TypedExpr { kind: Float(100.0), ty: Known(Float), span: Span { start: 66, end: 109 } } }, ty: Known(Bool), span: Span { start: 66, end: 109 } }, rhs: TypedExpr { kind: Binary { op: Eq, lhs: TypedExpr { kind: Reference("host"), ty: Dynamic, span: Span { start: 95, end: 101 } }, rhs: TypedExpr { kind: String("a"), ty: Known(String), span: Span { start: 105, end: 108 } } }, ty: Known(Bool), span: Span { start: 95, end: 108 } } }, ty: Known(Bool), span: Span { start: 66, end: 109 } }, span: Span { start: 66, end: 109 } })] .log[String("/tmp/dead.log")]
 "#);
     }
 }

@@ -1,13 +1,16 @@
 //! A sideload source: the files under a `file://` folder, read once when the task starts, as
 //! Kapacitor's sideload service reads them: every file of the tree, by its path relative to
-//! the folder, holding a flat map of keys to values. JSON files are read; YAML files are not
-//! supported (no well-kept YAML crate fits the runtime yet), and a folder with one cannot be
-//! used, rather than be read differently. Other files hold no keys.
+//! the folder, holding a map of keys to values. `.json` files are read as JSON, `.yml` and
+//! `.yaml` files as YAML (typed as Kapacitor types them, see [`super::yaml`]); other files hold
+//! no keys. One unreadable file makes the whole source unusable, as in Kapacitor, and the error
+//! names it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// A value of a sideload file. JSON numbers are all floats, as Kapacitor reads them.
+use super::yaml::read_yaml;
+
+/// A value of a sideload file. Numbers are all floats, as Kapacitor reads them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SideValue {
     Float(f64),
@@ -76,19 +79,18 @@ fn relative_name(dir: &Path, path: &Path) -> String {
 
 fn read_values(path: &Path) -> Result<HashMap<String, SideValue>, String> {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    match extension {
-        "json" => {
-            let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let values: HashMap<String, serde_json::Value> = serde_json::from_slice(&text)
-                .map_err(|e| format!("{} is not a JSON object of values: {e}", path.display()))?;
-            Ok(values.into_iter().map(|(k, v)| (k, side_value(v))).collect())
-        }
-        "yaml" | "yml" => Err(format!(
-            "{}: YAML sideload files are not supported by tickc yet; write the values as JSON",
-            path.display()
-        )),
-        _ => Ok(HashMap::new()),
+    if !matches!(extension, "json" | "yaml" | "yml") {
+        return Ok(HashMap::new());
     }
+    let text = std::fs::read(path).map_err(|e| format!("cannot read sideload file {}: {e}", path.display()))?;
+    if extension == "json" {
+        let values: HashMap<String, serde_json::Value> = serde_json::from_slice(&text)
+            .map_err(|e| format!("sideload file {} is not a JSON object of values: {e}", path.display()))?;
+        return Ok(values.into_iter().map(|(k, v)| (k, side_value(v))).collect());
+    }
+    let text = std::str::from_utf8(&text)
+        .map_err(|e| format!("sideload file {} is not UTF-8 text: {e}", path.display()))?;
+    read_yaml(text).map_err(|e| format!("sideload file {}: {e}", path.display()))
 }
 
 fn side_value(value: serde_json::Value) -> SideValue {
@@ -125,11 +127,32 @@ mod tests {
     }
 
     #[test]
+    fn json_and_yaml_files_of_the_same_content_give_the_same_lookups() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.json"), r#"{"f1": 42, "f2": 13.5, "up": true, "who": "ops", "gone": null}"#).unwrap();
+        std::fs::write(dir.path().join("a.yml"), "f1: 42\nf2: 13.5\nup: yes\nwho: ops\ngone: ~\n").unwrap();
+        std::fs::write(dir.path().join("a.yaml"), "---\n\"f1\": 42.0\nf2: 1.35e1\nup: true\nwho: 'ops'\ngone:\n").unwrap();
+        let source = SideloadSource::load(&format!("file://{}", dir.path().display())).unwrap();
+        for key in ["f1", "f2", "up", "who", "gone", "missing"] {
+            let json = source.lookup(&["a.json".to_owned()], key);
+            assert_eq!(source.lookup(&["a.yml".to_owned()], key), json, "{key} in a.yml");
+            assert_eq!(source.lookup(&["a.yaml".to_owned()], key), json, "{key} in a.yaml");
+        }
+        assert_eq!(source.lookup(&["a.yml".to_owned()], "f1"), Some(&SideValue::Float(42.0)));
+    }
+
+    #[test]
     fn bad_sources_say_why() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.yml"), "k: 1\n").unwrap();
+        std::fs::write(dir.path().join("good.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("a.yml"), "k: 1\nj: [\n").unwrap();
         let yaml = SideloadSource::load(&format!("file://{}", dir.path().display())).unwrap_err();
-        assert!(yaml.contains("YAML sideload files are not supported"), "{yaml}");
+        let named = format!("sideload file {}: line 3: ", dir.path().join("a.yml").display());
+        assert!(yaml.starts_with(&named), "{yaml}");
+        std::fs::write(dir.path().join("a.yml"), "k: 1\n").unwrap();
+        std::fs::write(dir.path().join("b.json"), "[1]").unwrap();
+        let json = SideloadSource::load(&format!("file://{}", dir.path().display())).unwrap_err();
+        assert!(json.contains("b.json is not a JSON object of values"), "{json}");
         insta::assert_snapshot!(SideloadSource::load("http://x/y").unwrap_err(), @r#"unsupported sideload source "http://x/y": it must be a file:// URL"#);
         insta::assert_snapshot!(SideloadSource::load("file://relative/dir").unwrap_err(), @r#"sideload source "file://relative/dir": the path must be absolute"#);
     }

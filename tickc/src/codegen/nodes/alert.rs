@@ -7,7 +7,7 @@ mod services;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{NodeCode, invalid, node_lambda, properties, unsupported_property};
+use super::{NodeCode, invalid, node_lambda, properties, stats, unsupported_property};
 use crate::codegen::literal;
 use crate::diagnostic::Diagnostic;
 use crate::ir::{Handler, Node, Property, Value};
@@ -34,11 +34,13 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
         .collect::<Result<Vec<_>, _>>()?;
     let (levels_ty, levels_init, mut items) = levels(node)?;
 
-    let template = |property: &str| match properties::string(node, property) {
+    let (default_id, default_message) = stats::deadman_templates(node).unwrap_or((quote!(None), quote!(None)));
+    let template = |property: &str, default: TokenStream| match properties::string(node, property) {
         Some(text) => quote!(Some(#text)),
-        None => quote!(None),
+        None => default,
     };
-    let (id, message, details) = (template("id"), template("message"), template("details"));
+    let (id, message, details) =
+        (template("id", default_id), template("message", default_message), template("details", quote!(None)));
     let optional = |property: &str| match properties::string(node, property) {
         Some(text) => quote!(Some(String::from(#text))),
         None => quote!(None),
