@@ -168,6 +168,7 @@ mod tests {
     use crate::delivery::RecordingOutbox;
     use crate::point::{Dimensions, Fields, GroupKey, Message, Str, Tags};
     use crate::tap::Tap;
+    use crate::task::Routes;
 
     const S: Time = 1_000_000_000;
 
@@ -210,6 +211,7 @@ mod tests {
         queries: Vec::new,
         new: |_| Box::new(Quiet::default()),
         enabled: true,
+        routes: Routes::Dbrps,
     };
 
     /// An ungrouped point, as a task's source gets it.

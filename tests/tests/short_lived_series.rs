@@ -9,8 +9,6 @@ use std::time::{Duration, Instant};
 
 use tickc_tests::serving::{PATIENCE, Serving, build, get, post};
 
-/// One second, in the write's precision (milliseconds).
-const SECOND: u64 = 1_000;
 const LINES_PER_BODY: u64 = 5_000;
 
 fn script(log: &Path) -> String {
