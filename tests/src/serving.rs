@@ -36,17 +36,26 @@ pub fn example(name: &str, replacements: &[(&str, &str)]) -> String {
 /// Builds `source` as task `task_id` into the program `program` in the shared build cache
 /// (`TICKC_CACHE_DIR`, else target/tickc-cache); the program's path.
 pub fn build(program: &str, task_id: &str, source: &str) -> PathBuf {
+    build_tasks(program, &[(task_id, source)])
+}
+
+/// Builds several tasks, each `(task id, source)`, into one program; its path.
+pub fn build_tasks(program: &str, tasks: &[(&str, &str)]) -> PathBuf {
+    let tasks: Vec<CompiledTask> = tasks.iter().map(|(task_id, source)| compile(task_id, source)).collect();
+    let cache = match std::env::var_os(CACHE_DIR_ENV) {
+        Some(dir) => Cache::at(PathBuf::from(dir)),
+        None => Cache::at(workspace_root().join("target/tickc-cache")),
+    };
+    build_program(&cache, program, &tasks).unwrap_or_else(|e| panic!("build failed: {e}"))
+}
+
+fn compile(task_id: &str, source: &str) -> CompiledTask {
     let checked = check_source(source, &CheckOptions::default());
     let errors: Vec<&str> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.as_str()).collect();
     assert!(errors.is_empty(), "the script is rejected: {errors:?}\n{source}");
     let task = checked.task.expect("a checked task");
     let code = tickc::codegen::generate_file(&task, task_id, source).expect("the script compiles");
-    let task = CompiledTask { id: task_id.into(), source_name: format!("{task_id}.tick"), code };
-    let cache = match std::env::var_os(CACHE_DIR_ENV) {
-        Some(dir) => Cache::at(PathBuf::from(dir)),
-        None => Cache::at(workspace_root().join("target/tickc-cache")),
-    };
-    build_program(&cache, program, &[task]).unwrap_or_else(|e| panic!("build failed: {e}"))
+    CompiledTask { id: task_id.into(), source_name: format!("{task_id}.tick"), code }
 }
 
 /// A task program serving on a free loopback port, its standard error collected; killed if the
@@ -89,6 +98,11 @@ impl Serving {
         Serving { child, stderr, address }
     }
 
+    /// The program's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The server's base URL.
     pub fn url(&self) -> String {
         format!("http://{}", self.address)
@@ -120,6 +134,14 @@ impl Serving {
     }
 }
 
+impl Serving {
+    /// Kills the program outright (SIGKILL), as a crash or an OOM killer would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Serving {
     fn drop(&mut self) {
         // Only a test that failed midway leaves the program running.
@@ -132,15 +154,21 @@ impl Drop for Serving {
 
 /// POSTs `body` over a plain HTTP/1.1 connection; the status code.
 pub fn post(address: SocketAddr, path: &str, body: &str) -> u16 {
-    let mut stream = TcpStream::connect(address).unwrap();
+    try_post(address, path, body).unwrap()
+}
+
+/// POSTs `body` over a plain HTTP/1.1 connection; the status code (0 for an answer without
+/// one), or why the server could not be reached or did not answer.
+pub fn try_post(address: SocketAddr, path: &str, body: &str) -> std::io::Result<u16> {
+    let mut stream = TcpStream::connect(address)?;
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(request.as_bytes())?;
     let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+    stream.read_to_string(&mut answer)?;
+    Ok(answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0))
 }
 
 /// Waits until the alert log has at least `count` lines; they are returned, parsed.

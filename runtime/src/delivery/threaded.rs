@@ -2,44 +2,20 @@
 //! address, a file, a program, a mail server), so deliveries to one target keep their order and a
 //! slow target holds up only itself. `send` never waits: each worker's queue is bounded, and a
 //! delivery that finds it full is dropped, logged and counted, as is every delivery that fails.
+//!
+//! Each delivery remembers the task that sent it, and stays listed in its queue until it is
+//! delivered or has failed for good, so a task can save what it has pending with its state.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
+use super::pending::Pending;
 use super::policy::DeliveryPolicy;
 use super::send::{DeliveryError, Sender};
 use super::{Delivery, Outbox};
-
-/// Counts deliveries sent and not yet finished, so `flush` can wait for zero.
-#[derive(Debug, Default)]
-struct Pending {
-    count: Mutex<usize>,
-    done: Condvar,
-}
-
-impl Pending {
-    fn add(&self) {
-        *self.count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-    }
-
-    fn finish(&self) {
-        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
-        *count = count.saturating_sub(1);
-        if *count == 0 {
-            self.done.notify_all();
-        }
-    }
-
-    fn wait_idle(&self) {
-        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
-        while *count > 0 {
-            count = self.done.wait(count).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-}
 
 /// Deliveries that failed for good or were dropped; each is logged once on standard error.
 #[derive(Debug, Default)]
@@ -56,15 +32,95 @@ impl Failures {
     }
 }
 
+/// A delivery and the task that sent it.
+#[derive(Debug)]
+struct Entry {
+    origin: Option<Arc<str>>,
+    delivery: Delivery,
+}
+
+/// One target's deliveries, shared by the outbox and the target's worker.
+#[derive(Debug, Default)]
+struct Queue {
+    lane: Mutex<Lane>,
+    ready: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Lane {
+    waiting: VecDeque<Arc<Entry>>,
+    /// The delivery the worker is attempting.
+    in_flight: Option<Arc<Entry>>,
+    /// The outbox is gone: the worker ends once the queue is empty.
+    closed: bool,
+}
+
+impl Queue {
+    fn lane(&self) -> MutexGuard<'_, Lane> {
+        self.lane.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next delivery to attempt, waiting for one; `None` once the outbox has stopped, or
+    /// is gone and the queue is empty.
+    fn next(&self, pending: &Pending) -> Option<Arc<Entry>> {
+        let mut lane = self.lane();
+        loop {
+            if pending.is_stopped() {
+                return None;
+            }
+            if let Some(entry) = lane.waiting.pop_front() {
+                lane.in_flight = Some(entry.clone());
+                return Some(entry);
+            }
+            if lane.closed {
+                return None;
+            }
+            lane = self.ready.wait(lane).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// The delivery in flight is done with (delivered, or failed for good).
+    fn finished(&self) {
+        self.lane().in_flight = None;
+    }
+
+    /// The delivery in flight was cut short by the stop: it goes back to the front of the
+    /// queue, to be saved with what waits behind it.
+    fn put_back(&self) {
+        let mut lane = self.lane();
+        if let Some(entry) = lane.in_flight.take() {
+            lane.waiting.push_front(entry);
+        }
+    }
+
+    /// Wakes the worker to look at the queue or the outbox's state again.
+    fn wake(&self, change: impl FnOnce(&mut Lane)) {
+        change(&mut self.lane());
+        self.ready.notify_all();
+    }
+
+    /// The deliveries of `origin` still to be made, the one in flight first.
+    fn pending(&self, origin: &str) -> Vec<Delivery> {
+        let lane = self.lane();
+        lane.in_flight
+            .iter()
+            .chain(&lane.waiting)
+            .filter(|entry| entry.origin.as_deref() == Some(origin))
+            .map(|entry| entry.delivery.clone())
+            .collect()
+    }
+}
+
 /// One target's worker: a thread that delivers its queue in order.
 struct Worker {
-    queue: SyncSender<Delivery>,
+    queue: Arc<Queue>,
     thread: JoinHandle<()>,
 }
 
 /// The outbox of a running task program.
 pub struct ThreadedOutbox {
-    workers: Mutex<HashMap<String, Worker>>,
+    /// By target, in a stable order so that what is pending lists the same way each time.
+    workers: Mutex<BTreeMap<String, Worker>>,
     pending: Arc<Pending>,
     failures: Arc<Failures>,
     policy: DeliveryPolicy,
@@ -99,6 +155,10 @@ impl ThreadedOutbox {
         }
     }
 
+    fn workers(&self) -> MutexGuard<'_, BTreeMap<String, Worker>> {
+        self.workers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Which worker delivers `delivery`. Posts go by origin rather than by URL: a URL template
     /// (`http://h/{{ .ID }}`) makes a URL per alert, and a thread each would have no bound.
     fn target(delivery: &Delivery) -> String {
@@ -112,17 +172,25 @@ impl ThreadedOutbox {
     }
 
     fn spawn(&self, target: &str) -> std::io::Result<Worker> {
-        let (queue, inbox) = sync_channel::<Delivery>(self.policy.queue_capacity);
+        let queue = Arc::new(Queue::default());
+        let inbox = Arc::clone(&queue);
         let pending = Arc::clone(&self.pending);
         let failures = Arc::clone(&self.failures);
-        let mut sender = Sender::new(self.policy.clone());
+        let mut sender = Sender::new(self.policy.clone(), Arc::clone(&self.pending));
         let name = format!("deliver {target}");
         let thread = std::thread::Builder::new()
             .name(name.chars().take(15).collect())
             .spawn(move || {
-                for delivery in inbox {
-                    if let Err(e) = sender.deliver(&delivery) {
-                        failures.report(&e);
+                while let Some(entry) = inbox.next(&pending) {
+                    match sender.deliver(&entry.delivery) {
+                        Ok(()) => inbox.finished(),
+                        // What the stop cut short is not a failure: it is saved, to be sent
+                        // after the restart.
+                        Err(_) if pending.is_stopped() => inbox.put_back(),
+                        Err(e) => {
+                            inbox.finished();
+                            failures.report(&e);
+                        }
                     }
                     pending.finish();
                 }
@@ -131,8 +199,8 @@ impl ThreadedOutbox {
     }
 
     /// The queue of `target`'s worker, started on first use.
-    fn queue(&self, target: &str) -> Result<SyncSender<Delivery>, String> {
-        let mut workers = self.workers.lock().unwrap_or_else(|e| e.into_inner());
+    fn queue(&self, target: &str) -> Result<Arc<Queue>, String> {
+        let mut workers = self.workers();
         if let Some(worker) = workers.get(target) {
             return Ok(worker.queue.clone());
         }
@@ -142,6 +210,32 @@ impl ThreadedOutbox {
         let queue = worker.queue.clone();
         workers.insert(target.to_owned(), worker);
         Ok(queue)
+    }
+
+    fn enqueue(&self, origin: Option<Arc<str>>, delivery: Delivery) {
+        let target = Self::target(&delivery);
+        let dropped = |message: String| DeliveryError {
+            what: "a delivery",
+            target: target.clone(),
+            message,
+        };
+        let queue = match self.queue(&target) {
+            Ok(queue) => queue,
+            Err(message) => return self.failures.report(&dropped(message)),
+        };
+        let mut lane = queue.lane();
+        if lane.waiting.len() >= self.policy.queue_capacity {
+            drop(lane);
+            let message = format!(
+                "dropped: {} deliveries are already waiting",
+                self.policy.queue_capacity
+            );
+            return self.failures.report(&dropped(message));
+        }
+        self.pending.add();
+        lane.waiting.push_back(Arc::new(Entry { origin, delivery }));
+        drop(lane);
+        queue.ready.notify_all();
     }
 }
 
@@ -156,33 +250,11 @@ fn origin(url: &str) -> &str {
 
 impl Outbox for ThreadedOutbox {
     fn send(&self, delivery: Delivery) {
-        let target = Self::target(&delivery);
-        let dropped = |message: String| DeliveryError {
-            what: "a delivery",
-            target: target.clone(),
-            message,
-        };
-        let queue = match self.queue(&target) {
-            Ok(queue) => queue,
-            Err(message) => return self.failures.report(&dropped(message)),
-        };
-        self.pending.add();
-        match queue.try_send(delivery) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                self.pending.finish();
-                let message = format!(
-                    "dropped: {} deliveries are already waiting",
-                    self.policy.queue_capacity
-                );
-                self.failures.report(&dropped(message));
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                // The worker is gone (it only stops when the outbox is dropped).
-                self.pending.finish();
-                self.failures.report(&dropped("its worker has stopped".to_owned()));
-            }
-        }
+        self.enqueue(None, delivery);
+    }
+
+    fn send_for(&self, origin: &Arc<str>, delivery: Delivery) {
+        self.enqueue(Some(origin.clone()), delivery);
     }
 
     fn flush(&self) {
@@ -192,14 +264,39 @@ impl Outbox for ThreadedOutbox {
     fn failures(&self) -> u64 {
         self.failures.count()
     }
+
+    fn pending(&self, origin: &str) -> Vec<Delivery> {
+        let queues: Vec<Arc<Queue>> = self.workers().values().map(|w| w.queue.clone()).collect();
+        queues.iter().flat_map(|queue| queue.pending(origin)).collect()
+    }
+
+    fn stop(&self, grace: Duration) {
+        self.pending.wait_idle_for(grace);
+        self.pending.stop();
+        let mut left = 0;
+        for worker in self.workers().values() {
+            worker.queue.wake(|lane| left += lane.waiting.len() + usize::from(lane.in_flight.is_some()));
+        }
+        if left > 0 {
+            eprintln!(
+                "W! delivery stopped after {}s with {left} deliveries not made (tasks served with a data directory keep theirs for the restart)",
+                grace.as_secs_f64()
+            );
+        }
+    }
 }
 
 impl Drop for ThreadedOutbox {
     fn drop(&mut self) {
-        let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(|e| e.into_inner()));
+        let workers = std::mem::take(&mut *self.workers());
+        let stopped = self.pending.is_stopped();
         for (_, worker) in workers {
-            drop(worker.queue);
-            let _ = worker.thread.join();
+            worker.queue.wake(|lane| lane.closed = true);
+            // A stopped outbox has saved what is left; a worker still in an attempt ends with
+            // the process rather than holding up the exit.
+            if !stopped {
+                let _ = worker.thread.join();
+            }
         }
     }
 }
@@ -405,6 +502,77 @@ mod tests {
         assert!((4..=5).contains(&dropped), "{dropped} dropped");
         outbox.flush();
         assert_eq!(outbox.failures(), 6, "the kept ones time out");
+    }
+
+    #[test]
+    fn pending_lists_what_each_task_sent_until_it_is_delivered() {
+        let (url, _server) = hanging_server();
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = ThreadedOutbox::with_policy(quick(16, 0));
+        let (cpu, mem): (Arc<str>, Arc<str>) = ("cpu".into(), "mem".into());
+        let body = |text: &str| Delivery::Post(HttpPost { url: url.clone(), headers: Vec::new(), body: text.into(), timeout: None });
+        for text in ["c1", "c2", "c3"] {
+            outbox.send_for(&cpu, body(text));
+        }
+        outbox.send_for(&mem, body("m1"));
+        outbox.send(body("anonymous"));
+        let line = Delivery::Append { path: dir.path().join("log"), mode: 0o600, line: b"x\n".to_vec() };
+        outbox.send_for(&cpu, line);
+        let bodies = |origin: &str| -> Vec<String> {
+            outbox.pending(origin).iter().filter_map(|d| match d {
+                Delivery::Post(p) => Some(String::from_utf8_lossy(&p.body).into_owned()),
+                _ => None,
+            }).collect()
+        };
+        // The first post hangs in flight: it and those behind it are pending, in order.
+        assert_eq!(bodies("cpu"), ["c1", "c2", "c3"]);
+        assert_eq!(bodies("mem"), ["m1"]);
+        assert!(bodies("disk").is_empty());
+        // The line was appended: only the posts are left.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while outbox.pending("cpu").len() > 3 {
+            assert!(Instant::now() < deadline, "the line was not appended");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Once tried (and timed out), a delivery is no longer pending.
+        outbox.flush();
+        assert!(outbox.pending("cpu").is_empty() && outbox.pending("mem").is_empty());
+    }
+
+    #[test]
+    fn stopping_keeps_what_is_left_pending_and_releases_flush() {
+        let (url, _server) = hanging_server();
+        let outbox = ThreadedOutbox::with_policy(DeliveryPolicy { timeout: Duration::from_secs(4), ..quick(16, 0) });
+        let task: Arc<str> = "cpu".into();
+        for _ in 0..3 {
+            outbox.send_for(&task, post(url.clone()));
+        }
+        let started = Instant::now();
+        outbox.stop(Duration::from_millis(100));
+        assert!(started.elapsed() >= Duration::from_millis(100), "the grace is given");
+        outbox.flush();
+        assert!(started.elapsed() < Duration::from_secs(2), "flush waited for a stopped outbox");
+        assert_eq!(outbox.pending("cpu").len(), 3, "the one in flight and the two waiting");
+        assert_eq!(outbox.failures(), 0, "what a stop cuts short is not a failure");
+        drop(outbox);
+        assert!(started.elapsed() < Duration::from_secs(2), "dropping waited for the attempt in flight");
+    }
+
+    #[test]
+    fn stopping_cuts_the_wait_before_a_retry_short() {
+        let refused = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/down", refused.local_addr().unwrap());
+        drop(refused);
+        let outbox = ThreadedOutbox::with_policy(DeliveryPolicy { backoff: Duration::from_secs(30), ..quick(16, 3) });
+        let task: Arc<str> = "cpu".into();
+        outbox.send_for(&task, post(url));
+        std::thread::sleep(Duration::from_millis(100));
+        let started = Instant::now();
+        outbox.stop(Duration::from_millis(50));
+        outbox.flush();
+        assert_eq!(outbox.pending("cpu").len(), 1);
+        drop(outbox);
+        assert!(started.elapsed() < Duration::from_secs(5), "the retry wait held the stop up");
     }
 
     #[test]

@@ -1,0 +1,120 @@
+//! What an outbox has in hand: how many deliveries are sent and not finished (so `flush` can
+//! wait for none), and whether it has been told to stop (so every wait ends early then).
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    count: usize,
+    stopped: bool,
+}
+
+impl Pending {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn add(&self) {
+        self.state().count += 1;
+    }
+
+    pub(crate) fn finish(&self) {
+        let mut state = self.state();
+        state.count = state.count.saturating_sub(1);
+        if state.count == 0 {
+            self.changed.notify_all();
+        }
+    }
+
+    /// Waits until nothing is pending, or the outbox stops.
+    pub(crate) fn wait_idle(&self) {
+        let state = self.state();
+        let _idle = self
+            .changed
+            .wait_while(state, |s| s.count > 0 && !s.stopped)
+            .unwrap_or_else(|e| e.into_inner());
+    }
+
+    /// Waits at most `timeout` until nothing is pending, or the outbox stops.
+    pub(crate) fn wait_idle_for(&self, timeout: Duration) {
+        let state = self.state();
+        let _idle = self
+            .changed
+            .wait_timeout_while(state, timeout, |s| s.count > 0 && !s.stopped)
+            .unwrap_or_else(|e| e.into_inner());
+    }
+
+    pub(crate) fn stop(&self) {
+        self.state().stopped = true;
+        self.changed.notify_all();
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.state().stopped
+    }
+
+    /// Sleeps for `duration` unless the outbox stops meanwhile; whether it is still running.
+    pub(crate) fn pause(&self, duration: Duration) -> bool {
+        let state = self.state();
+        let (state, _) = self
+            .changed
+            .wait_timeout_while(state, duration, |s| !s.stopped)
+            .unwrap_or_else(|e| e.into_inner());
+        !state.stopped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    #[test]
+    fn stopping_ends_every_wait() {
+        let pending = Arc::new(Pending::default());
+        pending.add();
+        let started = Instant::now();
+        pending.wait_idle_for(Duration::from_millis(50));
+        assert!(started.elapsed() >= Duration::from_millis(50));
+        let stopper = {
+            let pending = pending.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                pending.stop();
+            })
+        };
+        assert!(!pending.pause(Duration::from_secs(20)), "the pause ends with the stop");
+        pending.wait_idle();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        stopper.join().unwrap();
+        assert!(pending.is_stopped());
+    }
+
+    #[test]
+    fn flush_waits_for_the_last_finish() {
+        let pending = Arc::new(Pending::default());
+        pending.add();
+        pending.add();
+        let finisher = {
+            let pending = pending.clone();
+            std::thread::spawn(move || {
+                pending.finish();
+                std::thread::sleep(Duration::from_millis(30));
+                pending.finish();
+            })
+        };
+        let started = Instant::now();
+        pending.wait_idle();
+        assert!(started.elapsed() >= Duration::from_millis(25));
+        finisher.join().unwrap();
+        assert!(pending.pause(Duration::from_millis(1)), "not stopped");
+    }
+}
