@@ -86,11 +86,11 @@ pub trait Outbox: Send + Sync {
         Vec::new()
     }
 
-    /// Winds delivery down before the program exits: waits up to `grace` for what is queued,
-    /// then stops; what is left stays listed by [`Outbox::pending`] (to be saved), and
-    /// [`Outbox::flush`] no longer waits for it.
-    fn stop(&self, grace: Duration) {
-        let _ = grace;
+    /// Winds delivery down before the program exits: what is queued goes on being delivered
+    /// for as long as one attempt may take (the handler timeout), without retries, then
+    /// delivery stops. What is left (not reached in time, or failed meanwhile) stays listed by
+    /// [`Outbox::pending`], to be saved, and [`Outbox::flush`] no longer waits for it.
+    fn stop(&self) {
         self.flush();
     }
 }

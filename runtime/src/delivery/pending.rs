@@ -1,5 +1,7 @@
 //! What an outbox has in hand: how many deliveries are sent and not finished (so `flush` can
-//! wait for none), and whether it has been told to stop (so every wait ends early then).
+//! wait for none), and how far the program's end has come: still running, ending (what is
+//! queued is still delivered, but nothing is retried), or stopped (nothing more is attempted,
+//! and every wait ends).
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
@@ -13,7 +15,15 @@ pub(crate) struct Pending {
 #[derive(Debug, Default)]
 struct State {
     count: usize,
-    stopped: bool,
+    phase: Phase,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    #[default]
+    Running,
+    Ending,
+    Stopped,
 }
 
 impl Pending {
@@ -26,8 +36,13 @@ impl Pending {
     }
 
     pub(crate) fn finish(&self) {
+        self.finish_many(1);
+    }
+
+    /// `count` deliveries are done with (made, failed, or kept aside for the save).
+    pub(crate) fn finish_many(&self, count: usize) {
         let mut state = self.state();
-        state.count = state.count.saturating_sub(1);
+        state.count = state.count.saturating_sub(count);
         if state.count == 0 {
             self.changed.notify_all();
         }
@@ -38,7 +53,7 @@ impl Pending {
         let state = self.state();
         let _idle = self
             .changed
-            .wait_while(state, |s| s.count > 0 && !s.stopped)
+            .wait_while(state, |s| s.count > 0 && s.phase != Phase::Stopped)
             .unwrap_or_else(|e| e.into_inner());
     }
 
@@ -47,27 +62,43 @@ impl Pending {
         let state = self.state();
         let _idle = self
             .changed
-            .wait_timeout_while(state, timeout, |s| s.count > 0 && !s.stopped)
+            .wait_timeout_while(state, timeout, |s| s.count > 0 && s.phase != Phase::Stopped)
             .unwrap_or_else(|e| e.into_inner());
     }
 
-    pub(crate) fn stop(&self) {
-        self.state().stopped = true;
+    /// The program is ending: what is queued is still delivered, but a failure is no longer
+    /// waited on and tried again.
+    pub(crate) fn end(&self) {
+        let mut state = self.state();
+        if state.phase == Phase::Running {
+            state.phase = Phase::Ending;
+        }
         self.changed.notify_all();
     }
 
-    pub(crate) fn is_stopped(&self) -> bool {
-        self.state().stopped
+    pub(crate) fn stop(&self) {
+        self.state().phase = Phase::Stopped;
+        self.changed.notify_all();
     }
 
-    /// Sleeps for `duration` unless the outbox stops meanwhile; whether it is still running.
+    /// Whether the program is ending or has stopped delivering.
+    pub(crate) fn is_ending(&self) -> bool {
+        self.state().phase != Phase::Running
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.state().phase == Phase::Stopped
+    }
+
+    /// Sleeps for `duration` unless the program starts ending meanwhile; whether it is still
+    /// running.
     pub(crate) fn pause(&self, duration: Duration) -> bool {
         let state = self.state();
         let (state, _) = self
             .changed
-            .wait_timeout_while(state, duration, |s| !s.stopped)
+            .wait_timeout_while(state, duration, |s| s.phase == Phase::Running)
             .unwrap_or_else(|e| e.into_inner());
-        !state.stopped
+        state.phase == Phase::Running
     }
 }
 
@@ -95,7 +126,22 @@ mod tests {
         pending.wait_idle();
         assert!(started.elapsed() < Duration::from_secs(10));
         stopper.join().unwrap();
-        assert!(pending.is_stopped());
+        assert!(pending.is_stopped() && pending.is_ending());
+    }
+
+    #[test]
+    fn ending_cuts_pauses_short_but_flush_still_waits() {
+        let pending = Arc::new(Pending::default());
+        pending.add();
+        pending.end();
+        assert!(pending.is_ending() && !pending.is_stopped());
+        let started = Instant::now();
+        assert!(!pending.pause(Duration::from_secs(20)), "no waiting to retry once ending");
+        pending.wait_idle_for(Duration::from_millis(50));
+        assert!(started.elapsed() >= Duration::from_millis(50), "the delivery is still awaited");
+        pending.finish_many(3);
+        pending.wait_idle();
+        assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[test]

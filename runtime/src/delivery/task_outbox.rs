@@ -2,7 +2,6 @@
 //! deliveries it has pending can be saved with its state.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::{Delivery, Outbox};
 
@@ -45,7 +44,7 @@ impl Outbox for TaskOutbox {
         self.outbox.pending(origin)
     }
 
-    fn stop(&self, grace: Duration) {
-        self.outbox.stop(grace);
+    fn stop(&self) {
+        self.outbox.stop();
     }
 }

@@ -5,6 +5,10 @@
 //!
 //! Each delivery remembers the task that sent it, and stays listed in its queue until it is
 //! delivered or has failed for good, so a task can save what it has pending with its state.
+//!
+//! When the program ends ([`Outbox::stop`]) every target goes on delivering for as long as one
+//! attempt may take (the handler timeout), so what can be delivered is; a target whose delivery
+//! fails then is not tried again but keeps what it has, for the save.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -53,6 +57,9 @@ struct Lane {
     in_flight: Option<Arc<Entry>>,
     /// The outbox is gone: the worker ends once the queue is empty.
     closed: bool,
+    /// A delivery failed while the program was ending: the worker has ended, and what the
+    /// queue holds is kept to be saved rather than attempted.
+    held: bool,
 }
 
 impl Queue {
@@ -84,13 +91,16 @@ impl Queue {
         self.lane().in_flight = None;
     }
 
-    /// The delivery in flight was cut short by the stop: it goes back to the front of the
-    /// queue, to be saved with what waits behind it.
-    fn put_back(&self) {
+    /// The delivery in flight failed while the program was ending: it goes back to the front
+    /// of the queue, to be saved with what waits behind it, and nothing more is attempted.
+    /// How many deliveries the queue keeps.
+    fn hold(&self) -> usize {
         let mut lane = self.lane();
         if let Some(entry) = lane.in_flight.take() {
             lane.waiting.push_front(entry);
         }
+        lane.held = true;
+        lane.waiting.len()
     }
 
     /// Wakes the worker to look at the queue or the outbox's state again.
@@ -184,9 +194,13 @@ impl ThreadedOutbox {
                 while let Some(entry) = inbox.next(&pending) {
                     match sender.deliver(&entry.delivery) {
                         Ok(()) => inbox.finished(),
-                        // What the stop cut short is not a failure: it is saved, to be sent
-                        // after the restart.
-                        Err(_) if pending.is_stopped() => inbox.put_back(),
+                        // A failure while the program ends is not a failure for good: the
+                        // target keeps it and what waits behind it, to be saved and sent after
+                        // a restart, rather than trying again or going on to fail the rest.
+                        Err(_) if pending.is_ending() => {
+                            pending.finish_many(inbox.hold());
+                            return;
+                        }
                         Err(e) => {
                             inbox.finished();
                             failures.report(&e);
@@ -232,10 +246,26 @@ impl ThreadedOutbox {
             );
             return self.failures.report(&dropped(message));
         }
-        self.pending.add();
+        // A held target attempts nothing more: what reaches it now is only kept.
+        if !lane.held {
+            self.pending.add();
+        }
         lane.waiting.push_back(Arc::new(Entry { origin, delivery }));
         drop(lane);
         queue.ready.notify_all();
+    }
+
+    /// The longest an attempt may take: the policy's timeout, or a longer one that a post in
+    /// flight names.
+    fn longest_attempt(&self) -> Duration {
+        let queues: Vec<Arc<Queue>> = self.workers().values().map(|w| w.queue.clone()).collect();
+        queues
+            .iter()
+            .filter_map(|queue| match &queue.lane().in_flight.as_ref()?.delivery {
+                Delivery::Post(post) => post.timeout,
+                _ => None,
+            })
+            .fold(self.policy.timeout, Duration::max)
     }
 }
 
@@ -270,7 +300,9 @@ impl Outbox for ThreadedOutbox {
         queues.iter().flat_map(|queue| queue.pending(origin)).collect()
     }
 
-    fn stop(&self, grace: Duration) {
+    fn stop(&self) {
+        let grace = self.longest_attempt();
+        self.pending.end();
         self.pending.wait_idle_for(grace);
         self.pending.stop();
         let mut left = 0;
@@ -279,8 +311,7 @@ impl Outbox for ThreadedOutbox {
         }
         if left > 0 {
             eprintln!(
-                "W! delivery stopped after {}s with {left} deliveries not made (tasks served with a data directory keep theirs for the restart)",
-                grace.as_secs_f64()
+                "W! delivery ended with {left} deliveries not made (tasks served with a data directory keep theirs for the restart)"
             );
         }
     }
@@ -542,18 +573,18 @@ mod tests {
     #[test]
     fn stopping_keeps_what_is_left_pending_and_releases_flush() {
         let (url, _server) = hanging_server();
-        let outbox = ThreadedOutbox::with_policy(DeliveryPolicy { timeout: Duration::from_secs(4), ..quick(16, 0) });
+        let outbox = ThreadedOutbox::with_policy(quick(16, 0));
         let task: Arc<str> = "cpu".into();
         for _ in 0..3 {
             outbox.send_for(&task, post(url.clone()));
         }
         let started = Instant::now();
-        outbox.stop(Duration::from_millis(100));
-        assert!(started.elapsed() >= Duration::from_millis(100), "the grace is given");
+        // The attempt in flight gets its timeout (400 ms), fails, and its target keeps it.
+        outbox.stop();
         outbox.flush();
         assert!(started.elapsed() < Duration::from_secs(2), "flush waited for a stopped outbox");
-        assert_eq!(outbox.pending("cpu").len(), 3, "the one in flight and the two waiting");
-        assert_eq!(outbox.failures(), 0, "what a stop cuts short is not a failure");
+        assert_eq!(outbox.pending("cpu").len(), 3, "the one tried and the two waiting");
+        assert_eq!(outbox.failures(), 0, "what fails while the program ends is kept, not failed");
         drop(outbox);
         assert!(started.elapsed() < Duration::from_secs(2), "dropping waited for the attempt in flight");
     }
@@ -568,11 +599,46 @@ mod tests {
         outbox.send_for(&task, post(url));
         std::thread::sleep(Duration::from_millis(100));
         let started = Instant::now();
-        outbox.stop(Duration::from_millis(50));
+        outbox.stop();
         outbox.flush();
         assert_eq!(outbox.pending("cpu").len(), 1);
         drop(outbox);
         assert!(started.elapsed() < Duration::from_secs(5), "the retry wait held the stop up");
+    }
+
+    #[test]
+    fn stopping_delivers_what_a_slow_endpoint_answers_within_the_timeout() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/slow", listener.local_addr().unwrap());
+        // Each answer takes a third of the timeout: the two posts take longer together than
+        // a fixed grace shorter than the timeout would give.
+        let server = std::thread::spawn(move || {
+            (0..2)
+                .map(|_| {
+                    std::thread::sleep(Duration::from_millis(400));
+                    answer(&listener, "200 OK")
+                })
+                .collect::<Vec<bool>>()
+        });
+        let refused = TcpListener::bind("127.0.0.1:0").unwrap();
+        let down = format!("http://{}/down", refused.local_addr().unwrap());
+        drop(refused);
+        // The post to the endpoint that is down is tried again only after a wait that the stop
+        // cuts short.
+        let policy = DeliveryPolicy { timeout: Duration::from_millis(1200), backoff: Duration::from_secs(30), ..quick(16, 3) };
+        let outbox = ThreadedOutbox::with_policy(policy);
+        let task: Arc<str> = "cpu".into();
+        outbox.send_for(&task, post(url.clone()));
+        outbox.send_for(&task, post(url));
+        outbox.send_for(&task, post(down));
+        outbox.stop();
+        assert_eq!(server.join().unwrap(), [true, true]);
+        let kept: Vec<Delivery> = outbox.pending("cpu");
+        assert!(
+            matches!(&kept[..], [Delivery::Post(p)] if p.url.ends_with("/down")),
+            "only the post to the endpoint that is down is kept: {kept:?}"
+        );
+        assert_eq!(outbox.failures(), 0);
     }
 
     #[test]

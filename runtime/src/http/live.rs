@@ -8,8 +8,8 @@
 //! starts (the deliveries only at the program's start: later, the outbox still has them), saves
 //! them at most [`SAVE_INTERVAL`] apart while the task runs (only when they changed, and also
 //! in the middle of a long chunk), and once more when the task stops, after its final flush.
-//! At the program's shutdown the outbox delivers what it can within [`DELIVERY_GRACE`]; that
-//! last save keeps the rest.
+//! At the program's shutdown the outbox delivers what it can within the handler timeout
+//! ([`Outbox::stop`]); that last save keeps the rest.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,9 +44,6 @@ const SAVE_INTERVAL: Duration = Duration::from_secs(1);
 /// Points a task processes between looks at the clock inside a chunk, so a slow chunk does not
 /// hold a save back.
 const POINTS_BETWEEN_SAVE_CHECKS: usize = 256;
-/// At shutdown, how long the outbox may go on delivering before what it has left is saved, to
-/// be sent after the restart.
-const DELIVERY_GRACE: Duration = Duration::from_secs(2);
 
 /// What every task of the program runs with.
 pub(crate) struct Environment {
@@ -329,9 +326,10 @@ impl LiveTasks {
     }
 
     /// Stops every task: each drains its queue (every accepted point is processed), flushes
-    /// its pipeline and ends. Blocks until they all have. Then the outbox gets
-    /// [`DELIVERY_GRACE`] to deliver, so a slow endpoint cannot hold the exit up, and tasks that
-    /// keep state save their nodes with what is left undelivered.
+    /// its pipeline and ends. Blocks until they all have. Then the outbox delivers what it can
+    /// within the handler timeout (so a slow endpoint holds the exit up no longer than one
+    /// attempt may take), and tasks that keep state save their nodes with what is left
+    /// undelivered.
     pub(crate) fn stop_all(&self) {
         let executions: Vec<Execution> = self
             .tasks
@@ -345,7 +343,7 @@ impl LiveTasks {
             .into_iter()
             .filter_map(|thread| thread.join().ok().flatten())
             .collect();
-        self.environment.outbox.stop(DELIVERY_GRACE);
+        self.environment.outbox.stop();
         for task in stopped {
             task.save();
         }

@@ -20,7 +20,12 @@
 //! behind newer ones until everything before it has expired, as in Kapacitor.
 //!
 //! The buffers and clocks of every group are the node's saved state, so a window that spans a
-//! restart emits with the points of both sides.
+//! restart emits with the points of both sides. That is all the window keeps: barriers and
+//! delete-groups act on it (a closed window's clock, a deleted group's absence), so the
+//! snapshot covers them. The idle-group bookkeeping is not the window's: it lives in the
+//! `from`/`groupBy` node above, which keeps no saved state and starts tracking groups anew
+//! after a restart. So a group restored here whose data stopped before the restart and never
+//! comes back is not forgotten after the idle timeout; one that sends again is tracked again.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -783,6 +788,48 @@ mod tests {
         assert_eq!(values, [Some(&FieldValue::Int(0)), Some(&FieldValue::Int(4)), Some(&FieldValue::Int(7))]);
         assert_eq!((&*batch.name, batch.group.as_str()), ("m", "host=a"));
         assert_eq!(batch.points[0].tags.get("dc").map(|v| &**v), Some("x"));
+    }
+
+    #[test]
+    fn barriers_and_deletions_before_a_snapshot_are_in_the_restored_window() {
+        let config = time_window(10, 10);
+        let script = |node: &mut WindowNode, out: &mut Vec<Message>, first: bool| {
+            if first {
+                for host in ["a", "b"] {
+                    node.push(point(host, 1, 1), out);
+                }
+                // `a`'s window closes on the barrier; `b` is forgotten.
+                node.push(barrier("a", 11), out);
+                node.push(Message::DeleteGroup { group: GroupKey("host=b".into()) }, out);
+            } else {
+                for host in ["a", "b"] {
+                    node.push(point(host, 15, 15), out);
+                    node.push(point(host, 26, 26), out);
+                }
+            }
+        };
+        let mut uninterrupted = WindowNode::new(&config).unwrap();
+        let mut expected = Vec::new();
+        script(&mut uninterrupted, &mut expected, true);
+        script(&mut uninterrupted, &mut expected, false);
+        let mut before = WindowNode::new(&config).unwrap();
+        let mut out = Vec::new();
+        script(&mut before, &mut out, true);
+        let mut after = WindowNode::new(&config).unwrap();
+        after.restore(&before.snapshot().unwrap()).unwrap();
+        assert_eq!(after.groups(), 1, "the deleted group is not saved");
+        script(&mut after, &mut out, false);
+        let by_group = |out: &[Message]| -> Vec<String> {
+            out.iter()
+                .map(|m| match m {
+                    Message::Batch(b) => format!("{} {}", b.group.as_str(), shown(std::slice::from_ref(m))[0]),
+                    other => shown(std::slice::from_ref(other))[0].clone(),
+                })
+                .collect()
+        };
+        // `a` closed [1] on the barrier and its next window opened at 11; `b` opened anew at 15.
+        assert_eq!(by_group(&out), ["host=a 11:[1]", "delete host=b", "host=a 21:[15]", "host=b 25:[15]"]);
+        assert_eq!(by_group(&out), by_group(&expected));
     }
 
     #[test]
