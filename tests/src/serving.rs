@@ -36,12 +36,15 @@ pub fn example(name: &str, replacements: &[(&str, &str)]) -> String {
 /// Builds `source` as task `task_id` into the program `program` in the shared build cache
 /// (`TICKC_CACHE_DIR`, else target/tickc-cache); the program's path.
 pub fn build(program: &str, task_id: &str, source: &str) -> PathBuf {
-    build_tasks(program, &[(task_id.to_owned(), source.to_owned())])
+    build_tasks(program, &[(task_id, source)])
 }
 
-/// [`build`] with several tasks, `(task id, source)`.
-pub fn build_tasks(program: &str, sources: &[(String, String)]) -> PathBuf {
-    let tasks: Vec<CompiledTask> = sources.iter().map(|(task_id, source)| compile(task_id, source)).collect();
+/// Builds several tasks, each `(task id, source)`, into one program; its path.
+pub fn build_tasks(program: &str, tasks: &[(impl AsRef<str>, impl AsRef<str>)]) -> PathBuf {
+    let tasks: Vec<CompiledTask> = tasks
+        .iter()
+        .map(|(task_id, source)| compile(task_id.as_ref(), source.as_ref()))
+        .collect();
     let cache = match std::env::var_os(CACHE_DIR_ENV) {
         Some(dir) => Cache::at(PathBuf::from(dir)),
         None => Cache::at(workspace_root().join("target/tickc-cache")),
@@ -135,6 +138,14 @@ impl Serving {
     }
 }
 
+impl Serving {
+    /// Kills the program outright (SIGKILL), as a crash or an OOM killer would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Serving {
     fn drop(&mut self) {
         // Only a test that failed midway leaves the program running.
@@ -147,15 +158,21 @@ impl Drop for Serving {
 
 /// POSTs `body` over a plain HTTP/1.1 connection; the status code.
 pub fn post(address: SocketAddr, path: &str, body: &str) -> u16 {
-    let mut stream = TcpStream::connect(address).unwrap();
+    try_post(address, path, body).unwrap()
+}
+
+/// POSTs `body` over a plain HTTP/1.1 connection; the status code (0 for an answer without
+/// one), or why the server could not be reached or did not answer.
+pub fn try_post(address: SocketAddr, path: &str, body: &str) -> std::io::Result<u16> {
+    let mut stream = TcpStream::connect(address)?;
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(request.as_bytes())?;
     let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+    stream.read_to_string(&mut answer)?;
+    Ok(answer.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0))
 }
 
 /// GETs `path` over a plain HTTP/1.1 connection; the status code and the body.

@@ -2,13 +2,18 @@
 //! lines, log-file lines). Nodes hand each delivery to an [`Outbox`] and go on: how and when it
 //! is delivered (ordered per target, bounded queues, timeouts, retries) is the outbox's job, so a
 //! slow endpoint never stalls the pipeline.
+//!
+//! Deliveries are data (serde), so what a task sent and is not yet delivered can be saved with
+//! the task's state and sent again after a restart ([`Outbox::pending`]).
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 /// An HTTP POST to make.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpPost {
     pub url: String,
     pub headers: Vec<(String, String)>,
@@ -17,7 +22,7 @@ pub struct HttpPost {
 }
 
 /// An SMTP server and how to talk to it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SmtpServer {
     pub host: String,
     pub port: u16,
@@ -31,7 +36,7 @@ pub struct SmtpServer {
 }
 
 /// An HTML mail to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mail {
     pub server: SmtpServer,
     pub from: String,
@@ -42,7 +47,7 @@ pub struct Mail {
 }
 
 /// One thing to deliver.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {
     Post(HttpPost),
     /// A line (with its newline) sent over a new TCP connection to `address`.
@@ -59,6 +64,12 @@ pub enum Delivery {
 pub trait Outbox: Send + Sync {
     fn send(&self, delivery: Delivery);
 
+    /// Sends `delivery` on behalf of task `origin`, so that [`Outbox::pending`] finds it.
+    fn send_for(&self, origin: &Arc<str>, delivery: Delivery) {
+        let _ = origin;
+        self.send(delivery);
+    }
+
     /// Blocks until everything sent so far has been delivered or has failed for good.
     fn flush(&self);
 
@@ -66,7 +77,25 @@ pub trait Outbox: Send + Sync {
     fn failures(&self) -> u64 {
         0
     }
+
+    /// What task `origin` sent that is neither delivered nor failed for good yet (the one
+    /// being attempted included), in order per target: what the task's saved state must keep
+    /// so that a restart does not lose it.
+    fn pending(&self, origin: &str) -> Vec<Delivery> {
+        let _ = origin;
+        Vec::new()
+    }
+
+    /// Winds delivery down before the program exits: what is queued goes on being delivered
+    /// for as long as one attempt may take (the handler timeout), without retries, then
+    /// delivery stops. What is left (not reached in time, or failed meanwhile) stays listed by
+    /// [`Outbox::pending`], to be saved, and [`Outbox::flush`] no longer waits for it.
+    fn stop(&self) {
+        self.flush();
+    }
 }
+
+pub use task_outbox::TaskOutbox;
 
 /// An outbox that keeps every delivery in memory: for tests, and for `tick!` users who want to
 /// look at what a task sends.
@@ -93,9 +122,11 @@ impl Outbox for RecordingOutbox {
 
     fn flush(&self) {}
 }
+mod pending;
 pub mod policy;
 mod send;
 pub mod smtp;
+mod task_outbox;
 pub mod threaded;
 
 pub use policy::DeliveryPolicy;

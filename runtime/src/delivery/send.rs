@@ -8,8 +8,10 @@ use std::fs::File;
 use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::pending::Pending;
 use super::policy::DeliveryPolicy;
 use super::smtp::Mailers;
 use super::{Delivery, HttpPost};
@@ -32,13 +34,15 @@ impl fmt::Display for DeliveryError {
 /// What a worker keeps between deliveries: the HTTP agent, open files and mail connections.
 pub(crate) struct Sender {
     policy: DeliveryPolicy,
+    /// The outbox's state: a stopping outbox cuts the waits between retries short.
+    pending: Arc<Pending>,
     agent: ureq::Agent,
     files: HashMap<PathBuf, File>,
     mailers: Mailers,
 }
 
 impl Sender {
-    pub(crate) fn new(policy: DeliveryPolicy) -> Self {
+    pub(crate) fn new(policy: DeliveryPolicy, pending: Arc<Pending>) -> Self {
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(policy.timeout))
             // A non-2xx answer is a failed delivery, not a transport error: it is told apart
@@ -47,6 +51,7 @@ impl Sender {
             .build();
         Sender {
             policy,
+            pending,
             agent: config.into(),
             files: HashMap::new(),
             mailers: Mailers::default(),
@@ -80,7 +85,8 @@ impl Sender {
         }
     }
 
-    /// Posts, trying again after each failure that may pass, waiting longer each time.
+    /// Posts, trying again after each failure that may pass, waiting longer each time, until
+    /// the outbox stops.
     fn post(&self, post: &HttpPost) -> Result<(), String> {
         let mut backoffs = self.policy.backoffs();
         loop {
@@ -88,8 +94,8 @@ impl Sender {
                 Ok(()) => return Ok(()),
                 Err(Attempt::Final(message)) => return Err(message),
                 Err(Attempt::Transient(message)) => match backoffs.next() {
-                    Some(wait) => std::thread::sleep(wait),
-                    None => return Err(message),
+                    Some(wait) if self.pending.pause(wait) => {}
+                    _ => return Err(message),
                 },
             }
         }

@@ -2,44 +2,24 @@
 //! address, a file, a program, a mail server), so deliveries to one target keep their order and a
 //! slow target holds up only itself. `send` never waits: each worker's queue is bounded, and a
 //! delivery that finds it full is dropped, logged and counted, as is every delivery that fails.
+//!
+//! Each delivery remembers the task that sent it, and stays listed in its queue until it is
+//! delivered or has failed for good, so a task can save what it has pending with its state.
+//!
+//! When the program ends ([`Outbox::stop`]) every target goes on delivering for as long as one
+//! attempt may take (the handler timeout), so what can be delivered is; a target whose delivery
+//! fails then is not tried again but keeps what it has, for the save.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
+use super::pending::Pending;
 use super::policy::DeliveryPolicy;
 use super::send::{DeliveryError, Sender};
 use super::{Delivery, Outbox};
-
-/// Counts deliveries sent and not yet finished, so `flush` can wait for zero.
-#[derive(Debug, Default)]
-struct Pending {
-    count: Mutex<usize>,
-    done: Condvar,
-}
-
-impl Pending {
-    fn add(&self) {
-        *self.count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-    }
-
-    fn finish(&self) {
-        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
-        *count = count.saturating_sub(1);
-        if *count == 0 {
-            self.done.notify_all();
-        }
-    }
-
-    fn wait_idle(&self) {
-        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
-        while *count > 0 {
-            count = self.done.wait(count).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-}
 
 /// Deliveries that failed for good or were dropped; each is logged once on standard error.
 #[derive(Debug, Default)]
@@ -56,15 +36,101 @@ impl Failures {
     }
 }
 
+/// A delivery and the task that sent it.
+#[derive(Debug)]
+struct Entry {
+    origin: Option<Arc<str>>,
+    delivery: Delivery,
+}
+
+/// One target's deliveries, shared by the outbox and the target's worker.
+#[derive(Debug, Default)]
+struct Queue {
+    lane: Mutex<Lane>,
+    ready: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Lane {
+    waiting: VecDeque<Arc<Entry>>,
+    /// The delivery the worker is attempting.
+    in_flight: Option<Arc<Entry>>,
+    /// The outbox is gone: the worker ends once the queue is empty.
+    closed: bool,
+    /// A delivery failed while the program was ending: the worker has ended, and what the
+    /// queue holds is kept to be saved rather than attempted.
+    held: bool,
+}
+
+impl Queue {
+    fn lane(&self) -> MutexGuard<'_, Lane> {
+        self.lane.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next delivery to attempt, waiting for one; `None` once the outbox has stopped, or
+    /// is gone and the queue is empty.
+    fn next(&self, pending: &Pending) -> Option<Arc<Entry>> {
+        let mut lane = self.lane();
+        loop {
+            if pending.is_stopped() {
+                return None;
+            }
+            if let Some(entry) = lane.waiting.pop_front() {
+                lane.in_flight = Some(entry.clone());
+                return Some(entry);
+            }
+            if lane.closed {
+                return None;
+            }
+            lane = self.ready.wait(lane).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// The delivery in flight is done with (delivered, or failed for good).
+    fn finished(&self) {
+        self.lane().in_flight = None;
+    }
+
+    /// The delivery in flight failed while the program was ending: it goes back to the front
+    /// of the queue, to be saved with what waits behind it, and nothing more is attempted.
+    /// How many deliveries the queue keeps.
+    fn hold(&self) -> usize {
+        let mut lane = self.lane();
+        if let Some(entry) = lane.in_flight.take() {
+            lane.waiting.push_front(entry);
+        }
+        lane.held = true;
+        lane.waiting.len()
+    }
+
+    /// Wakes the worker to look at the queue or the outbox's state again.
+    fn wake(&self, change: impl FnOnce(&mut Lane)) {
+        change(&mut self.lane());
+        self.ready.notify_all();
+    }
+
+    /// The deliveries of `origin` still to be made, the one in flight first.
+    fn pending(&self, origin: &str) -> Vec<Delivery> {
+        let lane = self.lane();
+        lane.in_flight
+            .iter()
+            .chain(&lane.waiting)
+            .filter(|entry| entry.origin.as_deref() == Some(origin))
+            .map(|entry| entry.delivery.clone())
+            .collect()
+    }
+}
+
 /// One target's worker: a thread that delivers its queue in order.
 struct Worker {
-    queue: SyncSender<Delivery>,
+    queue: Arc<Queue>,
     thread: JoinHandle<()>,
 }
 
 /// The outbox of a running task program.
 pub struct ThreadedOutbox {
-    workers: Mutex<HashMap<String, Worker>>,
+    /// By target, in a stable order so that what is pending lists the same way each time.
+    workers: Mutex<BTreeMap<String, Worker>>,
     pending: Arc<Pending>,
     failures: Arc<Failures>,
     policy: DeliveryPolicy,
@@ -99,6 +165,10 @@ impl ThreadedOutbox {
         }
     }
 
+    fn workers(&self) -> MutexGuard<'_, BTreeMap<String, Worker>> {
+        self.workers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Which worker delivers `delivery`. Posts go by origin rather than by URL: a URL template
     /// (`http://h/{{ .ID }}`) makes a URL per alert, and a thread each would have no bound.
     fn target(delivery: &Delivery) -> String {
@@ -112,17 +182,29 @@ impl ThreadedOutbox {
     }
 
     fn spawn(&self, target: &str) -> std::io::Result<Worker> {
-        let (queue, inbox) = sync_channel::<Delivery>(self.policy.queue_capacity);
+        let queue = Arc::new(Queue::default());
+        let inbox = Arc::clone(&queue);
         let pending = Arc::clone(&self.pending);
         let failures = Arc::clone(&self.failures);
-        let mut sender = Sender::new(self.policy.clone());
+        let mut sender = Sender::new(self.policy.clone(), Arc::clone(&self.pending));
         let name = format!("deliver {target}");
         let thread = std::thread::Builder::new()
             .name(name.chars().take(15).collect())
             .spawn(move || {
-                for delivery in inbox {
-                    if let Err(e) = sender.deliver(&delivery) {
-                        failures.report(&e);
+                while let Some(entry) = inbox.next(&pending) {
+                    match sender.deliver(&entry.delivery) {
+                        Ok(()) => inbox.finished(),
+                        // A failure while the program ends is not a failure for good: the
+                        // target keeps it and what waits behind it, to be saved and sent after
+                        // a restart, rather than trying again or going on to fail the rest.
+                        Err(_) if pending.is_ending() => {
+                            pending.finish_many(inbox.hold());
+                            return;
+                        }
+                        Err(e) => {
+                            inbox.finished();
+                            failures.report(&e);
+                        }
                     }
                     pending.finish();
                 }
@@ -131,8 +213,8 @@ impl ThreadedOutbox {
     }
 
     /// The queue of `target`'s worker, started on first use.
-    fn queue(&self, target: &str) -> Result<SyncSender<Delivery>, String> {
-        let mut workers = self.workers.lock().unwrap_or_else(|e| e.into_inner());
+    fn queue(&self, target: &str) -> Result<Arc<Queue>, String> {
+        let mut workers = self.workers();
         if let Some(worker) = workers.get(target) {
             return Ok(worker.queue.clone());
         }
@@ -142,6 +224,48 @@ impl ThreadedOutbox {
         let queue = worker.queue.clone();
         workers.insert(target.to_owned(), worker);
         Ok(queue)
+    }
+
+    fn enqueue(&self, origin: Option<Arc<str>>, delivery: Delivery) {
+        let target = Self::target(&delivery);
+        let dropped = |message: String| DeliveryError {
+            what: "a delivery",
+            target: target.clone(),
+            message,
+        };
+        let queue = match self.queue(&target) {
+            Ok(queue) => queue,
+            Err(message) => return self.failures.report(&dropped(message)),
+        };
+        let mut lane = queue.lane();
+        if lane.waiting.len() >= self.policy.queue_capacity {
+            drop(lane);
+            let message = format!(
+                "dropped: {} deliveries are already waiting",
+                self.policy.queue_capacity
+            );
+            return self.failures.report(&dropped(message));
+        }
+        // A held target attempts nothing more: what reaches it now is only kept.
+        if !lane.held {
+            self.pending.add();
+        }
+        lane.waiting.push_back(Arc::new(Entry { origin, delivery }));
+        drop(lane);
+        queue.ready.notify_all();
+    }
+
+    /// The longest an attempt may take: the policy's timeout, or a longer one that a post in
+    /// flight names.
+    fn longest_attempt(&self) -> Duration {
+        let queues: Vec<Arc<Queue>> = self.workers().values().map(|w| w.queue.clone()).collect();
+        queues
+            .iter()
+            .filter_map(|queue| match &queue.lane().in_flight.as_ref()?.delivery {
+                Delivery::Post(post) => post.timeout,
+                _ => None,
+            })
+            .fold(self.policy.timeout, Duration::max)
     }
 }
 
@@ -156,33 +280,11 @@ fn origin(url: &str) -> &str {
 
 impl Outbox for ThreadedOutbox {
     fn send(&self, delivery: Delivery) {
-        let target = Self::target(&delivery);
-        let dropped = |message: String| DeliveryError {
-            what: "a delivery",
-            target: target.clone(),
-            message,
-        };
-        let queue = match self.queue(&target) {
-            Ok(queue) => queue,
-            Err(message) => return self.failures.report(&dropped(message)),
-        };
-        self.pending.add();
-        match queue.try_send(delivery) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                self.pending.finish();
-                let message = format!(
-                    "dropped: {} deliveries are already waiting",
-                    self.policy.queue_capacity
-                );
-                self.failures.report(&dropped(message));
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                // The worker is gone (it only stops when the outbox is dropped).
-                self.pending.finish();
-                self.failures.report(&dropped("its worker has stopped".to_owned()));
-            }
-        }
+        self.enqueue(None, delivery);
+    }
+
+    fn send_for(&self, origin: &Arc<str>, delivery: Delivery) {
+        self.enqueue(Some(origin.clone()), delivery);
     }
 
     fn flush(&self) {
@@ -192,14 +294,40 @@ impl Outbox for ThreadedOutbox {
     fn failures(&self) -> u64 {
         self.failures.count()
     }
+
+    fn pending(&self, origin: &str) -> Vec<Delivery> {
+        let queues: Vec<Arc<Queue>> = self.workers().values().map(|w| w.queue.clone()).collect();
+        queues.iter().flat_map(|queue| queue.pending(origin)).collect()
+    }
+
+    fn stop(&self) {
+        let grace = self.longest_attempt();
+        self.pending.end();
+        self.pending.wait_idle_for(grace);
+        self.pending.stop();
+        let mut left = 0;
+        for worker in self.workers().values() {
+            worker.queue.wake(|lane| left += lane.waiting.len() + usize::from(lane.in_flight.is_some()));
+        }
+        if left > 0 {
+            eprintln!(
+                "W! delivery ended with {left} deliveries not made (tasks served with a data directory keep theirs for the restart)"
+            );
+        }
+    }
 }
 
 impl Drop for ThreadedOutbox {
     fn drop(&mut self) {
-        let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(|e| e.into_inner()));
+        let workers = std::mem::take(&mut *self.workers());
+        let stopped = self.pending.is_stopped();
         for (_, worker) in workers {
-            drop(worker.queue);
-            let _ = worker.thread.join();
+            worker.queue.wake(|lane| lane.closed = true);
+            // A stopped outbox has saved what is left; a worker still in an attempt ends with
+            // the process rather than holding up the exit.
+            if !stopped {
+                let _ = worker.thread.join();
+            }
         }
     }
 }
@@ -405,6 +533,112 @@ mod tests {
         assert!((4..=5).contains(&dropped), "{dropped} dropped");
         outbox.flush();
         assert_eq!(outbox.failures(), 6, "the kept ones time out");
+    }
+
+    #[test]
+    fn pending_lists_what_each_task_sent_until_it_is_delivered() {
+        let (url, _server) = hanging_server();
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = ThreadedOutbox::with_policy(quick(16, 0));
+        let (cpu, mem): (Arc<str>, Arc<str>) = ("cpu".into(), "mem".into());
+        let body = |text: &str| Delivery::Post(HttpPost { url: url.clone(), headers: Vec::new(), body: text.into(), timeout: None });
+        for text in ["c1", "c2", "c3"] {
+            outbox.send_for(&cpu, body(text));
+        }
+        outbox.send_for(&mem, body("m1"));
+        outbox.send(body("anonymous"));
+        let line = Delivery::Append { path: dir.path().join("log"), mode: 0o600, line: b"x\n".to_vec() };
+        outbox.send_for(&cpu, line);
+        let bodies = |origin: &str| -> Vec<String> {
+            outbox.pending(origin).iter().filter_map(|d| match d {
+                Delivery::Post(p) => Some(String::from_utf8_lossy(&p.body).into_owned()),
+                _ => None,
+            }).collect()
+        };
+        // The first post hangs in flight: it and those behind it are pending, in order.
+        assert_eq!(bodies("cpu"), ["c1", "c2", "c3"]);
+        assert_eq!(bodies("mem"), ["m1"]);
+        assert!(bodies("disk").is_empty());
+        // The line was appended: only the posts are left.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while outbox.pending("cpu").len() > 3 {
+            assert!(Instant::now() < deadline, "the line was not appended");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Once tried (and timed out), a delivery is no longer pending.
+        outbox.flush();
+        assert!(outbox.pending("cpu").is_empty() && outbox.pending("mem").is_empty());
+    }
+
+    #[test]
+    fn stopping_keeps_what_is_left_pending_and_releases_flush() {
+        let (url, _server) = hanging_server();
+        let outbox = ThreadedOutbox::with_policy(quick(16, 0));
+        let task: Arc<str> = "cpu".into();
+        for _ in 0..3 {
+            outbox.send_for(&task, post(url.clone()));
+        }
+        let started = Instant::now();
+        // The attempt in flight gets its timeout (400 ms), fails, and its target keeps it.
+        outbox.stop();
+        outbox.flush();
+        assert!(started.elapsed() < Duration::from_secs(2), "flush waited for a stopped outbox");
+        assert_eq!(outbox.pending("cpu").len(), 3, "the one tried and the two waiting");
+        assert_eq!(outbox.failures(), 0, "what fails while the program ends is kept, not failed");
+        drop(outbox);
+        assert!(started.elapsed() < Duration::from_secs(2), "dropping waited for the attempt in flight");
+    }
+
+    #[test]
+    fn stopping_cuts_the_wait_before_a_retry_short() {
+        let refused = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/down", refused.local_addr().unwrap());
+        drop(refused);
+        let outbox = ThreadedOutbox::with_policy(DeliveryPolicy { backoff: Duration::from_secs(30), ..quick(16, 3) });
+        let task: Arc<str> = "cpu".into();
+        outbox.send_for(&task, post(url));
+        std::thread::sleep(Duration::from_millis(100));
+        let started = Instant::now();
+        outbox.stop();
+        outbox.flush();
+        assert_eq!(outbox.pending("cpu").len(), 1);
+        drop(outbox);
+        assert!(started.elapsed() < Duration::from_secs(5), "the retry wait held the stop up");
+    }
+
+    #[test]
+    fn stopping_delivers_what_a_slow_endpoint_answers_within_the_timeout() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/slow", listener.local_addr().unwrap());
+        // Each answer takes a third of the timeout: the two posts take longer together than
+        // a fixed grace shorter than the timeout would give.
+        let server = std::thread::spawn(move || {
+            (0..2)
+                .map(|_| {
+                    std::thread::sleep(Duration::from_millis(400));
+                    answer(&listener, "200 OK")
+                })
+                .collect::<Vec<bool>>()
+        });
+        let refused = TcpListener::bind("127.0.0.1:0").unwrap();
+        let down = format!("http://{}/down", refused.local_addr().unwrap());
+        drop(refused);
+        // The post to the endpoint that is down is tried again only after a wait that the stop
+        // cuts short.
+        let policy = DeliveryPolicy { timeout: Duration::from_millis(1200), backoff: Duration::from_secs(30), ..quick(16, 3) };
+        let outbox = ThreadedOutbox::with_policy(policy);
+        let task: Arc<str> = "cpu".into();
+        outbox.send_for(&task, post(url.clone()));
+        outbox.send_for(&task, post(url));
+        outbox.send_for(&task, post(down));
+        outbox.stop();
+        assert_eq!(server.join().unwrap(), [true, true]);
+        let kept: Vec<Delivery> = outbox.pending("cpu");
+        assert!(
+            matches!(&kept[..], [Delivery::Post(p)] if p.url.ends_with("/down")),
+            "only the post to the endpoint that is down is kept: {kept:?}"
+        );
+        assert_eq!(outbox.failures(), 0);
     }
 
     #[test]

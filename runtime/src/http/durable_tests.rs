@@ -376,3 +376,147 @@ async fn recordings_and_replays_refuse_what_kapacitor_refuses() {
     let points = SrplReader::open(&dir.path().join("recordings/busy.srpl.gz"), Precision::Nanosecond).unwrap().count();
     assert_eq!(points, 0);
 }
+
+/// A task that posts each point's measurement name to the URL in its `url` field; it keeps no
+/// node state, only deliveries.
+struct Poster {
+    outbox: Arc<dyn crate::delivery::Outbox>,
+}
+
+impl Task for Poster {
+    fn push_point(&mut self, point: Point) {
+        let Some(crate::point::FieldValue::String(url)) = point.fields.get("url") else { return };
+        self.outbox.send(crate::delivery::Delivery::Post(crate::delivery::HttpPost {
+            url: url.to_string(),
+            headers: Vec::new(),
+            body: point.name.as_bytes().to_vec(),
+            timeout: None,
+        }));
+    }
+    fn push_batch(&mut self, _: usize, _: Batch) {}
+    fn flush(&mut self) {}
+    fn stats(&self) -> Vec<NodeStats> {
+        Vec::new()
+    }
+}
+
+fn poster() -> TaskDescriptor {
+    TaskDescriptor {
+        new: |context| Box::new(Poster { outbox: context.outbox.clone() }),
+        ..counter("poster")
+    }
+}
+
+/// Reads one HTTP request from `listener` and answers 200; its body.
+fn receive(listener: &std::net::TcpListener) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let (stream, _) = listener.accept().unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = value.trim().parse().unwrap();
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    reader.get_mut().write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").unwrap();
+    String::from_utf8(body).unwrap()
+}
+
+#[test]
+fn deliveries_pending_at_shutdown_are_saved_and_sent_after_the_restart() {
+    use super::live::{Environment, LiveTasks, deliver};
+    use crate::delivery::threaded::ThreadedOutbox;
+    use crate::delivery::{DeliveryPolicy, Outbox};
+    let dir = tempfile::tempdir().unwrap();
+    // The endpoint is down: its port refuses connections until the restart.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("http://{port}/alert");
+    let patient = DeliveryPolicy { retries: 1000, backoff: Duration::from_millis(20), ..DeliveryPolicy::default() };
+    let environment = |outbox: Arc<dyn Outbox>| {
+        Arc::new(Environment {
+            outbox,
+            config: with_data_dir(dir.path()).program,
+            queue_chunks: 4,
+            loopback: super::loopback::LiveLoopback::new().0,
+        })
+    };
+    let outbox = Arc::new(ThreadedOutbox::with_policy(patient.clone()));
+    let tasks = LiveTasks::start(&[poster()], &environment(outbox.clone()), 0);
+    let target = tasks.targets("telegraf", "autogen").get(0).cloned().unwrap();
+    deliver(&target, posts_to(&url, &["first", "second", "third"])).unwrap();
+    drop(target);
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while outbox.pending("poster").len() < 3 {
+        assert!(std::time::Instant::now() < deadline, "the posts were not queued");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    tasks.stop_all();
+    assert_eq!(outbox.pending("poster").len(), 3, "nothing got through");
+    drop(tasks);
+    drop(outbox);
+
+    let endpoint = std::net::TcpListener::bind(port).unwrap();
+    let outbox = Arc::new(ThreadedOutbox::with_policy(patient));
+    let tasks = LiveTasks::start(&[poster()], &environment(outbox.clone()), 0);
+    let received: Vec<String> = (0..3).map(|_| receive(&endpoint)).collect();
+    assert_eq!(received, ["first", "second", "third"]);
+    outbox.flush();
+    tasks.stop_all();
+    let saved = super::state_file::StateFile::new(&dir.path().join("state"), "poster").load().unwrap();
+    assert!(saved.deliveries.is_empty(), "delivered, so no longer saved: {saved:?}");
+}
+
+/// The posts a poster task makes for `names`, to `url`.
+fn posts_to(url: &str, names: &[&str]) -> Vec<Point> {
+    names
+        .iter()
+        .map(|name| {
+            let line = format!("{name} url=\"{url}\" 1");
+            crate::lineproto::parse_line(line.as_bytes(), Precision::Second).unwrap().to_point("telegraf", "autogen", 0)
+        })
+        .collect()
+}
+
+/// The rule for a program that ends normally: it delivers what it can within the handler
+/// timeout before exiting. An endpoint that answers each post in 1.2 s gets both posts (2.4 s
+/// together, well within the 10 s timeout): a shutdown that gave deliveries a fixed 2 s left
+/// the second one undelivered, to be dropped without a data directory.
+#[test]
+fn shutdown_delivers_what_a_slow_endpoint_takes_within_the_handler_timeout() {
+    use super::live::{Environment, LiveTasks, deliver};
+    use crate::delivery::Outbox;
+    use crate::delivery::threaded::ThreadedOutbox;
+    let endpoint = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/alert", endpoint.local_addr().unwrap());
+    let answering = std::thread::spawn(move || {
+        (0..2)
+            .map(|_| {
+                std::thread::sleep(Duration::from_millis(1200));
+                receive(&endpoint)
+            })
+            .collect::<Vec<String>>()
+    });
+    let outbox = Arc::new(ThreadedOutbox::new());
+    let environment = Arc::new(Environment {
+        outbox: outbox.clone(),
+        config: Arc::new(ProgramConfig::default()),
+        queue_chunks: 4,
+        loopback: super::loopback::LiveLoopback::new().0,
+    });
+    let tasks = LiveTasks::start(&[poster()], &environment, 0);
+    let target = tasks.targets("telegraf", "autogen").get(0).cloned().unwrap();
+    deliver(&target, posts_to(&url, &["first", "second"])).unwrap();
+    drop(target);
+    let started = std::time::Instant::now();
+    tasks.stop_all();
+    assert!(outbox.pending("poster").is_empty(), "the exit came before the endpoint answered: {:?}", started.elapsed());
+    assert_eq!(outbox.failures(), 0);
+    assert_eq!(answering.join().unwrap(), ["first", "second"]);
+}

@@ -3,9 +3,13 @@
 //! and never grows, and a slow task holds up only the writes that reach it. The thread
 //! publishes its node counts after each chunk, so the API reads them without waiting on it.
 //!
-//! With a data directory, the thread also keeps the task's state on disk: it restores it when
-//! the task starts, saves it beside the clock tick (about once a second, only when it changed)
-//! and once more after the final flush.
+//! With a data directory, the thread also keeps the task's state on disk: the states of its
+//! nodes and the deliveries it sent that are not yet made. It restores them when the task
+//! starts (the deliveries only at the program's start: later, the outbox still has them), saves
+//! them at most [`SAVE_INTERVAL`] apart while the task runs (only when they changed, and also
+//! in the middle of a long chunk), and once more when the task stops, after its final flush.
+//! At the program's shutdown the outbox delivers what it can within the handler timeout
+//! ([`Outbox::stop`]); that last save keeps the rest.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,13 +18,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::state_file::{LoadError, StateFile};
+use super::state_file::{LoadError, SavedState, StateFile};
 use crate::config::ProgramConfig;
-use crate::delivery::Outbox;
+use crate::delivery::{Outbox, TaskOutbox};
 use crate::node::http_out::{HttpOutEndpoints, HttpOutResult};
 use crate::point::{Batch, Point, Time};
 use crate::route::{Routable, RouteIndex, Scratch, TaskIndex};
-use crate::task::{NodeStats, Task, TaskContext, TaskDescriptor};
+use crate::task::{NodeState, NodeStats, Task, TaskContext, TaskDescriptor};
 
 /// Points handed to a task in one go: a slice of one write request.
 pub(crate) type Chunk = Vec<Point>;
@@ -35,6 +39,12 @@ pub(crate) enum Work {
 
 /// How often a running task is told the wall-clock time (deadman, stats, barrier act on it).
 const TICK_INTERVAL: Duration = Duration::from_secs(1);
+/// The longest a running task goes without saving its state: what a SIGKILL can lose of what
+/// the task had taken in.
+const SAVE_INTERVAL: Duration = Duration::from_secs(1);
+/// Points a task processes between looks at the clock inside a chunk, so a slow chunk does not
+/// hold a save back.
+const POINTS_BETWEEN_SAVE_CHECKS: usize = 256;
 
 /// What every task of the program runs with.
 pub(crate) struct Environment {
@@ -56,10 +66,94 @@ impl Environment {
         }
     }
 
-    /// Where the task's state is kept, when the program has a data directory.
-    fn state_file(&self, task_id: &str) -> Option<StateFile> {
+    /// The context of the live pipeline of task `task_id`: what it sends is marked as its
+    /// own, so its pending deliveries can be saved with its state.
+    fn live_context(&self, task_id: &str) -> TaskContext {
+        TaskContext {
+            outbox: Arc::new(TaskOutbox::new(task_id, self.outbox.clone())),
+            ..self.context(task_id)
+        }
+    }
+
+    /// What keeps the task's state, when the program has a data directory.
+    fn keeper(&self, task_id: &str) -> Option<Keeper> {
         let data_dir = self.config.data_dir.as_ref()?;
-        Some(StateFile::new(&data_dir.join("state"), task_id))
+        Some(Keeper {
+            file: StateFile::new(&data_dir.join("state"), task_id),
+            task: task_id.into(),
+            outbox: self.outbox.clone(),
+            next_save: Instant::now() + SAVE_INTERVAL,
+        })
+    }
+}
+
+/// A task's saved state as its thread keeps it: the file, the outbox whose deliveries for the
+/// task go with the node states, and when the next save is due.
+struct Keeper {
+    file: StateFile,
+    task: Arc<str>,
+    outbox: Arc<dyn Outbox>,
+    next_save: Instant,
+}
+
+/// A task that has stopped, and its state still to be saved.
+struct Stopped {
+    keeper: Keeper,
+    nodes: Vec<NodeState>,
+}
+
+impl Stopped {
+    fn save(mut self) {
+        self.keeper.save(self.nodes);
+    }
+}
+
+impl Keeper {
+    /// Puts the task's saved state back, and queues its saved deliveries again when
+    /// `requeue`. What cannot be read is reported and left out: the task starts without it
+    /// (an unreadable file is moved aside rather than overwritten).
+    fn restore(&mut self, task: &mut dyn Task, requeue: bool) {
+        match self.file.load() {
+            Ok(saved) => {
+                if !saved.nodes.is_empty()
+                    && let Err(e) = task.restore(&saved.nodes)
+                {
+                    eprintln!("warning: task {}: {e}; those nodes start empty", self.task);
+                }
+                if requeue {
+                    for delivery in saved.deliveries {
+                        self.outbox.send_for(&self.task, delivery);
+                    }
+                }
+            }
+            Err(e) => {
+                let aside = match &e {
+                    LoadError::Unreadable(_) => self
+                        .file
+                        .set_aside()
+                        .map(|aside| format!(" (moved to {})", aside.display()))
+                        .unwrap_or_default(),
+                    LoadError::Io(_) => String::new(),
+                };
+                eprintln!(
+                    "warning: task {}: cannot read its saved state {}: {e}{aside}; the task starts empty",
+                    self.task,
+                    self.file.path().display()
+                );
+            }
+        }
+    }
+
+    fn save_if_due(&mut self, task: &dyn Task) {
+        if Instant::now() >= self.next_save {
+            self.save(task.snapshot());
+        }
+    }
+
+    fn save(&mut self, nodes: Vec<NodeState>) {
+        let deliveries = self.outbox.pending(&self.task);
+        self.file.save(&SavedState { nodes, deliveries });
+        self.next_save = Instant::now() + SAVE_INTERVAL;
     }
 }
 
@@ -68,6 +162,7 @@ pub(crate) struct LiveTasks {
     tasks: Vec<LiveTask>,
     /// Which tasks can use a point, by position in `tasks`.
     routes: Arc<RouteIndex>,
+    environment: Arc<Environment>,
 }
 
 /// One task of the program, executing or not.
@@ -83,6 +178,9 @@ pub(crate) struct LiveTask {
 
 struct TaskState {
     enabled: bool,
+    /// Whether an execution has put the saved deliveries back in the outbox (the first one
+    /// does; later ones find them still there).
+    deliveries_restored: bool,
     modified: Time,
     last_enabled: Option<Time>,
     execution: Option<Execution>,
@@ -93,7 +191,7 @@ struct TaskState {
 struct Execution {
     queue: SyncSender<Work>,
     progress: Arc<Progress>,
-    thread: JoinHandle<()>,
+    thread: JoinHandle<Option<Stopped>>,
     http_out: HttpOutEndpoints,
 }
 
@@ -199,6 +297,7 @@ impl LiveTasks {
                     lifecycle: tokio::sync::Mutex::new(()),
                     state: Mutex::new(TaskState {
                         enabled: false,
+                        deliveries_restored: false,
                         modified: now,
                         last_enabled: None,
                         execution: None,
@@ -214,6 +313,7 @@ impl LiveTasks {
         LiveTasks {
             tasks,
             routes: Arc::new(RouteIndex::new(descriptors)),
+            environment: environment.clone(),
         }
     }
 
@@ -264,7 +364,10 @@ impl LiveTasks {
     }
 
     /// Stops every task: each drains its queue (every accepted point is processed), flushes
-    /// its pipeline and ends. Blocks until they all have.
+    /// its pipeline and ends. Blocks until they all have. Then the outbox delivers what it can
+    /// within the handler timeout (so a slow endpoint holds the exit up no longer than one
+    /// attempt may take), and tasks that keep state save their nodes with what is left
+    /// undelivered.
     pub(crate) fn stop_all(&self) {
         let executions: Vec<Execution> = self
             .tasks
@@ -272,9 +375,15 @@ impl LiveTasks {
             .filter_map(|t| lock(&t.state).execution.take())
             .collect();
         // Close every queue first so the tasks drain side by side.
-        let threads: Vec<JoinHandle<()>> = executions.into_iter().map(|e| e.thread).collect();
-        for thread in threads {
-            let _ = thread.join();
+        let threads: Vec<JoinHandle<Option<Stopped>>> =
+            executions.into_iter().map(|e| e.thread).collect();
+        let stopped: Vec<Stopped> = threads
+            .into_iter()
+            .filter_map(|thread| thread.join().ok().flatten())
+            .collect();
+        self.environment.outbox.stop();
+        for task in stopped {
+            task.save();
         }
     }
 }
@@ -355,15 +464,23 @@ impl LiveTask {
         if let Some(Execution { queue, thread, .. }) = stopping {
             // Closing our end of the queue lets the thread finish once it is drained.
             drop(queue);
-            // Joining blocks until the queue drains: keep it off the async workers.
-            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+            // Joining blocks until the queue drains: keep it off the async workers. The
+            // outbox keeps delivering what the task sent; the save lists what it has left.
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Ok(Some(stopped)) = thread.join() {
+                    stopped.save();
+                }
+            })
+            .await;
         }
     }
 
     fn enable(&self, state: &mut TaskState, now: Time) {
         state.enabled = true;
         state.last_enabled = Some(now);
-        match self.spawn() {
+        let requeue = !state.deliveries_restored;
+        state.deliveries_restored = true;
+        match self.spawn(requeue) {
             Ok(execution) => {
                 state.execution = Some(execution);
                 state.error.clear();
@@ -372,17 +489,18 @@ impl LiveTask {
         }
     }
 
-    fn spawn(&self) -> std::io::Result<Execution> {
+    /// Starts the task's thread; it queues the saved deliveries again when `requeue`.
+    fn spawn(&self, requeue: bool) -> std::io::Result<Execution> {
         let (queue, chunks) = sync_channel(self.environment.queue_chunks.max(1));
         let progress = Arc::new(Progress::default());
-        let context = self.environment.context(self.descriptor.id);
+        let context = self.environment.live_context(self.descriptor.id);
         let http_out = context.http_out.clone();
-        let state_file = self.environment.state_file(self.descriptor.id);
+        let keeper = self.environment.keeper(self.descriptor.id);
         let new = self.descriptor.new;
         let thread_progress = progress.clone();
         let thread = std::thread::Builder::new()
             .name(format!("task {}", self.descriptor.id))
-            .spawn(move || execute(new, &context, chunks, &thread_progress, state_file))?;
+            .spawn(move || execute(new, &context, chunks, &thread_progress, keeper, requeue))?;
         Ok(Execution {
             queue,
             progress,
@@ -392,20 +510,22 @@ impl LiveTask {
     }
 }
 
-/// The body of a task thread: builds the pipeline (restoring its saved state), feeds it every
-/// chunk until every sender is gone, then flushes it and saves its state a last time. A panic
-/// in the pipeline ends the task and is reported, not spread.
+/// The body of a task thread: builds the pipeline (restoring its saved state, and queuing its
+/// saved deliveries again when `requeue`), feeds it every chunk until every sender is gone,
+/// then flushes it. Its state is then still to be saved, by whoever stopped it. A panic in the
+/// pipeline ends the task and is reported, not spread.
 fn execute(
     new: fn(&TaskContext) -> Box<dyn Task>,
     context: &TaskContext,
     work: Receiver<Work>,
     progress: &Progress,
-    mut state_file: Option<StateFile>,
-) {
+    mut keeper: Option<Keeper>,
+    requeue: bool,
+) -> Option<Stopped> {
     let run = catch_unwind(AssertUnwindSafe(|| {
         let mut task = new(context);
-        if let Some(file) = &mut state_file {
-            restore(task.as_mut(), file, &context.task_id);
+        if let Some(keeper) = &mut keeper {
+            keeper.restore(task.as_mut(), requeue);
         }
         *lock(&progress.stats) = task.stats();
         let mut next_tick = Instant::now() + TICK_INTERVAL;
@@ -413,8 +533,13 @@ fn execute(
             match work.recv_timeout(next_tick.saturating_duration_since(Instant::now())) {
                 Ok(Work::Points(chunk)) => {
                     let count = chunk.len() as u64;
-                    for point in chunk {
+                    for (index, point) in chunk.into_iter().enumerate() {
                         task.push_point(point);
+                        if (index + 1) % POINTS_BETWEEN_SAVE_CHECKS == 0
+                            && let Some(keeper) = &mut keeper
+                        {
+                            keeper.save_if_due(task.as_ref());
+                        }
                     }
                     progress.points.fetch_add(count, Ordering::Relaxed);
                 }
@@ -424,53 +549,32 @@ fn execute(
             }
             if Instant::now() >= next_tick {
                 task.tick(crate::time::wall_clock_now());
-                if let Some(file) = &mut state_file {
-                    file.save(&task.snapshot());
-                }
                 next_tick = Instant::now() + TICK_INTERVAL;
+            }
+            if let Some(keeper) = &mut keeper {
+                keeper.save_if_due(task.as_ref());
             }
             *lock(&progress.stats) = task.stats();
         }
         task.flush();
         *lock(&progress.stats) = task.stats();
-        if let Some(file) = &mut state_file {
-            file.save(&task.snapshot());
-        }
+        keeper.map(|keeper| Stopped {
+            keeper,
+            nodes: task.snapshot(),
+        })
     }));
-    if let Err(panic) = run {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown cause".to_owned());
-        // Close the queue before reporting, so writers waiting on it are released.
-        drop(work);
-        *lock(&progress.failure) = Some(format!("the task stopped: it panicked: {message}"));
-    }
-}
-
-/// Puts the task's saved state back. What cannot be read is reported and left out: the task
-/// starts without it (an unreadable file is moved aside rather than overwritten).
-fn restore(task: &mut dyn Task, file: &mut StateFile, task_id: &str) {
-    match file.load() {
-        Ok(states) if states.is_empty() => {}
-        Ok(states) => {
-            if let Err(e) = task.restore(&states) {
-                eprintln!("warning: task {task_id}: {e}; those nodes start empty");
-            }
-        }
-        Err(e) => {
-            let aside = match &e {
-                LoadError::Unreadable(_) => file
-                    .set_aside()
-                    .map(|aside| format!(" (moved to {})", aside.display()))
-                    .unwrap_or_default(),
-                LoadError::Io(_) => String::new(),
-            };
-            eprintln!(
-                "warning: task {task_id}: cannot read its saved state {}: {e}{aside}; the task starts empty",
-                file.path().display()
-            );
+    match run {
+        Ok(stopped) => stopped,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_owned());
+            // Close the queue before reporting, so writers waiting on it are released.
+            drop(work);
+            *lock(&progress.failure) = Some(format!("the task stopped: it panicked: {message}"));
+            None
         }
     }
 }

@@ -1,19 +1,33 @@
 //! A running task's saved state on disk (`DATA_DIR/state/<task>.bin`): what
-//! [`Task::snapshot`](crate::task::Task::snapshot) returns, behind a header naming the format
-//! and its version, written atomically (a temporary file renamed over the old one) so a crash
-//! mid-write leaves the previous snapshot whole.
+//! [`Task::snapshot`](crate::task::Task::snapshot) returns and the deliveries the task has
+//! pending, behind a header naming the format and its version, written atomically (a temporary
+//! file renamed over the old one) so a crash mid-write leaves the previous snapshot whole. The
+//! file is readable by its owner only: deliveries can carry credentials (headers, SMTP logins).
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
+use crate::delivery::Delivery;
 use crate::task::NodeState;
 
 /// The first bytes of a state file.
 const MAGIC: &[u8; 8] = b"TICKSTAT";
 /// The version of the layout after the magic; a file of another version is not read.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// Version 1 held the node states alone.
+const NODES_ONLY: u32 = 1;
 const HEADER_LEN: usize = MAGIC.len() + 4;
+
+/// What a task keeps across a restart.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SavedState {
+    pub(crate) nodes: Vec<NodeState>,
+    /// What the task sent and was not yet delivered.
+    pub(crate) deliveries: Vec<Delivery>,
+}
 
 /// The state file of one task, remembering what it last wrote so an unchanged state is not
 /// written again.
@@ -56,11 +70,11 @@ impl StateFile {
         &self.path
     }
 
-    /// The saved states; none when the task has never saved any.
-    pub(crate) fn load(&mut self) -> Result<Vec<NodeState>, LoadError> {
+    /// The saved state; empty when the task has never saved any.
+    pub(crate) fn load(&mut self) -> Result<SavedState, LoadError> {
         let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(SavedState::default()),
             Err(e) => return Err(LoadError::Io(e)),
         };
         let states = decode(&bytes).map_err(LoadError::Unreadable)?;
@@ -78,10 +92,10 @@ impl StateFile {
         Ok(aside)
     }
 
-    /// Writes `states` unless they are what the file already holds. A failure is reported on
+    /// Writes `state` unless it is what the file already holds. A failure is reported on
     /// standard error the first time it happens in a row; the next save tries again.
-    pub(crate) fn save(&mut self, states: &[NodeState]) {
-        let bytes = match encode(states) {
+    pub(crate) fn save(&mut self, state: &SavedState) {
+        let bytes = match encode(state) {
             Ok(bytes) => bytes,
             Err(e) => return self.report(&format!("encoding the state: {e}")),
         };
@@ -105,32 +119,38 @@ impl StateFile {
     }
 }
 
-fn encode(states: &[NodeState]) -> Result<Vec<u8>, bincode::error::EncodeError> {
+fn encode(state: &SavedState) -> Result<Vec<u8>, bincode::error::EncodeError> {
     let mut bytes = Vec::with_capacity(HEADER_LEN + 64);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&VERSION.to_le_bytes());
-    let body = bincode::serde::encode_to_vec(states, bincode::config::standard())?;
+    let body = bincode::serde::encode_to_vec(state, bincode::config::standard())?;
     bytes.extend_from_slice(&body);
     Ok(bytes)
 }
 
-fn decode(bytes: &[u8]) -> Result<Vec<NodeState>, String> {
+fn decode(bytes: &[u8]) -> Result<SavedState, String> {
     let (magic, rest) = bytes.split_at_checked(MAGIC.len()).ok_or("the file is too short")?;
     if magic != MAGIC {
         return Err("not a task state file".into());
     }
     let (version, body) = rest.split_at_checked(4).ok_or("the file is too short")?;
     let version = u32::from_le_bytes(version.try_into().map_err(|_| "the file is too short")?);
-    if version != VERSION {
-        return Err(format!("state format version {version}; this program reads version {VERSION}"));
+    match version {
+        VERSION => decode_body(body),
+        NODES_ONLY => decode_body(body).map(|nodes| SavedState { nodes, deliveries: Vec::new() }),
+        _ => Err(format!(
+            "state format version {version}; this program reads versions {NODES_ONLY} and {VERSION}"
+        )),
     }
-    let (states, read) =
-        bincode::serde::decode_from_slice::<Vec<NodeState>, _>(body, bincode::config::standard())
-            .map_err(|e| format!("damaged: {e}"))?;
+}
+
+fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    let (value, read) = bincode::serde::decode_from_slice::<T, _>(body, bincode::config::standard())
+        .map_err(|e| format!("damaged: {e}"))?;
     if read != body.len() {
         return Err("damaged: trailing bytes".into());
     }
-    Ok(states)
+    Ok(value)
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over `path`.
@@ -141,7 +161,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut temporary = path.to_path_buf().into_os_string();
     temporary.push(".tmp");
     let temporary = PathBuf::from(temporary);
-    let mut file = fs::File::create(&temporary)?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&temporary)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     drop(file);
@@ -152,22 +179,49 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    fn states() -> Vec<NodeState> {
+    use crate::delivery::HttpPost;
+
+    fn nodes() -> Vec<NodeState> {
         vec![
             NodeState { node: "alert2".into(), bytes: vec![1, 2, 3] },
             NodeState { node: "window1".into(), bytes: Vec::new() },
         ]
     }
 
+    fn states() -> SavedState {
+        let post = HttpPost {
+            url: "http://sink/alert".into(),
+            headers: vec![("Authorization".into(), "Bearer x".into())],
+            body: b"{}".to_vec(),
+            timeout: Some(std::time::Duration::from_secs(3)),
+        };
+        SavedState { nodes: nodes(), deliveries: vec![Delivery::Post(post)] }
+    }
+
     #[test]
     fn saved_states_load_back_and_a_missing_file_is_no_state() {
         let dir = tempfile::tempdir().unwrap();
         let mut file = StateFile::new(&dir.path().join("state"), "cpu");
-        assert_eq!(file.load().unwrap(), Vec::new());
+        assert_eq!(file.load().unwrap(), SavedState::default());
         file.save(&states());
         assert!(file.path().ends_with("state/cpu.bin"));
         assert_eq!(StateFile::new(&dir.path().join("state"), "cpu").load().unwrap(), states());
         assert!(!dir.path().join("state/cpu.bin.tmp").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(file.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_version_1_file_gives_its_node_states_and_no_deliveries() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = StateFile::new(dir.path(), "old");
+        let body = bincode::serde::encode_to_vec(nodes(), bincode::config::standard()).unwrap();
+        fs::write(file.path(), [&MAGIC[..], &NODES_ONLY.to_le_bytes(), &body].concat()).unwrap();
+        assert_eq!(file.load().unwrap(), SavedState { nodes: nodes(), deliveries: Vec::new() });
     }
 
     #[test]
@@ -178,7 +232,7 @@ mod tests {
         fs::remove_file(file.path()).unwrap();
         file.save(&states());
         assert!(!file.path().exists());
-        file.save(&states()[..1]);
+        file.save(&SavedState { deliveries: Vec::new(), ..states() });
         assert!(file.path().exists());
     }
 

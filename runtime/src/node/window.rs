@@ -18,6 +18,14 @@
 //!
 //! Points stay in arrival order and expire only from the front, so a late point survives
 //! behind newer ones until everything before it has expired, as in Kapacitor.
+//!
+//! The buffers and clocks of every group are the node's saved state, so a window that spans a
+//! restart emits with the points of both sides. That is all the window keeps: barriers and
+//! delete-groups act on it (a closed window's clock, a deleted group's absence), so the
+//! snapshot covers them. The idle-group bookkeeping is not the window's: it lives in the
+//! `from`/`groupBy` node above, which keeps no saved state and starts tracking groups anew
+//! after a restart. So a group restored here whose data stopped before the restart and never
+//! comes back is not forgotten after the idle timeout; one that sends again is tracked again.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -96,6 +104,7 @@ pub struct WindowNode {
 }
 
 /// One group's window: what every batch of the group shares, and the buffer.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct GroupWindow {
     /// The measurement of the group's first point names all its batches.
     name: Str,
@@ -108,6 +117,7 @@ struct GroupWindow {
 
 /// When the group's window emits next, and what it then contains. Times wrap on overflow, as
 /// Go's do, rather than failing on absurd timestamps.
+#[derive(serde::Serialize, serde::Deserialize)]
 enum Clock {
     /// `every == 0`: every point closes the right-closed window `(t - period, t]`.
     EveryPoint { period: i64, next_emit: Time },
@@ -326,6 +336,71 @@ impl Node for WindowNode {
     fn errors(&self) -> u64 {
         self.errors
     }
+
+    /// Every group's buffer and clock, in group order (so an unchanged window encodes to the
+    /// same bytes and is not saved again).
+    fn snapshot(&self) -> Option<Vec<u8>> {
+        let mut groups: Vec<&GroupWindow> = self.groups.values().collect();
+        groups.sort_unstable_by(|a, b| a.group.cmp(&b.group));
+        match bincode::serde::encode_to_vec(&groups, bincode::config::standard()) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                eprintln!("E! window node: cannot save its state: {e}");
+                None
+            }
+        }
+    }
+
+    /// Puts back the saved groups under this node's own properties: a changed period or every
+    /// applies from the next point on; a window changed between time and count starts empty.
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let (groups, _): (Vec<GroupWindow>, _) =
+            bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+                .map_err(|e| format!("not a window node's state: {e}"))?;
+        self.groups = groups
+            .into_iter()
+            .map(|mut window| {
+                window.clock = window.clock.reshaped(self.shape)?;
+                if let Clock::Count { period, .. } = window.clock {
+                    while window.buffer.len() > period {
+                        window.buffer.pop_front();
+                    }
+                }
+                Ok((window.group.clone(), window))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(())
+    }
+}
+
+impl Clock {
+    /// This clock's progress under the properties of `shape`.
+    fn reshaped(self, shape: Shape) -> Result<Clock, String> {
+        let next_emit = match self {
+            Clock::EveryPoint { next_emit, .. } | Clock::Periodic { next_emit, .. } => {
+                Progress::Time(next_emit)
+            }
+            Clock::Count { seen, next_emit, .. } => Progress::Count { seen, next_emit },
+        };
+        match (shape, next_emit) {
+            (Shape::Time { period, every: 0, .. }, Progress::Time(next_emit)) => {
+                Ok(Clock::EveryPoint { period, next_emit })
+            }
+            (Shape::Time { period, every, align, .. }, Progress::Time(next_emit)) => {
+                Ok(Clock::Periodic { period, every, align, next_emit })
+            }
+            (Shape::Count { period, every, .. }, Progress::Count { seen, next_emit }) => {
+                Ok(Clock::Count { period, every, seen, next_emit })
+            }
+            _ => Err("the saved window was kept by time and this one by count, or the reverse".into()),
+        }
+    }
+}
+
+/// How far a clock has gone, apart from the properties that shape it.
+enum Progress {
+    Time(Time),
+    Count { seen: u64, next_emit: u64 },
 }
 
 fn first_clock(shape: Shape, first_time: Time) -> Clock {
@@ -418,6 +493,10 @@ mod tests {
         for &s in seconds {
             node.push(point("a", s, s), &mut out);
         }
+        describe(&out)
+    }
+
+    fn describe(out: &[Message]) -> Vec<String> {
         out.iter()
             .map(|m| match m {
                 Message::Batch(b) => {
@@ -646,6 +725,128 @@ mod tests {
             panic!()
         };
         assert_eq!((second.time - T0) / S, 3);
+    }
+
+    /// Runs `seconds` through a node that is snapshotted after the first `split` points and
+    /// restored into a fresh node, which takes the rest; for hosts `a` and `b` alike.
+    fn run_across_restart(config: &WindowConfig, seconds: &[i64], split: usize) -> Vec<String> {
+        let mut before = WindowNode::new(config).unwrap();
+        let mut out = Vec::new();
+        let (first, rest) = seconds.split_at(split);
+        for &s in first {
+            before.push(point("a", s, s), &mut out);
+            before.push(point("b", s, -s), &mut out);
+        }
+        let saved = before.snapshot().expect("a window keeps state");
+        assert_eq!(before.snapshot(), Some(saved.clone()), "the same state encodes the same");
+        let mut after = WindowNode::new(config).unwrap();
+        after.restore(&saved).unwrap();
+        for &s in rest {
+            after.push(point("a", s, s), &mut out);
+            after.push(point("b", s, -s), &mut out);
+        }
+        describe(&out)
+    }
+
+    #[test]
+    fn a_window_restored_mid_way_emits_what_an_uninterrupted_one_emits() {
+        let seconds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 31, 36];
+        let configs = [
+            time_window(5, 5),
+            time_window(6, 4),
+            time_window(4, 0),
+            WindowConfig { align: true, fill_period: true, ..time_window(8, 4) },
+            WindowConfig { period_count: 3, every_count: 2, ..WindowConfig::default() },
+        ];
+        for config in configs {
+            let mut uninterrupted = WindowNode::new(&config).unwrap();
+            let mut out = Vec::new();
+            for &s in &seconds {
+                uninterrupted.push(point("a", s, s), &mut out);
+                uninterrupted.push(point("b", s, -s), &mut out);
+            }
+            let expected = describe(&out);
+            assert!(expected.len() >= 4, "{config:?} emits too little to tell: {expected:?}");
+            for split in 1..seconds.len() {
+                assert_eq!(run_across_restart(&config, &seconds, split), expected, "{config:?} split at {split}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_batch_spanning_a_restart_keeps_points_and_tags_of_both_sides() {
+        let mut node = WindowNode::new(&time_window(10, 10)).unwrap();
+        let mut out = Vec::new();
+        node.push(point("a", 0, 0), &mut out);
+        node.push(point("a", 4, 4), &mut out);
+        let mut restored = WindowNode::new(&time_window(10, 10)).unwrap();
+        restored.restore(&node.snapshot().unwrap()).unwrap();
+        restored.push(point("a", 7, 7), &mut out);
+        restored.push(point("a", 10, 10), &mut out);
+        let [Message::Batch(batch)] = &out[..] else { panic!("{out:?}") };
+        let values: Vec<Option<&FieldValue>> = batch.points.iter().map(|p| p.fields.get("v")).collect();
+        assert_eq!(values, [Some(&FieldValue::Int(0)), Some(&FieldValue::Int(4)), Some(&FieldValue::Int(7))]);
+        assert_eq!((&*batch.name, batch.group.as_str()), ("m", "host=a"));
+        assert_eq!(batch.points[0].tags.get("dc").map(|v| &**v), Some("x"));
+    }
+
+    #[test]
+    fn barriers_and_deletions_before_a_snapshot_are_in_the_restored_window() {
+        let config = time_window(10, 10);
+        let script = |node: &mut WindowNode, out: &mut Vec<Message>, first: bool| {
+            if first {
+                for host in ["a", "b"] {
+                    node.push(point(host, 1, 1), out);
+                }
+                // `a`'s window closes on the barrier; `b` is forgotten.
+                node.push(barrier("a", 11), out);
+                node.push(Message::DeleteGroup { group: GroupKey("host=b".into()) }, out);
+            } else {
+                for host in ["a", "b"] {
+                    node.push(point(host, 15, 15), out);
+                    node.push(point(host, 26, 26), out);
+                }
+            }
+        };
+        let mut uninterrupted = WindowNode::new(&config).unwrap();
+        let mut expected = Vec::new();
+        script(&mut uninterrupted, &mut expected, true);
+        script(&mut uninterrupted, &mut expected, false);
+        let mut before = WindowNode::new(&config).unwrap();
+        let mut out = Vec::new();
+        script(&mut before, &mut out, true);
+        let mut after = WindowNode::new(&config).unwrap();
+        after.restore(&before.snapshot().unwrap()).unwrap();
+        assert_eq!(after.groups(), 1, "the deleted group is not saved");
+        script(&mut after, &mut out, false);
+        let by_group = |out: &[Message]| -> Vec<String> {
+            out.iter()
+                .map(|m| match m {
+                    Message::Batch(b) => format!("{} {}", b.group.as_str(), shown(std::slice::from_ref(m))[0]),
+                    other => shown(std::slice::from_ref(other))[0].clone(),
+                })
+                .collect()
+        };
+        // `a` closed [1] on the barrier and its next window opened at 11; `b` opened anew at 15.
+        assert_eq!(by_group(&out), ["host=a 11:[1]", "delete host=b", "host=a 21:[15]", "host=b 25:[15]"]);
+        assert_eq!(by_group(&out), by_group(&expected));
+    }
+
+    #[test]
+    fn a_changed_window_takes_what_it_can_of_the_saved_state() {
+        let mut node = WindowNode::new(&time_window(10, 10)).unwrap();
+        node.push(point("a", 0, 0), &mut Vec::new());
+        let saved = node.snapshot().unwrap();
+        // A longer period keeps the buffer and the emit time.
+        let mut longer = WindowNode::new(&time_window(20, 10)).unwrap();
+        longer.restore(&saved).unwrap();
+        let mut out = Vec::new();
+        longer.push(point("a", 10, 10), &mut out);
+        assert_eq!(describe(&out), ["10:[0]"]);
+        // A count window cannot continue a time window.
+        let mut counted = WindowNode::new(&WindowConfig { period_count: 2, every_count: 1, ..WindowConfig::default() }).unwrap();
+        assert!(counted.restore(&saved).unwrap_err().contains("by count"));
+        assert!(counted.restore(b"\xff\xff").unwrap_err().contains("not a window"));
     }
 
     #[test]
