@@ -19,6 +19,16 @@ impl Recorded {
     pub fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
+
+    /// [`Recorded::take`] once at least `count` lines are in, or after `patience`: a sender that
+    /// wrote a TCP line and exited is done before the sink's thread has read it.
+    pub fn take_when(&self, count: usize, patience: std::time::Duration) -> Vec<String> {
+        let deadline = std::time::Instant::now() + patience;
+        while self.0.lock().unwrap_or_else(|e| e.into_inner()).len() < count && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        self.take()
+    }
 }
 
 /// Reads one HTTP/1.1 request; `None` at the end of the connection.
