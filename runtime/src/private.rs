@@ -197,7 +197,10 @@ impl<N: Node> Wired<N> {
     }
 
     pub fn stats(&self, name: &str) -> NodeStats {
-        self.stats_with(name, self.node.errors(), self.node.groups())
+        NodeStats {
+            handler_failures: self.node.handler_failures(),
+            ..self.stats_with(name, self.node.errors(), self.node.groups())
+        }
     }
 }
 

@@ -158,6 +158,9 @@ pub struct NodeStats {
     pub working_cardinality: u64,
     /// The event counts of an alert node.
     pub alert: Option<AlertStats>,
+    /// How many of the deliveries of a node that sends them (alert handlers, httpPost) failed
+    /// for good or were dropped.
+    pub handler_failures: Option<u64>,
 }
 
 impl NodeStats {
@@ -169,6 +172,9 @@ impl NodeStats {
             ("errors", self.errors),
             ("working_cardinality", self.working_cardinality),
         ];
+        if let Some(failures) = self.handler_failures {
+            values.push(("handler_failures", failures));
+        }
         if let Some(alert) = &self.alert {
             values.extend([
                 ("alerts_inhibited", alert.alerts_inhibited),

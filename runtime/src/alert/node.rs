@@ -12,7 +12,7 @@ use super::level::{AlertLevels, Level, determine_level};
 use super::snapshot::{AlertSnapshot, GroupSnapshot};
 use super::state::{AlertState, Input};
 use super::topic::{LastEvent, TopicEvents};
-use crate::delivery::Outbox;
+use crate::delivery::{FailureCount, Outbox};
 use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Str, Tags, Time};
 use crate::template::TemplateError;
 use crate::template::alert_data::{EventData, IdData, details_data, id_data, message_data};
@@ -74,6 +74,8 @@ pub struct AlertNode<L> {
     inhibitors: Arc<Inhibitors>,
     stats: AlertStats,
     errors: u64,
+    /// Handler deliveries that failed for good or were dropped, counted by the outbox.
+    handler_failures: FailureCount,
     /// Whether the id template reads the tags: when not, one id serves every point of a group.
     id_reads_tags: bool,
 }
@@ -146,6 +148,7 @@ impl<L: AlertLevels> AlertNode<L> {
             inhibitors,
             stats: AlertStats::default(),
             errors: 0,
+            handler_failures: FailureCount::new(),
         })
     }
 
@@ -414,7 +417,7 @@ impl<L: AlertLevels> AlertNode<L> {
         }
         let mut undeliverable = false;
         for delivery in deliveries(&self.config.handlers, &event, |_| undeliverable = true) {
-            self.outbox.send(delivery);
+            self.outbox.send_counted(delivery, &self.handler_failures);
         }
         if undeliverable {
             self.stats.events_dropped += 1;
@@ -486,6 +489,10 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
 
     fn errors(&self) -> u64 {
         self.errors
+    }
+
+    fn handler_failures(&self) -> Option<u64> {
+        Some(self.handler_failures.get())
     }
 
     fn snapshot(&self) -> Option<Vec<u8>> {
@@ -757,6 +764,38 @@ mod tests {
         out.clear();
         node.push(barrier.clone(), &mut out);
         assert_eq!(out, [barrier]);
+    }
+
+    /// A handler's failed deliveries count in the node's stats (and so in its DOT and
+    /// /metrics series), the data going on meanwhile.
+    #[test]
+    fn failed_deliveries_show_in_the_node_stats() {
+        use crate::delivery::DeliveryPolicy;
+        use crate::delivery::threaded::ThreadedOutbox;
+        let refused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = refused.local_addr().unwrap().to_string();
+        drop(refused);
+        let outbox = Arc::new(ThreadedOutbox::with_policy(DeliveryPolicy {
+            queue_capacity: 16,
+            timeout: std::time::Duration::from_millis(400),
+            retries: 0,
+            backoff: std::time::Duration::from_millis(10),
+        }));
+        let mut config = AlertConfig::new("t");
+        config.handlers.push(Handler::Tcp(TcpHandler { address }));
+        let levels = CritAbove { threshold: 50.0, evaluations: 0 };
+        let node = AlertNode::new(config, levels, outbox.clone(), Arc::new(Inhibitors::new())).unwrap();
+        let mut wired = crate::__private::Wired::new(node);
+        for (v, time) in [(90.0, 10), (10.0, 11), (90.0, 12)] {
+            let out = wired.push(point("a", v, time));
+            wired.recycle(out);
+        }
+        outbox.flush();
+        let stats = wired.stats("alert2").with_alert(&wired.node);
+        assert_eq!(stats.handler_failures, Some(3));
+        let named = stats.named_values();
+        assert!(named.contains(&("handler_failures", 3)), "{named:?}");
+        assert!(named.contains(&("alerts_triggered", 3)), "{named:?}");
     }
 
     /// Without handlers or a topic nothing is delivered, but data still passes on.

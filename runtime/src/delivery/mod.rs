@@ -64,9 +64,17 @@ pub enum Delivery {
 pub trait Outbox: Send + Sync {
     fn send(&self, delivery: Delivery);
 
-    /// Sends `delivery` on behalf of task `origin`, so that [`Outbox::pending`] finds it.
-    fn send_for(&self, origin: &Arc<str>, delivery: Delivery) {
-        let _ = origin;
+    /// Sends `delivery` for a node: should it fail for good or be dropped, it counts in
+    /// `failures` (the node's) as well as in [`Outbox::failures`].
+    fn send_counted(&self, delivery: Delivery, failures: &FailureCount) {
+        let _ = failures;
+        self.send(delivery);
+    }
+
+    /// Sends `delivery` on behalf of task `origin`, so that [`Outbox::pending`] finds it, and
+    /// counts its failure in `failures` when a node's count is given.
+    fn send_for(&self, origin: &Arc<str>, delivery: Delivery, failures: Option<&FailureCount>) {
+        let _ = (origin, failures);
         self.send(delivery);
     }
 
@@ -95,6 +103,7 @@ pub trait Outbox: Send + Sync {
     }
 }
 
+pub use failure_count::FailureCount;
 pub use task_outbox::TaskOutbox;
 
 /// An outbox that keeps every delivery in memory: for tests, and for `tick!` users who want to
@@ -122,6 +131,7 @@ impl Outbox for RecordingOutbox {
 
     fn flush(&self) {}
 }
+mod failure_count;
 mod pending;
 pub mod policy;
 mod send;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Delivery, Outbox};
+use super::{Delivery, FailureCount, Outbox};
 
 /// A task's view of the program's outbox.
 pub struct TaskOutbox {
@@ -25,11 +25,15 @@ impl std::fmt::Debug for TaskOutbox {
 
 impl Outbox for TaskOutbox {
     fn send(&self, delivery: Delivery) {
-        self.outbox.send_for(&self.task, delivery);
+        self.outbox.send_for(&self.task, delivery, None);
     }
 
-    fn send_for(&self, origin: &Arc<str>, delivery: Delivery) {
-        self.outbox.send_for(origin, delivery);
+    fn send_counted(&self, delivery: Delivery, failures: &FailureCount) {
+        self.outbox.send_for(&self.task, delivery, Some(failures));
+    }
+
+    fn send_for(&self, origin: &Arc<str>, delivery: Delivery, failures: Option<&FailureCount>) {
+        self.outbox.send_for(origin, delivery, failures);
     }
 
     fn flush(&self) {

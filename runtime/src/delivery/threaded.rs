@@ -1,7 +1,8 @@
 //! The outbox tasks use when they run: one worker thread per target (a post's origin, a TCP
 //! address, a file, a program, a mail server), so deliveries to one target keep their order and a
 //! slow target holds up only itself. `send` never waits: each worker's queue is bounded, and a
-//! delivery that finds it full is dropped, logged and counted, as is every delivery that fails.
+//! delivery that finds it full is dropped, logged and counted, as is every delivery that fails:
+//! in the outbox's total, and in the sending node's [`FailureCount`] when it gave one.
 //!
 //! Each delivery remembers the task that sent it, and stays listed in its queue until it is
 //! delivered or has failed for good, so a task can save what it has pending with its state.
@@ -19,15 +20,19 @@ use std::time::Duration;
 use super::pending::Pending;
 use super::policy::DeliveryPolicy;
 use super::send::{DeliveryError, Sender};
-use super::{Delivery, Outbox};
+use super::{Delivery, FailureCount, Outbox};
 
 /// Deliveries that failed for good or were dropped; each is logged once on standard error.
 #[derive(Debug, Default)]
 struct Failures(AtomicU64);
 
 impl Failures {
-    fn report(&self, error: &DeliveryError) {
+    /// Counts a failure in the total, and in the count of the `node` that sent the delivery.
+    fn report(&self, error: &DeliveryError, node: Option<&FailureCount>) {
         self.0.fetch_add(1, Ordering::Relaxed);
+        if let Some(node) = node {
+            node.add();
+        }
         eprintln!("E! {error}");
     }
 
@@ -36,11 +41,12 @@ impl Failures {
     }
 }
 
-/// A delivery and the task that sent it.
+/// A delivery, the task that sent it and the count of the node that sent it.
 #[derive(Debug)]
 struct Entry {
     origin: Option<Arc<str>>,
     delivery: Delivery,
+    failures: Option<FailureCount>,
 }
 
 /// One target's deliveries, shared by the outbox and the target's worker.
@@ -203,7 +209,7 @@ impl ThreadedOutbox {
                         }
                         Err(e) => {
                             inbox.finished();
-                            failures.report(&e);
+                            failures.report(&e, entry.failures.as_ref());
                         }
                     }
                     pending.finish();
@@ -226,7 +232,7 @@ impl ThreadedOutbox {
         Ok(queue)
     }
 
-    fn enqueue(&self, origin: Option<Arc<str>>, delivery: Delivery) {
+    fn enqueue(&self, origin: Option<Arc<str>>, delivery: Delivery, failures: Option<&FailureCount>) {
         let target = Self::target(&delivery);
         let dropped = |message: String| DeliveryError {
             what: "a delivery",
@@ -235,7 +241,7 @@ impl ThreadedOutbox {
         };
         let queue = match self.queue(&target) {
             Ok(queue) => queue,
-            Err(message) => return self.failures.report(&dropped(message)),
+            Err(message) => return self.failures.report(&dropped(message), failures),
         };
         let mut lane = queue.lane();
         if lane.waiting.len() >= self.policy.queue_capacity {
@@ -244,13 +250,14 @@ impl ThreadedOutbox {
                 "dropped: {} deliveries are already waiting",
                 self.policy.queue_capacity
             );
-            return self.failures.report(&dropped(message));
+            return self.failures.report(&dropped(message), failures);
         }
         // A held target attempts nothing more: what reaches it now is only kept.
         if !lane.held {
             self.pending.add();
         }
-        lane.waiting.push_back(Arc::new(Entry { origin, delivery }));
+        let failures = failures.cloned();
+        lane.waiting.push_back(Arc::new(Entry { origin, delivery, failures }));
         drop(lane);
         queue.ready.notify_all();
     }
@@ -280,11 +287,15 @@ fn origin(url: &str) -> &str {
 
 impl Outbox for ThreadedOutbox {
     fn send(&self, delivery: Delivery) {
-        self.enqueue(None, delivery);
+        self.enqueue(None, delivery, None);
     }
 
-    fn send_for(&self, origin: &Arc<str>, delivery: Delivery) {
-        self.enqueue(Some(origin.clone()), delivery);
+    fn send_counted(&self, delivery: Delivery, failures: &FailureCount) {
+        self.enqueue(None, delivery, Some(failures));
+    }
+
+    fn send_for(&self, origin: &Arc<str>, delivery: Delivery, failures: Option<&FailureCount>) {
+        self.enqueue(Some(origin.clone()), delivery, failures);
     }
 
     fn flush(&self) {
@@ -536,6 +547,40 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_counts_against_the_node_that_sent_it() {
+        let refused = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = refused.local_addr().unwrap().to_string();
+        drop(refused);
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = ThreadedOutbox::with_policy(quick(16, 0));
+        let (failing, appending) = (FailureCount::new(), FailureCount::new());
+        let line = || b"x\n".to_vec();
+        outbox.send_counted(Delivery::Tcp { address: address.clone(), line: line() }, &failing);
+        outbox.send_counted(Delivery::Tcp { address: address.clone(), line: line() }, &failing);
+        outbox.send_counted(Delivery::Append { path: dir.path().join("log"), mode: 0o600, line: line() }, &appending);
+        outbox.send(Delivery::Tcp { address, line: line() });
+        outbox.flush();
+        assert_eq!((failing.get(), appending.get()), (2, 0));
+        assert_eq!(outbox.failures(), 3, "the total counts the anonymous one too");
+    }
+
+    #[test]
+    fn a_full_queue_drops_count_against_the_node_that_sent_them() {
+        let (url, _server) = hanging_server();
+        let outbox = Arc::new(ThreadedOutbox::with_policy(quick(1, 0)));
+        let task = super::super::TaskOutbox::new("cpu", outbox.clone());
+        let node = FailureCount::new();
+        for _ in 0..6 {
+            task.send_counted(post(url.clone()), &node);
+        }
+        let dropped = node.get();
+        assert!((4..=5).contains(&dropped), "{dropped} dropped");
+        assert!(!outbox.pending("cpu").is_empty(), "what the node sent is the task's");
+        outbox.flush();
+        assert_eq!((node.get(), outbox.failures()), (6, 6), "the kept ones time out");
+    }
+
+    #[test]
     fn pending_lists_what_each_task_sent_until_it_is_delivered() {
         let (url, _server) = hanging_server();
         let dir = tempfile::tempdir().unwrap();
@@ -543,12 +588,12 @@ mod tests {
         let (cpu, mem): (Arc<str>, Arc<str>) = ("cpu".into(), "mem".into());
         let body = |text: &str| Delivery::Post(HttpPost { url: url.clone(), headers: Vec::new(), body: text.into(), timeout: None });
         for text in ["c1", "c2", "c3"] {
-            outbox.send_for(&cpu, body(text));
+            outbox.send_for(&cpu, body(text), None);
         }
-        outbox.send_for(&mem, body("m1"));
+        outbox.send_for(&mem, body("m1"), None);
         outbox.send(body("anonymous"));
         let line = Delivery::Append { path: dir.path().join("log"), mode: 0o600, line: b"x\n".to_vec() };
-        outbox.send_for(&cpu, line);
+        outbox.send_for(&cpu, line, None);
         let bodies = |origin: &str| -> Vec<String> {
             outbox.pending(origin).iter().filter_map(|d| match d {
                 Delivery::Post(p) => Some(String::from_utf8_lossy(&p.body).into_owned()),
@@ -576,7 +621,7 @@ mod tests {
         let outbox = ThreadedOutbox::with_policy(quick(16, 0));
         let task: Arc<str> = "cpu".into();
         for _ in 0..3 {
-            outbox.send_for(&task, post(url.clone()));
+            outbox.send_for(&task, post(url.clone()), None);
         }
         let started = Instant::now();
         // The attempt in flight gets its timeout (400 ms), fails, and its target keeps it.
@@ -596,7 +641,7 @@ mod tests {
         drop(refused);
         let outbox = ThreadedOutbox::with_policy(DeliveryPolicy { backoff: Duration::from_secs(30), ..quick(16, 3) });
         let task: Arc<str> = "cpu".into();
-        outbox.send_for(&task, post(url));
+        outbox.send_for(&task, post(url), None);
         std::thread::sleep(Duration::from_millis(100));
         let started = Instant::now();
         outbox.stop();
@@ -628,9 +673,9 @@ mod tests {
         let policy = DeliveryPolicy { timeout: Duration::from_millis(1200), backoff: Duration::from_secs(30), ..quick(16, 3) };
         let outbox = ThreadedOutbox::with_policy(policy);
         let task: Arc<str> = "cpu".into();
-        outbox.send_for(&task, post(url.clone()));
-        outbox.send_for(&task, post(url));
-        outbox.send_for(&task, post(down));
+        outbox.send_for(&task, post(url.clone()), None);
+        outbox.send_for(&task, post(url), None);
+        outbox.send_for(&task, post(down), None);
         outbox.stop();
         assert_eq!(server.join().unwrap(), [true, true]);
         let kept: Vec<Delivery> = outbox.pending("cpu");

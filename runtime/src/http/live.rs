@@ -121,8 +121,10 @@ impl Keeper {
                     eprintln!("warning: task {}: {e}; those nodes start empty", self.task);
                 }
                 if requeue {
+                    // The counts of the nodes that sent them are not saved: should they fail
+                    // now, only the outbox's total counts them.
                     for delivery in saved.deliveries {
-                        self.outbox.send_for(&self.task, delivery);
+                        self.outbox.send_for(&self.task, delivery, None);
                     }
                 }
             }

@@ -112,9 +112,21 @@ pub(crate) fn render(state: &State) -> String {
         &mut out,
         failures,
         "counter",
-        "Alert deliveries that failed for good (after their retries) or were dropped by a full queue.",
+        "Handler deliveries (alerts, httpPost) that failed for good (after their retries) or were dropped by a full queue: in all, and by the node that sent them.",
     );
     let _ = writeln!(out, "{failures} {}", state.environment.outbox.failures());
+    for task in &snapshots {
+        for node in task.execution.iter().flat_map(|e| &e.stats) {
+            if let Some(count) = node.handler_failures {
+                let _ = writeln!(
+                    out,
+                    "{failures}{{task=\"{}\",node=\"{}\"}} {count}",
+                    escape(task.descriptor.id),
+                    escape(&node.name)
+                );
+            }
+        }
+    }
     out
 }
 
@@ -130,7 +142,8 @@ fn node_stat_series(out: &mut String, snapshots: &[TaskSnapshot]) {
     let mut names: Vec<&'static str> = nodes()
         .flat_map(|(_, node)| node.named_values())
         .map(|(name, _)| name)
-        .filter(|name| *name != "errors")
+        // Series of their own above and below.
+        .filter(|name| !matches!(*name, "errors" | "handler_failures"))
         .collect();
     names.sort_unstable();
     names.dedup();

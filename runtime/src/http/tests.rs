@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::{BatchSink, Config, Credentials, Server, TaskStopped};
-use crate::delivery::RecordingOutbox;
+use crate::delivery::{Delivery, DeliveryPolicy, FailureCount, Outbox, RecordingOutbox};
 use crate::point::{Batch, FieldValue, Point};
 use crate::task::{
     Dbrp, NodeStats, Route, Routes, Task, TaskContext, TaskDescriptor, TaskKind,
@@ -170,9 +170,14 @@ pub(super) struct Running {
 }
 
 pub(super) async fn start(tasks: &[TaskDescriptor], config: Config) -> Running {
+    start_with(tasks, Arc::new(RecordingOutbox::new()), config).await
+}
+
+/// [`start`] with the deliveries going to `outbox`.
+async fn start_with(tasks: &[TaskDescriptor], outbox: Arc<dyn Outbox>, config: Config) -> Running {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let server = Server::new(tasks, Arc::new(RecordingOutbox::new()), config);
+    let server = Server::new(tasks, outbox, config);
     let batches = server.batch_sink();
     let (stop, stopped) = oneshot::channel::<()>();
     let done = tokio::spawn(server.run(listener, async move {
@@ -909,6 +914,75 @@ async fn metrics_carry_the_node_counts() {
     server.shutdown().await;
 }
 
+/// An address nothing listens on: a TCP delivery to it fails at once.
+static REFUSED: LazyLock<String> = LazyLock::new(|| {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+});
+
+/// A task whose node `post1` sends a TCP line per point to [`REFUSED`], counting its failures
+/// as a handler node does.
+struct FailingSender {
+    outbox: Arc<dyn Outbox>,
+    failures: FailureCount,
+}
+
+impl Task for FailingSender {
+    fn push_point(&mut self, point: Point) {
+        let line = format!("{}\n", point.name).into_bytes();
+        let delivery = Delivery::Tcp { address: REFUSED.clone(), line };
+        self.outbox.send_counted(delivery, &self.failures);
+    }
+    fn push_batch(&mut self, _: usize, _: Batch) {}
+    fn flush(&mut self) {}
+    fn stats(&self) -> Vec<NodeStats> {
+        vec![NodeStats {
+            name: "post1".into(),
+            handler_failures: Some(self.failures.get()),
+            ..NodeStats::default()
+        }]
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_failures_count_per_node_in_the_stats_and_metrics() {
+    let failing = TaskDescriptor {
+        id: "failing",
+        nodes: &["stream0", "post1"],
+        new: |context: &TaskContext| -> Box<dyn Task> {
+            Box::new(FailingSender {
+                outbox: context.outbox.clone(),
+                failures: FailureCount::new(),
+            })
+        },
+        ..recorder("failing")
+    };
+    let policy = DeliveryPolicy {
+        retries: 0,
+        ..DeliveryPolicy::default()
+    };
+    let outbox = Arc::new(crate::delivery::threaded::ThreadedOutbox::with_policy(policy));
+    let server = start_with(&[failing, recorder("succeeding")], outbox, Config::default()).await;
+    post(server.address, "/write?db=telegraf&precision=s", &lines(1..=3)).await;
+    let task = show_until(server.address, "failing", |t| {
+        t["stats"]["node-stats"]["post1"]["handler_failures"] == 3
+    })
+    .await;
+    let dot = task["dot"].as_str().unwrap_or_default();
+    assert!(dot.contains("handler_failures=\"3\""), "{dot}");
+    let text = String::from_utf8_lossy(&get(server.address, "/metrics").await.body).into_owned();
+    for expected in [
+        "tick_handler_failures_total 3\n",
+        "tick_handler_failures_total{task=\"failing\",node=\"post1\"} 3\n",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    // A node that sends nothing has no such series, nor a generic node-stat one.
+    assert!(!text.contains("tick_handler_failures_total{task=\"succeeding\""), "{text}");
+    assert!(!text.contains("tick_node_handler_failures"), "{text}");
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_queue_makes_writes_wait_and_shutdown_drains_every_accepted_point() {
     let config = Config {
@@ -1130,7 +1204,7 @@ async fn looped_back_points_reach_the_tasks_reading_their_database() {
         retention_policy: "autogen",
     }];
     let looper = TaskDescriptor {
-        new: |context| {
+        new: |context: &TaskContext| -> Box<dyn Task> {
             Box::new(Looper {
                 loopback: context.loopback.clone(),
             })

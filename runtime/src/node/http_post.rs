@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::Node;
-use crate::delivery::{Delivery, HttpPost, Outbox};
+use crate::delivery::{Delivery, FailureCount, HttpPost, Outbox};
 use crate::output::row::write_result;
 use crate::point::Message;
 
@@ -30,6 +30,8 @@ pub struct HttpPostNode {
     timeout: Option<Duration>,
     outbox: Arc<dyn Outbox>,
     errors: u64,
+    /// Posts that failed for good or were dropped, counted by the outbox.
+    failures: FailureCount,
 }
 
 impl std::fmt::Debug for HttpPostNode {
@@ -54,6 +56,7 @@ impl HttpPostNode {
             timeout: config.timeout,
             outbox,
             errors: 0,
+            failures: FailureCount::new(),
         }
     }
 }
@@ -70,12 +73,13 @@ impl Node for HttpPostNode {
             Ok(()) => {
                 // Go's JSON encoder ends what it writes with a newline.
                 body.push('\n');
-                self.outbox.send(Delivery::Post(HttpPost {
+                let post = HttpPost {
                     url: self.url.clone(),
                     headers: self.headers.clone(),
                     body: body.into_bytes(),
                     timeout: self.timeout,
-                }));
+                };
+                self.outbox.send_counted(Delivery::Post(post), &self.failures);
             }
             Err(_) => self.errors += 1,
         }
@@ -84,6 +88,10 @@ impl Node for HttpPostNode {
 
     fn errors(&self) -> u64 {
         self.errors
+    }
+
+    fn handler_failures(&self) -> Option<u64> {
+        Some(self.failures.get())
     }
 }
 
@@ -144,5 +152,22 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert!(outbox.take().is_empty());
         assert_eq!(node.errors(), 1);
+    }
+
+    #[test]
+    fn posts_that_fail_count_in_the_node() {
+        use crate::delivery::DeliveryPolicy;
+        use crate::delivery::threaded::ThreadedOutbox;
+        let refused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/down", refused.local_addr().unwrap());
+        drop(refused);
+        let policy = DeliveryPolicy { retries: 0, ..DeliveryPolicy::default() };
+        let outbox = Arc::new(ThreadedOutbox::with_policy(policy));
+        let config = HttpPostConfig { url, ..HttpPostConfig::default() };
+        let mut node = HttpPostNode::new(config, outbox.clone());
+        assert_eq!(node.handler_failures(), Some(0));
+        run(&mut node, [point("m", &[], &[("v", 1.0)], 0), point("m", &[], &[("v", 2.0)], 1)]);
+        outbox.flush();
+        assert_eq!(node.handler_failures(), Some(2));
     }
 }

@@ -17,6 +17,12 @@ pub trait Node {
         0
     }
 
+    /// How many deliveries the node handed to the outbox failed for good or were dropped
+    /// (see [`crate::delivery::FailureCount`]); `None` for a node that delivers nothing.
+    fn handler_failures(&self) -> Option<u64> {
+        None
+    }
+
     /// How many groups the node keeps state for (Kapacitor's `working_cardinality`); 0 for a
     /// node that keeps none.
     fn groups(&self) -> usize {
