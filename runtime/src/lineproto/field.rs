@@ -115,12 +115,25 @@ fn closing_quote(line: &[u8], from: usize) -> Option<usize> {
     }
 }
 
-/// Scans and checks every field of the field set at `start`, returning where the set ends.
-pub(crate) fn scan_fields(line: &[u8], start: usize) -> Result<usize, LineError> {
+/// What receives the fields of a field set as they are checked: each value is decoded once,
+/// by the check, and handed over with its key as written.
+pub(crate) trait FieldSink<'a> {
+    fn field(&mut self, key: &'a [u8], value: FieldValueRef<'a>);
+}
+
+/// Checking only: the values are dropped.
+impl FieldSink<'_> for () {
+    fn field(&mut self, _: &[u8], _: FieldValueRef<'_>) {}
+}
+
+/// Scans, checks and decodes every field of the field set at `start`, in order, into `sink`;
+/// returns where the set ends.
+pub(crate) fn read_fields<'a>(line: &'a [u8], start: usize, sink: &mut impl FieldSink<'a>) -> Result<usize, LineError> {
     let mut pos = start;
     loop {
         let (field, end) = scan_field(line, pos)?;
-        decode_value(field.value).map_err(|kind| LineError::new(kind, field.value_offset))?;
+        let value = decode_value(field.value).map_err(|kind| LineError::new(kind, field.value_offset))?;
+        sink.field(field.key, value);
         match line.get(end) {
             Some(b',') => pos = end + 1,
             _ => return Ok(end),
@@ -296,7 +309,7 @@ mod tests {
     }
 
     fn fields(section: &str) -> Vec<(String, FieldValue)> {
-        let end = scan_fields(section.as_bytes(), 0).unwrap();
+        let end = read_fields(section.as_bytes(), 0, &mut ()).unwrap();
         Fields::new(&section.as_bytes()[..end])
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()
@@ -416,7 +429,7 @@ mod tests {
 
     #[test]
     fn field_set_errors_match_influxdb() {
-        let error = |section: &str| scan_fields(section.as_bytes(), 0).unwrap_err();
+        let error = |section: &str| read_fields(section.as_bytes(), 0, &mut ()).unwrap_err();
         assert_eq!(error("value=").kind, LineErrorKind::MissingFieldValue);
         assert_eq!(error("value= 1").kind, LineErrorKind::MissingFieldValue);
         assert_eq!(error("a=1,b=,c=2").kind, LineErrorKind::MissingFieldValue);
