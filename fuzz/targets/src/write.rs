@@ -26,7 +26,7 @@ use tick_runtime::delivery::RecordingOutbox;
 use tick_runtime::http::{Config, Server};
 use tick_runtime::lineproto::lines;
 use tick_runtime::point::{Batch, FieldValue, Point};
-use tick_runtime::task::{Dbrp, NodeStats, Task, TaskContext, TaskDescriptor, TaskKind};
+use tick_runtime::task::{Dbrp, NodeStats, Routes, Task, TaskContext, TaskDescriptor, TaskKind};
 use tick_runtime::time::Precision;
 
 /// The largest body the server takes, small enough for a fuzzed gzip body to pass it.
@@ -305,6 +305,7 @@ fn counter() -> TaskDescriptor {
         queries: Vec::new,
         new: Counter::boxed,
         enabled: true,
+        routes: Routes::Dbrps,
     }
 }
 
