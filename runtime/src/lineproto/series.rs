@@ -175,38 +175,37 @@ impl<'c, M> SeriesLine<'c, '_, M> {
     /// stamped `now` (rounded down to the precision, as [`LineView::time_or`] does). A field
     /// written twice keeps its last value, as in InfluxDB.
     pub fn point(&mut self, database: &Str, retention_policy: &Str, now: Time) -> Result<Point, LineError> {
-        let precision = self.precision;
-        let (mut point, time) = self.read(database, retention_policy)?;
-        point.time = time.unwrap_or_else(|| precision.truncate(now));
-        Ok(point)
+        let (fields, time) = self.fields_and_time()?;
+        let time = time.unwrap_or_else(|| self.precision.truncate(now));
+        Ok(self.build(database, retention_policy, fields, time))
     }
 
     /// The point of the line, or `None` when the line has no timestamp.
     pub fn dated_point(&mut self, database: &Str, retention_policy: &Str) -> Result<Option<Point>, LineError> {
-        let (mut point, time) = self.read(database, retention_policy)?;
-        Ok(time.map(|time| {
-            point.time = time;
-            point
-        }))
+        let (fields, time) = self.fields_and_time()?;
+        Ok(time.map(|time| self.build(database, retention_policy, fields, time)))
     }
 
-    /// The point (time 0) and the line's timestamp, if it has one.
-    fn read(&mut self, database: &Str, retention_policy: &Str) -> Result<(Point, Option<Time>), LineError> {
-        let Series { name, tags, field_names, .. } = &mut *self.series;
-        let mut fields = PointFields::new(field_names);
+    /// Checks and decodes the fields, naming them from the series' field names, and the
+    /// timestamp, if there is one.
+    fn fields_and_time(&mut self) -> Result<(Fields, Option<Time>), LineError> {
+        let mut fields = PointFields::new(&mut self.series.field_names);
         let end = read_fields(self.line, self.fields_start, &mut fields)?;
         let time = scan_timestamp(self.line, end, self.precision)?;
-        let point = Point {
+        Ok((fields.fields, time))
+    }
+
+    fn build(&self, database: &Str, retention_policy: &Str, fields: Fields, time: Time) -> Point {
+        Point {
             database: database.clone(),
             retention_policy: retention_policy.clone(),
-            name: name.clone(),
-            tags: tags.clone(),
-            fields: fields.fields,
-            time: 0,
+            name: self.series.name.clone(),
+            tags: self.series.tags.clone(),
+            fields,
+            time,
             dimensions: Dimensions::default(),
             group: GroupKey::default(),
-        };
-        Ok((point, time))
+        }
     }
 }
 
