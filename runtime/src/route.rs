@@ -9,12 +9,14 @@
 //! an error, see [`crate::expr::reference`]), so only its tag is looked at.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::iter::Copied;
 use std::slice;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::lineproto::LineView;
-use crate::point::Point;
+use crate::lineproto::{LineView, SeriesLine};
+use crate::point::{Point, Str};
 use crate::task::{Route, Routes, TaskDescriptor};
 
 /// A task's position in the descriptors the index was built from.
@@ -25,6 +27,112 @@ pub trait Routable {
     fn measurement(&self) -> Cow<'_, str>;
     fn tag(&self, name: &str) -> Option<Cow<'_, str>>;
     fn has_field(&self, name: &str) -> bool;
+    /// Where the decision for the point's series is remembered, when it has one.
+    fn memo(&self) -> Option<&RouteMemo> {
+        None
+    }
+}
+
+/// The tasks one series' points go to. The decision depends on the point's database,
+/// retention policy, measurement and tags (the series), and on its fields only when a route
+/// names a tag the series lacks (a field of that name may stand in for it): a series keeps
+/// the decision made without its fields, for the index and the database and retention policy
+/// it was made for, and its later points cost no routing at all.
+#[derive(Debug, Default)]
+pub struct RouteMemo(RefCell<Option<Decision>>);
+
+#[derive(Debug)]
+struct Decision {
+    /// [`RouteIndex::id`] of the index that decided.
+    index: u64,
+    database: Str,
+    retention_policy: Str,
+    tasks: Vec<TaskIndex>,
+}
+
+impl RouteMemo {
+    /// Adds the remembered tasks to `tasks` when there is a decision for this index, database
+    /// and retention policy.
+    fn recall(&self, index: u64, database: &str, retention_policy: &str, tasks: &mut Vec<TaskIndex>) -> bool {
+        let decision = self.0.borrow();
+        match &*decision {
+            Some(d) if d.index == index && *d.database == *database && *d.retention_policy == *retention_policy => {
+                tasks.extend_from_slice(&d.tasks);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn remember(&self, index: u64, database: &str, retention_policy: &str, tasks: &[TaskIndex]) {
+        let mut decision = self.0.borrow_mut();
+        match &mut *decision {
+            // The same series written elsewhere: reuse the list's memory.
+            Some(d) => {
+                d.index = index;
+                if *d.database != *database {
+                    d.database = database.into();
+                }
+                if *d.retention_policy != *retention_policy {
+                    d.retention_policy = retention_policy.into();
+                }
+                d.tasks.clear();
+                d.tasks.extend_from_slice(tasks);
+            }
+            None => {
+                *decision = Some(Decision {
+                    index,
+                    database: database.into(),
+                    retention_policy: retention_policy.into(),
+                    tasks: tasks.to_vec(),
+                });
+            }
+        }
+    }
+}
+
+/// A decoded point with its series' [`RouteMemo`].
+#[derive(Debug, Clone, Copy)]
+pub struct Memoized<'p> {
+    pub point: &'p Point,
+    pub memo: &'p RouteMemo,
+}
+
+impl Routable for Memoized<'_> {
+    fn measurement(&self) -> Cow<'_, str> {
+        self.point.measurement()
+    }
+
+    fn tag(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.point.tag(name)
+    }
+
+    fn has_field(&self, name: &str) -> bool {
+        self.point.has_field(name)
+    }
+
+    fn memo(&self) -> Option<&RouteMemo> {
+        Some(self.memo)
+    }
+}
+
+/// A line whose series is known, routed before its fields are read.
+impl Routable for SeriesLine<'_, '_, RouteMemo> {
+    fn measurement(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.name().as_str())
+    }
+
+    fn tag(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.tags().get(name).map(|value| Cow::Borrowed(&**value))
+    }
+
+    fn has_field(&self, name: &str) -> bool {
+        SeriesLine::has_field(self, name)
+    }
+
+    fn memo(&self) -> Option<&RouteMemo> {
+        Some(SeriesLine::memo(self))
+    }
 }
 
 impl Routable for Point {
@@ -58,6 +166,8 @@ impl Routable for LineView<'_> {
 /// The routes of every task, by database and retention policy, then measurement, then tag.
 #[derive(Debug, Default)]
 pub struct RouteIndex {
+    /// Unique to this index, so a [`RouteMemo`] knows whose decision it holds.
+    id: u64,
     /// A program reads a handful of dbrps: a list beats hashing two strings per point.
     dbrps: Vec<DbrpRoutes>,
     /// Every route with tag equalities, by route number.
@@ -113,12 +223,16 @@ pub struct Scratch {
     hits: Vec<u32>,
     /// ...and which routes those counts are for, so they can be reset.
     touched: Vec<RouteNumber>,
+    /// Whether the decision for the last point looked at its fields.
+    read_fields: bool,
 }
 
 impl RouteIndex {
     /// The index of `tasks`: task `i` of the index is `tasks[i]`.
     pub fn new(tasks: &[TaskDescriptor]) -> RouteIndex {
+        static INDICES: AtomicU64 = AtomicU64::new(1);
         let mut index = RouteIndex {
+            id: INDICES.fetch_add(1, Ordering::Relaxed),
             tasks: tasks.len(),
             ..RouteIndex::default()
         };
@@ -202,7 +316,9 @@ impl RouteIndex {
     }
 
     /// The tasks that can use `point`, written to `database`.`retention_policy`, in program
-    /// order. Allocates only the first time `scratch` is used with this index.
+    /// order: recalled from the point's [`RouteMemo`] when it has one that holds the decision,
+    /// else decided (and remembered there). Allocates only the first time `scratch` is used
+    /// with this index, and when a memo remembers.
     pub fn tasks_for<'s>(
         &self,
         scratch: &'s mut Scratch,
@@ -211,6 +327,21 @@ impl RouteIndex {
         point: &(impl Routable + ?Sized),
     ) -> Copied<slice::Iter<'s, TaskIndex>> {
         scratch.reset(self);
+        let memo = point.memo();
+        if memo.is_some_and(|m| m.recall(self.id, database, retention_policy, &mut scratch.tasks)) {
+            return scratch.tasks.iter().copied();
+        }
+        self.decide(scratch, database, retention_policy, point);
+        if let Some(memo) = memo
+            && !scratch.read_fields
+        {
+            memo.remember(self.id, database, retention_policy, &scratch.tasks);
+        }
+        scratch.tasks.iter().copied()
+    }
+
+    /// Fills `scratch.tasks` with the tasks that can use `point`, in program order.
+    fn decide(&self, scratch: &mut Scratch, database: &str, retention_policy: &str, point: &(impl Routable + ?Sized)) {
         let dbrp = self
             .dbrps
             .iter()
@@ -226,7 +357,6 @@ impl RouteIndex {
         if scratch.tasks.len() > 1 {
             scratch.tasks.sort_unstable();
         }
-        scratch.tasks.iter().copied()
     }
 
     /// Whether some task can use a point of `database`.`retention_policy`.
@@ -248,8 +378,10 @@ impl RouteIndex {
         for tag in &selection.by_tag {
             let routes = match point.tag(tag.name) {
                 Some(value) => tag.by_value.get(&*value).map_or(&[][..], Vec::as_slice),
-                None if point.has_field(tag.name) => &tag.all,
-                None => &[],
+                None => {
+                    scratch.read_fields = true;
+                    if point.has_field(tag.name) { tag.all.as_slice() } else { &[] }
+                }
             };
             for &number in routes {
                 let (Some(route), Some(hits)) =
@@ -272,6 +404,7 @@ impl RouteIndex {
 impl Scratch {
     /// Forgets the last point, sized for `index`.
     fn reset(&mut self, index: &RouteIndex) {
+        self.read_fields = false;
         for task in self.tasks.drain(..) {
             if let Some(taken) = self.taken.get_mut(task) {
                 *taken = false;
@@ -303,7 +436,7 @@ impl Scratch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lineproto::parse_line;
+    use crate::lineproto::{SeriesCache, parse_line};
     use crate::task::{Dbrp, TaskKind};
     use crate::time::Precision;
 
@@ -486,19 +619,43 @@ mod tests {
             b"mem,host=a v=1 1",
             b"c\\ pu,host=a v=1 1",
         ];
-        for line in lines {
+        let mut series = SeriesCache::<RouteMemo>::default();
+        // Twice: the second time the series' memos answer.
+        for line in lines.iter().chain(lines) {
             let view = parse_line(line, Precision::Nanosecond).unwrap();
             let point = view.to_point("telegraf", "autogen", 0);
+            let expected = routed(&index, &mut scratch, &point);
             let from_view: Vec<_> = index
                 .tasks_for(&mut scratch, "telegraf", "autogen", &view)
                 .collect();
-            assert_eq!(
-                from_view,
-                routed(&index, &mut scratch, &point),
-                "{}",
-                String::from_utf8_lossy(line)
-            );
+            assert_eq!(from_view, expected, "{}", String::from_utf8_lossy(line));
+            let read = series.read(line, Precision::Nanosecond).unwrap();
+            let from_series: Vec<_> = index.tasks_for(&mut scratch, "telegraf", "autogen", &read).collect();
+            assert_eq!(from_series, expected, "{}", String::from_utf8_lossy(line));
         }
+    }
+
+    #[test]
+    fn a_series_remembers_its_tasks_unless_its_fields_decided() {
+        let tasks = [task("a", Routes::Only(HOST_A)), task("cpu", Routes::Only(CPU))];
+        let index = RouteIndex::new(&tasks);
+        let mut scratch = Scratch::default();
+        let mut on = |index: &RouteIndex, rp: &str, point: &Point, memo: &RouteMemo| -> Vec<TaskIndex> {
+            index.tasks_for(&mut scratch, "telegraf", rp, &Memoized { point, memo }).collect()
+        };
+        let memo = RouteMemo::default();
+        assert_eq!(on(&index, "autogen", &point("cpu,host=a v=1"), &memo), [0, 1]);
+        // The memo answers for its series, whatever the point (here one of another series).
+        assert_eq!(on(&index, "autogen", &point("cpu,host=b v=1"), &memo), [0, 1]);
+        // Not for another retention policy, or another index: they decide again.
+        assert!(on(&index, "other", &point("cpu,host=b v=1"), &memo).is_empty());
+        assert_eq!(on(&index, "autogen", &point("cpu,host=b v=1"), &memo), [1]);
+        let rebuilt = RouteIndex::new(&tasks);
+        assert_eq!(on(&rebuilt, "autogen", &point("cpu,host=a v=1"), &memo), [0, 1]);
+        // A decision that read a field (no host tag, a host field) is not remembered.
+        let untagged = RouteMemo::default();
+        assert_eq!(on(&index, "autogen", &point("cpu host=\"a\",v=1"), &untagged), [0, 1]);
+        assert_eq!(on(&index, "autogen", &point("cpu v=1"), &untagged), [1]);
     }
 
     #[test]

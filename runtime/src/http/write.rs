@@ -45,9 +45,9 @@ use super::recording::Recording;
 use super::recordings::record;
 use super::response::{Body, empty, error, json};
 use super::server::State;
-use crate::lineproto::{BadLine, LineView, SeriesCache, parse_body};
-use crate::point::{FieldValue, Point, Str, Time};
-use crate::route::Scratch;
+use crate::lineproto::{BadLine, Line, LineError, SeriesCache, lines};
+use crate::point::{Point, Str, Time};
+use crate::route::{RouteMemo, Scratch, TaskIndex};
 use crate::time::Precision;
 use crate::time::wall_clock_now;
 
@@ -55,8 +55,8 @@ use crate::time::wall_clock_now;
 const LISTED_BAD_LINES: usize = 50;
 /// A chunk handed to a task (or to the recordings) holds at most this many points...
 const CHUNK_POINTS: usize = 1_000;
-/// ...and about this many bytes of names, tags and fields, so a task's queue has a memory
-/// bound whatever the points look like.
+/// ...and about this many bytes of lines, so a task's queue has a memory bound whatever the
+/// points look like.
 const CHUNK_BYTES: usize = 1 << 20;
 
 /// Ingest counts for `/metrics`.
@@ -212,8 +212,9 @@ fn gunzip(body: impl Read, max: usize) -> Result<Vec<u8>, Refusal> {
 }
 
 thread_local! {
-    /// The series this thread's writes saw lately: each decoded once, shared by their points.
-    static SERIES: RefCell<SeriesCache> = RefCell::new(SeriesCache::default());
+    /// The series this thread's writes saw lately: each checked and decoded once, shared by
+    /// their points, with the tasks they go to.
+    static SERIES: RefCell<SeriesCache<RouteMemo>> = RefCell::new(SeriesCache::default());
 }
 
 /// One write request's parameters.
@@ -232,15 +233,10 @@ impl Write {
         let mut fanout = Fanout::new(targets, recordings);
         let mut outcome = Outcome::default();
         SERIES.with_borrow_mut(|series| {
-            for line in parse_body(text, self.precision) {
-                match line {
-                    Ok(line) => {
-                        outcome.points += 1;
-                        if !targets.is_empty() || !recordings.is_empty() {
-                            fanout.push(&line.view, self, series);
-                        }
-                    }
-                    Err(bad) => outcome.bad_lines.add(bad),
+            for line in lines(text) {
+                match fanout.push(&line, self, series) {
+                    Ok(()) => outcome.points += 1,
+                    Err(error) => outcome.bad_lines.add(BadLine::new(line.number, line.text, error)),
                 }
             }
         });
@@ -259,6 +255,8 @@ struct Fanout<'t> {
     /// By task index.
     pending: Vec<Pending>,
     recorded: Pending,
+    /// The executing tasks that take the current point.
+    takers: Vec<TaskIndex>,
     /// Tasks that stopped while this write was being delivered.
     stopped: Vec<&'static str>,
 }
@@ -294,32 +292,36 @@ impl<'t> Fanout<'t> {
                 .take(targets.task_count())
                 .collect(),
             recorded: Pending::default(),
+            takers: Vec::new(),
             stopped: Vec::new(),
         }
     }
 
-    /// Decodes the line into a point when a task or a recording takes it: each task that can
-    /// use it gets a copy (the last taker the point itself).
-    fn push(&mut self, line: &LineView<'_>, write: &Write, series: &mut SeriesCache) {
+    /// Checks a line and, when a task or a recording takes it, decodes it into a point: each
+    /// task that can use it gets a copy (the last taker the point itself).
+    fn push(&mut self, line: &Line<'_>, write: &Write, series: &mut SeriesCache<RouteMemo>) -> Result<(), LineError> {
         let Fanout {
             targets,
             recordings,
             scratch,
             pending,
             recorded,
+            takers,
             stopped,
         } = self;
-        let mut tasks = targets
-            .tasks_for(scratch, &write.database, &write.retention_policy, line)
-            .peekable();
-        if tasks.peek().is_none() && recordings.is_empty() {
-            return;
+        let mut read = series.read(line.text, write.precision)?;
+        takers.clear();
+        if !targets.is_empty() {
+            takers.extend(targets.tasks_for(scratch, &write.database, &write.retention_policy, &read));
         }
-        let point = series.point(line, &write.database, &write.retention_policy, write.now);
-        let size = approximate_size(&point);
+        if takers.is_empty() && recordings.is_empty() {
+            return read.check();
+        }
+        let point = read.point(&write.database, &write.retention_policy, write.now)?;
+        let size = std::mem::size_of::<Point>() + line.text.len();
         let mut point = Some(point);
-        while let Some(task) = tasks.next() {
-            let last = tasks.peek().is_none() && recordings.is_empty();
+        for (i, &task) in takers.iter().enumerate() {
+            let last = i + 1 == takers.len() && recordings.is_empty();
             let (Some(waiting), Some(target)) = (pending.get_mut(task), targets.get(task)) else {
                 continue;
             };
@@ -336,6 +338,7 @@ impl<'t> Fanout<'t> {
         {
             record(recordings, &recorded.take());
         }
+        Ok(())
     }
 
     /// Hands over every chunk not handed over yet.
@@ -358,24 +361,6 @@ fn hand_over(target: &Target, chunk: Chunk, stopped: &mut Vec<&'static str>) {
     if deliver(target, chunk).is_err() && !stopped.contains(&target.task_id) {
         stopped.push(target.task_id);
     }
-}
-
-/// The bytes a point holds on the heap, roughly: enough to bound queues by memory.
-fn approximate_size(point: &Point) -> usize {
-    let tags: usize = point.tags.iter().map(|(k, v)| k.len() + v.len()).sum();
-    let fields: usize = point
-        .fields
-        .iter()
-        .map(|(k, v)| {
-            k.len()
-                + if let FieldValue::String(s) = v {
-                    s.len()
-                } else {
-                    8
-                }
-        })
-        .sum();
-    std::mem::size_of::<Point>() + point.name.len() + tags + fields
 }
 
 /// What a write did.

@@ -115,12 +115,25 @@ fn closing_quote(line: &[u8], from: usize) -> Option<usize> {
     }
 }
 
-/// Scans and checks every field of the field set at `start`, returning where the set ends.
-pub(crate) fn scan_fields(line: &[u8], start: usize) -> Result<usize, LineError> {
+/// What receives the fields of a field set as they are checked: each value is decoded once,
+/// by the check, and handed over with its key as written.
+pub(crate) trait FieldSink<'a> {
+    fn field(&mut self, key: &'a [u8], value: FieldValueRef<'a>);
+}
+
+/// Checking only: the values are dropped.
+impl FieldSink<'_> for () {
+    fn field(&mut self, _: &[u8], _: FieldValueRef<'_>) {}
+}
+
+/// Scans, checks and decodes every field of the field set at `start`, in order, into `sink`;
+/// returns where the set ends.
+pub(crate) fn read_fields<'a>(line: &'a [u8], start: usize, sink: &mut impl FieldSink<'a>) -> Result<usize, LineError> {
     let mut pos = start;
     loop {
         let (field, end) = scan_field(line, pos)?;
-        decode_value(field.value).map_err(|kind| LineError::new(kind, field.value_offset))?;
+        let value = decode_value(field.value).map_err(|kind| LineError::new(kind, field.value_offset))?;
+        sink.field(field.key, value);
         match line.get(end) {
             Some(b',') => pos = end + 1,
             _ => return Ok(end),
@@ -182,16 +195,16 @@ fn decode_unsigned(text: &[u8]) -> Result<i64, LineErrorKind> {
 /// Checks the float syntax InfluxDB allows (digits, one `.`, an exponent; no `+` sign, no
 /// `inf`/`nan`), then parses; a float beyond `f64` is an error, not infinity.
 fn decode_float(text: &[u8]) -> Result<f64, LineErrorKind> {
+    if let Some(value) = plain_decimal(text) {
+        return Ok(value);
+    }
     let mut seen_point = false;
-    // Plain decimals (`-80.38`) are read on the way (see `exact_decimal`); `None` once the
-    // text is not one.
-    let mut decimal = Some(Decimal::default());
     for (i, &b) in text.iter().enumerate() {
         let after_exponent_mark = i > 0 && matches!(text.get(i - 1), Some(b'e' | b'E'));
         match b {
-            b'0'..=b'9' => decimal = decimal.and_then(|d| d.push_digit(b - b'0', seen_point)),
+            b'0'..=b'9' => {}
             b'.' if !seen_point => seen_point = true,
-            b'e' | b'E' if i > 0 => decimal = None,
+            b'e' | b'E' if i > 0 => {}
             b'-' if i == 0 => {}
             b'-' if after_exponent_mark => {}
             b'+' if after_exponent_mark => {}
@@ -203,9 +216,6 @@ fn decode_float(text: &[u8]) -> Result<f64, LineErrorKind> {
     if text.len() <= sign_and_point {
         return Err(LineErrorKind::InvalidNumber);
     }
-    if let Some(value) = decimal.and_then(Decimal::exact) {
-        return Ok(if negative { -value } else { value });
-    }
     std::str::from_utf8(text)
         .ok()
         .and_then(|t| t.parse::<f64>().ok())
@@ -213,8 +223,43 @@ fn decode_float(text: &[u8]) -> Result<f64, LineErrorKind> {
         .ok_or(LineErrorKind::InvalidFloat)
 }
 
-/// A decimal without exponent read digit by digit: its digits as an integer and how many
-/// of them follow the point.
+/// A plain decimal (`-80.38`: an optional minus, digits, at most one point, no exponent) read
+/// in one pass, when one division gives its value exactly (see [`Decimal::exact`]); `None`
+/// for anything else, which the general parser then reads (or refuses).
+fn plain_decimal(text: &[u8]) -> Option<f64> {
+    /// Digits a `u64` always holds.
+    const MAX_DIGITS: u32 = 19;
+    let (negative, unsigned) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, text),
+    };
+    let mut decimal = Decimal::default();
+    let mut count = 0_u32;
+    let mut seen_point = false;
+    for &b in unsigned {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            count += 1;
+            if count > MAX_DIGITS {
+                return None;
+            }
+            // Cannot overflow: at most `MAX_DIGITS` digits.
+            decimal.digits = decimal.digits * 10 + u64::from(digit);
+            decimal.fraction_digits += u32::from(seen_point);
+        } else if b == b'.' && !seen_point {
+            seen_point = true;
+        } else {
+            return None;
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let value = decimal.exact()?;
+    Some(if negative { -value } else { value })
+}
+
+/// A decimal without exponent: its digits as an integer and how many of them follow the point.
 #[derive(Debug, Default, Clone, Copy)]
 struct Decimal {
     digits: u64,
@@ -228,13 +273,6 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
 ];
 
 impl Decimal {
-    fn push_digit(self, digit: u8, after_point: bool) -> Option<Decimal> {
-        Some(Decimal {
-            digits: self.digits.checked_mul(10)?.checked_add(u64::from(digit))?,
-            fraction_digits: self.fraction_digits + u32::from(after_point),
-        })
-    }
-
     /// The value, when one division gives it exactly rounded: digits below 2^53 and a power
     /// of ten an `f64` holds are both exact, and IEEE division rounds correctly (Clinger's fast
     /// path). Other decimals go to the general parser.
@@ -296,7 +334,7 @@ mod tests {
     }
 
     fn fields(section: &str) -> Vec<(String, FieldValue)> {
-        let end = scan_fields(section.as_bytes(), 0).unwrap();
+        let end = read_fields(section.as_bytes(), 0, &mut ()).unwrap();
         Fields::new(&section.as_bytes()[..end])
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()
@@ -416,7 +454,7 @@ mod tests {
 
     #[test]
     fn field_set_errors_match_influxdb() {
-        let error = |section: &str| scan_fields(section.as_bytes(), 0).unwrap_err();
+        let error = |section: &str| read_fields(section.as_bytes(), 0, &mut ()).unwrap_err();
         assert_eq!(error("value=").kind, LineErrorKind::MissingFieldValue);
         assert_eq!(error("value= 1").kind, LineErrorKind::MissingFieldValue);
         assert_eq!(error("a=1,b=,c=2").kind, LineErrorKind::MissingFieldValue);

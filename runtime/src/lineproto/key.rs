@@ -29,6 +29,20 @@ fn find_unescaped(bytes: &[u8], from: usize, stop: u8) -> Option<usize> {
     (from..bytes.len()).find(|&i| bytes.get(i) == Some(&stop) && !is_escaped(bytes, i))
 }
 
+/// Where the key that starts at `start` ends, if it is well formed: at its first space that
+/// does not follow a backslash. Finding it checks nothing else, so a key found this way is
+/// known good only when it equals one [`scan_key`] accepted (whose end is found the same way).
+pub(crate) fn key_end(line: &[u8], start: usize) -> Option<usize> {
+    let mut from = start;
+    loop {
+        let space = from + memchr::memchr(b' ', line.get(from..)?)?;
+        if !is_escaped(line, space) {
+            return Some(space);
+        }
+        from = space + 1;
+    }
+}
+
 /// Scans and checks the key that starts at `start` (no whitespace before it): a measurement,
 /// then tags with non-empty keys and values and no key twice.
 pub(crate) fn scan_key(line: &[u8], start: usize) -> Result<KeySpan, LineError> {
@@ -260,6 +274,23 @@ mod tests {
         assert_eq!(key_error("cpu,k=mid,k=other value=2"), dup);
         assert_eq!(key_error("cpu,k=1,a=2,k=3 value=2"), dup);
         assert_eq!(scan_key(b"cpu,k=1,a=2,k=3 value=2", 0).unwrap_err().offset, 12);
+    }
+
+    #[test]
+    fn a_good_key_ends_where_its_scan_ends() {
+        for line in [
+            "cpu,host=a,region=eu value=1",
+            "cpu value=1",
+            r"c\ pu,k\ e=v\ w x=1",
+            r"cpu,k=a\\ b x=1",
+            r"\ cpu x=1",
+            "cpu,k==v x=1",
+        ] {
+            let span = scan_key(line.as_bytes(), 0).unwrap();
+            assert_eq!(key_end(line.as_bytes(), 0), Some(span.end), "{line}");
+        }
+        assert_eq!(key_end(b"cpu,k=v", 0), None);
+        assert_eq!(key_end(br"cpu,k=v\ ", 0), None);
     }
 
     #[test]

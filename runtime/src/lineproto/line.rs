@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use super::error::{LineError, LineErrorKind};
 use super::escape::{NAME_ESCAPES, TAG_ESCAPES, unescape, unescaped_eq};
-use super::field::{FieldValueRef, Fields, decode_value, scan_fields};
+use super::field::{FieldValueRef, Fields, decode_value, read_fields};
 use super::key::{RawTags, Tags, scan_key};
 use super::whitespace::skip_whitespace;
 use super::series::uncached_point;
@@ -35,7 +35,7 @@ pub struct LineView<'a> {
 pub fn parse_line(line: &[u8], precision: Precision) -> Result<LineView<'_>, LineError> {
     let key = scan_key(line, skip_whitespace(line, 0))?;
     let fields_start = skip_whitespace(line, key.end);
-    let fields_end = scan_fields(line, fields_start)?;
+    let fields_end = read_fields(line, fields_start, &mut ())?;
     let time = scan_timestamp(line, fields_end, precision)?;
     let slice = |(start, end): (usize, usize)| line.get(start..end).unwrap_or_default();
     Ok(LineView {
@@ -49,31 +49,36 @@ pub fn parse_line(line: &[u8], precision: Precision) -> Result<LineView<'_>, Lin
 }
 
 /// Reads the optional timestamp after the field set (which ends at `from`), in nanoseconds.
-fn scan_timestamp(line: &[u8], from: usize, precision: Precision) -> Result<Option<Time>, LineError> {
+pub(crate) fn scan_timestamp(line: &[u8], from: usize, precision: Precision) -> Result<Option<Time>, LineError> {
     let start = skip_whitespace(line, from);
-    let mut end = start;
+    let negative = line.get(start) == Some(&b'-');
+    let mut end = start + usize::from(negative);
+    // Accumulated below zero, where `i64` reaches one further; `None` once it overflows.
+    let mut below_zero = Some(0_i64);
     while let Some(&b) = line.get(end) {
         match b {
             b' ' => break,
-            b'-' if end == start => {}
-            b'0'..=b'9' => {}
+            b'0'..=b'9' => {
+                below_zero = below_zero
+                    .and_then(|v| v.checked_mul(10))
+                    .and_then(|v| v.checked_sub(i64::from(b - b'0')));
+            }
             _ => return Err(LineError::new(LineErrorKind::BadTimestamp, end)),
         }
         end += 1;
     }
-    let digits = line.get(start..end).unwrap_or_default();
-    if digits.is_empty() {
+    if end == start {
         return Ok(None);
     }
     if let Some(extra) = (end..line.len()).find(|&i| line.get(i) != Some(&b' ')) {
         return Err(LineError::new(LineErrorKind::TrailingText, extra));
     }
-    let timestamp: i64 = match std::str::from_utf8(digits).ok().map(str::parse) {
-        Some(Ok(t)) => t,
-        // A lone `-` is a syntax error; all else that is left is an overflow.
-        _ if digits == b"-" => return Err(LineError::new(LineErrorKind::BadTimestamp, start)),
-        _ => return Err(LineError::new(LineErrorKind::TimestampOutOfRange, start)),
-    };
+    if end == start + 1 && negative {
+        // A lone `-` is a syntax error.
+        return Err(LineError::new(LineErrorKind::BadTimestamp, start));
+    }
+    let timestamp = if negative { below_zero } else { below_zero.and_then(i64::checked_neg) };
+    let timestamp = timestamp.ok_or(LineError::new(LineErrorKind::TimestampOutOfRange, start))?;
     precision
         .to_nanos(timestamp)
         .filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
@@ -108,6 +113,11 @@ impl<'a> LineView<'a> {
         RawTags::new(self.tags)
             .find(|(raw_key, _, _)| unescaped_eq(raw_key, TAG_ESCAPES, key))
             .map(|(_, raw_value, _)| unescape(raw_value, TAG_ESCAPES))
+    }
+
+    /// The field set as written.
+    pub(crate) fn raw_fields(&self) -> &'a [u8] {
+        self.fields
     }
 
     /// The fields, unescaped, in the order written; a key written twice appears twice.

@@ -5,6 +5,8 @@
 //! tags are out of order, which costs one small sort to find repeated keys), and returns
 //! a [`LineView`] that reads tags and fields in place (unescaping only what has escapes);
 //! [`LineView::to_point`] builds a full [`Point`](crate::point::Point) when one is needed.
+//! Ingest's hot path goes through a [`SeriesCache`] instead: a line of a series seen before
+//! skips the key's check, and its fields are checked and decoded once, into its point.
 //! [`parse_body`] walks a request body line by line, so a caller can keep the good lines and
 //! report each bad one with its number, as InfluxDB's partial writes do.
 //!
@@ -29,5 +31,5 @@ pub use error::{LineError, LineErrorKind, MAX_KEY_LENGTH};
 pub use field::{FieldValueRef, Fields};
 pub use key::{Tags, peek_measurement};
 pub use line::{LineView, parse_line};
-pub use series::{DEFAULT_SERIES, SeriesCache};
+pub use series::{DEFAULT_SERIES, SeriesCache, SeriesLine};
 pub use write::{UnwritablePoint, to_line_protocol, write_line};

@@ -1,21 +1,29 @@
-//! Building points from checked lines without building their names again.
+//! Reading lines into points without decoding their series again.
 //!
 //! Line protocol repeats each series' key (`cpu,host=a,region=eu`) on every line. A
-//! [`SeriesCache`] decodes a key once and hands every later point of that series the same shared
-//! measurement and tags, and the same field names when the fields come in the same order, so
-//! building a point allocates only its field list (and its string values). The cache is
-//! bounded: when it holds `capacity` series it starts over, so series that come and go cost
-//! nothing once they are gone.
+//! [`SeriesCache`] checks and decodes a key once; a later line with the same key as written is
+//! known good without a second check, and its point gets the same shared measurement and tags,
+//! and the same field names when the fields come in the same order. So reading a line of a
+//! known series checks and decodes its fields once, and building its point allocates only the
+//! field list (and its string values). The cache is bounded: when it holds `capacity` series it
+//! starts over, so series that come and go cost nothing once they are gone.
+//!
+//! Each series also keeps a value of the caller's (`M`): what the caller worked out for the
+//! series once, such as which tasks its points go to.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use rustc_hash::FxHasher;
 
-use super::escape::{NAME_ESCAPES, unescape};
-use super::field::decode_value;
-use super::line::LineView;
+use super::error::LineError;
+use super::escape::{NAME_ESCAPES, unescape, unescaped_eq};
+use super::field::{FieldSink, FieldValueRef, read_fields, scan_field};
+use super::key::{Tags as LineTags, key_end, scan_key};
+use super::line::{LineView, scan_timestamp};
+use super::whitespace::skip_whitespace;
 use crate::point::{Dimensions, Fields, GroupKey, Point, Str, Tags, Time};
+use crate::time::Precision;
 
 /// How many series a cache keeps unless told otherwise: far more than a task set usually sees
 /// at once, and a few megabytes at most.
@@ -26,45 +34,37 @@ const MAX_CACHED_FIELD_NAMES: usize = 64;
 
 /// The decoded keys of recently seen series, by their key as written.
 #[derive(Debug)]
-pub struct SeriesCache {
-    series: HashMap<Box<[u8]>, Series, BuildHasherDefault<FxHasher>>,
+pub struct SeriesCache<M = ()> {
+    /// Positions in `series`, by key as written.
+    by_key: HashMap<Box<[u8]>, usize, BuildHasherDefault<FxHasher>>,
+    series: Vec<Series<M>>,
     capacity: usize,
 }
 
-/// One series' decoded key, and the field names its last point had, in order.
+/// One series' decoded key, the field names its last point had (in order), and the caller's
+/// value.
 #[derive(Debug)]
-struct Series {
+struct Series<M> {
     name: Str,
     tags: Tags,
     field_names: Vec<Str>,
+    memo: M,
 }
 
-impl Default for SeriesCache {
+impl<M> Default for SeriesCache<M> {
     fn default() -> Self {
         SeriesCache::with_capacity(DEFAULT_SERIES)
     }
 }
 
-impl SeriesCache {
+impl<M> SeriesCache<M> {
     /// A cache of at most `capacity` series (at least one).
     pub fn with_capacity(capacity: usize) -> Self {
-        SeriesCache { series: HashMap::default(), capacity: capacity.max(1) }
-    }
-
-    /// The point `line` describes, in `database`.`retention_policy`; a line without a timestamp
-    /// is stamped `now`, as [`LineView::time_or`] does.
-    pub fn point(&mut self, line: &LineView<'_>, database: &Str, retention_policy: &Str, now: Time) -> Point {
-        let key = line.series_key();
-        if let Some(series) = self.series.get_mut(key) {
-            return series.point(line, database, retention_policy, now);
+        SeriesCache {
+            by_key: HashMap::default(),
+            series: Vec::new(),
+            capacity: capacity.max(1),
         }
-        if self.series.len() >= self.capacity {
-            self.series.clear();
-        }
-        let mut series = Series::of(line);
-        let point = series.point(line, database, retention_policy, now);
-        self.series.insert(key.into(), series);
-        point
     }
 
     /// How many series the cache holds.
@@ -77,55 +77,192 @@ impl SeriesCache {
     }
 }
 
-impl Series {
-    fn of(line: &LineView<'_>) -> Self {
-        Series {
-            name: line.measurement().into(),
-            tags: line.tags().collect(),
-            field_names: Vec::new(),
-        }
+impl<M: Default> SeriesCache<M> {
+    /// Checks the key of `line` (one line, not blank, not a comment, without its line ending)
+    /// and finds its series; its fields and timestamp, in `precision` units, are checked when
+    /// the returned line is read ([`SeriesLine::point`], [`SeriesLine::check`]).
+    pub fn read<'c, 'l>(&'c mut self, line: &'l [u8], precision: Precision) -> Result<SeriesLine<'c, 'l, M>, LineError> {
+        let start = skip_whitespace(line, 0);
+        let known = key_end(line, start)
+            .and_then(|end| Some((end, *self.by_key.get(line.get(start..end)?)?)))
+            .filter(|&(_, position)| position < self.series.len());
+        let (end, position) = match known {
+            Some(found) => found,
+            None => {
+                let key = scan_key(line, start)?;
+                if self.series.len() >= self.capacity {
+                    self.series.clear();
+                    self.by_key.clear();
+                }
+                let slice = |(from, to): (usize, usize)| line.get(from..to).unwrap_or_default();
+                self.series.push(Series {
+                    name: unescape(slice(key.measurement), NAME_ESCAPES).into(),
+                    tags: LineTags::new(slice(key.tags)).collect(),
+                    field_names: Vec::new(),
+                    memo: M::default(),
+                });
+                let position = self.series.len() - 1;
+                self.by_key.insert(slice((start, key.end)).into(), position);
+                (key.end, position)
+            }
+        };
+        // In bounds: checked above, or the series just pushed.
+        let series = &mut self.series[position];
+        Ok(SeriesLine {
+            series,
+            line,
+            fields_start: skip_whitespace(line, end),
+            precision,
+        })
+    }
+}
+
+/// A line whose key is checked and whose series is known. Its fields and timestamp are checked
+/// (once) when it is read.
+#[derive(Debug)]
+pub struct SeriesLine<'c, 'l, M> {
+    series: &'c mut Series<M>,
+    line: &'l [u8],
+    fields_start: usize,
+    precision: Precision,
+}
+
+impl<'c, M> SeriesLine<'c, '_, M> {
+    /// The measurement, shared by the series' points.
+    pub fn name(&self) -> &Str {
+        &self.series.name
     }
 
-    /// A point of this series from `line` (whose key is this series'). A field written twice
-    /// keeps its last value, as in InfluxDB.
-    fn point(&mut self, line: &LineView<'_>, database: &Str, retention_policy: &Str, now: Time) -> Point {
-        let mut fields = Fields::new();
-        let mut raw_fields = line.fields();
-        let mut index = 0;
-        while let Some(field) = raw_fields.next_raw() {
-            // The line was checked when it was parsed: its values decode.
-            let Ok(value) = decode_value(field.value) else { continue };
-            let name = match self.field_names.get(index) {
-                Some(known) if known.as_bytes() == field.key && !field.key.contains(&b'\\') => known.clone(),
-                _ => {
-                    let name = Str::from(unescape(field.key, NAME_ESCAPES));
-                    if let Some(slot) = self.field_names.get_mut(index) {
-                        *slot = name.clone();
-                    } else if index < MAX_CACHED_FIELD_NAMES {
-                        self.field_names.push(name.clone());
-                    }
-                    name
-                }
-            };
-            fields.insert(name, value.into_owned());
-            index += 1;
+    /// The tags, shared by the series' points.
+    pub fn tags(&self) -> &Tags {
+        &self.series.tags
+    }
+
+    /// The caller's value for this series.
+    pub fn memo(&self) -> &M {
+        &self.series.memo
+    }
+
+    /// The caller's value for this series, for as long as the cache is borrowed.
+    pub fn into_memo(self) -> &'c M {
+        let series: &'c Series<M> = self.series;
+        &series.memo
+    }
+
+    /// Whether the line has a field `name`, looked for before the fields are checked (what a
+    /// bad line says does not matter: it is rejected when read).
+    pub fn has_field(&self, name: &str) -> bool {
+        let mut pos = self.fields_start;
+        while let Ok((field, end)) = scan_field(self.line, pos) {
+            if unescaped_eq(field.key, NAME_ESCAPES, name) {
+                return true;
+            }
+            match self.line.get(end) {
+                Some(b',') => pos = end + 1,
+                _ => return false,
+            }
         }
+        false
+    }
+
+    /// Checks the fields and the timestamp without building a point.
+    pub fn check(&self) -> Result<(), LineError> {
+        let end = read_fields(self.line, self.fields_start, &mut ())?;
+        scan_timestamp(self.line, end, self.precision).map(drop)
+    }
+
+    /// The point of the line, in `database`.`retention_policy`; a line without a timestamp is
+    /// stamped `now` (rounded down to the precision, as [`LineView::time_or`] does). A field
+    /// written twice keeps its last value, as in InfluxDB.
+    pub fn point(&mut self, database: &Str, retention_policy: &Str, now: Time) -> Result<Point, LineError> {
+        let (fields, time) = self.fields_and_time()?;
+        let time = time.unwrap_or_else(|| self.precision.truncate(now));
+        Ok(self.build(database, retention_policy, fields, time))
+    }
+
+    /// The point of the line, or `None` when the line has no timestamp.
+    pub fn dated_point(&mut self, database: &Str, retention_policy: &Str) -> Result<Option<Point>, LineError> {
+        let (fields, time) = self.fields_and_time()?;
+        Ok(time.map(|time| self.build(database, retention_policy, fields, time)))
+    }
+
+    /// Checks and decodes the fields, naming them from the series' field names, and the
+    /// timestamp, if there is one.
+    fn fields_and_time(&mut self) -> Result<(Fields, Option<Time>), LineError> {
+        let mut fields = PointFields::new(&mut self.series.field_names);
+        let end = read_fields(self.line, self.fields_start, &mut fields)?;
+        let time = scan_timestamp(self.line, end, self.precision)?;
+        Ok((fields.fields, time))
+    }
+
+    fn build(&self, database: &Str, retention_policy: &Str, fields: Fields, time: Time) -> Point {
         Point {
             database: database.clone(),
             retention_policy: retention_policy.clone(),
-            name: self.name.clone(),
-            tags: self.tags.clone(),
+            name: self.series.name.clone(),
+            tags: self.series.tags.clone(),
             fields,
-            time: line.time_or(now),
+            time,
             dimensions: Dimensions::default(),
             group: GroupKey::default(),
         }
     }
 }
 
-/// The point `line` describes, decoded from scratch (no cache).
+/// Builds a point's fields from decoded values, naming them from (and keeping) the series'
+/// field names.
+struct PointFields<'n> {
+    names: &'n mut Vec<Str>,
+    index: usize,
+    fields: Fields,
+}
+
+impl<'n> PointFields<'n> {
+    fn new(names: &'n mut Vec<Str>) -> Self {
+        PointFields {
+            fields: Fields::with_capacity(names.len().max(1)),
+            names,
+            index: 0,
+        }
+    }
+}
+
+impl<'a> FieldSink<'a> for PointFields<'_> {
+    fn field(&mut self, key: &'a [u8], value: FieldValueRef<'a>) {
+        let index = self.index;
+        self.index += 1;
+        let name = match self.names.get(index) {
+            Some(known) if known.as_bytes() == key && !key.contains(&b'\\') => known.clone(),
+            _ => {
+                let name = Str::from(unescape(key, NAME_ESCAPES));
+                if let Some(slot) = self.names.get_mut(index) {
+                    *slot = name.clone();
+                } else if index < MAX_CACHED_FIELD_NAMES {
+                    self.names.push(name.clone());
+                }
+                name
+            }
+        };
+        self.fields.insert(name, value.into_owned());
+    }
+}
+
+/// The point a checked line describes, decoded from scratch (no cache).
 pub(super) fn uncached_point(line: &LineView<'_>, database: &Str, retention_policy: &Str, now: Time) -> Point {
-    Series::of(line).point(line, database, retention_policy, now)
+    let mut names = Vec::new();
+    let mut fields = PointFields::new(&mut names);
+    // The line was checked when it was parsed: its fields read.
+    let _ = read_fields(line.raw_fields(), 0, &mut fields);
+    Point {
+        database: database.clone(),
+        retention_policy: retention_policy.clone(),
+        name: line.measurement().into(),
+        tags: line.tags().collect(),
+        fields: fields.fields,
+        time: line.time_or(now),
+        dimensions: Dimensions::default(),
+        group: GroupKey::default(),
+    }
 }
 
 #[cfg(test)]
@@ -133,11 +270,27 @@ mod tests {
     use super::*;
     use crate::lineproto::parse_line;
     use crate::point::FieldValue;
-    use crate::time::Precision;
 
     fn point(cache: &mut SeriesCache, line: &str) -> Point {
-        let view = parse_line(line.as_bytes(), Precision::Nanosecond).unwrap();
-        cache.point(&view, &Str::from("db"), &Str::from("rp"), 7)
+        cache
+            .read(line.as_bytes(), Precision::Nanosecond)
+            .and_then(|mut l| l.point(&Str::from("db"), &Str::from("rp"), 7))
+            .unwrap()
+    }
+
+    /// What the cache makes of `line` (the error's text, when it refuses it).
+    fn cached(cache: &mut SeriesCache, line: &[u8], precision: Precision) -> Result<Point, String> {
+        cache
+            .read(line, precision)
+            .and_then(|mut l| l.point(&Str::from("db"), &Str::from("rp"), 7))
+            .map_err(|e| e.to_string())
+    }
+
+    /// What `parse_line` and `to_point` make of `line`.
+    fn uncached(line: &[u8], precision: Precision) -> Result<Point, String> {
+        parse_line(line, precision)
+            .map(|view| view.to_point("db", "rp", 7))
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -157,19 +310,56 @@ mod tests {
     }
 
     #[test]
-    fn builds_what_an_uncached_read_builds() {
+    fn reads_what_an_uncached_read_reads() {
         let mut cache = SeriesCache::default();
         for line in [
             "cpu,host=a v=1,w=2 5",
             "cpu,host=a w=3,v=4",
             "cpu,host=a x=\"s\",v=1,v=9 5",
+            "cpu,host=a v=1x 5",
+            "cpu,host=a v=1 5x",
+            "  cpu,host=a  v=2  6  ",
             r"c\ pu,h\,ost=a\ b f\=x=1,g=t 5",
             r"c\ pu,h\,ost=a\ b f\=x=2,g=f 6",
+            "cpu,host=a,host=b v=1",
+            "cpu,host=a,host=b v=1",
+            "cpu,host=a",
+            "cpu,host=a\\ v=1",
         ] {
-            let view = parse_line(line.as_bytes(), Precision::Nanosecond).unwrap();
-            let (db, rp) = (Str::from("db"), Str::from("rp"));
-            assert_eq!(cache.point(&view, &db, &rp, 7), uncached_point(&view, &db, &rp, 7), "{line}");
+            assert_eq!(
+                cached(&mut cache, line.as_bytes(), Precision::Second),
+                uncached(line.as_bytes(), Precision::Second),
+                "{line}"
+            );
         }
+    }
+
+    #[test]
+    fn checks_without_building() {
+        let mut cache = SeriesCache::<()>::default();
+        let check = |cache: &mut SeriesCache, line: &str| {
+            cache.read(line.as_bytes(), Precision::Nanosecond).and_then(|l| l.check()).map_err(|e| e.to_string())
+        };
+        assert_eq!(check(&mut cache, "cpu,host=a v=1 1"), Ok(()));
+        assert_eq!(check(&mut cache, "cpu,host=a v=1 x"), Err("bad timestamp (expected an integer) at byte 15".to_owned()));
+        assert_eq!(check(&mut cache, "cpu,host=a v=\"x 1"), Err("unbalanced quotes at byte 13".to_owned()));
+    }
+
+    #[test]
+    fn dated_points_need_a_timestamp() {
+        let mut cache = SeriesCache::<()>::default();
+        let (db, rp) = (Str::from("db"), Str::from("rp"));
+        let mut dated = |line: &str| cache.read(line.as_bytes(), Precision::Second).unwrap().dated_point(&db, &rp).unwrap();
+        assert_eq!(dated("cpu v=1 2").map(|p| p.time), Some(2_000_000_000));
+        assert_eq!(dated("cpu v=1"), None);
+    }
+
+    #[test]
+    fn finds_fields_before_they_are_checked() {
+        let mut cache = SeriesCache::<()>::default();
+        let line = cache.read(br"cpu,host=a v=1,h\ st=2,w=x host=3", Precision::Second).unwrap();
+        assert!(line.has_field("v") && line.has_field("h st") && line.has_field("w"));
+        assert!(!line.has_field("host") && !line.has_field("x"));
     }
 
     #[test]
@@ -181,5 +371,24 @@ mod tests {
         }
         let p = point(&mut cache, "cpu,host=h9 v=2 1");
         assert_eq!(p.tags.get("host").map(Str::as_str), Some("h9"));
+    }
+
+    proptest::proptest! {
+        /// A line reads the same through the cache, seen before or not, as through `parse_line`.
+        #[test]
+        fn the_cache_reads_as_parse_line_does(
+            lines in proptest::collection::vec("[a-c ,=\"\\\\.#0-9eitfu-]{0,40}", 1..12),
+        ) {
+            let mut cache = SeriesCache::with_capacity(4);
+            for line in lines.iter().chain(&lines) {
+                let text = crate::lineproto::lines(line.as_bytes()).next();
+                let Some(text) = text.map(|l| l.text) else { continue };
+                proptest::prop_assert_eq!(
+                    cached(&mut cache, text, Precision::Nanosecond),
+                    uncached(text, Precision::Nanosecond),
+                    "{:?}", line
+                );
+            }
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::delivery::Outbox;
 use crate::loopback::LoopbackQueue;
 use crate::point::{Point, Time};
 use crate::replay::srpl::{SrplError, SrplReader};
-use crate::route::{RouteIndex, Scratch};
+use crate::route::{Memoized, RouteIndex, RouteMemo, Scratch};
 use crate::task::{Task, TaskContext, TaskDescriptor};
 use crate::time::Precision;
 
@@ -85,9 +85,10 @@ impl Session {
         }
     }
 
-    /// Hands a point to the tasks that can use it, then what they looped back.
-    fn dispatch_and_loopback(&mut self, point: Point) {
-        self.dispatch(point);
+    /// Hands a recorded point to the tasks that can use it (as its series' memo remembers
+    /// them), then what they looped back.
+    fn dispatch_and_loopback(&mut self, point: Point, memo: &RouteMemo) {
+        self.dispatch(point, Some(memo));
         self.feed_loopback();
     }
 
@@ -96,7 +97,7 @@ impl Session {
     pub(super) fn feed_loopback(&mut self) {
         for _ in 0..LOOPBACK_CAPACITY {
             match self.loopback.take() {
-                Some(point) => self.dispatch(point),
+                Some(point) => self.dispatch(point, None),
                 None => return,
             }
         }
@@ -111,11 +112,13 @@ impl Session {
 
     /// Hands a point to every task that can use it, in program order; the last one takes it
     /// without a copy. A point no task can use is dropped.
-    fn dispatch(&mut self, point: Point) {
-        let mut wanting = self
-            .routes
-            .tasks_for(&mut self.scratch, &point.database, &point.retention_policy, &point)
-            .peekable();
+    fn dispatch(&mut self, point: Point, memo: Option<&RouteMemo>) {
+        let (database, retention_policy) = (&point.database, &point.retention_policy);
+        let wanting = match memo {
+            Some(memo) => self.routes.tasks_for(&mut self.scratch, database, retention_policy, &Memoized { point: &point, memo }),
+            None => self.routes.tasks_for(&mut self.scratch, database, retention_policy, &point),
+        };
+        let mut wanting = wanting.peekable();
         while let Some(index) = wanting.next() {
             let Some((_, task)) = self.running.get_mut(index) else {
                 continue;
@@ -148,16 +151,12 @@ pub fn replay_file(tasks: &[TaskDescriptor], path: &Path, options: &Options) -> 
     Ok(summary)
 }
 
-fn feed(
-    session: &mut Session,
-    points: impl Iterator<Item = Result<Point, SrplError>>,
-    options: &Options,
-) -> Result<Summary, SrplError> {
+fn feed(session: &mut Session, mut points: SrplReader<'_>, options: &Options) -> Result<Summary, SrplError> {
     let mut summary = Summary::default();
     let mut pacer = Pacer { start: None };
     let mut last_report = Instant::now();
-    for point in points {
-        let point = match point {
+    while let Some(point) = points.next_memoized() {
+        let (point, memo) = match point {
             Ok(p) => p,
             Err(SrplError::BadPoint(bad)) => {
                 eprintln!("warning: {bad}");
@@ -170,7 +169,7 @@ fn feed(
             pacer.wait_for(point.time);
         }
         summary.points += 1;
-        session.dispatch_and_loopback(point);
+        session.dispatch_and_loopback(point, memo);
         if options.progress && last_report.elapsed() >= Duration::from_secs(1) {
             eprint!("\rreplayed {} points", summary.points);
             last_report = Instant::now();

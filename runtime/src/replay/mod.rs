@@ -1,4 +1,5 @@
 //! Reading recorded data back: Kapacitor's recording formats.
 
+mod block_lines;
 pub mod brpl;
 pub mod srpl;

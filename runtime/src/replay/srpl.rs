@@ -4,13 +4,15 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 
-use crate::lineproto::{BadLine, SeriesCache, parse_line};
+use super::block_lines::{BlockLines, LineFailure};
+use crate::lineproto::{BadLine, SeriesCache};
 use crate::point::{Point, Str};
+use crate::route::RouteMemo;
 use crate::time::Precision;
 
 /// The longest line a recording may hold; a longer one means the file is not a recording (and
@@ -89,22 +91,21 @@ impl From<io::Error> for SrplError {
 /// The points of a stream recording, in file order, with the database and retention policy
 /// recorded with each. After a fatal error the iterator ends.
 pub struct SrplReader<'r> {
-    input: Box<dyn BufRead + Send + 'r>,
+    lines: BlockLines<Box<dyn Read + Send + 'r>>,
     precision: Precision,
-    lines_read: usize,
-    line: Vec<u8>,
     finished: bool,
     /// The last point's database and retention policy.
     database: Str,
     retention_policy: Str,
-    series: SeriesCache,
+    /// The series read so far, with the tasks their points go to when replayed.
+    series: SeriesCache<RouteMemo>,
 }
 
 impl fmt::Debug for SrplReader<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SrplReader")
             .field("precision", &self.precision)
-            .field("lines_read", &self.lines_read)
+            .field("lines_read", &self.lines.lines_read())
             .field("finished", &self.finished)
             .finish_non_exhaustive()
     }
@@ -132,16 +133,14 @@ impl<'r> SrplReader<'r> {
             }
         }
         let whole = io::Cursor::new(magic).take(filled as u64).chain(input);
-        let input: Box<dyn BufRead + Send + 'r> = if filled == magic.len() && magic == GZIP_MAGIC {
-            Box::new(BufReader::new(MultiGzDecoder::new(whole)))
+        let input: Box<dyn Read + Send + 'r> = if filled == magic.len() && magic == GZIP_MAGIC {
+            Box::new(MultiGzDecoder::new(whole))
         } else {
-            Box::new(BufReader::new(whole))
+            Box::new(whole)
         };
         Ok(SrplReader {
-            input,
+            lines: BlockLines::new(input, MAX_LINE_BYTES),
             precision,
-            lines_read: 0,
-            line: Vec::new(),
             finished: false,
             database: Str::default(),
             retention_policy: Str::default(),
@@ -149,45 +148,58 @@ impl<'r> SrplReader<'r> {
         })
     }
 
-    /// Reads the next line into `self.line`, without its line ending; `false` at the end.
-    fn read_line(&mut self) -> Result<bool, SrplError> {
-        self.line.clear();
-        let limit = MAX_LINE_BYTES as u64 + 1;
-        if (&mut self.input).take(limit).read_until(b'\n', &mut self.line)? == 0 {
-            return Ok(false);
+    /// The next point with its series' route memo (see [`crate::route::Memoized`]), as
+    /// [`Iterator::next`] gives the point.
+    pub fn next_memoized(&mut self) -> Option<Result<(Point, &RouteMemo), SrplError>> {
+        let SrplReader { lines, precision, finished, database, retention_policy, series } = self;
+        if *finished {
+            return None;
         }
-        self.lines_read += 1;
-        if self.line.last() == Some(&b'\n') {
-            self.line.pop();
-        } else if self.line.len() > MAX_LINE_BYTES {
-            return Err(SrplError::LineTooLong { line: self.lines_read });
+        let read = read_point(lines, *precision, database, retention_policy, series);
+        match &read {
+            Ok(None) => *finished = true,
+            Err(e) => *finished = e.is_fatal(),
+            Ok(Some(_)) => {}
         }
-        if self.line.last() == Some(&b'\r') {
-            self.line.pop();
-        }
-        Ok(true)
+        read.transpose()
     }
+}
 
-    fn read_point(&mut self) -> Result<Option<Point>, SrplError> {
-        if !self.read_line()? {
-            return Ok(None);
-        }
-        reuse(&mut self.database, &self.line);
-        if !self.read_line()? {
-            return Err(SrplError::Truncated { line: self.lines_read });
-        }
-        reuse(&mut self.retention_policy, &self.line);
-        if !self.read_line()? {
-            return Err(SrplError::Truncated { line: self.lines_read });
-        }
-        let number = self.lines_read;
-        let view = parse_line(&self.line, self.precision)
-            .map_err(|error| SrplError::BadPoint(BadLine::new(number, &self.line, error)))?;
-        if view.time().is_none() {
-            return Err(SrplError::MissingTimestamp { line: number });
-        }
-        Ok(Some(self.series.point(&view, &self.database, &self.retention_policy, 0)))
+/// Reads the next point's three lines: `None` at the end of the recording.
+fn read_point<'s, R: Read>(
+    lines: &mut BlockLines<R>,
+    precision: Precision,
+    database: &mut Str,
+    retention_policy: &mut Str,
+    series: &'s mut SeriesCache<RouteMemo>,
+) -> Result<Option<(Point, &'s RouteMemo)>, SrplError> {
+    let Some(line) = next_line(lines)? else {
+        return Ok(None);
+    };
+    reuse(database, line);
+    reuse(retention_policy, line_of_point(lines)?);
+    // The point's line is the one after the last read.
+    let number = lines.lines_read() + 1;
+    let text = line_of_point(lines)?;
+    let bad = |error| SrplError::BadPoint(BadLine::new(number, text, error));
+    let mut read = series.read(text, precision).map_err(bad)?;
+    match read.dated_point(database, retention_policy).map_err(bad)? {
+        Some(point) => Ok(Some((point, read.into_memo()))),
+        None => Err(SrplError::MissingTimestamp { line: number }),
     }
+}
+
+/// A line that must follow: the recording is cut short without it.
+fn line_of_point<R: Read>(lines: &mut BlockLines<R>) -> Result<&[u8], SrplError> {
+    let last = lines.lines_read();
+    next_line(lines)?.ok_or(SrplError::Truncated { line: last })
+}
+
+fn next_line<R: Read>(lines: &mut BlockLines<R>) -> Result<Option<&[u8]>, SrplError> {
+    lines.next_line().map_err(|failure| match failure {
+        LineFailure::Io(e) => SrplError::Io(e),
+        LineFailure::TooLong { number } => SrplError::LineTooLong { line: number },
+    })
 }
 
 /// Sets `name` to the text of `line`, keeping the shared string when it is the same (a
@@ -202,20 +214,7 @@ impl Iterator for SrplReader<'_> {
     type Item = Result<Point, SrplError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.finished {
-            return None;
-        }
-        match self.read_point() {
-            Ok(Some(point)) => Some(Ok(point)),
-            Ok(None) => {
-                self.finished = true;
-                None
-            }
-            Err(e) => {
-                self.finished = e.is_fatal();
-                Some(Err(e))
-            }
-        }
+        self.next_memoized().map(|read| read.map(|(point, _)| point))
     }
 }
 
