@@ -26,31 +26,41 @@ fn go_float_word(v: f64) -> &'static str {
     }
 }
 
-/// Appends `s` as a JSON string literal.
+/// Appends `s` as a JSON string literal. Bytes that need no escape are copied in runs: alert
+/// details are whole JSON documents, escaped again here, so this is hot.
 pub fn write_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let escape: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => None,
-            c if (c as u32) < 0x20 => None,
+    for (i, &b) in bytes.iter().enumerate() {
+        // A short escape to write, or "" for a `\u` escape.
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'<' | b'>' | b'&' | 0x00..0x20 => "",
+            // U+2028 and U+2029, escaped as Go does: E2 80 A8 and E2 80 A9.
+            0xE2 if matches!(bytes.get(i + 1..i + 3), Some([0x80, 0xA8 | 0xA9])) => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
-        match escape {
-            Some(e) => out.push_str(e),
-            None => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
+        out.push_str(s.get(start..i).unwrap_or_default());
+        if !escape.is_empty() {
+            out.push_str(escape);
+            start = i + 1;
+        } else if b == 0xE2 {
+            out.push_str(if bytes.get(i + 2) == Some(&0xA8) { "\\u2028" } else { "\\u2029" });
+            start = i + 3;
+        } else {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            start = i + 1;
         }
-        start = i + c.len_utf8();
     }
-    out.push_str(&s[start..]);
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -119,5 +129,7 @@ mod tests {
         assert_eq!(st("<&>"), r#""\u003c\u0026\u003e""#);
         assert_eq!(st("line\nnext\t\r"), r#""line\nnext\t\r""#);
         assert_eq!(st("\u{1}\u{2028}é"), "\"\\u0001\\u2028é\"");
+        // Other characters starting with the same byte as U+2028 pass, as does DEL.
+        assert_eq!(st("€\u{2029}x\u{1f}\u{7f}\u{2027}"), "\"€\\u2029x\\u001f\u{7f}\u{2027}\"");
     }
 }

@@ -148,6 +148,14 @@ impl<N> Wired<N> {
         self.emitted += out.iter().filter(|m| m.is_data()).count() as u64;
     }
 
+    /// Counts a message a pass-through node (the root) hands on unchanged: the generated
+    /// wiring gives it to the children itself, so it never enters the node's buffer.
+    pub fn pass(&mut self, msg: &Message) {
+        let data = u64::from(msg.is_data());
+        self.collected += data;
+        self.emitted += data;
+    }
+
     /// Takes back the buffer [`Wired::push`] returned, emptied, for the next message.
     pub fn recycle(&mut self, mut out: Vec<Message>) {
         out.clear();
@@ -294,6 +302,16 @@ mod tests {
                 ..NodeStats::default()
             }
         );
+    }
+
+    /// A message passed on directly counts as collected and emitted, control messages not.
+    #[test]
+    fn wired_counts_what_passes_through() {
+        let mut root = Wired::new(Source);
+        root.pass(&point(1));
+        root.pass(&Message::Barrier { group: GroupKey::default(), time: 2 });
+        let stats = root.stats("stream0");
+        assert_eq!((stats.collected, stats.emitted), (1, 1));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! hands events to the handlers, and passes on (annotated) the data that raised an event.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use super::config::{AlertConfig, ConfigError, EventSummary};
@@ -52,10 +53,7 @@ struct Group {
     id: Option<RenderedId>,
 }
 
-/// An id with what it was rendered from. The id template sees only the name, the group and
-/// the tags, and the points of one series share their name and tags (the same shared strings,
-/// compared by address first), so an id is rendered once per series instead of once per point,
-/// and once per group when the template does not read the tags (Kapacitor's default id).
+/// An id with what it was rendered from (see [`GroupMaker::group`]).
 #[derive(Debug)]
 struct RenderedId {
     name: Str,
@@ -99,6 +97,15 @@ struct Subject<'a> {
     tags: &'a Tags,
     /// The time Kapacitor gives a group's first message.
     time: Time,
+}
+
+/// What making a group's state reads of the node: borrowed apart from the groups, so a
+/// group can be looked up once per message and kept while the levels are evaluated.
+struct GroupMaker<'n> {
+    config: &'n AlertConfig,
+    topic: Option<&'n TopicEvents>,
+    inhibitors: &'n Inhibitors,
+    id_reads_tags: bool,
 }
 
 /// The level a point or batch got, with what an event of it would carry.
@@ -166,6 +173,29 @@ impl<L: AlertLevels> AlertNode<L> {
         self.groups.iter().map(|(k, g)| (k, &g.state))
     }
 
+    /// Levels one message of `subject`'s group and records the level in the group's state,
+    /// looking the group up once: `judge` is given the node's level expressions, the group's
+    /// current level and the error count, and returns the message's level, its time and what
+    /// the caller keeps of it (`None` stops here, the group made). `None` when the message
+    /// makes no event (or its id cannot be rendered); else the event's id and duration.
+    fn judge<T>(
+        &mut self,
+        subject: &Subject<'_>,
+        input: Input,
+        judge: impl FnOnce(&mut L, Level, &mut u64) -> Option<(Level, Time, T)>,
+    ) -> Option<(Str, i64, Level, Time, T)> {
+        let maker = GroupMaker {
+            config: &self.config,
+            topic: self.topic.as_ref(),
+            inhibitors: &self.inhibitors,
+            id_reads_tags: self.id_reads_tags,
+        };
+        let group = maker.group(&mut self.groups, subject, &mut self.errors)?;
+        let (level, time, kept) = judge(&mut self.levels, group.state.level(), &mut self.errors)?;
+        let duration = group.advance(&self.config, input, level, time)?;
+        Some((group.id(), duration, level, time, kept))
+    }
+
     fn point(&mut self, mut point: Point, out: &mut Vec<Message>) {
         let subject = Subject {
             name: &point.name,
@@ -174,21 +204,21 @@ impl<L: AlertLevels> AlertNode<L> {
             tags: &point.tags,
             time: point.time,
         };
-        let Some((id, current)) = self.begin(&subject) else {
+        let judged = self.judge(&subject, Input::Point, |levels, current, errors| {
+            let level = determine_level(levels, &point, current, |_, _| *errors += 1);
+            Some((level, point.time, ()))
+        });
+        let Some((id, duration, level, time, ())) = judged else {
             return;
         };
-        let level = self.determine(&point, current);
         let candidate = Candidate {
             id,
             level,
-            time: point.time,
+            time,
             fields: &point.fields,
             source: EventSource::Point(&point),
         };
-        let Some(triggered) = self.advance(&point.group, Input::Point, candidate) else {
-            return;
-        };
-        let Some(summary) = self.raise(&subject, triggered) else {
+        let Some(summary) = self.raise(&subject, Triggered { candidate, duration }) else {
             return;
         };
         let annotations = &self.config.annotations;
@@ -205,26 +235,28 @@ impl<L: AlertLevels> AlertNode<L> {
             tags: &batch.tags,
             time: batch.time,
         };
-        let Some((id, current)) = self.begin(&subject) else {
-            return;
-        };
-        let Some(first) = batch.points.first() else {
-            return;
-        };
-        let mut lowest = Level::Critical;
-        let (mut highest, mut highest_point) = (Level::Ok, first);
-        for (i, p) in batch.points.iter().enumerate() {
-            let level = self.determine(p, current);
-            lowest = lowest.min(level);
-            if i == 0 || level > highest {
-                (highest, highest_point) = (level, p);
+        let all = self.config.all;
+        let judged = self.judge(&subject, Input::Batch, |levels, current, errors| {
+            let first = batch.points.first()?;
+            let mut lowest = Level::Critical;
+            let (mut highest, mut highest_point) = (Level::Ok, first);
+            for (i, p) in batch.points.iter().enumerate() {
+                let level = determine_level(&mut *levels, p, current, |_, _| *errors += 1);
+                lowest = lowest.min(level);
+                if i == 0 || level > highest {
+                    (highest, highest_point) = (level, p);
+                }
             }
-        }
-        let level = if self.config.all { lowest } else { highest };
-        let time = if self.config.all || level == Level::Ok {
-            batch.time
-        } else {
-            highest_point.time
+            let level = if all { lowest } else { highest };
+            let time = if all || level == Level::Ok {
+                batch.time
+            } else {
+                highest_point.time
+            };
+            Some((level, time, highest_point))
+        });
+        let Some((id, duration, level, time, highest_point)) = judged else {
+            return;
         };
         let candidate = Candidate {
             id,
@@ -233,10 +265,7 @@ impl<L: AlertLevels> AlertNode<L> {
             fields: &highest_point.fields,
             source: EventSource::Batch(&batch),
         };
-        let Some(triggered) = self.advance(&batch.group, Input::Batch, candidate) else {
-            return;
-        };
-        let Some(summary) = self.raise(&subject, triggered) else {
+        let Some(summary) = self.raise(&subject, Triggered { candidate, duration }) else {
             return;
         };
         let annotations = &self.config.annotations;
@@ -250,116 +279,18 @@ impl<L: AlertLevels> AlertNode<L> {
         out.push(Message::Batch(batch));
     }
 
-    /// Renders the id of a message and makes sure its group exists; returns the id and the
-    /// group's current level.
-    fn begin(&mut self, subject: &Subject<'_>) -> Option<(Str, Level)> {
-        if let Some(group) = self.groups.get(subject.group)
-            && let Some(rendered) = &group.id
-            && rendered.name == *subject.name
-            && (!self.id_reads_tags || rendered.tags == *subject.tags)
-        {
-            return Some((rendered.id.clone(), group.state.level()));
-        }
-        let id = match self.render_id(subject) {
-            Ok(id) => Str::from(id),
-            Err(_) => {
-                self.errors += 1;
-                return None;
-            }
-        };
-        let rendered = Some(RenderedId { name: subject.name.clone(), tags: subject.tags.clone(), id: id.clone() });
-        let current = match self.groups.get_mut(subject.group) {
-            Some(group) => {
-                group.id = rendered;
-                group.state.level()
-            }
-            None => {
-                let mut group = self.new_group(subject, &id);
-                group.id = rendered;
-                let current = group.state.level();
-                self.groups.insert(subject.group.clone(), group);
-                current
-            }
-        };
-        Some((id, current))
-    }
-
-    /// A group's fresh state: it starts from the level its id last had in the topic, and
-    /// registers its inhibitors with the values its group gives their tags.
-    fn new_group(&self, subject: &Subject<'_>, id: &str) -> Group {
-        let policy = &self.config.state;
-        let mut state = AlertState::new(policy);
-        if let Some(last) = self.topic.as_ref().and_then(|t| t.get(id))
-            && last.level != Level::Ok
-        {
-            state.update(subject.time, last.level, policy);
-            state.trigger(last.time);
-        }
-        let inhibitors = self
-            .config
-            .inhibits
-            .iter()
-            .map(|inhibit| {
-                let tags = inhibit
-                    .equal_tags
-                    .iter()
-                    .map(|name| {
-                        let in_group = subject.dimensions.tag_names.iter().any(|t| t == name);
-                        let value = subject.tags.get(name).filter(|_| in_group);
-                        (name.clone(), value.cloned().unwrap_or_default())
-                    })
-                    .collect();
-                self.inhibitors.add(&inhibit.category, tags)
-            })
-            .collect();
-        Group { state, inhibitors, id: None }
-    }
-
     /// Forgets a deleted group, and its inhibitors with it.
     ///
     /// Kapacitor forgets the group's state too but leaves its inhibitors registered, for
     /// ever. An alerting group's level is not lost where it matters: when the node keeps a
     /// topic, the group's id remembers it there, and a group that comes back starts from it
-    /// (see [`AlertNode::new_group`]), so its recovery still goes out.
+    /// (see [`GroupMaker::new_group`]), so its recovery still goes out.
     fn delete_group(&mut self, key: &GroupKey) {
         if let Some(group) = self.groups.remove(key) {
             for inhibitor in &group.inhibitors {
                 self.inhibitors.remove(inhibitor);
             }
         }
-    }
-
-    fn determine<S: crate::expr::Scope + ?Sized>(&mut self, scope: &S, current: Level) -> Level {
-        let errors = &mut self.errors;
-        determine_level(&mut self.levels, scope, current, |_, _| *errors += 1)
-    }
-
-    /// Records the candidate's level in its group's state and decides whether it makes an
-    /// event.
-    fn advance<'a>(
-        &mut self,
-        key: &GroupKey,
-        input: Input,
-        candidate: Candidate<'a>,
-    ) -> Option<Triggered<'a>> {
-        let policy = &self.config.state;
-        let group = self.groups.get_mut(key)?;
-        let level = candidate.level;
-        group.state.update(candidate.time, level, policy);
-        if !group.state.triggers(level, policy, input) {
-            return None;
-        }
-        let duration = group.state.trigger(candidate.time);
-        for inhibitor in &group.inhibitors {
-            inhibitor.set(level != Level::Ok);
-        }
-        if self.config.no_recoveries && level == Level::Ok {
-            return None;
-        }
-        Some(Triggered {
-            candidate,
-            duration,
-        })
     }
 
     /// Renders and handles an event; returns what annotations write, or `None` when a
@@ -430,29 +361,12 @@ impl<L: AlertLevels> AlertNode<L> {
         })
     }
 
-    fn id_data<'s>(&'s self, subject: &Subject<'s>) -> IdData<'s> {
-        IdData {
-            name: subject.name,
-            task_name: &self.config.task_name,
-            group: subject.group.as_str(),
-            tags: subject.tags,
-            server: &self.config.server,
-        }
-    }
-
-    fn render_id(&self, subject: &Subject<'_>) -> Result<String, TemplateError> {
-        self.config
-            .templates
-            .id
-            .render(&id_data(&self.id_data(subject)))
-    }
-
     fn render_message_and_details(
         &self,
         subject: &Subject<'_>,
         t: &Triggered<'_>,
     ) -> Result<(String, String), TemplateError> {
-        let ids = self.id_data(subject);
+        let ids = ids_of(&self.config, subject);
         let c = &t.candidate;
         let event = EventData {
             id: &c.id,
@@ -467,6 +381,115 @@ impl<L: AlertLevels> AlertNode<L> {
             .details
             .render(&details_data(&ids, &event, &message))?;
         Ok((message, details))
+    }
+}
+
+/// What the id, message and details templates see of the node and the data.
+fn ids_of<'s>(config: &'s AlertConfig, subject: &Subject<'s>) -> IdData<'s> {
+    IdData {
+        name: subject.name,
+        task_name: &config.task_name,
+        group: subject.group.as_str(),
+        tags: subject.tags,
+        server: &config.server,
+    }
+}
+
+impl GroupMaker<'_> {
+    /// The state of the message's group, with the message's id rendered. A new group is made
+    /// (see [`GroupMaker::new_group`]) once its id is known; `None`, counting an error, when
+    /// the id template fails. The id template sees only the name, the group and the tags, and
+    /// the points of one series share their name and tags (the same shared strings, compared
+    /// by address first), so an id is rendered once per series instead of once per point, and
+    /// once per group when the template does not read the tags (Kapacitor's default id).
+    fn group<'g>(
+        &self,
+        groups: &'g mut HashMap<GroupKey, Group>,
+        subject: &Subject<'_>,
+        errors: &mut u64,
+    ) -> Option<&'g mut Group> {
+        let entry = groups.entry(subject.group.clone());
+        let rendered = match &entry {
+            Entry::Occupied(known) => known.get().id.as_ref().is_some_and(|id| {
+                id.name == *subject.name && (!self.id_reads_tags || id.tags == *subject.tags)
+            }),
+            Entry::Vacant(_) => false,
+        };
+        let id = if rendered {
+            None
+        } else {
+            match self.config.templates.id.render(&id_data(&ids_of(self.config, subject))) {
+                Ok(id) => Some(Str::from(id)),
+                Err(_) => {
+                    *errors += 1;
+                    return None;
+                }
+            }
+        };
+        let group = match entry {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => new.insert(self.new_group(subject, id.as_deref().unwrap_or_default())),
+        };
+        if let Some(id) = id {
+            group.id = Some(RenderedId { name: subject.name.clone(), tags: subject.tags.clone(), id });
+        }
+        Some(group)
+    }
+
+    /// A group's fresh state: it starts from the level its id last had in the topic, and
+    /// registers its inhibitors with the values its group gives their tags.
+    fn new_group(&self, subject: &Subject<'_>, id: &str) -> Group {
+        let policy = &self.config.state;
+        let mut state = AlertState::new(policy);
+        if let Some(last) = self.topic.and_then(|t| t.get(id))
+            && last.level != Level::Ok
+        {
+            state.update(subject.time, last.level, policy);
+            state.trigger(last.time);
+        }
+        let inhibitors = self
+            .config
+            .inhibits
+            .iter()
+            .map(|inhibit| {
+                let tags = inhibit
+                    .equal_tags
+                    .iter()
+                    .map(|name| {
+                        let in_group = subject.dimensions.tag_names.iter().any(|t| t == name);
+                        let value = subject.tags.get(name).filter(|_| in_group);
+                        (name.clone(), value.cloned().unwrap_or_default())
+                    })
+                    .collect();
+                self.inhibitors.add(&inhibit.category, tags)
+            })
+            .collect();
+        Group { state, inhibitors, id: None }
+    }
+}
+
+impl Group {
+    /// The id last rendered for the group.
+    fn id(&self) -> Str {
+        self.id.as_ref().map(|r| r.id.clone()).unwrap_or_default()
+    }
+
+    /// Records the level the group's message got at `time`, and decides whether it makes an
+    /// event: its duration when it does.
+    fn advance(&mut self, config: &AlertConfig, input: Input, level: Level, time: Time) -> Option<i64> {
+        let policy = &config.state;
+        self.state.update(time, level, policy);
+        if !self.state.triggers(level, policy, input) {
+            return None;
+        }
+        let duration = self.state.trigger(time);
+        for inhibitor in &self.inhibitors {
+            inhibitor.set(level != Level::Ok);
+        }
+        if config.no_recoveries && level == Level::Ok {
+            return None;
+        }
+        Some(duration)
     }
 }
 

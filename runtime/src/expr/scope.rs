@@ -2,7 +2,7 @@
 
 use super::error::EvalError;
 use super::value::Value;
-use crate::point::{BatchPoint, FieldValue, Point, Time};
+use crate::point::{BatchPoint, FieldValue, Point, SortedMap, Time};
 
 /// What a lambda can reference: a point's fields, tags and time.
 pub trait Scope {
@@ -11,12 +11,30 @@ pub trait Scope {
     fn time(&self) -> Time;
 }
 
-impl Scope for Point {
-    fn field(&self, name: &str) -> Option<&FieldValue> {
-        self.fields.get(name)
+/// Up to this many entries, a lookup compares names for equality one by one rather than
+/// searching the sorted names: points carry a handful of tags and fields, and an equality test
+/// against a name the compiler knows (a lambda's reference, once inlined) is a length check and
+/// a few word compares, where each step of a binary search is a full ordering comparison.
+const SCAN_UP_TO: usize = 8;
+
+/// The value named `name` in `map`.
+#[inline]
+fn lookup<'m, V>(map: &'m SortedMap<V>, name: &str) -> Option<&'m V> {
+    if map.len() <= SCAN_UP_TO {
+        map.iter().find_map(|(k, v)| (k == name).then_some(v))
+    } else {
+        map.get(name)
     }
+}
+
+impl Scope for Point {
+    #[inline]
+    fn field(&self, name: &str) -> Option<&FieldValue> {
+        lookup(&self.fields, name)
+    }
+    #[inline]
     fn tag(&self, name: &str) -> Option<&str> {
-        self.tags.get(name).map(crate::point::Str::as_str)
+        lookup(&self.tags, name).map(crate::point::Str::as_str)
     }
     fn time(&self) -> Time {
         self.time
@@ -24,11 +42,13 @@ impl Scope for Point {
 }
 
 impl Scope for BatchPoint {
+    #[inline]
     fn field(&self, name: &str) -> Option<&FieldValue> {
-        self.fields.get(name)
+        lookup(&self.fields, name)
     }
+    #[inline]
     fn tag(&self, name: &str) -> Option<&str> {
-        self.tags.get(name).map(crate::point::Str::as_str)
+        lookup(&self.tags, name).map(crate::point::Str::as_str)
     }
     fn time(&self) -> Time {
         self.time
@@ -38,6 +58,7 @@ impl Scope for BatchPoint {
 /// Reads the reference `name`: `"time"` is always the point's time; otherwise the field, else the
 /// tag, else a missing value. A name that is both a field and a tag is an error (Kapacitor refuses
 /// to guess).
+#[inline]
 pub fn reference<'a, S: Scope + ?Sized>(
     scope: &'a S,
     name: &'a str,
@@ -81,6 +102,24 @@ mod tests {
         assert_eq!(reference(&p, "v"), Ok(Value::Float(1.5)));
         assert_eq!(reference(&p, "host"), Ok(Value::str("a")));
         assert_eq!(reference(&p, "nope"), Ok(Value::Missing("nope")));
+    }
+
+    /// Small maps are scanned, larger ones searched: both find every name and only those.
+    #[test]
+    fn lookups_find_names_in_small_and_large_maps() {
+        for size in [SCAN_UP_TO, SCAN_UP_TO + 5] {
+            let p = BatchPoint {
+                time: 0,
+                fields: (0..size).map(|i| (format!("f{i:02}"), FieldValue::Int(i as i64))).collect(),
+                tags: (0..size).map(|i| (format!("t{i:02}"), format!("v{i}"))).collect(),
+            };
+            for i in 0..size {
+                assert_eq!(reference(&p, &format!("f{i:02}")), Ok(Value::Int(i as i64)));
+                assert_eq!(reference(&p, &format!("t{i:02}")), Ok(Value::str(&format!("v{i}"))));
+            }
+            assert_eq!(reference(&p, "f"), Ok(Value::Missing("f")));
+            assert_eq!(reference(&p, "t99"), Ok(Value::Missing("t99")));
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@
 use super::Node;
 use super::group::{GroupStates, regroup_point};
 use crate::expr::{EvalError, Lambda, Scope};
-use crate::point::{FieldValue, Fields, Message, Tags, Time};
+use crate::point::{FieldValue, Fields, Message, Str, Tags, Time};
 
 /// The ordered expressions of an eval node.
 pub trait Expressions {
@@ -113,10 +113,44 @@ impl std::fmt::Display for NameCountMismatch {
 
 impl std::error::Error for NameCountMismatch {}
 
+/// What the node writes, its names made shared strings once, so that naming a result costs a
+/// reference count per point rather than a string copy.
+#[derive(Debug)]
+struct Outputs {
+    names: Vec<Str>,
+    tags: Vec<Str>,
+    keep: KeptFields,
+    quiet: bool,
+}
+
+/// [`Keep`], with shared names.
+#[derive(Debug)]
+enum KeptFields {
+    NewFields,
+    All,
+    Only(Vec<Str>),
+}
+
+impl From<EvalConfig> for Outputs {
+    fn from(config: EvalConfig) -> Self {
+        let shared = |names: Vec<String>| names.into_iter().map(Str::from).collect();
+        Outputs {
+            names: shared(config.names),
+            tags: shared(config.tags),
+            keep: match config.keep {
+                Keep::NewFields => KeptFields::NewFields,
+                Keep::All => KeptFields::All,
+                Keep::Only(names) => KeptFields::Only(shared(names)),
+            },
+            quiet: config.quiet,
+        }
+    }
+}
+
 /// `|eval()`.
 #[derive(Debug)]
 pub struct EvalNode<E: Expressions> {
-    config: EvalConfig,
+    config: Outputs,
     expressions: E,
     states: GroupStates<E::State>,
     /// The current point's results so far, reused between points.
@@ -133,7 +167,7 @@ impl<E: Expressions> EvalNode<E> {
             });
         }
         Ok(EvalNode {
-            config,
+            config: Outputs::from(config),
             expressions,
             states: GroupStates::default(),
             results: Vec::with_capacity(E::LEN),
@@ -152,7 +186,7 @@ impl<E: Expressions> EvalNode<E> {
 /// expressions before.
 struct WithResults<'a, S: ?Sized> {
     point: &'a S,
-    names: &'a [String],
+    names: &'a [Str],
     results: &'a [FieldValue],
 }
 
@@ -177,21 +211,21 @@ impl<S: Scope + ?Sized> Scope for WithResults<'_, S> {
 
 /// The latest result named `name` (a later `.as()` of the same name wins).
 fn result_named<'r>(
-    names: &[String],
+    names: &[Str],
     results: &'r [FieldValue],
     name: &str,
 ) -> Option<&'r FieldValue> {
     let index = names
         .get(..results.len())?
         .iter()
-        .rposition(|n| n == name)?;
+        .rposition(|n| n.as_str() == name)?;
     results.get(index)
 }
 
 /// Runs every expression on `point`, leaving the results in `results`.
 fn evaluate<E: Expressions, S: Scope>(
     expressions: &E,
-    names: &[String],
+    names: &[Str],
     point: &S,
     state: &mut E::State,
     results: &mut Vec<FieldValue>,
@@ -214,7 +248,7 @@ fn evaluate<E: Expressions, S: Scope>(
 /// Applies the results to a point's fields and tags; `false` when that fails (a tag result
 /// that is not a string, a kept field that does not exist).
 fn apply(
-    config: &EvalConfig,
+    config: &Outputs,
     results: &[FieldValue],
     fields: &mut Fields,
     tags: &mut Tags,
@@ -229,7 +263,7 @@ fn apply(
         }
     }
     match &config.keep {
-        Keep::NewFields => {
+        KeptFields::NewFields => {
             fields.clear();
             for (name, value) in names.iter().zip(results) {
                 if !config.tags.contains(name) {
@@ -237,12 +271,12 @@ fn apply(
                 }
             }
         }
-        Keep::All => {
+        KeptFields::All => {
             for (name, value) in names.iter().zip(results) {
                 fields.insert(name.clone(), value.clone());
             }
         }
-        Keep::Only(kept) => {
+        KeptFields::Only(kept) => {
             let mut new_fields = Fields::with_capacity(kept.len());
             for name in kept {
                 match result_named(names, results, name).or_else(|| fields.get(name)) {
@@ -261,13 +295,17 @@ fn apply(
 impl<E: Expressions> Node for EvalNode<E> {
     fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
         match msg {
-            Message::Point(mut point) => {
+            // Changed where it lies: a point is too large to move out of its message and back.
+            mut msg @ Message::Point(_) => {
+                let Message::Point(point) = &mut msg else {
+                    return;
+                };
                 let mut state = self.states.get(&point.group);
                 let names = &self.config.names;
                 let done = evaluate(
                     &self.expressions,
                     names,
-                    &point,
+                    &*point,
                     &mut state,
                     &mut self.results,
                 )
@@ -280,9 +318,9 @@ impl<E: Expressions> Node for EvalNode<E> {
                     );
                 if done {
                     if !self.config.tags.is_empty() {
-                        regroup_point(&mut point);
+                        regroup_point(point);
                     }
-                    out.push(Message::Point(point));
+                    out.push(msg);
                 } else {
                     self.fail();
                 }

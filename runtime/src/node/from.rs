@@ -3,10 +3,11 @@
 
 use super::Node;
 use super::go_time;
-use super::group::{GroupBy, regroup_point};
+use super::group::GroupBy;
+use super::group_keys::GroupKeys;
 use super::idle_groups::IdleGroups;
 use crate::expr::{EvalError, Lambda, Scope, Value};
-use crate::point::{Dimensions, Message};
+use crate::point::Message;
 
 /// What a script sets on `|from()`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,6 +46,7 @@ pub struct FromNode<W: Lambda = NoLambda> {
     state: W::State,
     /// The groups it gives points, to forget those whose series stopped (when grouping).
     idle_groups: IdleGroups,
+    group_keys: GroupKeys,
     errors: u64,
 }
 
@@ -55,6 +57,7 @@ impl<W: Lambda> FromNode<W> {
             filter,
             state: W::State::default(),
             idle_groups: IdleGroups::new(0),
+            group_keys: GroupKeys::default(),
             errors: 0,
         }
     }
@@ -91,20 +94,22 @@ impl<W: Lambda> FromNode<W> {
 }
 
 impl<W: Lambda> Node for FromNode<W> {
-    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
-        let mut point = match msg {
+    fn push(&mut self, mut msg: Message, out: &mut Vec<Message>) {
+        // The point is changed where it lies and the message passed on whole: a point is too
+        // large to move out of its message and back for nothing.
+        let point = match &mut msg {
             Message::Point(p) => p,
             // The checker only puts from() on a stream; a batch here is a wiring error.
             Message::Batch(_) => {
                 self.errors += 1;
                 return;
             }
-            control @ (Message::Barrier { .. } | Message::DeleteGroup { .. }) => {
-                out.push(control);
+            Message::Barrier { .. } | Message::DeleteGroup { .. } => {
+                out.push(msg);
                 return;
             }
         };
-        if !self.selects(&point) {
+        if !self.selects(point) {
             return;
         }
         if let Some(d) = self.config.truncate {
@@ -113,13 +118,9 @@ impl<W: Lambda> Node for FromNode<W> {
         if let Some(d) = self.config.round {
             point.time = go_time::round(point.time, d);
         }
-        point.dimensions = Dimensions {
-            by_measurement: self.config.group_by_measurement,
-            tag_names: self.config.group_by.tag_names(&point.tags),
-        };
-        regroup_point(&mut point);
+        self.group_keys.regroup(point, &self.config.group_by, self.config.group_by_measurement);
         let evict = self.idle_groups.saw(&point.group, point.time);
-        out.push(Message::Point(point));
+        out.push(msg);
         if evict {
             self.idle_groups.evict(out);
         }

@@ -96,7 +96,8 @@ impl GroupBy {
     /// The dimension tag names for a point with `tags`.
     pub fn tag_names(&self, tags: &Tags) -> std::sync::Arc<[Str]> {
         match self {
-            GroupBy::Nothing => std::sync::Arc::from([]),
+            // The empty slice of `Default` is shared, not allocated per point.
+            GroupBy::Nothing => std::sync::Arc::default(),
             GroupBy::Tags(names) => names.clone(),
             GroupBy::AllExcept(excluded) => tags
                 .entries()

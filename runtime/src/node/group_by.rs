@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 
 use super::Node;
-use super::group::{GroupBy, group_key, regroup_point, set_batch_dimensions};
+use super::group::{GroupBy, group_key, set_batch_dimensions};
+use super::group_keys::GroupKeys;
 use super::idle_groups::IdleGroups;
 use crate::point::{Batch, Dimensions, GroupKey, Message, Time};
 
@@ -36,6 +37,7 @@ pub struct GroupByNode {
     pending_points: usize,
     /// The groups it gives data, to forget those whose series stopped.
     idle_groups: IdleGroups,
+    group_keys: GroupKeys,
 }
 
 impl GroupByNode {
@@ -115,14 +117,15 @@ impl Node for GroupByNode {
 
     fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
         match msg {
-            Message::Point(mut point) => {
-                point.dimensions = Dimensions {
-                    by_measurement: point.dimensions.by_measurement || self.config.by_measurement,
-                    tag_names: self.config.group_by.tag_names(&point.tags),
+            // Changed where it lies: a point is too large to move out of its message and back.
+            mut msg @ Message::Point(_) => {
+                let Message::Point(point) = &mut msg else {
+                    return;
                 };
-                regroup_point(&mut point);
+                let by_measurement = point.dimensions.by_measurement || self.config.by_measurement;
+                self.group_keys.regroup(point, &self.config.group_by, by_measurement);
                 let evict = self.idle_groups.saw(&point.group, point.time);
-                out.push(Message::Point(point));
+                out.push(msg);
                 if evict {
                     self.idle_groups.evict(out);
                 }

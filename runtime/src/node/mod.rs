@@ -65,6 +65,7 @@ pub mod from;
 pub mod go_time;
 pub mod group;
 pub mod group_by;
+pub mod group_keys;
 pub mod http_out;
 pub mod http_post;
 pub mod idle_groups;

@@ -289,20 +289,34 @@ impl GroupWindow {
                 }
                 let oldest = emit_at.wrapping_sub(*period);
                 expire_front(&mut self.buffer, |t| t < oldest);
+                // The next close keeps only points from `next_emit - period` on. When no point
+                // of this window reaches that far (tumbling windows: period <= every), every
+                // one of them dies at the next close, as they sit at the front: they move into
+                // the batch now instead of being copied into it and dropped later.
+                let next_oldest = next_emit.wrapping_sub(*period);
+                if self.buffer.iter().all(|p| p.time < next_oldest) {
+                    let points = self.buffer.drain(..).collect();
+                    return Some(self.batch_of(emit_at, points));
+                }
                 Some(self.batch(emit_at))
             }
             Clock::Count { .. } => None,
         }
     }
 
+    /// The window's contents as a batch timed `time`; they stay in the window.
     fn batch(&self, time: Time) -> Batch {
+        self.batch_of(time, self.buffer.iter().cloned().collect())
+    }
+
+    fn batch_of(&self, time: Time, points: Vec<BatchPoint>) -> Batch {
         Batch {
             name: self.name.clone(),
             time,
             tags: self.tags.clone(),
             dimensions: self.dimensions.clone(),
             group: self.group.clone(),
-            points: self.buffer.iter().cloned().collect(),
+            points,
         }
     }
 }
@@ -618,6 +632,26 @@ mod tests {
         let got = run(time_window(5, 5), &[0, 1, 2, 4, 6, 7, 40, 41, 43, 46]);
         // The gap moves the next emit to 40 + 5; nothing is flushed after 46.
         assert_eq!(got, ["5:[0,1,2,4]", "11:[6,7]", "45:[40,41,43]"]);
+    }
+
+    /// A tumbling window hands its points to the batch: the window keeps only the point that
+    /// closed it. An overlapping one keeps its points until the next close expires them.
+    #[test]
+    fn a_tumbling_window_keeps_nothing_it_has_sent() {
+        let kept = |config: WindowConfig, seconds: &[i64]| {
+            let mut node = WindowNode::new(&config).unwrap();
+            let mut out = Vec::new();
+            for &s in seconds {
+                node.push(point("a", s, s), &mut out);
+            }
+            let window = node.groups.values().next().expect("one group");
+            window.buffer.iter().map(|p| (p.time - T0) / S).collect::<Vec<_>>()
+        };
+        assert_eq!(kept(time_window(5, 5), &[0, 1, 4, 6]), [6]);
+        assert_eq!(kept(time_window(3, 5), &[0, 1, 4, 6]), [6]);
+        assert_eq!(kept(time_window(6, 4), &[3, 4, 5, 7]), [3, 4, 5, 7]);
+        let aligned = WindowConfig { align: true, ..time_window(5, 5) };
+        assert_eq!(kept(aligned, &[2, 4, 6]), [6]);
     }
 
     #[test]

@@ -145,7 +145,7 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
     };
     let calls = child_calls(task, codes, node);
     let last = calls.len().saturating_sub(1);
-    let hand_over = calls.iter().enumerate().map(|(i, (method, parent))| {
+    let hand_over: Vec<TokenStream> = calls.iter().enumerate().map(|(i, (method, parent))| {
         let msg = if i == last {
             quote!(msg)
         } else {
@@ -158,7 +158,7 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
             }
             None => quote!(self.#method(#msg);),
         }
-    });
+    }).collect();
     let drain = if calls.is_empty() {
         quote!()
     } else {
@@ -168,10 +168,25 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
             }
         }
     };
-    let out_binding = if calls.is_empty() { quote!(out) } else { quote!(mut out) };
     let observers = observers(task, codes, node);
+    let code = codes.get(node.id);
+    if code.is_some_and(|c| c.passes_through && !c.multi_input) {
+        // The message leaves as it came: shown and handed on directly, no buffer in between.
+        return quote! {
+            fn #method(&mut self, msg: rt::Message) {
+                self.#field.pass(&msg);
+                let out = ::core::slice::from_ref(&msg);
+                #(self.#observers.node.observe(out);)*
+                if let Some(tap) = &self.tap {
+                    tap.emitted(#name, out);
+                }
+                #(#hand_over)*
+            }
+        };
+    }
+    let out_binding = if calls.is_empty() { quote!(out) } else { quote!(mut out) };
     // A node that is shown its parent's output (stats) is never pushed to.
-    let fed = codes.get(node.id).is_none_or(|c| c.observes.is_none());
+    let fed = code.is_none_or(|c| c.observes.is_none());
     let push_method = fed.then(|| {
         quote! {
             fn #method(&mut self, #parent_param msg: rt::Message) {

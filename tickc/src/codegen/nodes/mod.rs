@@ -57,6 +57,9 @@ pub(super) struct NodeCode {
     /// The node whose output this node is shown rather than fed (`stats`): the observed
     /// node's emit calls this node's `observe` with everything it emits.
     pub observes: Option<NodeId>,
+    /// Whether the node passes every message on unchanged (`rt::Source`): the pipeline then
+    /// counts the message and hands it to the children itself, without the node's buffer.
+    pub passes_through: bool,
 }
 
 impl NodeCode {
@@ -69,6 +72,7 @@ impl NodeCode {
             multi_input: false,
             clocked: false,
             observes: None,
+            passes_through: false,
         }
     }
 

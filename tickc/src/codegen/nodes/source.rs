@@ -5,5 +5,8 @@ use quote::quote;
 use super::NodeCode;
 
 pub(super) fn generate() -> NodeCode {
-    NodeCode::plain(quote!(rt::Source), quote!(rt::Source))
+    NodeCode {
+        passes_through: true,
+        ..NodeCode::plain(quote!(rt::Source), quote!(rt::Source))
+    }
 }
