@@ -500,9 +500,14 @@ impl LiveTask {
         let keeper = self.environment.keeper(self.descriptor.id);
         let new = self.descriptor.new;
         let thread_progress = progress.clone();
+        let (built, pipeline_built) = sync_channel(1);
         let thread = std::thread::Builder::new()
             .name(format!("task {}", self.descriptor.id))
-            .spawn(move || execute(new, &context, chunks, &thread_progress, keeper, requeue))?;
+            .spawn(move || execute(new, &context, chunks, &thread_progress, keeper, requeue, built))?;
+        // The task counts as started once its pipeline is built: its httpOut endpoints are
+        // registered then, so a request right after the start finds them. A pipeline that
+        // panics while building drops the sender, and is reported by its thread.
+        let _ = pipeline_built.recv();
         Ok(Execution {
             queue,
             progress,
@@ -513,7 +518,7 @@ impl LiveTask {
 }
 
 /// The body of a task thread: builds the pipeline (restoring its saved state, and queuing its
-/// saved deliveries again when `requeue`), feeds it every chunk until every sender is gone,
+/// saved deliveries again when `requeue`), says so on `built`, feeds it every chunk until every sender is gone,
 /// then flushes it. Its state is then still to be saved, by whoever stopped it. A panic in the
 /// pipeline ends the task and is reported, not spread.
 fn execute(
@@ -523,12 +528,14 @@ fn execute(
     progress: &Progress,
     mut keeper: Option<Keeper>,
     requeue: bool,
+    built: SyncSender<()>,
 ) -> Option<Stopped> {
     let run = catch_unwind(AssertUnwindSafe(|| {
         let mut task = new(context);
         if let Some(keeper) = &mut keeper {
             keeper.restore(task.as_mut(), requeue);
         }
+        let _ = built.send(());
         *lock(&progress.stats) = task.stats();
         let mut next_tick = Instant::now() + TICK_INTERVAL;
         loop {
