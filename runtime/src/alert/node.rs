@@ -14,6 +14,7 @@ use super::snapshot::{AlertSnapshot, GroupSnapshot};
 use super::state::{AlertState, Input};
 use super::topic::{LastEvent, TopicEvents};
 use crate::delivery::{FailureCount, Outbox};
+use crate::node::pass_control;
 use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Str, Tags, Time};
 use crate::template::TemplateError;
 use crate::template::alert_data::{EventData, IdData, details_data, id_data, message_data};
@@ -498,11 +499,9 @@ impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
         match msg {
             Message::Point(p) => self.point(p, out),
             Message::Batch(b) => self.batch(b, out),
-            Message::DeleteGroup { group } => {
-                self.delete_group(&group);
-                out.push(Message::DeleteGroup { group });
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                pass_control(control, out, |group| self.delete_group(group))
             }
-            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

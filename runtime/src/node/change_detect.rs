@@ -4,6 +4,7 @@
 
 use super::Node;
 use super::group::GroupStates;
+use super::pass_control;
 use crate::point::{FieldValue, Fields, Message};
 
 /// The watched fields' values of the last point passed (`None` where it lacked the field).
@@ -72,11 +73,11 @@ impl Node for ChangeDetectNode {
                     .retain(|p| detect(&self.fields, &mut previous, &p.fields, &mut self.errors));
                 out.push(Message::Batch(batch));
             }
-            Message::DeleteGroup { group } => {
-                self.previous.remove(&group);
-                out.push(Message::DeleteGroup { group });
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                pass_control(control, out, |group| {
+                    self.previous.remove(group);
+                })
             }
-            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::node::Node;
+use crate::node::{Node, pass_control};
 use crate::point::{Batch, FieldValue, Fields, GroupKey, Message, Time};
 
 const SECOND: i64 = 1_000_000_000;
@@ -120,11 +120,11 @@ impl Node for DerivativeNode {
                 }
             }
             Message::Batch(batch) => self.push_batch(batch, out),
-            Message::DeleteGroup { group } => {
-                self.previous.remove(&group);
-                out.push(Message::DeleteGroup { group });
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                pass_control(control, out, |group| {
+                    self.previous.remove(group);
+                })
             }
-            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

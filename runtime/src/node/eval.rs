@@ -13,6 +13,7 @@
 
 use super::Node;
 use super::group::{GroupStates, regroup_point};
+use super::pass_control;
 use crate::expr::{EvalError, Lambda, Scope};
 use crate::point::{FieldValue, Fields, Message, Str, Tags, Time};
 
@@ -347,11 +348,11 @@ impl<E: Expressions> Node for EvalNode<E> {
                 }
                 out.push(Message::Batch(batch));
             }
-            Message::DeleteGroup { group } => {
-                self.states.remove(&group);
-                out.push(Message::DeleteGroup { group });
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                pass_control(control, out, |group| {
+                    self.states.remove(group);
+                })
             }
-            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

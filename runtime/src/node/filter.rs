@@ -4,6 +4,7 @@
 
 use super::Node;
 use super::group::GroupStates;
+use super::pass_control;
 use crate::expr::{Lambda, Scope};
 use crate::point::Message;
 
@@ -41,11 +42,11 @@ impl<L: Lambda> Node for WhereNode<L> {
                     .retain(|p| passes(&self.predicate, p, &mut state, &mut self.errors));
                 out.push(Message::Batch(batch));
             }
-            Message::DeleteGroup { group } => {
-                self.states.remove(&group);
-                out.push(Message::DeleteGroup { group });
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                pass_control(control, out, |group| {
+                    self.states.remove(group);
+                })
             }
-            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

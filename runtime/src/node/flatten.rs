@@ -11,6 +11,7 @@
 use super::Node;
 use super::go_time::round;
 use super::group::{GroupStates, group_tags};
+use super::pass_control;
 use crate::point::{Str, Batch, BatchPoint, Dimensions, Fields, GroupKey, Message, Point, Tags, Time};
 
 /// What a script sets on `|flatten()`.
@@ -168,11 +169,11 @@ impl Node for FlattenNode {
             }
             // As in Kapacitor, a barrier does not flush the pending point, and a deleted group's
             // pending point is dropped unsent.
-            Message::DeleteGroup { group } => {
-                self.groups.remove(&group);
-                out.push(Message::DeleteGroup { group });
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                pass_control(control, out, |group| {
+                    self.groups.remove(group);
+                })
             }
-            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

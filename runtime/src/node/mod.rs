@@ -4,7 +4,7 @@
 //! What it emits goes into `out`, which the caller (generated wiring, a test) drains into the
 //! node's children; reusing one buffer keeps the hot path free of allocation.
 
-use crate::point::{Message, Time};
+use crate::point::{GroupKey, Message, Time};
 
 /// A node of a task's pipeline.
 pub trait Node {
@@ -84,3 +84,12 @@ pub mod stats;
 mod testing;
 pub mod union;
 pub mod window;
+
+/// Passes a barrier or a delete-group on, as every node with group state does: a deleted
+/// group's state is dropped first, by `forget`.
+pub(crate) fn pass_control(control: Message, out: &mut Vec<Message>, forget: impl FnOnce(&GroupKey)) {
+    if let Message::DeleteGroup { group } = &control {
+        forget(group);
+    }
+    out.push(control);
+}

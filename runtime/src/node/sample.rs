@@ -5,6 +5,7 @@
 use super::Node;
 use super::go_time;
 use super::group::GroupStates;
+use super::pass_control;
 use crate::point::{Message, Time};
 
 /// What to keep.
@@ -63,11 +64,11 @@ impl Node for SampleNode {
                 });
                 out.push(Message::Batch(batch));
             }
-            Message::DeleteGroup { group } => {
-                self.counts.remove(&group);
-                out.push(Message::DeleteGroup { group });
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                pass_control(control, out, |group| {
+                    self.counts.remove(group);
+                })
             }
-            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

@@ -6,6 +6,7 @@
 use super::Node;
 use super::filter::predicate_result;
 use super::group::GroupStates;
+use super::pass_control;
 use crate::expr::Lambda;
 use crate::point::{FieldValue, Message, Time};
 
@@ -179,11 +180,11 @@ impl<L: Lambda, T: Tracker> Node for StateTrackingNode<L, T> {
                 });
                 out.push(Message::Batch(batch));
             }
-            Message::DeleteGroup { group } => {
-                self.groups.remove(&group);
-                out.push(Message::DeleteGroup { group });
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                pass_control(control, out, |group| {
+                    self.groups.remove(group);
+                })
             }
-            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 

@@ -29,6 +29,7 @@ use std::collections::HashMap;
 
 use crate::node::Node;
 use crate::node::group::group_tags;
+use crate::node::pass_control;
 use crate::point::{Str, 
     Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time,
 };
@@ -227,11 +228,11 @@ impl Node for InfluxQlNode {
             Message::Point(point) => self.push_point(point, out),
             Message::Batch(batch) => self.push_batch(batch, out),
             // A deleted group's pending step is dropped unreduced, as in Kapacitor.
-            Message::DeleteGroup { group } => {
-                self.groups.remove(&group);
-                out.push(Message::DeleteGroup { group });
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                pass_control(control, out, |group| {
+                    self.groups.remove(group);
+                })
             }
-            barrier @ Message::Barrier { .. } => out.push(barrier),
         }
     }
 
