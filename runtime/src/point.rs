@@ -9,8 +9,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+mod intern;
 mod str;
 
+pub use self::intern::{intern_str, intern_tags};
 pub use self::str::Str;
 
 /// Nanoseconds since the Unix epoch (data time).
@@ -37,7 +39,7 @@ impl FieldValue {
 }
 
 /// Name/value pairs kept sorted by name, with unique names.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SortedMap<V> {
     entries: Vec<(Str, V)>,
@@ -156,11 +158,46 @@ impl<'a, V> IntoIterator for &'a SortedMap<V> {
 }
 
 /// A point's or a batch's tags. The tags of one series are the same on every point of it, so
-/// they are shared: a clone is a reference count, and a change (`insert`, `remove`...) copies
-/// them first when they are shared. Reading goes through [`SortedMap`].
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Tags(Arc<SortedMap<Str>>);
+/// they are shared: a clone is a reference count (or nothing, for interned tags: see
+/// [`intern_tags`]), and a change (`insert`, `remove`...) copies them first when they are
+/// shared. Reading goes through [`SortedMap`].
+#[derive(Clone)]
+pub struct Tags(TagsRepr);
+
+#[derive(Clone)]
+enum TagsRepr {
+    Shared(Arc<SortedMap<Str>>),
+    Static(&'static SortedMap<Str>),
+}
+
+/// What empty tags point to: no allocation, no count.
+static NO_TAGS: SortedMap<Str> = SortedMap { entries: Vec::new() };
+
+impl Default for Tags {
+    fn default() -> Self {
+        Tags::from_static(&NO_TAGS)
+    }
+}
+
+impl PartialEq for Tags {
+    fn eq(&self, other: &Tags) -> bool {
+        std::ptr::eq::<SortedMap<Str>>(&**self, &**other) || **self == **other
+    }
+}
+
+impl Eq for Tags {}
+
+impl Serialize for Tags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Tags {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        SortedMap::deserialize(deserializer).map(|map| Tags(TagsRepr::Shared(Arc::new(map))))
+    }
+}
 
 impl Tags {
     pub fn new() -> Self {
@@ -168,11 +205,21 @@ impl Tags {
     }
 
     pub fn from_pairs(pairs: impl IntoIterator<Item = (Str, Str)>) -> Self {
-        Tags(Arc::new(SortedMap::from_pairs(pairs)))
+        Tags(TagsRepr::Shared(Arc::new(SortedMap::from_pairs(pairs))))
+    }
+
+    const fn from_static(map: &'static SortedMap<Str>) -> Self {
+        Tags(TagsRepr::Static(map))
     }
 
     fn make_mut(&mut self) -> &mut SortedMap<Str> {
-        Arc::make_mut(&mut self.0)
+        if let TagsRepr::Static(map) = self.0 {
+            self.0 = TagsRepr::Shared(Arc::new(map.clone()));
+        }
+        match &mut self.0 {
+            TagsRepr::Shared(map) => Arc::make_mut(map),
+            TagsRepr::Static(_) => unreachable!("made shared above"),
+        }
     }
 
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Str> {
@@ -185,7 +232,7 @@ impl Tags {
     }
 
     pub fn remove(&mut self, name: &str) -> Option<Str> {
-        if !self.0.contains(name) {
+        if !self.contains(name) {
             return None;
         }
         self.make_mut().remove(name)
@@ -194,7 +241,7 @@ impl Tags {
     /// Keeps the tags `keep` accepts, asking once per tag; shared tags are copied only when
     /// one goes.
     pub fn retain(&mut self, mut keep: impl FnMut(&str, &Str) -> bool) {
-        let Some(first_dropped) = self.0.iter().position(|(k, v)| !keep(k, v)) else {
+        let Some(first_dropped) = self.iter().position(|(k, v)| !keep(k, v)) else {
             return;
         };
         let mut index = 0;
@@ -210,7 +257,7 @@ impl Tags {
     }
 
     pub fn clear(&mut self) {
-        if !self.0.is_empty() {
+        if !self.is_empty() {
             *self = Tags::default();
         }
     }
@@ -219,13 +266,16 @@ impl Tags {
 impl std::ops::Deref for Tags {
     type Target = SortedMap<Str>;
     fn deref(&self) -> &SortedMap<Str> {
-        &self.0
+        match &self.0 {
+            TagsRepr::Shared(map) => map,
+            TagsRepr::Static(map) => map,
+        }
     }
 }
 
 impl fmt::Debug for Tags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        (**self).fmt(f)
     }
 }
 
@@ -239,7 +289,7 @@ impl<'a> IntoIterator for &'a Tags {
     type Item = (&'a str, &'a Str);
     type IntoIter = <&'a SortedMap<Str> as IntoIterator>::IntoIter;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter_pairs()
+        (**self).iter_pairs()
     }
 }
 

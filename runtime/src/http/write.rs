@@ -46,7 +46,7 @@ use super::recordings::record;
 use super::response::{Body, empty, error, json};
 use super::server::State;
 use crate::lineproto::{BadLine, Line, LineError, SeriesCache, lines};
-use crate::point::{Point, Str, Time};
+use crate::point::{Point, Str, Time, intern_str};
 use crate::route::{RouteMemo, Scratch, TaskIndex};
 use crate::time::Precision;
 use crate::time::wall_clock_now;
@@ -106,8 +106,8 @@ where
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("reading the body: {e}")),
     };
     let write = Write {
-        database: database.into(),
-        retention_policy: retention_policy.into(),
+        database: intern_str(database),
+        retention_policy: intern_str(retention_policy),
         precision,
         now: wall_clock_now(),
     };

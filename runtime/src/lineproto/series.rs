@@ -8,6 +8,10 @@
 //! field list (and its string values). The cache is bounded: when it holds `capacity` series it
 //! starts over, so series that come and go cost nothing once they are gone.
 //!
+//! The names (measurement, field names) are interned, and so are the tags of a series once it
+//! has sent [`REGULAR_AFTER`] points: its points then carry no reference count at all (see
+//! [`crate::point::intern_tags`] for why that matters and how it is bounded).
+//!
 //! Each series also keeps a value of the caller's (`M`): what the caller worked out for the
 //! series once, such as which tasks its points go to.
 
@@ -22,13 +26,15 @@ use super::field::{FieldSink, FieldValueRef, read_fields, scan_field};
 use super::key::{Tags as LineTags, key_end, scan_key};
 use super::line::{LineView, scan_timestamp};
 use super::whitespace::skip_whitespace;
-use crate::point::{Dimensions, Fields, GroupKey, Point, Str, Tags, Time};
+use crate::point::{Dimensions, Fields, GroupKey, Point, Str, Tags, Time, intern_str, intern_tags};
 use crate::time::Precision;
 
 /// How many series a cache keeps unless told otherwise: far more than a task set usually sees
 /// at once, and a few megabytes at most.
 pub const DEFAULT_SERIES: usize = 16_384;
 
+/// Points a series sends before its tags are interned: series that come and go never are.
+pub const REGULAR_AFTER: u32 = 64;
 /// Field names kept per series; a line with more fields decodes the rest each time.
 const MAX_CACHED_FIELD_NAMES: usize = 64;
 
@@ -47,6 +53,8 @@ pub struct SeriesCache<M = ()> {
 struct Series<M> {
     name: Str,
     tags: Tags,
+    /// Points read, up to [`REGULAR_AFTER`].
+    points: u32,
     field_names: Vec<Str>,
     memo: M,
 }
@@ -96,8 +104,9 @@ impl<M: Default> SeriesCache<M> {
                 }
                 let slice = |(from, to): (usize, usize)| line.get(from..to).unwrap_or_default();
                 self.series.push(Series {
-                    name: unescape(slice(key.measurement), NAME_ESCAPES).into(),
+                    name: intern_str(&unescape(slice(key.measurement), NAME_ESCAPES)),
                     tags: LineTags::new(slice(key.tags)).collect(),
+                    points: 0,
                     field_names: Vec::new(),
                     memo: M::default(),
                 });
@@ -108,6 +117,12 @@ impl<M: Default> SeriesCache<M> {
         };
         // In bounds: checked above, or the series just pushed.
         let series = &mut self.series[position];
+        if series.points < REGULAR_AFTER {
+            series.points += 1;
+            if series.points == REGULAR_AFTER {
+                series.tags = intern_tags(&series.tags);
+            }
+        }
         Ok(SeriesLine {
             series,
             line,
@@ -234,7 +249,7 @@ impl<'a> FieldSink<'a> for PointFields<'_> {
         let name = match self.names.get(index) {
             Some(known) if known.as_bytes() == key && !key.contains(&b'\\') => known.clone(),
             _ => {
-                let name = Str::from(unescape(key, NAME_ESCAPES));
+                let name = intern_str(&unescape(key, NAME_ESCAPES));
                 if let Some(slot) = self.names.get_mut(index) {
                     *slot = name.clone();
                 } else if index < MAX_CACHED_FIELD_NAMES {
@@ -291,6 +306,24 @@ mod tests {
         parse_line(line, precision)
             .map(|view| view.to_point("db", "rp", 7))
             .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_regular_series_gets_interned_tags_and_a_passing_one_does_not() {
+        let mut cache = SeriesCache::default();
+        let regular = "regular_series,host=r1 v=1";
+        let early = point(&mut cache, regular);
+        point(&mut cache, "passing_series,host=p1 v=1");
+        for _ in 1..REGULAR_AFTER {
+            point(&mut cache, regular);
+        }
+        let late = point(&mut cache, regular);
+        assert_eq!(early.tags, late.tags);
+        let interned = intern_tags(&late.tags);
+        assert!(std::ptr::eq::<crate::point::SortedMap<Str>>(&*late.tags, &*interned));
+        assert!(!std::ptr::eq::<crate::point::SortedMap<Str>>(&*early.tags, &*interned));
+        // Names are interned from the first point.
+        assert!(std::ptr::eq(early.name.as_str(), late.name.as_str()));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use flate2::read::MultiGzDecoder;
 
 use super::block_lines::{BlockLines, LineFailure};
 use crate::lineproto::{BadLine, SeriesCache};
-use crate::point::{Point, Str};
+use crate::point::{Point, Str, intern_str};
 use crate::route::RouteMemo;
 use crate::time::Precision;
 
@@ -206,7 +206,7 @@ fn next_line<R: Read>(lines: &mut BlockLines<R>) -> Result<Option<&[u8]>, SrplEr
 /// recording names the same database on nearly every point).
 fn reuse(name: &mut Str, line: &[u8]) {
     if name.as_bytes() != line {
-        *name = String::from_utf8_lossy(line).into();
+        *name = intern_str(&String::from_utf8_lossy(line));
     }
 }
 
