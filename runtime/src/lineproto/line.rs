@@ -51,39 +51,54 @@ pub fn parse_line(line: &[u8], precision: Precision) -> Result<LineView<'_>, Lin
 /// Reads the optional timestamp after the field set (which ends at `from`), in nanoseconds.
 pub(crate) fn scan_timestamp(line: &[u8], from: usize, precision: Precision) -> Result<Option<Time>, LineError> {
     let start = skip_whitespace(line, from);
-    let negative = line.get(start) == Some(&b'-');
-    let mut end = start + usize::from(negative);
-    // Accumulated below zero, where `i64` reaches one further; `None` once it overflows.
-    let mut below_zero = Some(0_i64);
-    while let Some(&b) = line.get(end) {
-        match b {
-            b' ' => break,
-            b'0'..=b'9' => {
-                below_zero = below_zero
-                    .and_then(|v| v.checked_mul(10))
-                    .and_then(|v| v.checked_sub(i64::from(b - b'0')));
-            }
-            _ => return Err(LineError::new(LineErrorKind::BadTimestamp, end)),
-        }
-        end += 1;
+    let rest = line.get(start..).unwrap_or_default();
+    let (negative, unsigned) = match rest.split_first() {
+        Some((b'-', unsigned)) => (true, unsigned),
+        _ => (false, rest),
+    };
+    let digits_start = start + usize::from(negative);
+    let digit_count = unsigned.iter().position(|b| !b.is_ascii_digit()).unwrap_or(unsigned.len());
+    let (digits, after) = unsigned.split_at(digit_count);
+    let end = digits_start + digit_count;
+    // Only a space may end the timestamp (`skip_whitespace` took any before it).
+    if after.first().is_some_and(|&b| b != b' ') {
+        return Err(LineError::new(LineErrorKind::BadTimestamp, end));
     }
     if end == start {
         return Ok(None);
     }
-    if let Some(extra) = (end..line.len()).find(|&i| line.get(i) != Some(&b' ')) {
-        return Err(LineError::new(LineErrorKind::TrailingText, extra));
+    if let Some(extra) = after.iter().position(|&b| b != b' ') {
+        return Err(LineError::new(LineErrorKind::TrailingText, end + extra));
     }
-    if end == start + 1 && negative {
+    if digits.is_empty() {
         // A lone `-` is a syntax error.
         return Err(LineError::new(LineErrorKind::BadTimestamp, start));
     }
-    let timestamp = if negative { below_zero } else { below_zero.and_then(i64::checked_neg) };
+    let timestamp = magnitude(digits).and_then(|m| {
+        if negative { 0_i64.checked_sub_unsigned(m) } else { i64::try_from(m).ok() }
+    });
     let timestamp = timestamp.ok_or(LineError::new(LineErrorKind::TimestampOutOfRange, start))?;
     precision
         .to_nanos(timestamp)
         .filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
         .map(Some)
         .ok_or(LineError::new(LineErrorKind::TimeOutsideRange, start))
+}
+
+/// The value of ASCII `digits`, `None` beyond `u64`.
+fn magnitude(digits: &[u8]) -> Option<u64> {
+    /// Digits a `u64` always holds (`10^19 - 1 < 2^64`).
+    const ALWAYS_FITS: usize = 19;
+    let digit = |b: u8| u64::from(b - b'0');
+    if digits.len() <= ALWAYS_FITS {
+        // Every timestamp of this century in nanoseconds: no overflow to check.
+        Some(digits.iter().fold(0, |value, &b| value * 10 + digit(b)))
+    } else {
+        // Leading zeros may still make a long one fit.
+        digits
+            .iter()
+            .try_fold(0_u64, |value, &b| value.checked_mul(10)?.checked_add(digit(b)))
+    }
 }
 
 impl<'a> LineView<'a> {
@@ -238,6 +253,95 @@ mod tests {
             at("cpu v=1 1700000000000000000", Precision::Second).unwrap_err().kind,
             LineErrorKind::TimeOutsideRange
         );
+    }
+
+    /// The timestamp rules written plainly: digits accumulated with overflow checks.
+    fn reference_timestamp(line: &[u8], precision: Precision) -> Result<Option<Time>, LineError> {
+        let start = skip_whitespace(line, 0);
+        let negative = line.get(start) == Some(&b'-');
+        let mut end = start + usize::from(negative);
+        let mut below_zero = Some(0_i64);
+        while let Some(&b) = line.get(end) {
+            match b {
+                b' ' => break,
+                b'0'..=b'9' => {
+                    below_zero = below_zero
+                        .and_then(|v| v.checked_mul(10))
+                        .and_then(|v| v.checked_sub(i64::from(b - b'0')));
+                }
+                _ => return Err(LineError::new(LineErrorKind::BadTimestamp, end)),
+            }
+            end += 1;
+        }
+        if end == start {
+            return Ok(None);
+        }
+        if let Some(extra) = (end..line.len()).find(|&i| line[i] != b' ') {
+            return Err(LineError::new(LineErrorKind::TrailingText, extra));
+        }
+        if end == start + 1 && negative {
+            return Err(LineError::new(LineErrorKind::BadTimestamp, start));
+        }
+        let timestamp = if negative { below_zero } else { below_zero.and_then(i64::checked_neg) };
+        let timestamp = timestamp.ok_or(LineError::new(LineErrorKind::TimestampOutOfRange, start))?;
+        precision
+            .to_nanos(timestamp)
+            .filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
+            .map(Some)
+            .ok_or(LineError::new(LineErrorKind::TimeOutsideRange, start))
+    }
+
+    fn precision() -> impl proptest::strategy::Strategy<Value = Precision> {
+        proptest::sample::select(vec![Precision::Nanosecond, Precision::Second, Precision::Hour])
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn timestamps_read_as_the_checked_reference_reads_them(
+            text in "[ \t]{0,2}-?(0{0,12}|[1-9])[0-9]{0,29}( {0,2}|[ x\t-]{0,3})",
+            precision in precision(),
+        ) {
+            proptest::prop_assert_eq!(
+                scan_timestamp(text.as_bytes(), 0, precision),
+                reference_timestamp(text.as_bytes(), precision),
+                "{:?}", text
+            );
+        }
+
+        #[test]
+        fn any_text_reads_as_the_checked_reference_reads_it(
+            text in r"[0-9 \t\-x]{0,30}",
+            precision in precision(),
+        ) {
+            proptest::prop_assert_eq!(
+                scan_timestamp(text.as_bytes(), 0, precision),
+                reference_timestamp(text.as_bytes(), precision),
+                "{:?}", text
+            );
+        }
+    }
+
+    #[test]
+    fn timestamps_at_the_edges_of_i64() {
+        for text in [
+            "9223372036854775806",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775806",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551615",
+            "18446744073709551616",
+            "00000000000000000000000000042",
+            "-0000000000000000000009223372036854775806",
+            "9999999999999999999",
+        ] {
+            assert_eq!(
+                scan_timestamp(text.as_bytes(), 0, Precision::Nanosecond),
+                reference_timestamp(text.as_bytes(), Precision::Nanosecond),
+                "{text}"
+            );
+        }
     }
 
     #[test]
