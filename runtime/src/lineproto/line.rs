@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::digits::leading_number;
 use super::error::{LineError, LineErrorKind};
 use super::escape::{NAME_ESCAPES, TAG_ESCAPES, unescape, unescaped_eq};
 use super::field::{FieldValueRef, Fields, decode_value, read_fields};
@@ -56,10 +57,9 @@ pub(crate) fn scan_timestamp(line: &[u8], from: usize, precision: Precision) -> 
         Some((b'-', unsigned)) => (true, unsigned),
         _ => (false, rest),
     };
-    let digits_start = start + usize::from(negative);
-    let digit_count = unsigned.iter().position(|b| !b.is_ascii_digit()).unwrap_or(unsigned.len());
-    let (digits, after) = unsigned.split_at(digit_count);
-    let end = digits_start + digit_count;
+    let (digit_count, magnitude) = leading_number(unsigned);
+    let after = unsigned.get(digit_count..).unwrap_or_default();
+    let end = start + usize::from(negative) + digit_count;
     // Only a space may end the timestamp (`skip_whitespace` took any before it).
     if after.first().is_some_and(|&b| b != b' ') {
         return Err(LineError::new(LineErrorKind::BadTimestamp, end));
@@ -70,11 +70,11 @@ pub(crate) fn scan_timestamp(line: &[u8], from: usize, precision: Precision) -> 
     if let Some(extra) = after.iter().position(|&b| b != b' ') {
         return Err(LineError::new(LineErrorKind::TrailingText, end + extra));
     }
-    if digits.is_empty() {
+    if digit_count == 0 {
         // A lone `-` is a syntax error.
         return Err(LineError::new(LineErrorKind::BadTimestamp, start));
     }
-    let timestamp = magnitude(digits).and_then(|m| {
+    let timestamp = magnitude.and_then(|m| {
         if negative { 0_i64.checked_sub_unsigned(m) } else { i64::try_from(m).ok() }
     });
     let timestamp = timestamp.ok_or(LineError::new(LineErrorKind::TimestampOutOfRange, start))?;
@@ -83,22 +83,6 @@ pub(crate) fn scan_timestamp(line: &[u8], from: usize, precision: Precision) -> 
         .filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
         .map(Some)
         .ok_or(LineError::new(LineErrorKind::TimeOutsideRange, start))
-}
-
-/// The value of ASCII `digits`, `None` beyond `u64`.
-fn magnitude(digits: &[u8]) -> Option<u64> {
-    /// Digits a `u64` always holds (`10^19 - 1 < 2^64`).
-    const ALWAYS_FITS: usize = 19;
-    let digit = |b: u8| u64::from(b - b'0');
-    if digits.len() <= ALWAYS_FITS {
-        // Every timestamp of this century in nanoseconds: no overflow to check.
-        Some(digits.iter().fold(0, |value, &b| value * 10 + digit(b)))
-    } else {
-        // Leading zeros may still make a long one fit.
-        digits
-            .iter()
-            .try_fold(0_u64, |value, &b| value.checked_mul(10)?.checked_add(digit(b)))
-    }
 }
 
 impl<'a> LineView<'a> {

@@ -17,6 +17,7 @@
 //! body is skipped.
 
 mod body;
+mod digits;
 mod error;
 mod escape;
 mod field;
