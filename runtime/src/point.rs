@@ -90,6 +90,12 @@ impl<V> SortedMap<V> {
     /// Sets `name` to `value`, returning the previous value.
     pub fn insert(&mut self, name: impl Into<Str>, value: V) -> Option<V> {
         let name = name.into();
+        // Names mostly come in order (writers sort them, and so do maps built from maps):
+        // then one comparison places them, not a search.
+        if self.entries.last().is_none_or(|(last, _)| last.as_str() < name.as_str()) {
+            self.entries.push((name, value));
+            return None;
+        }
         match self.position(&name) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -363,6 +369,28 @@ pub enum Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Inserting in order (the appending shortcut) or not, a map holds what a `BTreeMap` does.
+        #[test]
+        fn inserts_keep_names_sorted_and_unique(
+            pairs in proptest::collection::vec(("[a-d]{0,3}", 0..100_i32), 0..20),
+            sorted: bool,
+        ) {
+            let mut pairs = pairs;
+            if sorted {
+                pairs.sort();
+            }
+            let mut map = SortedMap::new();
+            let mut expected = std::collections::BTreeMap::new();
+            for (name, value) in pairs {
+                proptest::prop_assert_eq!(map.insert(name.as_str(), value), expected.insert(name, value));
+            }
+            let entries: Vec<(&str, &i32)> = map.iter().collect();
+            let expected: Vec<(&str, &i32)> = expected.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            proptest::prop_assert_eq!(entries, expected);
+        }
+    }
 
     #[test]
     fn tags_retain_asks_once_per_tag_and_leaves_shared_copies_alone() {

@@ -247,13 +247,17 @@ impl<'a> FieldSink<'a> for PointFields<'_> {
         let index = self.index;
         self.index += 1;
         let name = match self.names.get(index) {
-            Some(known) if known.as_bytes() == key && !key.contains(&b'\\') => known.clone(),
+            // A kept name is the key as written (see below), so the same bytes are the same name.
+            Some(known) if known.as_bytes() == key => known.clone(),
             _ => {
                 let name = intern_str(&unescape(key, NAME_ESCAPES));
+                // Keeping only names that read as written spares the hit above a check for
+                // escapes; an empty name holds the place of one that does not (no key is empty).
+                let kept = if name.as_bytes() == key { name.clone() } else { Str::default() };
                 if let Some(slot) = self.names.get_mut(index) {
-                    *slot = name.clone();
+                    *slot = kept;
                 } else if index < MAX_CACHED_FIELD_NAMES {
-                    self.names.push(name.clone());
+                    self.names.push(kept);
                 }
                 name
             }
@@ -354,6 +358,8 @@ mod tests {
             "  cpu,host=a  v=2  6  ",
             r"c\ pu,h\,ost=a\ b f\=x=1,g=t 5",
             r"c\ pu,h\,ost=a\ b f\=x=2,g=f 6",
+            r"cpu,host=a a\b=1,a\,b=2,z=3 5",
+            r"cpu,host=a a\b=3,a\,b=4,z=5 6",
             "cpu,host=a,host=b v=1",
             "cpu,host=a,host=b v=1",
             "cpu,host=a",
