@@ -77,6 +77,20 @@ impl<R: Read> BlockLines<R> {
         Ok(Some(line.strip_suffix(b"\r").unwrap_or(line)))
     }
 
+    /// Takes the next line when it is `text` (its ending `\n` or `\r\n` already read), at the
+    /// cost of a comparison instead of a search; otherwise leaves it to [`Self::next_line`].
+    pub(crate) fn take_line_if(&mut self, text: &[u8]) -> bool {
+        let unreturned = self.buffer.get(self.start..self.filled).unwrap_or_default();
+        let ending = match unreturned.strip_prefix(text) {
+            Some([b'\n', ..]) => 1,
+            Some([b'\r', b'\n', ..]) => 2,
+            _ => return false,
+        };
+        self.start += text.len() + ending;
+        self.lines_read += 1;
+        true
+    }
+
     /// Moves the unreturned bytes to the front and reads a block after them.
     fn fill(&mut self) -> io::Result<()> {
         self.buffer.copy_within(self.start..self.filled, 0);
@@ -150,6 +164,22 @@ mod tests {
         }
         assert!(all(b"", 1, 10).is_empty());
         assert_eq!(all(b"x\n", 1, 10), [Ok::<_, String>("x".to_owned())]);
+    }
+
+    #[test]
+    fn takes_a_line_only_when_it_is_the_one_expected() {
+        let mut lines = BlockLines::new(Trickle { bytes: b"db\ndb\r\ndbx\ndb", step: 100 }, 10);
+        // Nothing read yet: the line is left to `next_line`.
+        assert!(!lines.take_line_if(b"db"));
+        assert_eq!(lines.next_line().unwrap(), Some(&b"db"[..]));
+        assert!(lines.take_line_if(b"db"));
+        assert!(!lines.take_line_if(b"db"));
+        assert_eq!(lines.lines_read(), 2);
+        assert_eq!(lines.next_line().unwrap(), Some(&b"dbx"[..]));
+        // A last line without its newline is left to `next_line`.
+        assert!(!lines.take_line_if(b"db"));
+        assert_eq!(lines.next_line().unwrap(), Some(&b"db"[..]));
+        assert_eq!(lines.lines_read(), 4);
     }
 
     #[test]

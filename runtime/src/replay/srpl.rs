@@ -173,11 +173,16 @@ fn read_point<'s, R: Read>(
     retention_policy: &mut Str,
     series: &'s mut SeriesCache<RouteMemo>,
 ) -> Result<Option<(Point, &'s RouteMemo)>, SrplError> {
-    let Some(line) = next_line(lines)? else {
-        return Ok(None);
-    };
-    reuse(database, line);
-    reuse(retention_policy, line_of_point(lines)?);
+    // A recording names the same database and retention policy on nearly every point.
+    if !lines.take_line_if(database.as_bytes()) {
+        let Some(line) = next_line(lines)? else {
+            return Ok(None);
+        };
+        reuse(database, line);
+    }
+    if !lines.take_line_if(retention_policy.as_bytes()) {
+        reuse(retention_policy, line_of_point(lines)?);
+    }
     // The point's line is the one after the last read.
     let number = lines.lines_read() + 1;
     let text = line_of_point(lines)?;
