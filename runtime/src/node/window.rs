@@ -356,7 +356,7 @@ impl Node for WindowNode {
     fn snapshot(&self) -> Option<Vec<u8>> {
         let mut groups: Vec<&GroupWindow> = self.groups.values().collect();
         groups.sort_unstable_by(|a, b| a.group.cmp(&b.group));
-        match bincode::serde::encode_to_vec(&groups, bincode::config::standard()) {
+        match encode_exactly(&groups) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
                 eprintln!("E! window node: cannot save its state: {e}");
@@ -464,6 +464,16 @@ fn first_clock(shape: Shape, first_time: Time) -> Clock {
             next_emit: if fill_period { period as u64 } else { every },
         },
     }
+}
+
+/// `value` encoded into a buffer of exactly its size: a window's contents are megabytes, and a
+/// buffer grown by doubling would hold up to twice that at the moment the state is saved.
+fn encode_exactly(value: &impl serde::Serialize) -> Result<Vec<u8>, bincode::error::EncodeError> {
+    let config = bincode::config::standard();
+    let size = bincode::serde::encode_into_std_write(value, &mut std::io::sink(), config)?;
+    let mut bytes = Vec::with_capacity(size);
+    bincode::serde::encode_into_std_write(value, &mut bytes, config)?;
+    Ok(bytes)
 }
 
 /// Drops points from the front while `expired` holds for their time.
