@@ -27,13 +27,13 @@
 //! after a restart. So a group restored here whose data stopped before the restart and never
 //! comes back is not forgotten after the idle timeout; one that sends again is tracked again.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 
 use crate::node::Node;
 use crate::node::go_time::truncate;
 use crate::node::group::group_tags;
-use crate::point::{Str, Batch, BatchPoint, Dimensions, GroupKey, Message, Point, Tags, Time};
+use crate::point::{Batch, BatchPoint, Dimensions, GroupKey, GroupMap, Message, Point, Str, Tags, Time};
 
 /// The properties of `|window()`; durations are nanoseconds.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -99,7 +99,7 @@ enum Shape {
 /// `|window()`: stream in, one batch per closed window and group out.
 pub struct WindowNode {
     shape: Shape,
-    groups: HashMap<GroupKey, GroupWindow>,
+    groups: GroupMap<GroupWindow>,
     errors: u64,
 }
 
@@ -192,7 +192,7 @@ impl WindowNode {
         };
         Ok(WindowNode {
             shape,
-            groups: HashMap::new(),
+            groups: GroupMap::default(),
             errors: 0,
         })
     }
