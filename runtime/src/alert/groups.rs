@@ -8,12 +8,6 @@ use foldhash::fast::RandomState;
 
 use crate::point::GroupKey;
 
-/// Whether `a` and `b` hold the same text, deciding by address first: the points of a group
-/// share one copy of its key, and those of a series one copy of its name (or a static one).
-pub(super) fn same_text(a: &str, b: &str) -> bool {
-    std::ptr::eq(a, b) || a == b
-}
-
 /// Groups `G` by key, in a vector indexed by a hash map of positions.
 ///
 /// Group keys come from the data, so anyone who writes points chooses them: the map's hasher is
@@ -57,7 +51,7 @@ impl<G> Groups<G> {
 
     /// The group of `key`, or the room to insert one.
     pub fn slot(&mut self, key: &GroupKey) -> Slot<'_, G> {
-        let guessed = self.entries.get(self.last).is_some_and(|(k, _)| same_text(k.as_str(), key.as_str()));
+        let guessed = self.entries.get(self.last).is_some_and(|(k, _)| k == key);
         let position = if guessed { Some(self.last) } else { self.positions.get(key).copied() };
         match position {
             Some(at) => {

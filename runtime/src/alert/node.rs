@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::config::{AlertConfig, ConfigError, EventSummary};
 use super::event::{Event, EventSource};
-use super::groups::{Groups, Slot, same_text};
+use super::groups::{Groups, Slot};
 use super::handlers::deliveries;
 use super::inhibit::{Inhibitor, Inhibitors};
 use super::level::{AlertLevels, Level, determine_level};
@@ -411,7 +411,7 @@ impl GroupMaker<'_> {
         let slot = groups.slot(subject.group);
         let rendered = match &slot {
             Slot::Occupied(known) => known.id.as_ref().is_some_and(|id| {
-                same_text(&id.name, subject.name) && (!self.id_reads_tags || id.tags == *subject.tags)
+                id.name == *subject.name && (!self.id_reads_tags || id.tags == *subject.tags)
             }),
             Slot::Vacant(_) => false,
         };
