@@ -21,6 +21,7 @@ pub struct ExecTime {
 impl ExecTime {
     /// Call before the node takes a message: the start of the timing when this message is
     /// sampled.
+    #[inline]
     pub fn start(&mut self) -> Option<Instant> {
         if self.since_sample == 0 {
             self.since_sample = SAMPLE_EVERY - 1;
@@ -32,6 +33,7 @@ impl ExecTime {
     }
 
     /// Call after the node took the message, with what [`ExecTime::start`] returned.
+    #[inline]
     pub fn finish(&mut self, started: Option<Instant>) {
         if let Some(started) = started {
             self.record(started.elapsed().as_nanos() as f64);

@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use crate::escape_runs::{Marks, escape_into, marks};
+
 /// A float JSON cannot represent (Go's encoder fails on it: the whole value is not written).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UnsupportedFloat(pub f64);
@@ -26,42 +28,36 @@ fn go_float_word(v: f64) -> &'static str {
     }
 }
 
-/// Appends `s` as a JSON string literal. Bytes that need no escape are copied in runs: alert
-/// details are whole JSON documents, escaped again here, so this is hot.
+/// The bytes that start a character a JSON string escapes.
+const JSON_MARKS: Marks = marks(b"\"\\<>&\xE2", 0x20);
+
+/// Appends `s` as a JSON string literal.
 pub fn write_str(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        // A short escape to write, or "" for a `\u` escape.
-        let escape: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            b'<' | b'>' | b'&' | 0x00..0x20 => "",
-            // U+2028 and U+2029, escaped as Go does: E2 80 A8 and E2 80 A9.
-            0xE2 if matches!(bytes.get(i + 1..i + 3), Some([0x80, 0xA8 | 0xA9])) => "",
-            _ => continue,
-        };
-        out.push_str(s.get(start..i).unwrap_or_default());
-        if !escape.is_empty() {
-            out.push_str(escape);
-            start = i + 1;
-        } else if b == 0xE2 {
-            out.push_str(if bytes.get(i + 2) == Some(&0xA8) { "\\u2028" } else { "\\u2029" });
-            start = i + 3;
-        } else {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-            start = i + 1;
-        }
-    }
-    out.push_str(s.get(start..).unwrap_or_default());
+    escape_into(out, s, &JSON_MARKS, json_escape);
     out.push('"');
+}
+
+/// How Go's encoder escapes `c` in a string, if it does: the short forms for quote, backslash,
+/// newline, return and tab, `\u00xx` for other control characters and for `<`, `>`, `&`
+/// (safe in HTML), and the two line separators JavaScript does not allow in strings.
+fn json_escape(c: char) -> Option<&'static str> {
+    const CONTROL: [&str; 32] = [
+        "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+        "\\u0008", "\\t", "\\n", "\\u000b", "\\u000c", "\\r", "\\u000e", "\\u000f",
+        "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+        "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+    ];
+    Some(match c {
+        '"' => "\\\"",
+        '\\' => "\\\\",
+        '<' => "\\u003c",
+        '>' => "\\u003e",
+        '&' => "\\u0026",
+        '\u{2028}' => "\\u2028",
+        '\u{2029}' => "\\u2029",
+        c => CONTROL.get(usize::try_from(u32::from(c)).ok()?).copied()?,
+    })
 }
 
 /// Appends a float as Go's encoding/json does.
@@ -131,5 +127,15 @@ mod tests {
         assert_eq!(st("\u{1}\u{2028}é"), "\"\\u0001\\u2028é\"");
         // Other characters starting with the same byte as U+2028 pass, as does DEL.
         assert_eq!(st("€\u{2029}x\u{1f}\u{7f}\u{2027}"), "\"€\\u2029x\\u001f\u{7f}\u{2027}\"");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_reads_back_and_is_safe_in_html(text in "\\PC*|[\u{0}-\u{7f}\u{2026}-\u{202a}]{0,30}") {
+            let written = st(&text);
+            proptest::prop_assert_eq!(serde_json::from_str::<String>(&written).ok(), Some(text));
+            let unsafe_in_html = ['<', '>', '&', '\u{2028}', '\u{2029}'];
+            proptest::prop_assert!(!written.contains(unsafe_in_html), "{}", written);
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod event;
+mod groups;
 pub mod handlers;
 pub mod inhibit;
 pub mod level;

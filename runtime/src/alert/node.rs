@@ -1,12 +1,11 @@
 //! The alert node: levels each point or batch of a group, turns level changes into events,
 //! hands events to the handlers, and passes on (annotated) the data that raised an event.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use super::config::{AlertConfig, ConfigError, EventSummary};
 use super::event::{Event, EventSource};
+use super::groups::{Groups, Slot};
 use super::handlers::deliveries;
 use super::inhibit::{Inhibitor, Inhibitors};
 use super::level::{AlertLevels, Level, determine_level};
@@ -66,7 +65,7 @@ struct RenderedId {
 pub struct AlertNode<L> {
     config: AlertConfig,
     levels: L,
-    groups: HashMap<GroupKey, Group>,
+    groups: Groups<Group>,
     /// Kept only when events go to a topic (handlers, or `.topic()`), as in Kapacitor.
     topic: Option<TopicEvents>,
     outbox: Arc<dyn Outbox>,
@@ -150,7 +149,7 @@ impl<L: AlertLevels> AlertNode<L> {
             id_reads_tags: config.templates.id.may_read("Tags"),
             config,
             levels,
-            groups: HashMap::new(),
+            groups: Groups::default(),
             topic: keeps_topic.then(TopicEvents::default),
             outbox,
             inhibitors,
@@ -405,16 +404,16 @@ impl GroupMaker<'_> {
     /// once per group when the template does not read the tags (Kapacitor's default id).
     fn group<'g>(
         &self,
-        groups: &'g mut HashMap<GroupKey, Group>,
+        groups: &'g mut Groups<Group>,
         subject: &Subject<'_>,
         errors: &mut u64,
     ) -> Option<&'g mut Group> {
-        let entry = groups.entry(subject.group.clone());
-        let rendered = match &entry {
-            Entry::Occupied(known) => known.get().id.as_ref().is_some_and(|id| {
+        let slot = groups.slot(subject.group);
+        let rendered = match &slot {
+            Slot::Occupied(known) => known.id.as_ref().is_some_and(|id| {
                 id.name == *subject.name && (!self.id_reads_tags || id.tags == *subject.tags)
             }),
-            Entry::Vacant(_) => false,
+            Slot::Vacant(_) => false,
         };
         let id = if rendered {
             None
@@ -427,9 +426,9 @@ impl GroupMaker<'_> {
                 }
             }
         };
-        let group = match entry {
-            Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(new) => new.insert(self.new_group(subject, id.as_deref().unwrap_or_default())),
+        let group = match slot {
+            Slot::Occupied(known) => known,
+            Slot::Vacant(room) => room.insert(self.new_group(subject, id.as_deref().unwrap_or_default())),
         };
         if let Some(id) = id {
             group.id = Some(RenderedId { name: subject.name.clone(), tags: subject.tags.clone(), id });

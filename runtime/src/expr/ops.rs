@@ -110,6 +110,7 @@ fn type_error(op: BinaryOp, left: Type, right: Type) -> EvalError {
 
 /// The error for a boolean-valued operator (comparison, regex match, logic) whose operands do not
 /// fit: a missing reference is named first, as Kapacitor does for these operators.
+#[cold]
 fn predicate_error(op: BinaryOp, left: &Value, right: &Value) -> EvalError {
     match (left, right) {
         (Value::Missing(name), _) => EvalError::MissingOperand {
@@ -137,6 +138,9 @@ pub fn binary<'a>(op: BinaryOp, left: Value<'a>, right: Value<'a>) -> Result<Val
 /// Evaluates an operator whose result is a bool (comparisons, `=~`/`!~`, eager `AND`/`OR`)
 /// without building a value. Given an arithmetic operator it computes it and requires a bool, so
 /// it fails as a predicate such as `where(lambda: "a" + "b")` fails.
+// Inlined into generated lambdas, where the operator and usually one operand are constants,
+// so the comparison folds down to the operand types the data can bring.
+#[inline]
 pub fn predicate(op: BinaryOp, left: &Value, right: &Value) -> Result<bool, EvalError> {
     use BinaryOp::*;
     use std::cmp::Ordering;

@@ -18,7 +18,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::recycle::Pool;
 use super::state_file::{LoadError, SavedState, StateFile};
+use super::write::CHUNK_POINTS;
 use crate::config::ProgramConfig;
 use crate::delivery::{Outbox, TaskOutbox};
 use crate::node::http_out::{HttpOutEndpoints, HttpOutResult};
@@ -28,6 +30,10 @@ use crate::task::{NodeState, NodeStats, Task, TaskContext, TaskDescriptor};
 
 /// Points handed to a task in one go: a slice of one write request.
 pub(crate) type Chunk = Vec<Point>;
+
+/// Emptied chunks, for the writes to fill again (see [`super::recycle`]): as many as a task's
+/// queue holds, of at most a full chunk each.
+pub(crate) static CHUNKS: Pool<Chunk> = Pool::new(16, CHUNK_POINTS * std::mem::size_of::<Point>());
 
 /// What a task thread is handed through its queue.
 pub(crate) enum Work {
@@ -540,9 +546,9 @@ fn execute(
         let mut next_tick = Instant::now() + TICK_INTERVAL;
         loop {
             match work.recv_timeout(next_tick.saturating_duration_since(Instant::now())) {
-                Ok(Work::Points(chunk)) => {
+                Ok(Work::Points(mut chunk)) => {
                     let count = chunk.len() as u64;
-                    for (index, point) in chunk.into_iter().enumerate() {
+                    for (index, point) in chunk.drain(..).enumerate() {
                         task.push_point(point);
                         if (index + 1) % POINTS_BETWEEN_SAVE_CHECKS == 0
                             && let Some(keeper) = &mut keeper
@@ -550,6 +556,7 @@ fn execute(
                             keeper.save_if_due(task.as_ref());
                         }
                     }
+                    CHUNKS.give(chunk);
                     progress.points.fetch_add(count, Ordering::Relaxed);
                 }
                 Ok(Work::Batch { query, batch }) => task.push_batch(query, batch),

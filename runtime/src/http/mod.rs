@@ -15,6 +15,7 @@ mod ping;
 mod query;
 mod recording;
 mod recordings;
+mod recycle;
 mod replay;
 mod replays;
 mod response;

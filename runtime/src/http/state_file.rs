@@ -5,7 +5,8 @@
 //! file is readable by its owner only: deliveries can carry credentials (headers, SMTP logins).
 
 use std::fs;
-use std::io::{self, Write};
+use std::hash::{DefaultHasher, Hasher};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,6 @@ const MAGIC: &[u8; 8] = b"TICKSTAT";
 const VERSION: u32 = 2;
 /// Version 1 held the node states alone.
 const NODES_ONLY: u32 = 1;
-const HEADER_LEN: usize = MAGIC.len() + 4;
 
 /// What a task keeps across a restart.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,12 +29,12 @@ pub(crate) struct SavedState {
     pub(crate) deliveries: Vec<Delivery>,
 }
 
-/// The state file of one task, remembering what it last wrote so an unchanged state is not
-/// written again.
+/// The state file of one task, remembering (a digest of) what it last wrote so an unchanged
+/// state is not written again.
 #[derive(Debug)]
 pub(crate) struct StateFile {
     path: PathBuf,
-    last_saved: Option<Vec<u8>>,
+    last_saved: Option<Digest>,
     /// Whether the last save failed, so a lasting failure is reported once, not every second.
     failing: bool,
 }
@@ -78,7 +78,9 @@ impl StateFile {
             Err(e) => return Err(LoadError::Io(e)),
         };
         let states = decode(&bytes).map_err(LoadError::Unreadable)?;
-        self.last_saved = Some(bytes);
+        let mut digest = DigestWriter::default();
+        digest.hash(&bytes);
+        self.last_saved = Some(digest.finish());
         Ok(states)
     }
 
@@ -95,16 +97,20 @@ impl StateFile {
     /// Writes `state` unless it is what the file already holds. A failure is reported on
     /// standard error the first time it happens in a row; the next save tries again.
     pub(crate) fn save(&mut self, state: &SavedState) {
-        let bytes = match encode(state) {
-            Ok(bytes) => bytes,
-            Err(e) => return self.report(&format!("encoding the state: {e}")),
-        };
-        if self.last_saved.as_ref() == Some(&bytes) {
+        // The state is encoded twice, into a digest and then into the file, and never held
+        // whole in memory: a window's worth of points is megabytes, and copies of it were most
+        // of a windowing task's peak memory.
+        let mut digest = DigestWriter::default();
+        if let Err(e) = encode_into(state, &mut digest) {
+            return self.report(&format!("encoding the state: {e}"));
+        }
+        let digest = digest.finish();
+        if self.last_saved == Some(digest) {
             return;
         }
-        match write_atomically(&self.path, &bytes) {
+        match write_atomically(&self.path, |file| encode_into(state, file)) {
             Ok(()) => {
-                self.last_saved = Some(bytes);
+                self.last_saved = Some(digest);
                 self.failing = false;
             }
             Err(e) => self.report(&e.to_string()),
@@ -119,13 +125,52 @@ impl StateFile {
     }
 }
 
-fn encode(state: &SavedState) -> Result<Vec<u8>, bincode::error::EncodeError> {
-    let mut bytes = Vec::with_capacity(HEADER_LEN + 64);
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&VERSION.to_le_bytes());
-    let body = bincode::serde::encode_to_vec(state, bincode::config::standard())?;
-    bytes.extend_from_slice(&body);
-    Ok(bytes)
+/// Writes the header and `state` to `out`.
+fn encode_into(state: &SavedState, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(MAGIC)?;
+    out.write_all(&VERSION.to_le_bytes())?;
+    bincode::serde::encode_into_std_write(state, out, bincode::config::standard())
+        .map(drop)
+        .map_err(io::Error::other)
+}
+
+/// What identifies a file's bytes: two SipHash digests of them under different keys, so that
+/// a changed state taken for the saved one (and not written) is out of the question.
+type Digest = (u64, u64);
+
+/// A writer that only digests what it is given.
+struct DigestWriter {
+    hashers: (DefaultHasher, DefaultHasher),
+}
+
+impl Default for DigestWriter {
+    fn default() -> Self {
+        let mut second = DefaultHasher::new();
+        second.write_u8(1);
+        DigestWriter { hashers: (DefaultHasher::new(), second) }
+    }
+}
+
+impl DigestWriter {
+    fn hash(&mut self, bytes: &[u8]) {
+        self.hashers.0.write(bytes);
+        self.hashers.1.write(bytes);
+    }
+
+    fn finish(&self) -> Digest {
+        (self.hashers.0.finish(), self.hashers.1.finish())
+    }
+}
+
+impl Write for DigestWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.hash(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn decode(bytes: &[u8]) -> Result<SavedState, String> {
@@ -153,8 +198,9 @@ fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String>
     Ok(value)
 }
 
-/// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Writes what `write` writes to a temporary file beside `path`, syncs it, and renames it
+/// over `path`.
+fn write_atomically(path: &Path, write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
@@ -168,8 +214,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(&temporary)?;
-    file.write_all(bytes)?;
+    let mut file = BufWriter::new(options.open(&temporary)?);
+    write(&mut file)?;
+    let file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.sync_all()?;
     drop(file);
     fs::rename(&temporary, path)
@@ -234,13 +281,22 @@ mod tests {
         assert!(!file.path().exists());
         file.save(&SavedState { deliveries: Vec::new(), ..states() });
         assert!(file.path().exists());
+
+        // What was loaded counts as saved: the digest of the file read is the digest of the
+        // same state encoded.
+        let mut reloaded = StateFile::new(dir.path(), "cpu");
+        let state = reloaded.load().unwrap();
+        fs::remove_file(reloaded.path()).unwrap();
+        reloaded.save(&state);
+        assert!(!reloaded.path().exists());
     }
 
     #[test]
     fn damaged_or_foreign_files_are_refused_with_a_reason() {
         let dir = tempfile::tempdir().unwrap();
         let mut file = StateFile::new(dir.path(), "cpu");
-        let mut good = encode(&states()).unwrap();
+        let mut good = Vec::new();
+        encode_into(&states(), &mut good).unwrap();
         for (bytes, reason) in [
             (b"TICK".to_vec(), "too short"),
             (b"something else entirely".to_vec(), "not a task state file"),

@@ -39,10 +39,11 @@ use hyper::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use hyper::{Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::live::{Chunk, Target, Targets, deliver};
+use super::live::{CHUNKS, Chunk, Target, Targets, deliver};
 use super::query::Query;
 use super::recording::Recording;
 use super::recordings::record;
+use super::recycle::Pool;
 use super::response::{Body, empty, error, json};
 use super::server::State;
 use crate::lineproto::{BadLine, Line, LineError, SeriesCache, lines};
@@ -54,10 +55,14 @@ use crate::time::wall_clock_now;
 /// How many bad lines an error answer lists; the rest are counted.
 const LISTED_BAD_LINES: usize = 50;
 /// A chunk handed to a task (or to the recordings) holds at most this many points...
-const CHUNK_POINTS: usize = 1_000;
+pub(super) const CHUNK_POINTS: usize = 1_000;
 /// ...and about this many bytes of lines, so a task's queue has a memory bound whatever the
 /// points look like.
 const CHUNK_BYTES: usize = 1 << 20;
+
+/// Request bodies, kept for the next writes (see [`super::recycle`]): one per write in flight
+/// for a few concurrent writers, of the size Telegraf and InfluxDB subscriptions send.
+static BODIES: Pool<Vec<u8>> = Pool::new(4, 4 << 20);
 
 /// Ingest counts for `/metrics`.
 #[derive(Debug, Default)]
@@ -117,14 +122,16 @@ where
     // workers so other connections keep being served.
     let ingested = tokio::task::spawn_blocking(move || {
         let text = if gzip {
-            let inflated = gunzip(body.as_slice(), max)?;
+            let inflated = gunzip(body.as_slice(), max);
             // Hold one copy of the body, not two, while its lines are read.
-            drop(body);
-            inflated
+            BODIES.give(body);
+            inflated?
         } else {
             body
         };
-        Ok(write.ingest(&text, &targets, &recordings))
+        let outcome = write.ingest(&text, &targets, &recordings);
+        BODIES.give(text);
+        Ok(outcome)
     })
     .await;
     let outcome = match ingested {
@@ -173,7 +180,8 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let mut body = std::pin::pin!(Limited::new(body, max));
-    let mut out = Vec::with_capacity(declared_length.unwrap_or(0).min(max));
+    let mut out = BODIES.take();
+    out.reserve(declared_length.unwrap_or(0).min(max));
     while let Some(frame) = body.frame().await {
         if let Some(data) = frame?.data_ref() {
             out.extend_from_slice(data);
@@ -199,7 +207,7 @@ enum Refusal {
 /// `max` bytes of output: inflating stops one byte past the limit, so a small body that
 /// would inflate to gigabytes (a gzip bomb) costs no more than `max`.
 fn gunzip(body: impl Read, max: usize) -> Result<Vec<u8>, Refusal> {
-    let mut out = Vec::new();
+    let mut out = BODIES.take();
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
     MultiGzDecoder::new(body)
         .take(limit)
@@ -271,6 +279,10 @@ struct Pending {
 impl Pending {
     /// Adds a point of about `size` bytes; true when the chunk is full.
     fn push(&mut self, point: Point, size: usize) -> bool {
+        if self.chunk.capacity() == 0 {
+            self.chunk = CHUNKS.take();
+            self.chunk.reserve(CHUNK_POINTS);
+        }
         self.bytes += size;
         self.chunk.push(point);
         self.chunk.len() >= CHUNK_POINTS || self.bytes >= CHUNK_BYTES

@@ -15,11 +15,10 @@
 //! serving): a group's data is taken to have arrived at the last tick before it, so barriers
 //! leave within a tick of when Kapacitor's timers would fire.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use super::Node;
-use crate::point::{GroupKey, Message, Time};
+use crate::point::{GroupKey, GroupMap, Message, Time};
 
 /// The properties of `|barrier()`; durations are nanoseconds, 0 when not set.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -61,7 +60,7 @@ enum Trigger {
 pub struct BarrierNode {
     trigger: Trigger,
     delete: bool,
-    groups: HashMap<GroupKey, GroupClock>,
+    groups: GroupMap<GroupClock>,
     /// The wall clock at the last tick; `None` before the first.
     now: Option<Time>,
 }
@@ -96,7 +95,7 @@ impl BarrierNode {
         Ok(BarrierNode {
             trigger,
             delete: config.delete,
-            groups: HashMap::new(),
+            groups: GroupMap::default(),
             now: None,
         })
     }

@@ -7,10 +7,9 @@
 //! whose field is missing or not a number is an error and is forgotten. Batches are handled
 //! point by point with a fresh start in every batch.
 
-use std::collections::HashMap;
 
 use crate::node::{Node, pass_control};
-use crate::point::{Batch, FieldValue, Fields, GroupKey, Message, Time};
+use crate::point::{Batch, FieldValue, Fields, GroupMap, Message, Time};
 
 const SECOND: i64 = 1_000_000_000;
 
@@ -41,7 +40,7 @@ impl DerivativeConfig {
 pub struct DerivativeNode {
     config: DerivativeConfig,
     /// Each stream group's previous (time, value).
-    previous: HashMap<GroupKey, (Time, f64)>,
+    previous: GroupMap<(Time, f64)>,
     errors: u64,
 }
 
@@ -59,7 +58,7 @@ impl DerivativeNode {
     pub fn new(config: DerivativeConfig) -> Self {
         DerivativeNode {
             config,
-            previous: HashMap::new(),
+            previous: GroupMap::default(),
             errors: 0,
         }
     }
@@ -140,7 +139,7 @@ impl Node for DerivativeNode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::point::{BatchPoint, Dimensions, Point, Tags};
+    use crate::point::{BatchPoint, Dimensions, GroupKey, Point, Tags};
 
     fn point(group: &str, secs: i64, value: Option<FieldValue>) -> Message {
         let mut fields = Fields::from_iter([("other".to_string(), FieldValue::Int(7))]);

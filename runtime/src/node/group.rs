@@ -5,9 +5,8 @@
 //! comma-separated: `cpu\nhost=a,region=eu`, `host=a`, `cpu`, or the empty string when
 //! ungrouped. Alert templates show this string as `.Group`, so it is spelled exactly.
 
-use std::collections::HashMap;
 
-use crate::point::{Str, Batch, Dimensions, GroupKey, Point, Tags};
+use crate::point::{Batch, Dimensions, GroupKey, GroupMap, Point, Str, Tags};
 
 /// The group of a point or batch named `name` with `tags`, grouped by `dimensions`. A
 /// dimension the tags lack takes the empty value (`host=`), as in Kapacitor.
@@ -114,7 +113,7 @@ impl GroupBy {
 /// lambdas without stateful functions (the common case) cost no lookup per point.
 #[derive(Debug)]
 pub struct GroupStates<S> {
-    index: HashMap<GroupKey, usize>,
+    index: GroupMap<usize>,
     /// The states, and beside them their keys (so a removal can move the last one into the
     /// hole and fix its index).
     states: Vec<S>,
@@ -124,7 +123,7 @@ pub struct GroupStates<S> {
 impl<S> Default for GroupStates<S> {
     fn default() -> Self {
         GroupStates {
-            index: HashMap::new(),
+            index: GroupMap::default(),
             states: Vec::new(),
             keys: Vec::new(),
         }

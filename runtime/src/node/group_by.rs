@@ -5,13 +5,12 @@
 //! time are merged per group, and these merged batches leave when a batch with another time
 //! arrives (Kapacitor's behaviour: a batch query's series all share the query's time).
 
-use std::collections::HashMap;
 
 use super::Node;
 use super::group::{GroupBy, group_key, set_batch_dimensions};
 use super::group_keys::GroupKeys;
 use super::idle_groups::IdleGroups;
-use crate::point::{Batch, Dimensions, GroupKey, Message, Time};
+use crate::point::{Batch, Dimensions, GroupKey, GroupMap, Message, Time};
 
 /// At most this many batch points wait for their batch time to end; beyond it the merged
 /// batches leave early rather than let one endless time grow memory without bound.
@@ -33,7 +32,7 @@ pub struct GroupByNode {
     merging_time: Option<Time>,
     /// Merged batches in order of their groups' first points.
     pending: Vec<Batch>,
-    pending_index: HashMap<GroupKey, usize>,
+    pending_index: GroupMap<usize>,
     pending_points: usize,
     /// The groups it gives data, to forget those whose series stopped.
     idle_groups: IdleGroups,

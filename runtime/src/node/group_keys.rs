@@ -9,13 +9,13 @@
 //! group share one copy of its key, so the nodes below find a group by comparing addresses
 //! rather than text. The cache is bounded: when it holds [`CAPACITY`] tag maps it starts over.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use rustc_hash::FxHasher;
 
 use super::group::{GroupBy, group_key};
-use crate::point::{Dimensions, GroupKey, Point, SortedMap, Str, Tags};
+use crate::point::{Dimensions, GroupKey, GroupSet, Point, SortedMap, Str, Tags};
 
 /// How many tag maps are remembered: more series than a task usually sees at once, and a
 /// megabyte or so at most.
@@ -28,7 +28,7 @@ pub struct GroupKeys {
     /// By the address of the tag map.
     known: HashMap<usize, Known, BuildHasherDefault<FxHasher>>,
     /// The keys of `known`, once each.
-    keys: HashSet<GroupKey>,
+    keys: GroupSet,
 }
 
 /// The grouping of points with one tag map.

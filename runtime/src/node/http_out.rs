@@ -6,13 +6,12 @@
 //! read only joins strings. A delete-group takes the group's row out of the result, as in
 //! Kapacitor.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::Node;
 use crate::json::UnsupportedFloat;
 use crate::output::row::{write_batch_row, write_point_row};
-use crate::point::{GroupKey, Message};
+use crate::point::{GroupKey, GroupMap, Message};
 
 /// One group's latest data as a JSON row.
 type Row = Result<String, UnsupportedFloat>;
@@ -95,7 +94,7 @@ impl HttpOutEndpoints {
 #[derive(Debug, Default)]
 pub struct HttpOutNode {
     /// Each group's position in the result.
-    positions: HashMap<GroupKey, usize>,
+    positions: GroupMap<usize>,
     result: HttpOutResult,
 }
 
@@ -139,7 +138,7 @@ impl HttpOutNode {
 
     /// Closes the gaps deleted groups left, moving every group to its new position; run when
     /// gaps are half the slots, so its cost spreads over the deletions that made them.
-    fn compact(rows: &mut Rows, positions: &mut HashMap<GroupKey, usize>) {
+    fn compact(rows: &mut Rows, positions: &mut GroupMap<usize>) {
         let mut moved_to = Vec::with_capacity(rows.slots.len());
         let mut next = 0;
         for slot in &rows.slots {

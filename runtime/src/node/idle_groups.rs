@@ -19,9 +19,8 @@
 //! forgotten at most about an eighth of the timeout late. The map holds only the groups seen
 //! within about the timeout, so it is bounded by what the node must keep anyway.
 
-use std::collections::HashMap;
 
-use crate::point::{GroupKey, Message, Time};
+use crate::point::{GroupKey, GroupMap, Message, Time};
 
 /// The idle timeout used unless the program's configuration says otherwise: an hour.
 pub const DEFAULT_IDLE_TIMEOUT: i64 = 3_600_000_000_000;
@@ -31,7 +30,7 @@ pub const DEFAULT_IDLE_TIMEOUT: i64 = 3_600_000_000_000;
 pub struct IdleGroups {
     /// Nanoseconds of data time; 0 keeps every group for ever.
     timeout: i64,
-    last_data: HashMap<GroupKey, Time>,
+    last_data: GroupMap<Time>,
     /// The newest data time seen.
     newest: Option<Time>,
     /// The newest time at the last scan (or the first data).

@@ -15,13 +15,12 @@ mod on;
 mod set;
 mod waiting;
 
-use std::collections::HashMap;
 use std::fmt;
 
 use self::on::OnMatcher;
 use self::waiting::WaitingSets;
 use super::go_time::round;
-use crate::point::{FieldValue, GroupKey, Message, Time};
+use crate::point::{FieldValue, GroupKey, GroupMap, Message, Time};
 
 /// `.fill()`: what a set missing a parent's member becomes.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -119,7 +118,7 @@ pub struct JoinNode {
     config: JoinConfig,
     /// Set when joining `.on()` tags.
     matcher: Option<OnMatcher>,
-    groups: HashMap<GroupKey, WaitingSets>,
+    groups: GroupMap<WaitingSets>,
     /// Reused between messages.
     routed: Vec<Arrival>,
     errors: u64,
@@ -150,7 +149,7 @@ impl JoinNode {
         Ok(JoinNode {
             config,
             matcher,
-            groups: HashMap::new(),
+            groups: GroupMap::default(),
             routed: Vec::new(),
             errors: 0,
         })

@@ -27,13 +27,13 @@
 //! after a restart. So a group restored here whose data stopped before the restart and never
 //! comes back is not forgotten after the idle timeout; one that sends again is tracked again.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 
 use crate::node::Node;
 use crate::node::go_time::truncate;
 use crate::node::group::group_tags;
-use crate::point::{Str, Batch, BatchPoint, Dimensions, GroupKey, Message, Point, Tags, Time};
+use crate::point::{Batch, BatchPoint, Dimensions, GroupKey, GroupMap, Message, Point, Str, Tags, Time};
 
 /// The properties of `|window()`; durations are nanoseconds.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -99,7 +99,7 @@ enum Shape {
 /// `|window()`: stream in, one batch per closed window and group out.
 pub struct WindowNode {
     shape: Shape,
-    groups: HashMap<GroupKey, GroupWindow>,
+    groups: GroupMap<GroupWindow>,
     errors: u64,
 }
 
@@ -192,7 +192,7 @@ impl WindowNode {
         };
         Ok(WindowNode {
             shape,
-            groups: HashMap::new(),
+            groups: GroupMap::default(),
             errors: 0,
         })
     }
@@ -356,7 +356,7 @@ impl Node for WindowNode {
     fn snapshot(&self) -> Option<Vec<u8>> {
         let mut groups: Vec<&GroupWindow> = self.groups.values().collect();
         groups.sort_unstable_by(|a, b| a.group.cmp(&b.group));
-        match bincode::serde::encode_to_vec(&groups, bincode::config::standard()) {
+        match encode_exactly(&groups) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
                 eprintln!("E! window node: cannot save its state: {e}");
@@ -464,6 +464,16 @@ fn first_clock(shape: Shape, first_time: Time) -> Clock {
             next_emit: if fill_period { period as u64 } else { every },
         },
     }
+}
+
+/// `value` encoded into a buffer of exactly its size: a window's contents are megabytes, and a
+/// buffer grown by doubling would hold up to twice that at the moment the state is saved.
+fn encode_exactly(value: &impl serde::Serialize) -> Result<Vec<u8>, bincode::error::EncodeError> {
+    let config = bincode::config::standard();
+    let size = bincode::serde::encode_into_std_write(value, &mut std::io::sink(), config)?;
+    let mut bytes = Vec::with_capacity(size);
+    bincode::serde::encode_into_std_write(value, &mut bytes, config)?;
+    Ok(bytes)
 }
 
 /// Drops points from the front while `expired` holds for their time.

@@ -1,39 +1,39 @@
 //! The escapers: html/template's escaping of inserted values in HTML text, and the
 //! text/template functions `html`, `js` and `urlquery`.
 
+use crate::escape_runs::{Marks, escape_into, marks};
+
 /// html/template's escaper for a value inserted into HTML text: besides `& < > " '` it
 /// escapes `+` (against UTF-7 sniffing) and replaces NUL.
 pub fn html_text_escape(s: &str) -> String {
+    const MARKED: Marks = marks(b"\0\"&'+<>", 0);
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\0' => out.push('\u{FFFD}'),
-            '"' => out.push_str("&#34;"),
-            '&' => out.push_str("&amp;"),
-            '\'' => out.push_str("&#39;"),
-            '+' => out.push_str("&#43;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s, &MARKED, |c| match c {
+        '\0' => Some("\u{FFFD}"),
+        '+' => Some("&#43;"),
+        c => html_entity(c),
+    });
     out
 }
 
 /// text/template's `html` function (`template.HTMLEscapeString`).
 pub fn html_escape(s: &str) -> String {
+    const MARKED: Marks = marks(b"\"&'<>", 0);
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("&#34;"),
-            '\'' => out.push_str("&#39;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s, &MARKED, html_entity);
     out
+}
+
+/// The entity both HTML escapers write for `c`, if it is one they escape.
+fn html_entity(c: char) -> Option<&'static str> {
+    Some(match c {
+        '"' => "&#34;",
+        '&' => "&amp;",
+        '\'' => "&#39;",
+        '<' => "&lt;",
+        '>' => "&gt;",
+        _ => return None,
+    })
 }
 
 /// text/template's `js` function (`template.JSEscapeString`).

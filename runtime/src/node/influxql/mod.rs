@@ -25,14 +25,11 @@ mod nelder_mead;
 mod selectors;
 mod transformations;
 
-use std::collections::HashMap;
 
 use crate::node::Node;
 use crate::node::group::group_tags;
 use crate::node::pass_control;
-use crate::point::{Str, 
-    Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupKey, Message, Point, Tags, Time,
-};
+use crate::point::{Batch, BatchPoint, Dimensions, FieldValue, Fields, GroupKey, GroupMap, Message, Point, Str, Tags, Time};
 use column::{Column, Kind};
 use method::Role;
 pub use method::{InfluxQlConfig, InfluxQlConfigError, Method};
@@ -55,7 +52,7 @@ pub struct InfluxQlNode {
     config: InfluxQlConfig,
     role: Role,
     point_times: bool,
-    groups: HashMap<GroupKey, Group>,
+    groups: GroupMap<Group>,
     errors: u64,
 }
 
@@ -90,7 +87,7 @@ impl InfluxQlNode {
             config,
             role,
             point_times,
-            groups: HashMap::new(),
+            groups: GroupMap::default(),
             errors: 0,
         })
     }

@@ -15,11 +15,11 @@
 //! parents before it and, if it is the last parent, makes the mark unknown. Until every parent
 //! has sent something at all, the mark is unknown and nothing counts as passed.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::Arrival;
 use crate::node::group::{group_key, group_tags, regroup_point, set_batch_tags};
-use crate::point::{Str, Dimensions, GroupKey, Message, Tags, Time};
+use crate::point::{Dimensions, GroupKey, GroupMap, Message, Str, Tags, Time};
 
 /// At most this many matches, and as many specific messages, wait under one key; beyond it the
 /// oldest match is forgotten and the oldest specific message goes on alone.
@@ -30,7 +30,7 @@ pub(super) struct OnMatcher {
     on: std::sync::Arc<[Str]>,
     /// Which parents have sent anything yet.
     reported: Vec<bool>,
-    keys: HashMap<GroupKey, KeyState>,
+    keys: GroupMap<KeyState>,
 }
 
 #[derive(Debug)]
@@ -118,7 +118,7 @@ impl OnMatcher {
         OnMatcher {
             on,
             reported: vec![false; parents],
-            keys: HashMap::new(),
+            keys: GroupMap::default(),
         }
     }
 
