@@ -123,8 +123,9 @@ EOF
     nohup influxd -config "$config" >"$dir/influxd.log" 2>&1 </dev/null &
     echo $! >"$pidfile"
     echo "http://127.0.0.1:$http_port" >"$urlfile"
-    # It answers in about 0.1 s; allow 10 s on a loaded machine.
-    for _ in $(seq 1 200); do
+    # It answers in about 0.1 s; allow 30 s on a loaded machine (10 s was once too little while
+    # gigabytes were being deleted on the same disk).
+    for _ in $(seq 1 600); do
         if [ "$(ping_status "$http_port")" = 204 ]; then
             print_instance
             return 0
