@@ -77,11 +77,16 @@ pub(crate) fn scan_timestamp(line: &[u8], from: usize, precision: Precision) -> 
     let timestamp = magnitude.and_then(|m| {
         if negative { 0_i64.checked_sub_unsigned(m) } else { i64::try_from(m).ok() }
     });
+    in_range(timestamp, precision, start).map(Some)
+}
+
+/// A timestamp's value (`None`: beyond `i64`) in nanoseconds, if InfluxDB's time range holds
+/// it; errors point at the timestamp's `start`.
+fn in_range(timestamp: Option<i64>, precision: Precision, start: usize) -> Result<Time, LineError> {
     let timestamp = timestamp.ok_or(LineError::new(LineErrorKind::TimestampOutOfRange, start))?;
     precision
         .to_nanos(timestamp)
         .filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
-        .map(Some)
         .ok_or(LineError::new(LineErrorKind::TimeOutsideRange, start))
 }
 
@@ -267,12 +272,7 @@ mod tests {
             return Err(LineError::new(LineErrorKind::BadTimestamp, start));
         }
         let timestamp = if negative { below_zero } else { below_zero.and_then(i64::checked_neg) };
-        let timestamp = timestamp.ok_or(LineError::new(LineErrorKind::TimestampOutOfRange, start))?;
-        precision
-            .to_nanos(timestamp)
-            .filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
-            .map(Some)
-            .ok_or(LineError::new(LineErrorKind::TimeOutsideRange, start))
+        in_range(timestamp, precision, start).map(Some)
     }
 
     fn precision() -> impl proptest::strategy::Strategy<Value = Precision> {
