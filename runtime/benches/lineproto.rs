@@ -27,7 +27,7 @@ fn ingest(cache: &mut SeriesCache, body: &[u8], database: &Str, retention_policy
 /// Checks every line of `body` through `cache`, as ingest does for points no task takes.
 fn check(cache: &mut SeriesCache, body: &[u8]) -> usize {
     lines(body)
-        .filter(|line| cache.read(line.text, Precision::Nanosecond).is_ok_and(|l| l.check().is_ok()))
+        .filter(|line| cache.read(line.text, Precision::Nanosecond).is_ok_and(|mut l| l.check().is_ok()))
         .count()
 }
 

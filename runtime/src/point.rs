@@ -105,6 +105,12 @@ impl<V> SortedMap<V> {
         }
     }
 
+    /// Appends `name`, which the caller knows sorts after every name in the map.
+    pub(crate) fn push_in_order(&mut self, name: Str, value: V) {
+        debug_assert!(self.entries.last().is_none_or(|(last, _)| *last < name), "{name:?} out of order");
+        self.entries.push((name, value));
+    }
+
     pub fn remove(&mut self, name: &str) -> Option<V> {
         self.position(name).ok().map(|i| self.entries.remove(i).1)
     }

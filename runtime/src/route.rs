@@ -53,10 +53,12 @@ struct Decision {
 impl RouteMemo {
     /// Adds the remembered tasks to `tasks` when there is a decision for this index, database
     /// and retention policy.
-    fn recall(&self, index: u64, database: &str, retention_policy: &str, tasks: &mut Vec<TaskIndex>) -> bool {
+    /// The names compare by address first: a write's database and retention policy are the
+    /// interned strings the decision kept.
+    fn recall(&self, index: u64, database: &Str, retention_policy: &Str, tasks: &mut Vec<TaskIndex>) -> bool {
         let decision = self.0.borrow();
         match &*decision {
-            Some(d) if d.index == index && *d.database == *database && *d.retention_policy == *retention_policy => {
+            Some(d) if d.index == index && d.database == *database && d.retention_policy == *retention_policy => {
                 tasks.extend_from_slice(&d.tasks);
                 true
             }
@@ -64,17 +66,17 @@ impl RouteMemo {
         }
     }
 
-    fn remember(&self, index: u64, database: &str, retention_policy: &str, tasks: &[TaskIndex]) {
+    fn remember(&self, index: u64, database: &Str, retention_policy: &Str, tasks: &[TaskIndex]) {
         let mut decision = self.0.borrow_mut();
         match &mut *decision {
             // The same series written elsewhere: reuse the list's memory.
             Some(d) => {
                 d.index = index;
-                if *d.database != *database {
-                    d.database = database.into();
+                if d.database != *database {
+                    d.database = database.clone();
                 }
-                if *d.retention_policy != *retention_policy {
-                    d.retention_policy = retention_policy.into();
+                if d.retention_policy != *retention_policy {
+                    d.retention_policy = retention_policy.clone();
                 }
                 d.tasks.clear();
                 d.tasks.extend_from_slice(tasks);
@@ -82,8 +84,8 @@ impl RouteMemo {
             None => {
                 *decision = Some(Decision {
                     index,
-                    database: database.into(),
-                    retention_policy: retention_policy.into(),
+                    database: database.clone(),
+                    retention_policy: retention_policy.clone(),
                     tasks: tasks.to_vec(),
                 });
             }
@@ -322,8 +324,8 @@ impl RouteIndex {
     pub fn tasks_for<'s>(
         &self,
         scratch: &'s mut Scratch,
-        database: &str,
-        retention_policy: &str,
+        database: &Str,
+        retention_policy: &Str,
         point: &(impl Routable + ?Sized),
     ) -> Copied<slice::Iter<'s, TaskIndex>> {
         scratch.reset(self);
@@ -331,7 +333,7 @@ impl RouteIndex {
         if memo.is_some_and(|m| m.recall(self.id, database, retention_policy, &mut scratch.tasks)) {
             return scratch.tasks.iter().copied();
         }
-        self.decide(scratch, database, retention_policy, point);
+        self.decide(scratch, database.as_str(), retention_policy.as_str(), point);
         if let Some(memo) = memo
             && !scratch.read_fields
         {
@@ -626,11 +628,11 @@ mod tests {
             let point = view.to_point("telegraf", "autogen", 0);
             let expected = routed(&index, &mut scratch, &point);
             let from_view: Vec<_> = index
-                .tasks_for(&mut scratch, "telegraf", "autogen", &view)
+                .tasks_for(&mut scratch, &Str::from_static("telegraf"), &Str::from_static("autogen"), &view)
                 .collect();
             assert_eq!(from_view, expected, "{}", String::from_utf8_lossy(line));
             let read = series.read(line, Precision::Nanosecond).unwrap();
-            let from_series: Vec<_> = index.tasks_for(&mut scratch, "telegraf", "autogen", &read).collect();
+            let from_series: Vec<_> = index.tasks_for(&mut scratch, &Str::from_static("telegraf"), &Str::from_static("autogen"), &read).collect();
             assert_eq!(from_series, expected, "{}", String::from_utf8_lossy(line));
         }
     }
@@ -641,7 +643,7 @@ mod tests {
         let index = RouteIndex::new(&tasks);
         let mut scratch = Scratch::default();
         let mut on = |index: &RouteIndex, rp: &str, point: &Point, memo: &RouteMemo| -> Vec<TaskIndex> {
-            index.tasks_for(&mut scratch, "telegraf", rp, &Memoized { point, memo }).collect()
+            index.tasks_for(&mut scratch, &Str::from_static("telegraf"), &Str::from(rp), &Memoized { point, memo }).collect()
         };
         let memo = RouteMemo::default();
         assert_eq!(on(&index, "autogen", &point("cpu,host=a v=1"), &memo), [0, 1]);

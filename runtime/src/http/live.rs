@@ -24,7 +24,7 @@ use super::write::CHUNK_POINTS;
 use crate::config::ProgramConfig;
 use crate::delivery::{Outbox, TaskOutbox};
 use crate::node::http_out::{HttpOutEndpoints, HttpOutResult};
-use crate::point::{Batch, Point, Time};
+use crate::point::{Batch, Point, Str, Time};
 use crate::route::{Routable, RouteIndex, Scratch, TaskIndex};
 use crate::task::{NodeState, NodeStats, Task, TaskContext, TaskDescriptor};
 
@@ -254,8 +254,8 @@ impl Targets {
     pub(crate) fn tasks_for<'s, P: Routable + ?Sized>(
         &'s self,
         scratch: &'s mut Scratch,
-        database: &str,
-        retention_policy: &str,
+        database: &Str,
+        retention_policy: &Str,
         point: &P,
     ) -> impl Iterator<Item = TaskIndex> + use<'s, P> {
         self.routes

@@ -73,10 +73,11 @@ impl<'a> Iterator for Lines<'a> {
 /// first space and where more `=` than `,` have been seen, i.e. in a field value.
 fn line_end(body: &[u8], start: usize) -> (usize, usize) {
     let rest = body.get(start..).unwrap_or_default();
-    let newline = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
     // Nearly every line has neither an escape nor a quote: then its first newline ends it.
-    if memchr::memchr2(b'\\', b'"', rest.get(..newline).unwrap_or_default()).is_none() {
-        return (start + newline, 0);
+    match memchr::memchr3(b'\n', b'\\', b'"', rest) {
+        None => return (body.len(), 0),
+        Some(at) if rest.get(at) == Some(&b'\n') => return (start + at, 0),
+        Some(_) => {}
     }
     let mut i = start;
     let mut inner_newlines = 0;

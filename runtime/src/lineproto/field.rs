@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use super::error::{LineError, LineErrorKind};
 use super::escape::{NAME_ESCAPES, STRING_ESCAPES, unescape};
+use super::field_names::{FieldNames, KnownName};
 use crate::point::FieldValue;
 
 /// A field's value, borrowing string contents from the line when they need no unescaping.
@@ -45,40 +46,50 @@ pub(crate) enum RawValue<'a> {
 pub(crate) struct RawField<'a> {
     pub key: &'a [u8],
     pub value: RawValue<'a>,
-    pub value_offset: usize,
 }
 
 /// Scans the field at `start`; returns it with the offset just past it (a `,`, a space or the
 /// end of `line`).
 pub(crate) fn scan_field(line: &[u8], start: usize) -> Result<(RawField<'_>, usize), LineError> {
-    let err = |kind, at| Err(LineError::new(kind, at));
+    let key_end = scan_key(line, start)?;
+    let (value, end) = scan_value(line, key_end + 1)?;
+    let key = line.get(start..key_end).unwrap_or_default();
+    Ok((RawField { key, value }, end))
+}
+
+/// Scans the key of the field at `start`; returns the offset of the `=` ending it.
+fn scan_key(line: &[u8], start: usize) -> Result<usize, LineError> {
     let mut i = start;
     // In the field set a backslash always takes the next byte with it (`a\\=1` is key `a\\`).
     loop {
         match line.get(i) {
-            None | Some(b',' | b' ') => return err(LineErrorKind::InvalidFieldFormat, i),
+            None | Some(b',' | b' ') => return Err(LineError::new(LineErrorKind::InvalidFieldFormat, i)),
             Some(b'\\') => i += 2,
             Some(b'=') => break,
             Some(_) => i += 1,
         }
     }
     if i == start {
-        return err(LineErrorKind::MissingFieldKey, i);
+        return Err(LineError::new(LineErrorKind::MissingFieldKey, i));
     }
-    let key = line.get(start..i).unwrap_or_default();
-    let value_start = i + 1;
-    let (value, end) = match line.get(value_start) {
-        None | Some(b',' | b' ') => return err(LineErrorKind::MissingFieldValue, value_start),
+    Ok(i)
+}
+
+/// Scans the value at `value_start`; returns it with the offset just past it.
+fn scan_value(line: &[u8], value_start: usize) -> Result<(RawValue<'_>, usize), LineError> {
+    let err = |kind, at| Err(LineError::new(kind, at));
+    match line.get(value_start) {
+        None | Some(b',' | b' ') => err(LineErrorKind::MissingFieldValue, value_start),
         Some(b'"') => {
             let close = closing_quote(line, value_start + 1)
                 .ok_or(LineError::new(LineErrorKind::UnbalancedQuotes, value_start))?;
             if !matches!(line.get(close + 1), None | Some(b',' | b' ')) {
                 return err(LineErrorKind::TextAfterString, close + 1);
             }
-            (
+            Ok((
                 RawValue::String(line.get(value_start + 1..close).unwrap_or_default()),
                 close + 1,
-            )
+            ))
         }
         Some(&first) => {
             let end = (value_start..line.len())
@@ -90,17 +101,24 @@ pub(crate) fn scan_field(line: &[u8], start: usize) -> Result<(RawField<'_>, usi
             } else {
                 RawValue::Bool(text)
             };
-            (value, end)
+            Ok((value, end))
         }
-    };
-    Ok((
-        RawField {
-            key,
-            value,
-            value_offset: value_start,
-        },
-        end,
-    ))
+    }
+}
+
+/// Reads and decodes the value at `value_start`; returns it with the offset just past it. A
+/// plain decimal, the usual value, is read in the same pass that finds its end.
+#[inline]
+fn read_value(line: &[u8], value_start: usize) -> Result<(FieldValueRef<'_>, usize), LineError> {
+    if let Some((value, length)) = line.get(value_start..).and_then(plain_decimal_prefix) {
+        let end = value_start + length;
+        if matches!(line.get(end), None | Some(b',' | b' ')) {
+            return Ok((FieldValueRef::Float(value), end));
+        }
+    }
+    let (raw, end) = scan_value(line, value_start)?;
+    let value = decode_value(raw).map_err(|kind| LineError::new(kind, value_start))?;
+    Ok((value, end))
 }
 
 /// The offset of the quote that closes a string whose contents start at `from`.
@@ -116,24 +134,43 @@ fn closing_quote(line: &[u8], from: usize) -> Option<usize> {
 }
 
 /// What receives the fields of a field set as they are checked: each value is decoded once,
-/// by the check, and handed over with its key as written.
+/// by the check, and handed over with its key as written and, when the series' kept
+/// [`FieldNames`] know the key, its name.
 pub(crate) trait FieldSink<'a> {
-    fn field(&mut self, key: &'a [u8], value: FieldValueRef<'a>);
+    fn field(&mut self, key: &'a [u8], name: Option<KnownName<'_>>, value: FieldValueRef<'a>);
 }
 
 /// Checking only: the values are dropped.
 impl FieldSink<'_> for () {
-    fn field(&mut self, _: &[u8], _: FieldValueRef<'_>) {}
+    fn field(&mut self, _: &[u8], _: Option<KnownName<'_>>, _: FieldValueRef<'_>) {}
 }
 
 /// Scans, checks and decodes every field of the field set at `start`, in order, into `sink`;
-/// returns where the set ends.
-pub(crate) fn read_fields<'a>(line: &'a [u8], start: usize, sink: &mut impl FieldSink<'a>) -> Result<usize, LineError> {
+/// returns where the set ends. With a series' `names`, a key kept from its last line is
+/// recognised by one comparison, and a key that differs is kept for the next line.
+pub(crate) fn read_fields<'a>(
+    line: &'a [u8],
+    start: usize,
+    mut names: Option<&mut FieldNames>,
+    sink: &mut impl FieldSink<'a>,
+) -> Result<usize, LineError> {
     let mut pos = start;
+    let mut index = 0;
     loop {
-        let (field, end) = scan_field(line, pos)?;
-        let value = decode_value(field.value).map_err(|kind| LineError::new(kind, field.value_offset))?;
-        sink.field(field.key, value);
+        let known = names.as_deref().and_then(|names| names.recognise(index, line, pos));
+        let key_end = match known {
+            Some(length) => pos + length,
+            None => scan_key(line, pos)?,
+        };
+        let key = line.get(pos..key_end).unwrap_or_default();
+        if known.is_none()
+            && let Some(names) = names.as_deref_mut()
+        {
+            names.learn(index, key);
+        }
+        let (value, end) = read_value(line, key_end + 1)?;
+        sink.field(key, names.as_deref().and_then(|names| names.get(index)), value);
+        index += 1;
         match line.get(end) {
             Some(b',') => pos = end + 1,
             _ => return Ok(end),
@@ -227,40 +264,47 @@ fn decode_float(text: &[u8]) -> Result<f64, LineErrorKind> {
 /// in one pass, when one division gives its value exactly (see [`Decimal::exact`]); `None`
 /// for anything else, which the general parser then reads (or refuses).
 fn plain_decimal(text: &[u8]) -> Option<f64> {
+    plain_decimal_prefix(text).and_then(|(value, length)| (length == text.len()).then_some(value))
+}
+
+/// The plain decimal that `bytes` start with, and its length: it ends at the first byte that
+/// cannot continue it. `None` when there is none, or its value needs the general parser.
+fn plain_decimal_prefix(bytes: &[u8]) -> Option<(f64, usize)> {
     /// Digits a `u64` always holds.
-    const MAX_DIGITS: u32 = 19;
-    let (negative, unsigned) = match text.split_first()? {
-        (b'-', rest) => (true, rest),
-        _ => (false, text),
+    const MAX_DIGITS: usize = 19;
+    let (sign, unsigned) = match bytes.split_first()? {
+        (b'-', rest) => (1, rest),
+        _ => (0, bytes),
     };
-    let mut decimal = Decimal::default();
-    let mut count = 0_u32;
-    let mut seen_point = false;
+    let mut digits = 0_u64;
+    let mut point = None;
+    let mut length = 0;
     for &b in unsigned {
         let digit = b.wrapping_sub(b'0');
         if digit < 10 {
-            count += 1;
-            if count > MAX_DIGITS {
-                return None;
-            }
-            // Cannot overflow: at most `MAX_DIGITS` digits.
-            decimal.digits = decimal.digits * 10 + u64::from(digit);
-            decimal.fraction_digits += u32::from(seen_point);
-        } else if b == b'.' && !seen_point {
-            seen_point = true;
+            // Wraps only past `MAX_DIGITS` digits, which are refused below.
+            digits = digits.wrapping_mul(10).wrapping_add(u64::from(digit));
+        } else if b == b'.' && point.is_none() {
+            point = Some(length);
         } else {
-            return None;
+            break;
         }
+        length += 1;
     }
-    if count == 0 {
+    let (count, fraction_digits) = match point {
+        Some(at) => (length - 1, length - 1 - at),
+        None => (length, 0),
+    };
+    if count == 0 || count > MAX_DIGITS {
         return None;
     }
+    let decimal = Decimal { digits, fraction_digits: u32::try_from(fraction_digits).ok()? };
     let value = decimal.exact()?;
-    Some(if negative { -value } else { value })
+    Some((if sign == 1 { -value } else { value }, sign + length))
 }
 
 /// A decimal without exponent: its digits as an integer and how many of them follow the point.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Decimal {
     digits: u64,
     fraction_digits: u32,
@@ -334,7 +378,7 @@ mod tests {
     }
 
     fn fields(section: &str) -> Vec<(String, FieldValue)> {
-        let end = read_fields(section.as_bytes(), 0, &mut ()).unwrap();
+        let end = read_fields(section.as_bytes(), 0, None, &mut ()).unwrap();
         Fields::new(&section.as_bytes()[..end])
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect()
@@ -454,7 +498,7 @@ mod tests {
 
     #[test]
     fn field_set_errors_match_influxdb() {
-        let error = |section: &str| read_fields(section.as_bytes(), 0, &mut ()).unwrap_err();
+        let error = |section: &str| read_fields(section.as_bytes(), 0, None, &mut ()).unwrap_err();
         assert_eq!(error("value=").kind, LineErrorKind::MissingFieldValue);
         assert_eq!(error("value= 1").kind, LineErrorKind::MissingFieldValue);
         assert_eq!(error("a=1,b=,c=2").kind, LineErrorKind::MissingFieldValue);

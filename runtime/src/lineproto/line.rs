@@ -36,7 +36,7 @@ pub struct LineView<'a> {
 pub fn parse_line(line: &[u8], precision: Precision) -> Result<LineView<'_>, LineError> {
     let key = scan_key(line, skip_whitespace(line, 0))?;
     let fields_start = skip_whitespace(line, key.end);
-    let fields_end = read_fields(line, fields_start, &mut ())?;
+    let fields_end = read_fields(line, fields_start, None, &mut ())?;
     let time = scan_timestamp(line, fields_end, precision)?;
     let slice = |(start, end): (usize, usize)| line.get(start..end).unwrap_or_default();
     Ok(LineView {

@@ -21,6 +21,7 @@ mod digits;
 mod error;
 mod escape;
 mod field;
+mod field_names;
 mod key;
 mod line;
 mod series;

@@ -23,6 +23,7 @@ use rustc_hash::FxHasher;
 use super::error::LineError;
 use super::escape::{NAME_ESCAPES, unescape, unescaped_eq};
 use super::field::{FieldSink, FieldValueRef, read_fields, scan_field};
+use super::field_names::{FieldNames, KnownName};
 use super::key::{Tags as LineTags, key_end, scan_key};
 use super::line::{LineView, scan_timestamp};
 use super::whitespace::skip_whitespace;
@@ -35,8 +36,6 @@ pub const DEFAULT_SERIES: usize = 16_384;
 
 /// Points a series sends before its tags are interned: series that come and go never are.
 pub const REGULAR_AFTER: u32 = 64;
-/// Field names kept per series; a line with more fields decodes the rest each time.
-const MAX_CACHED_FIELD_NAMES: usize = 64;
 
 /// The decoded keys of recently seen series, by their key as written.
 #[derive(Debug)]
@@ -55,7 +54,7 @@ struct Series<M> {
     tags: Tags,
     /// Points read, up to [`REGULAR_AFTER`].
     points: u32,
-    field_names: Vec<Str>,
+    field_names: FieldNames,
     memo: M,
 }
 
@@ -107,7 +106,7 @@ impl<M: Default> SeriesCache<M> {
                     name: intern_str(&unescape(slice(key.measurement), NAME_ESCAPES)),
                     tags: LineTags::new(slice(key.tags)).collect(),
                     points: 0,
-                    field_names: Vec::new(),
+                    field_names: FieldNames::default(),
                     memo: M::default(),
                 });
                 let position = self.series.len() - 1;
@@ -181,8 +180,8 @@ impl<'c, M> SeriesLine<'c, '_, M> {
     }
 
     /// Checks the fields and the timestamp without building a point.
-    pub fn check(&self) -> Result<(), LineError> {
-        let end = read_fields(self.line, self.fields_start, &mut ())?;
+    pub fn check(&mut self) -> Result<(), LineError> {
+        let end = read_fields(self.line, self.fields_start, Some(&mut self.series.field_names), &mut ())?;
         scan_timestamp(self.line, end, self.precision).map(drop)
     }
 
@@ -204,8 +203,9 @@ impl<'c, M> SeriesLine<'c, '_, M> {
     /// Checks and decodes the fields, naming them from the series' field names, and the
     /// timestamp, if there is one.
     fn fields_and_time(&mut self) -> Result<(Fields, Option<Time>), LineError> {
-        let mut fields = PointFields::new(&mut self.series.field_names);
-        let end = read_fields(self.line, self.fields_start, &mut fields)?;
+        // Sized for the fields the series' last line had.
+        let mut fields = PointFields::with_capacity(self.series.field_names.count().max(1));
+        let end = read_fields(self.line, self.fields_start, Some(&mut self.series.field_names), &mut fields)?;
         let time = scan_timestamp(self.line, end, self.precision)?;
         Ok((fields.fields, time))
     }
@@ -224,54 +224,48 @@ impl<'c, M> SeriesLine<'c, '_, M> {
     }
 }
 
-/// Builds a point's fields from decoded values, naming them from (and keeping) the series'
-/// field names.
-struct PointFields<'n> {
-    names: &'n mut Vec<Str>,
-    index: usize,
+/// Builds a point's fields from decoded values, named by the series' kept names when they
+/// know the key. While every key so far was known and sorted after the one before, a field
+/// is appended without comparing names.
+struct PointFields {
     fields: Fields,
+    in_order: bool,
 }
 
-impl<'n> PointFields<'n> {
-    fn new(names: &'n mut Vec<Str>) -> Self {
+impl PointFields {
+    fn with_capacity(capacity: usize) -> Self {
         PointFields {
-            fields: Fields::with_capacity(names.len().max(1)),
-            names,
-            index: 0,
+            fields: Fields::with_capacity(capacity),
+            in_order: true,
         }
     }
 }
 
-impl<'a> FieldSink<'a> for PointFields<'_> {
-    fn field(&mut self, key: &'a [u8], value: FieldValueRef<'a>) {
-        let index = self.index;
-        self.index += 1;
-        let name = match self.names.get(index) {
-            // A kept name is the key as written (see below), so the same bytes are the same name.
-            Some(known) if known.as_bytes() == key => known.clone(),
-            _ => {
-                let name = intern_str(&unescape(key, NAME_ESCAPES));
-                // Keeping only names that read as written spares the hit above a check for
-                // escapes; an empty name holds the place of one that does not (no key is empty).
-                let kept = if name.as_bytes() == key { name.clone() } else { Str::default() };
-                if let Some(slot) = self.names.get_mut(index) {
-                    *slot = kept;
-                } else if index < MAX_CACHED_FIELD_NAMES {
-                    self.names.push(kept);
+impl<'a> FieldSink<'a> for PointFields {
+    fn field(&mut self, key: &'a [u8], name: Option<KnownName<'_>>, value: FieldValueRef<'a>) {
+        let value = value.into_owned();
+        match name {
+            Some(known) => {
+                self.in_order &= known.sorts_after_previous;
+                if self.in_order {
+                    self.fields.push_in_order(known.name.clone(), value);
+                } else {
+                    self.fields.insert(known.name.clone(), value);
                 }
-                name
             }
-        };
-        self.fields.insert(name, value.into_owned());
+            None => {
+                self.in_order = false;
+                self.fields.insert(intern_str(&unescape(key, NAME_ESCAPES)), value);
+            }
+        }
     }
 }
 
 /// The point a checked line describes, decoded from scratch (no cache).
 pub(super) fn uncached_point(line: &LineView<'_>, database: &Str, retention_policy: &Str, now: Time) -> Point {
-    let mut names = Vec::new();
-    let mut fields = PointFields::new(&mut names);
+    let mut fields = PointFields::with_capacity(1);
     // The line was checked when it was parsed: its fields read.
-    let _ = read_fields(line.raw_fields(), 0, &mut fields);
+    let _ = read_fields(line.raw_fields(), 0, None, &mut fields);
     Point {
         database: database.clone(),
         retention_policy: retention_policy.clone(),
@@ -352,6 +346,13 @@ mod tests {
         for line in [
             "cpu,host=a v=1,w=2 5",
             "cpu,host=a w=3,v=4",
+            // Keys that start as the kept ones do, or escape what follows them.
+            "cpu,host=a vx=1,w=2 5",
+            r"cpu,host=a v\=1=2,w=3 5",
+            r"cpu,host=a v\ =1,w=3 5",
+            "cpu,host=a v=1.5,w=-2.,x=.5,y=1.2.3 5",
+            "cpu,host=a v=1.5,w=-2.,x=.5,y=12i 5",
+            "cpu,host=a v=1.5,w=-2.,x=.5,y=1e3,z=- 5",
             "cpu,host=a x=\"s\",v=1,v=9 5",
             "cpu,host=a v=1x 5",
             "cpu,host=a v=1 5x",
@@ -377,7 +378,7 @@ mod tests {
     fn checks_without_building() {
         let mut cache = SeriesCache::<()>::default();
         let check = |cache: &mut SeriesCache, line: &str| {
-            cache.read(line.as_bytes(), Precision::Nanosecond).and_then(|l| l.check()).map_err(|e| e.to_string())
+            cache.read(line.as_bytes(), Precision::Nanosecond).and_then(|mut l| l.check()).map_err(|e| e.to_string())
         };
         assert_eq!(check(&mut cache, "cpu,host=a v=1 1"), Ok(()));
         assert_eq!(check(&mut cache, "cpu,host=a v=1 x"), Err("bad timestamp (expected an integer) at byte 15".to_owned()));
