@@ -32,6 +32,8 @@ pub(crate) fn escape_into(
     replacement: impl Fn(char) -> Option<&'static str>,
 ) {
     let bytes = text.as_bytes();
+    // Room for the text and a few escapes, so short runs are not copied into a growing buffer.
+    out.reserve(bytes.len() + bytes.len() / 8);
     // `copied`: where the text not written yet starts; `from`: where to look next.
     let mut copied = 0;
     let mut from = 0;
@@ -40,10 +42,17 @@ pub(crate) fn escape_into(
         .and_then(|rest| rest.iter().position(|&b| marked[usize::from(b)]))
     {
         let at = from + offset;
-        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
-            // Not a character boundary: a continuation byte, never escaped.
-            from = at + 1;
-            continue;
+        let c = match bytes.get(at) {
+            // An ASCII byte is its own character: no decoding.
+            Some(&b) if b.is_ascii() => char::from(b),
+            _ => match text.get(at..).and_then(|rest| rest.chars().next()) {
+                Some(c) => c,
+                None => {
+                    // Not a character boundary: a continuation byte, never escaped.
+                    from = at + 1;
+                    continue;
+                }
+            },
         };
         from = at + c.len_utf8();
         if let Some(escape) = replacement(c) {
