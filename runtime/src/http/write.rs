@@ -278,6 +278,7 @@ struct Pending {
 
 impl Pending {
     /// Adds a point of about `size` bytes; true when the chunk is full.
+    #[inline]
     fn push(&mut self, point: Point, size: usize) -> bool {
         if self.chunk.capacity() == 0 {
             self.chunk = CHUNKS.take();
@@ -331,24 +332,23 @@ impl<'t> Fanout<'t> {
         }
         let point = read.point(&write.database, &write.retention_policy, write.now)?;
         let size = std::mem::size_of::<Point>() + line.text.len();
-        let mut point = Some(point);
-        for (i, &task) in takers.iter().enumerate() {
-            let last = i + 1 == takers.len() && recordings.is_empty();
-            let (Some(waiting), Some(target)) = (pending.get_mut(task), targets.get(task)) else {
-                continue;
-            };
-            let Some(copy) = (if last { point.take() } else { point.clone() }) else {
-                break;
-            };
-            if waiting.push(copy, size) {
-                hand_over(target, waiting.take(), stopped);
-            }
+        // Every taker but the last gets a copy; the last takes the point itself (the recordings
+        // are last when there are any). Not wrapped in an `Option`: a point is moved as little
+        // as possible on this path.
+        let (copied, last) = match takers.split_last() {
+            Some((&last, others)) if recordings.is_empty() => (others, Some(last)),
+            _ => (&takers[..], None),
+        };
+        for &task in copied {
+            offer(pending, targets, stopped, task, point.clone(), size);
         }
-        if let Some(point) = point
-            && !recordings.is_empty()
-            && recorded.push(point, size)
-        {
-            record(recordings, &recorded.take());
+        match last {
+            Some(task) => offer(pending, targets, stopped, task, point, size),
+            None => {
+                if recorded.push(point, size) {
+                    record(recordings, &recorded.take());
+                }
+            }
         }
         Ok(())
     }
@@ -365,6 +365,15 @@ impl<'t> Fanout<'t> {
         if !self.recorded.chunk.is_empty() {
             record(self.recordings, &self.recorded.take());
         }
+    }
+}
+
+/// Adds `point` to `task`'s chunk, handing the chunk over when it is full.
+fn offer(pending: &mut [Pending], targets: &Targets, stopped: &mut Vec<&'static str>, task: TaskIndex, point: Point, size: usize) {
+    if let (Some(waiting), Some(target)) = (pending.get_mut(task), targets.get(task))
+        && waiting.push(point, size)
+    {
+        hand_over(target, waiting.take(), stopped);
     }
 }
 
