@@ -68,8 +68,16 @@ impl TaskSet {
     }
 
     /// Writes the scripts into `scripts_dir` (emptied first) and builds them into one program
-    /// at `output` with `tickc build`, as a user would.
-    pub fn build(self, tickc: &Path, tasks_dir: &Path, scripts_dir: &Path, log_dir: &Path, output: &Path) -> Result<(), String> {
+    /// at `output` with `tickc build` (with `--lto` when `lto`), as a user would.
+    pub fn build(
+        self,
+        tickc: &Path,
+        tasks_dir: &Path,
+        scripts_dir: &Path,
+        log_dir: &Path,
+        output: &Path,
+        lto: bool,
+    ) -> Result<(), String> {
         let io = |what: &str, path: &Path, e: std::io::Error| format!("cannot {what} {}: {e}", path.display());
         if scripts_dir.exists() {
             std::fs::remove_dir_all(scripts_dir).map_err(|e| io("empty", scripts_dir, e))?;
@@ -84,16 +92,23 @@ impl TaskSet {
             std::fs::write(&path, source).map_err(|e| io("write", &path, e))?;
             paths.push(path);
         }
-        eprintln!("building {} ({} task(s))", output.display(), paths.len());
-        let status = Command::new(tickc)
-            .arg("build")
-            .args(&paths)
-            .arg("-o")
-            .arg(output)
+        eprintln!("building {} ({} task(s){})", output.display(), paths.len(), if lto { ", --lto" } else { "" });
+        let status = build_command(tickc, &paths, output, lto)
             .status()
             .map_err(|e| format!("cannot run {}: {e}", tickc.display()))?;
         if status.success() { Ok(()) } else { Err(format!("tickc build of {} failed: {status}", self.name())) }
     }
+}
+
+/// `tickc build` of `scripts` into `output`; whole-program optimised when `lto`.
+fn build_command(tickc: &Path, scripts: &[PathBuf], output: &Path, lto: bool) -> Command {
+    let mut command = Command::new(tickc);
+    command.arg("build");
+    if lto {
+        command.arg("--lto");
+    }
+    command.args(scripts).arg("-o").arg(output);
+    command
 }
 
 /// cpu_alert's pipeline reading `dbrp`, with `filter` added to its `from`.
@@ -240,6 +255,16 @@ mod tests {
     fn the_no_task_program_reads_another_database() {
         let scripts = TaskSet::NoTask.scripts(Path::new("/unused"), Path::new("/logs")).unwrap();
         assert!(scripts[0].1.starts_with("dbrp \"other\".\"autogen\""), "{}", scripts[0].1);
+    }
+
+    #[test]
+    fn programs_are_built_with_lto_unless_asked_not_to() {
+        let args = |lto| {
+            let command = build_command(Path::new("tickc"), &[PathBuf::from("a.tick")], Path::new("prog"), lto);
+            command.get_args().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>()
+        };
+        assert_eq!(args(true), ["build", "--lto", "a.tick", "-o", "prog"]);
+        assert_eq!(args(false), ["build", "a.tick", "-o", "prog"]);
     }
 
     #[test]

@@ -24,6 +24,9 @@ use crate::program::{self, Served};
 pub struct Settings {
     pub runs: usize,
     pub tickc: PathBuf,
+    /// Build the programs with `tickc build --lto` (the driver's default; `--no-lto` turns it
+    /// off to measure the plain release build).
+    pub lto: bool,
     /// The shared bench's task scripts (../shared/bench/tasks).
     pub tasks_dir: PathBuf,
     /// Scripts, programs, alert logs and the programs' data folders go here.
@@ -83,7 +86,8 @@ impl Driver {
         let work = &self.settings.work_dir;
         let output = work.join("programs").join(tasks.name());
         let scripts = work.join("scripts").join(tasks.name());
-        tasks.build(&self.settings.tickc, &self.settings.tasks_dir, &scripts, &self.log_dir(tasks), &output)?;
+        let settings = &self.settings;
+        tasks.build(&settings.tickc, &settings.tasks_dir, &scripts, &self.log_dir(tasks), &output, settings.lto)?;
         self.built.insert(tasks.name(), output.clone());
         Ok(output)
     }

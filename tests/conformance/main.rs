@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use tickc::build::cache::{Cache, CACHE_DIR_ENV};
 use tickc_tests::{compare, sinks};
+use tickc::build::profile::Profile;
 use tickc::build::program::{build_program, CompiledTask};
 use tickc::check::{check_source, CheckOptions};
 use tickc::diagnostic::render::to_text;
@@ -304,7 +305,7 @@ fn main() -> ExitCode {
     }
     if !tasks.is_empty() {
         let started = Instant::now();
-        match build_program(&cache, "conformance", &tasks) {
+        match build_program(&cache, "conformance", &tasks, Profile::Release) {
             Ok(binary) => {
                 println!("conformance: built {} tasks in {:.1}s", tasks.len(), started.elapsed().as_secs_f64());
                 for case in to_run {

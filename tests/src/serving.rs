@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tickc::build::cache::{CACHE_DIR_ENV, Cache};
+use tickc::build::profile::Profile;
 use tickc::build::program::{CompiledTask, build_program};
 use tickc::check::{CheckOptions, check_source};
 
@@ -49,7 +50,7 @@ pub fn build_tasks(program: &str, tasks: &[(impl AsRef<str>, impl AsRef<str>)]) 
         Some(dir) => Cache::at(PathBuf::from(dir)),
         None => Cache::at(workspace_root().join("target/tickc-cache")),
     };
-    build_program(&cache, program, &tasks).unwrap_or_else(|e| panic!("build failed: {e}"))
+    build_program(&cache, program, &tasks, Profile::Release).unwrap_or_else(|e| panic!("build failed: {e}"))
 }
 
 /// The generated module of one task; the script must be accepted.

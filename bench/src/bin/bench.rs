@@ -32,6 +32,10 @@ struct Args {
     /// The tickc that builds the programs [default: target/release/tickc].
     #[arg(long)]
     tickc: Option<PathBuf>,
+    /// Build the programs with plain `tickc build` instead of `tickc build --lto` (whose
+    /// programs use less CPU, but take about a minute each to build).
+    #[arg(long)]
+    no_lto: bool,
     /// The shared bench folder: gen.py and tasks/ [default: ../shared/bench].
     #[arg(long)]
     shared: Option<PathBuf>,
@@ -74,6 +78,7 @@ fn run(args: Args) -> Result<bool, String> {
     let settings = Settings {
         runs: args.runs.max(1),
         tickc: absolute(args.tickc.unwrap_or_else(|| root.join("target/release/tickc")))?,
+        lto: !args.no_lto,
         tasks_dir: shared.join("tasks"),
         work_dir,
         lines_per_body: args.lines,
@@ -91,7 +96,8 @@ fn run(args: Args) -> Result<bool, String> {
             Measured { case, outcome }
         })
         .collect();
-    println!("{} points per run, {} run(s) per case, medians\n", args.points, args.runs.max(1));
+    let build = if args.no_lto { "tickc build" } else { "tickc build --lto" };
+    println!("{} points per run, {} run(s) per case, medians; programs built with `{build}`\n", args.points, args.runs.max(1));
     print!("{}", render(&measured));
     Ok(measured.iter().all(|m| m.outcome.is_ok()))
 }

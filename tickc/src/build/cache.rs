@@ -95,6 +95,7 @@ fn workspace_manifest(original: &str) -> io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::build::profile::LTO_PROFILE;
 
     #[test]
     fn extracted_workspace_has_runtime_and_rewritten_manifest() {
@@ -109,6 +110,11 @@ mod tests {
         assert_eq!(members.as_array().unwrap().len(), 2);
         assert!(manifest["workspace"]["dependencies"].get("tickc").is_none());
         assert!(manifest["workspace"]["dependencies"].get("tick-runtime").is_some());
+        // The profiles come along: `tickc build --lto` names one that only the manifest defines.
+        let lto = &manifest["profile"][LTO_PROFILE];
+        assert_eq!(lto["inherits"].as_str(), Some("release"));
+        assert_eq!(lto["lto"].as_str(), Some("fat"));
+        assert_eq!(lto["codegen-units"].as_integer(), Some(1));
         // A second call reuses the extracted copy.
         assert_eq!(cache.workspace().unwrap(), ws);
     }

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::profile::Profile;
+
 /// Why a build failed.
 #[derive(Debug)]
 pub enum BuildError {
@@ -28,12 +30,18 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// Builds `package` of the workspace at `manifest` in release mode into `target_dir`, and
-/// returns the path of binary `bin`.
-pub fn build_release(manifest: &Path, package: &str, bin: &str, target_dir: &Path) -> Result<PathBuf, BuildError> {
+/// Builds `package` of the workspace at `manifest` in `profile` into `target_dir`, and returns
+/// the path of binary `bin`.
+pub fn build_binary(
+    manifest: &Path,
+    package: &str,
+    bin: &str,
+    target_dir: &Path,
+    profile: Profile,
+) -> Result<PathBuf, BuildError> {
     let output = cargo()
         .arg("build")
-        .arg("--release")
+        .args(profile.cargo_args())
         .arg("--quiet")
         .arg("--manifest-path")
         .arg(manifest)
@@ -47,5 +55,5 @@ pub fn build_release(manifest: &Path, package: &str, bin: &str, target_dir: &Pat
     if !output.status.success() {
         return Err(BuildError::Failed { stderr: String::from_utf8_lossy(&output.stderr).into_owned() });
     }
-    Ok(target_dir.join("release").join(format!("{bin}{}", std::env::consts::EXE_SUFFIX)))
+    Ok(target_dir.join(profile.dir_name()).join(format!("{bin}{}", std::env::consts::EXE_SUFFIX)))
 }

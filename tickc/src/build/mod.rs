@@ -5,5 +5,6 @@
 pub mod cache;
 pub mod cargo;
 pub mod crate_writer;
+pub mod profile;
 pub mod program;
 mod embedded;

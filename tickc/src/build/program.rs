@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use super::cache::Cache;
-use super::cargo::{build_release, BuildError};
+use super::cargo::{build_binary, BuildError};
 use super::crate_writer::{write_crate, CrateSpec, TaskModule};
+use super::profile::Profile;
 
 /// A task ready to be built: its id and its generated module.
 #[derive(Debug, Clone)]
@@ -57,13 +58,14 @@ pub fn crate_spec(bin: &str, tasks: &[CompiledTask]) -> CrateSpec {
     CrateSpec { package: format!("tick-{}", module_name(bin).replace('_', "-")), bin: bin.to_string(), tasks }
 }
 
-/// Builds `tasks` into one program named `bin` in the cache and returns the binary's path.
-pub fn build_program(cache: &Cache, bin: &str, tasks: &[CompiledTask]) -> Result<PathBuf, BuildError> {
+/// Builds `tasks` into one program named `bin` in the cache, in `profile`, and returns the
+/// binary's path.
+pub fn build_program(cache: &Cache, bin: &str, tasks: &[CompiledTask], profile: Profile) -> Result<PathBuf, BuildError> {
     let workspace = cache.workspace().map_err(BuildError::Spawn)?;
     let spec = crate_spec(bin, tasks);
     let dir = workspace.join("tasks").join(module_name(bin));
     write_crate(&dir, &spec, "../../runtime", false).map_err(BuildError::Spawn)?;
-    build_release(&workspace.join("Cargo.toml"), &spec.package, bin, &cache.target_dir())
+    build_binary(&workspace.join("Cargo.toml"), &spec.package, bin, &cache.target_dir(), profile)
 }
 
 /// Writes `tasks` as a standalone crate into `dir` that builds with a plain `cargo build`,

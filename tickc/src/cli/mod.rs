@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::build::profile::Profile;
 use crate::diagnostic::render::Format;
 
 pub use client::kapacitor_flags;
@@ -69,6 +70,12 @@ pub enum Command {
         /// Where to write the program (default: ./NAME, after the first script).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Optimise the whole program (cargo profile `release-lto`: fat LTO, one codegen unit),
+        /// so the runtime inlines into the tasks: about 9% less CPU per point on the cpu_alert
+        /// benchmark, but a build takes about a minute instead of seconds, and the first one
+        /// compiles the runtime's dependencies again (minutes).
+        #[arg(long)]
+        lto: bool,
         #[arg(long)]
         deny_warnings: bool,
     },
@@ -198,9 +205,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check { paths, vars, format, deny_warnings } => check::run(&paths, &vars, format.into(), deny_warnings),
         Command::Fmt { paths, check, write } => fmt::run(&paths, check, write),
         Command::Test { paths, filter } => test::run(&paths, filter.as_deref()),
-        Command::Build { scripts, vars, output, deny_warnings } => with_tasks(&scripts, &vars, |specs| {
-            program::run_build(specs, output.as_deref(), deny_warnings)
-        }),
+        Command::Build { scripts, vars, output, lto, deny_warnings } => {
+            let profile = if lto { Profile::ReleaseLto } else { Profile::Release };
+            with_tasks(&scripts, &vars, |specs| program::run_build(specs, output.as_deref(), profile, deny_warnings))
+        }
         Command::Emit { scripts, vars, output, deny_warnings } => {
             with_tasks(&scripts, &vars, |specs| program::run_emit(specs, &output, deny_warnings))
         }
@@ -245,5 +253,37 @@ fn with_tasks(inputs: &[PathBuf], vars: &[PathBuf], command: impl FnOnce(&[crate
             eprintln!("error: {e}");
             exit::USAGE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("tickc").chain(args.iter().copied()))
+    }
+
+    fn build_lto(args: &[&str]) -> bool {
+        match parse(args).map(|cli| cli.command) {
+            Ok(Command::Build { lto, .. }) => lto,
+            other => panic!("not a build: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn build_takes_lto_anywhere_and_defaults_to_without() {
+        assert!(!build_lto(&["build", "a.tick"]));
+        assert!(build_lto(&["build", "--lto", "a.tick"]));
+        assert!(build_lto(&["build", "a.tick", "-o", "prog", "--lto"]));
+    }
+
+    #[test]
+    fn lto_is_only_a_build_flag() {
+        // `run` and `replay` build in the plain release profile: a flag they ignored would mislead.
+        assert!(parse(&["run", "--lto", "a.tick"]).is_err());
+        assert!(parse(&["replay", "--lto", "a.tick", "--recording", "r.srpl"]).is_err());
     }
 }

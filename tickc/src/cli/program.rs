@@ -7,6 +7,7 @@ use std::process::Command;
 use super::compile::{compile_tasks, CompileFailure};
 use super::exit;
 use crate::build::cache::Cache;
+use crate::build::profile::Profile;
 use crate::build::program::{build_program, emit_crate, module_name, CompiledTask};
 use crate::manifest::TaskSpec;
 
@@ -32,10 +33,13 @@ fn program_name(specs: &[TaskSpec]) -> String {
     specs.first().map(|s| module_name(&s.id)).unwrap_or_else(|| "tasks".into())
 }
 
-fn build(specs: &[TaskSpec], deny_warnings: bool, rejected: u8) -> Result<PathBuf, u8> {
+fn build(specs: &[TaskSpec], deny_warnings: bool, rejected: u8, profile: Profile) -> Result<PathBuf, u8> {
     let tasks = compile(specs, deny_warnings, rejected)?;
     let cache = cache()?;
-    build_program(&cache, &program_name(specs), &tasks).map_err(|e| {
+    if profile == Profile::ReleaseLto {
+        eprintln!("building with --lto: about a minute, longer the first time");
+    }
+    build_program(&cache, &program_name(specs), &tasks, profile).map_err(|e| {
         eprintln!("error: {e}");
         exit::FAILED
     })
@@ -45,10 +49,11 @@ fn code(result: Result<u8, u8>) -> u8 {
     result.unwrap_or_else(|c| c)
 }
 
-/// `tickc build`: one binary for all the tasks, copied to `output` (default: `./NAME`).
-pub fn run_build(specs: &[TaskSpec], output: Option<&Path>, deny_warnings: bool) -> u8 {
+/// `tickc build`: one binary for all the tasks, built in `profile`, copied to `output` (default:
+/// `./NAME`).
+pub fn run_build(specs: &[TaskSpec], output: Option<&Path>, profile: Profile, deny_warnings: bool) -> u8 {
     code((|| {
-        let binary = build(specs, deny_warnings, exit::FAILED)?;
+        let binary = build(specs, deny_warnings, exit::FAILED, profile)?;
         let target = output.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(program_name(specs)));
         std::fs::copy(&binary, &target).map_err(|e| {
             eprintln!("error: cannot write {}: {e}", target.display());
@@ -72,10 +77,12 @@ pub fn run_emit(specs: &[TaskSpec], dir: &Path, deny_warnings: bool) -> u8 {
     })())
 }
 
-/// Builds the tasks and runs the program with `args`, passing its exit code through.
+/// Builds the tasks and runs the program with `args`, passing its exit code through. Always the
+/// plain release profile: these commands are for trying tasks, where a build of seconds matters
+/// more than the CPU `--lto` saves (`tickc build --lto` makes the program to deploy).
 fn build_and_run(specs: &[TaskSpec], deny_warnings: bool, args: &[std::ffi::OsString]) -> u8 {
     code((|| {
-        let binary = build(specs, deny_warnings, REJECTED)?;
+        let binary = build(specs, deny_warnings, REJECTED, Profile::Release)?;
         let status = Command::new(&binary).args(args).status().map_err(|e| {
             eprintln!("error: cannot run {}: {e}", binary.display());
             exit::FAILED

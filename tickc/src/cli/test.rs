@@ -10,6 +10,7 @@ use super::compile::compile_tasks;
 use crate::manifest::TaskSpec;
 use super::exit;
 use crate::build::cache::Cache;
+use crate::build::profile::Profile;
 use crate::build::program::{build_program, CompiledTask};
 use crate::diagnostic::render::{render, Format};
 use crate::diagnostic::Diagnostic;
@@ -147,7 +148,7 @@ pub fn run(paths: &[PathBuf], filter: Option<&str>) -> u8 {
         None
     } else {
         let tasks: Vec<CompiledTask> = compiled.values().cloned().collect();
-        match Cache::from_env().map_err(|e| e.to_string()).and_then(|cache| build_program(&cache, PROGRAM, &tasks).map_err(|e| e.to_string())) {
+        match Cache::from_env().map_err(|e| e.to_string()).and_then(|cache| build_program(&cache, PROGRAM, &tasks, Profile::Release).map_err(|e| e.to_string())) {
             Ok(program) => Some(program),
             Err(e) => {
                 eprintln!("error: {e}");

@@ -9,8 +9,9 @@ use std::process::Command;
 
 use super::generate_file;
 use crate::build::cache::Cache;
-use crate::build::cargo::build_release;
+use crate::build::cargo::build_binary;
 use crate::build::crate_writer::{CrateSpec, TaskModule, write_crate};
+use crate::build::profile::Profile;
 use crate::catalogue::{FUNCTIONS, ValueType};
 use crate::check::{CheckOptions, check_source};
 
@@ -147,11 +148,12 @@ fn generated_tasks_build_and_raise_alerts() {
         false,
     )
     .expect("the crate is written");
-    let binary = build_release(
+    let binary = build_binary(
         &workspace.join("Cargo.toml"),
         &spec.package,
         &spec.bin,
         &cache.target_dir(),
+        Profile::Release,
     )
     .unwrap_or_else(|e| panic!("{e}"));
 
