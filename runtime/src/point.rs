@@ -105,6 +105,11 @@ impl<V> SortedMap<V> {
         }
     }
 
+    /// Makes room for `additional` more entries, and no more.
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.entries.reserve_exact(additional);
+    }
+
     /// Appends `name`, which the caller knows sorts after every name in the map.
     pub(crate) fn push_in_order(&mut self, name: Str, value: V) {
         debug_assert!(self.entries.last().is_none_or(|(last, _)| *last < name), "{name:?} out of order");

@@ -32,8 +32,8 @@ use crate::task::{NodeState, NodeStats, Task, TaskContext, TaskDescriptor};
 pub(crate) type Chunk = Vec<Point>;
 
 /// Emptied chunks, for the writes to fill again (see [`super::recycle`]): as many as a task's
-/// queue holds, of at most a full chunk each.
-pub(crate) static CHUNKS: Pool<Chunk> = Pool::new(16, CHUNK_POINTS * std::mem::size_of::<Point>());
+/// queue holds, of at most a full chunk each (grown from a small one, its room is a power of two).
+pub(crate) static CHUNKS: Pool<Chunk> = Pool::new(16, CHUNK_POINTS.next_power_of_two() * std::mem::size_of::<Point>());
 
 /// What a task thread is handed through its queue.
 pub(crate) enum Work {

@@ -59,6 +59,8 @@ pub(super) const CHUNK_POINTS: usize = 1_000;
 /// ...and about this many bytes of lines, so a task's queue has a memory bound whatever the
 /// points look like.
 const CHUNK_BYTES: usize = 1 << 20;
+/// The room a new chunk starts with.
+const FIRST_CHUNK_POINTS: usize = 64;
 
 /// Request bodies, kept for the next writes (see [`super::recycle`]): one per write in flight
 /// for a few concurrent writers, of the size Telegraf and InfluxDB subscriptions send.
@@ -281,8 +283,10 @@ impl Pending {
     #[inline]
     fn push(&mut self, point: Point, size: usize) -> bool {
         if self.chunk.capacity() == 0 {
+            // A recycled chunk has room for a full one already. A new one starts small and
+            // grows: when a write's points are shared out among many tasks, each gets a few.
             self.chunk = CHUNKS.take();
-            self.chunk.reserve(CHUNK_POINTS);
+            self.chunk.reserve(FIRST_CHUNK_POINTS);
         }
         self.bytes += size;
         self.chunk.push(point);

@@ -273,6 +273,8 @@ fn apply(
             }
         }
         KeptFields::All => {
+            // Exactly the room the new fields need: a point a window then holds keeps no slack.
+            fields.reserve_exact(names.len());
             for (name, value) in names.iter().zip(results) {
                 fields.insert(name.clone(), value.clone());
             }
