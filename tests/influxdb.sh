@@ -121,7 +121,8 @@ bind-address = "127.0.0.1:$rpc_port"
   log-enabled = true
 EOF
     nohup influxd -config "$config" >"$dir/influxd.log" 2>&1 </dev/null &
-    echo $! >"$pidfile"
+    local pid=$!
+    echo "$pid" >"$pidfile"
     echo "http://127.0.0.1:$http_port" >"$urlfile"
     # It answers in about 0.1 s; allow 30 s on a loaded machine (10 s was once too little while
     # gigabytes were being deleted on the same disk).
@@ -130,7 +131,9 @@ EOF
             print_instance
             return 0
         fi
-        if ! running_pid >/dev/null; then
+        # Gone, not merely still starting: until the child has exec'd influxd, its command line
+        # is this script's, which `running_pid` rightly refuses.
+        if ! kill -0 "$pid" 2>/dev/null; then
             break
         fi
         sleep 0.05
