@@ -17,6 +17,7 @@ use tick_runtime::embed::{EmbedConfig, Handlers};
 use tick_runtime::replay::srpl::SrplReader;
 use tick_runtime::time::Precision;
 use tickc::build::cache::{CACHE_DIR_ENV, Cache};
+use tickc::build::profile::Profile;
 use tickc::build::program::{CompiledTask, build_program};
 use tickc::check::{CheckOptions, check_source};
 use tickc::codegen::generate_file;
@@ -71,7 +72,7 @@ fn built_alerts() -> Vec<String> {
         None => Cache::at(workspace_root().join("target/tickc-cache")),
     };
     let compiled = CompiledTask { id: "cpu_alert".into(), source_name: "cpu_alert.tick".into(), code };
-    let binary = build_program(&cache, "tick-embed-equivalence", &[compiled]).unwrap_or_else(|e| panic!("{e}"));
+    let binary = build_program(&cache, "tick-embed-equivalence", &[compiled], Profile::Release).unwrap_or_else(|e| panic!("{e}"));
     let run = Command::new(&binary)
         .args(["replay", "--task", "cpu_alert", "--recording"])
         .arg(recording())
