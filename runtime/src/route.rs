@@ -53,6 +53,7 @@ struct Decision {
 impl RouteMemo {
     /// Adds the remembered tasks to `tasks` when there is a decision for this index, database
     /// and retention policy.
+    ///
     /// The names compare by address first: a write's database and retention policy are the
     /// interned strings the decision kept.
     fn recall(&self, index: u64, database: &Str, retention_policy: &Str, tasks: &mut Vec<TaskIndex>) -> bool {
@@ -72,12 +73,8 @@ impl RouteMemo {
             // The same series written elsewhere: reuse the list's memory.
             Some(d) => {
                 d.index = index;
-                if d.database != *database {
-                    d.database = database.clone();
-                }
-                if d.retention_policy != *retention_policy {
-                    d.retention_policy = retention_policy.clone();
-                }
+                d.database = database.clone();
+                d.retention_policy = retention_policy.clone();
                 d.tasks.clear();
                 d.tasks.extend_from_slice(tasks);
             }

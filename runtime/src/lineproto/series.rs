@@ -243,20 +243,15 @@ impl PointFields {
 
 impl<'a> FieldSink<'a> for PointFields {
     fn field(&mut self, key: &'a [u8], name: Option<KnownName<'_>>, value: FieldValueRef<'a>) {
-        let value = value.into_owned();
-        match name {
-            Some(known) => {
-                self.in_order &= known.sorts_after_previous;
-                if self.in_order {
-                    self.fields.push_in_order(known.name.clone(), value);
-                } else {
-                    self.fields.insert(known.name.clone(), value);
-                }
-            }
-            None => {
-                self.in_order = false;
-                self.fields.insert(intern_str(&unescape(key, NAME_ESCAPES)), value);
-            }
+        let (name, sorts_after_previous) = match name {
+            Some(known) => (known.name.clone(), known.sorts_after_previous),
+            None => (intern_str(&unescape(key, NAME_ESCAPES)), false),
+        };
+        self.in_order &= sorts_after_previous;
+        if self.in_order {
+            self.fields.push_in_order(name, value.into_owned());
+        } else {
+            self.fields.insert(name, value.into_owned());
         }
     }
 }
