@@ -5,7 +5,7 @@
 use crate::alert::Event;
 use crate::point::Message;
 
-/// Observes a task's pipeline. Called on the task's own thread, in pipeline order, so an
+/// Observes a task's pipeline. Called where the pipeline runs, in pipeline order, so an
 /// observer sees messages exactly in the order the nodes produced them.
 pub trait Tap: Send + Sync {
     /// `node` (its name, `window2`) emitted `messages`, in this order, for one input.

@@ -103,7 +103,7 @@ fn counter(id: &'static str) -> TaskDescriptor {
     }
 }
 
-/// The task as the API shows it once its thread has built (and restored) its pipeline.
+/// The task as the API shows it once it has built (and restored) its pipeline.
 async fn task(address: std::net::SocketAddr, id: &str) -> Value {
     let uri = format!("/kapacitor/v1/tasks/{id}");
     poll(address, &uri, |reply| collected(&reply.json()) != u64::MAX).await.json()
@@ -445,6 +445,7 @@ fn deliveries_pending_at_shutdown_are_saved_and_sent_after_the_restart() {
             config: with_data_dir(dir.path()).program,
             queue_chunks: 4,
             loopback: super::loopback::LiveLoopback::new().0,
+            executor: super::executor::Executor::for_this_machine(),
         })
     };
     let outbox = Arc::new(ThreadedOutbox::with_policy(patient.clone()));
@@ -509,6 +510,7 @@ fn shutdown_delivers_what_a_slow_endpoint_takes_within_the_handler_timeout() {
         config: Arc::new(ProgramConfig::default()),
         queue_chunks: 4,
         loopback: super::loopback::LiveLoopback::new().0,
+        executor: super::executor::Executor::for_this_machine(),
     });
     let tasks = LiveTasks::start(&[poster()], &environment, 0);
     let target = tasks.targets("telegraf", "autogen").get(0).cloned().unwrap();

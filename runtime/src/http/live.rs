@@ -1,9 +1,10 @@
-//! Tasks running live. An executing task owns its pipeline on a thread of its own and takes
-//! points from a bounded queue of chunks: a full queue makes its writers wait (back-pressure)
-//! and never grows, and a slow task holds up only the writes that reach it. The thread
-//! publishes its node counts after each chunk, so the API reads them without waiting on it.
+//! Tasks running live. An executing task is an actor of the program's [`Executor`]: a few
+//! worker threads run every task's pipeline, one worker at a time per task, on the chunks of
+//! points in its bounded queue. A full queue makes its writers wait (back-pressure) and never
+//! grows, and a slow task holds up only the writes that reach it. The task publishes its node
+//! counts after each chunk, so the API reads them without waiting on it.
 //!
-//! With a data directory, the thread also keeps the task's state on disk: the states of its
+//! With a data directory, the task also keeps the task's state on disk: the states of its
 //! nodes and the deliveries it sent that are not yet made. It restores them when the task
 //! starts (the deliveries only at the program's start: later, the outbox still has them), saves
 //! them at most [`SAVE_INTERVAL`] apart while the task runs (only when they changed, and also
@@ -11,13 +12,13 @@
 //! At the program's shutdown the outbox delivers what it can within the handler timeout
 //! ([`Outbox::stop`]); that last save keeps the rest.
 
+use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::executor::{Executor, Flow, Handler, Joiner, Sender};
 use super::recycle::Pool;
 use super::state_file::{LoadError, SavedState, StateFile};
 use super::write::CHUNK_POINTS;
@@ -35,7 +36,7 @@ pub(crate) type Chunk = Vec<Point>;
 /// queue holds, of at most a full chunk each (grown from a small one, its room is a power of two).
 pub(crate) static CHUNKS: Pool<Chunk> = Pool::new(16, CHUNK_POINTS.next_power_of_two() * std::mem::size_of::<Point>());
 
-/// What a task thread is handed through its queue.
+/// What a task is handed through its queue.
 pub(crate) enum Work {
     /// Points of the stream.
     Points(Chunk),
@@ -43,8 +44,6 @@ pub(crate) enum Work {
     Batch { query: usize, batch: Batch },
 }
 
-/// How often a running task is told the wall-clock time (deadman, stats, barrier act on it).
-const TICK_INTERVAL: Duration = Duration::from_secs(1);
 /// The longest a running task goes without saving its state: what a SIGKILL can lose of what
 /// the task had taken in.
 const SAVE_INTERVAL: Duration = Duration::from_secs(1);
@@ -60,6 +59,8 @@ pub(crate) struct Environment {
     pub(crate) queue_chunks: usize,
     /// Where `|kapacitorLoopback()` writes.
     pub(crate) loopback: Arc<dyn crate::loopback::Loopback>,
+    /// The threads the tasks run on.
+    pub(crate) executor: Executor,
 }
 
 impl Environment {
@@ -93,7 +94,7 @@ impl Environment {
     }
 }
 
-/// A task's saved state as its thread keeps it: the file, the outbox whose deliveries for the
+/// A task's saved state as the task keeps it: the file, the outbox whose deliveries for the
 /// task go with the node states, and when the next save is due.
 struct Keeper {
     file: StateFile,
@@ -197,19 +198,19 @@ struct TaskState {
 }
 
 struct Execution {
-    queue: SyncSender<Work>,
+    queue: Sender<Work>,
     progress: Arc<Progress>,
-    thread: JoinHandle<Option<Stopped>>,
+    running: Joiner<Execute>,
     http_out: HttpOutEndpoints,
 }
 
-/// What a task thread shares with the server.
+/// What an executing task shares with the server.
 #[derive(Default)]
 struct Progress {
     stats: Mutex<Vec<NodeStats>>,
     points: AtomicU64,
     throughput: Mutex<Throughput>,
-    /// Set when the pipeline panicked; the thread is gone and its queue closed.
+    /// Set when the pipeline panicked; the task is gone and its queue closed.
     failure: Mutex<Option<String>>,
 }
 
@@ -224,7 +225,7 @@ struct Throughput {
 #[derive(Clone)]
 pub(crate) struct Target {
     pub(crate) task_id: &'static str,
-    pub(crate) queue: SyncSender<Work>,
+    pub(crate) queue: Sender<Work>,
 }
 
 /// The executing tasks a write of one database and retention policy can reach, and which of
@@ -282,7 +283,7 @@ pub(crate) struct ExecutionSnapshot {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panicking task thread is caught and reported; the data behind these locks stays whole.
+    // A panicking pipeline is caught and reported; the data behind these locks stays whole.
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -383,12 +384,8 @@ impl LiveTasks {
             .filter_map(|t| lock(&t.state).execution.take())
             .collect();
         // Close every queue first so the tasks drain side by side.
-        let threads: Vec<JoinHandle<Option<Stopped>>> =
-            executions.into_iter().map(|e| e.thread).collect();
-        let stopped: Vec<Stopped> = threads
-            .into_iter()
-            .filter_map(|thread| thread.join().ok().flatten())
-            .collect();
+        let running: Vec<Joiner<Execute>> = executions.into_iter().map(|e| e.running).collect();
+        let stopped: Vec<Stopped> = running.into_iter().filter_map(Joiner::join).collect();
         self.environment.outbox.stop();
         for task in stopped {
             task.save();
@@ -469,13 +466,13 @@ impl LiveTask {
                 _ => None,
             }
         };
-        if let Some(Execution { queue, thread, .. }) = stopping {
-            // Closing our end of the queue lets the thread finish once it is drained.
+        if let Some(Execution { queue, running, .. }) = stopping {
+            // Closing our end of the queue lets the task finish once it is drained.
             drop(queue);
             // Joining blocks until the queue drains: keep it off the async workers. The
             // outbox keeps delivering what the task sent; the save lists what it has left.
             let _ = tokio::task::spawn_blocking(move || {
-                if let Ok(Some(stopped)) = thread.join() {
+                if let Some(stopped) = running.join() {
                     stopped.save();
                 }
             })
@@ -493,106 +490,143 @@ impl LiveTask {
                 state.execution = Some(execution);
                 state.error.clear();
             }
-            Err(e) => state.error = format!("cannot start the task's thread: {e}"),
+            Err(e) => state.error = format!("cannot start a thread for the tasks: {e}"),
         }
     }
 
-    /// Starts the task's thread; it queues the saved deliveries again when `requeue`.
+    /// Builds the task's pipeline and starts it on the executor; it queues the saved
+    /// deliveries again when `requeue`.
     fn spawn(&self, requeue: bool) -> std::io::Result<Execution> {
-        let (queue, chunks) = sync_channel(self.environment.queue_chunks.max(1));
         let progress = Arc::new(Progress::default());
         let context = self.environment.live_context(self.descriptor.id);
         let http_out = context.http_out.clone();
         let keeper = self.environment.keeper(self.descriptor.id);
-        let new = self.descriptor.new;
-        let thread_progress = progress.clone();
-        let (built, pipeline_built) = sync_channel(1);
-        let thread = std::thread::Builder::new()
-            .name(format!("task {}", self.descriptor.id))
-            .spawn(move || execute(new, &context, chunks, &thread_progress, keeper, requeue, built))?;
         // The task counts as started once its pipeline is built: its httpOut endpoints are
-        // registered then, so a request right after the start finds them. A pipeline that
-        // panics while building drops the sender, and is reported by its thread.
-        let _ = pipeline_built.recv();
+        // registered then, so a request right after the start finds them.
+        let execute = Execute::start(self.descriptor.new, &context, progress.clone(), keeper, requeue);
+        let (queue, running) = self.environment.executor.spawn(self.environment.queue_chunks, execute)?;
         Ok(Execution {
             queue,
             progress,
-            thread,
+            running,
             http_out,
         })
     }
 }
 
-/// The body of a task thread: builds the pipeline (restoring its saved state, and queuing its
-/// saved deliveries again when `requeue`), says so on `built`, feeds it every chunk until every sender is gone,
-/// then flushes it. Its state is then still to be saved, by whoever stopped it. A panic in the
-/// pipeline ends the task and is reported, not spread.
-fn execute(
-    new: fn(&TaskContext) -> Box<dyn Task>,
-    context: &TaskContext,
-    work: Receiver<Work>,
-    progress: &Progress,
-    mut keeper: Option<Keeper>,
-    requeue: bool,
-    built: SyncSender<()>,
-) -> Option<Stopped> {
-    let run = catch_unwind(AssertUnwindSafe(|| {
-        let mut task = new(context);
-        if let Some(keeper) = &mut keeper {
-            keeper.restore(task.as_mut(), requeue);
-        }
-        let _ = built.send(());
-        *lock(&progress.stats) = task.stats();
-        let mut next_tick = Instant::now() + TICK_INTERVAL;
-        loop {
-            match work.recv_timeout(next_tick.saturating_duration_since(Instant::now())) {
-                Ok(Work::Points(mut chunk)) => {
-                    let count = chunk.len() as u64;
-                    for (index, point) in chunk.drain(..).enumerate() {
-                        task.push_point(point);
-                        if (index + 1) % POINTS_BETWEEN_SAVE_CHECKS == 0
-                            && let Some(keeper) = &mut keeper
-                        {
-                            keeper.save_if_due(task.as_ref());
-                        }
-                    }
-                    CHUNKS.give(chunk);
-                    progress.points.fetch_add(count, Ordering::Relaxed);
-                }
-                Ok(Work::Batch { query, batch }) => task.push_batch(query, batch),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-            if Instant::now() >= next_tick {
-                task.tick(crate::time::wall_clock_now());
-                next_tick = Instant::now() + TICK_INTERVAL;
-            }
+/// A live task's pipeline as the executor runs it: it takes the chunks and batches sent to
+/// it, is told the time, keeps its state on disk (see the module's documentation) and
+/// publishes its counts. A panic in the pipeline ends the task and is reported, not spread.
+struct Execute {
+    task: Box<dyn Task>,
+    progress: Arc<Progress>,
+    keeper: Option<Keeper>,
+}
+
+impl Execute {
+    /// Builds the pipeline in `context`, restoring its saved state (and queuing its saved
+    /// deliveries again when `requeue`); `None`, reported, when building it panicked.
+    fn start(
+        new: fn(&TaskContext) -> Box<dyn Task>,
+        context: &TaskContext,
+        progress: Arc<Progress>,
+        mut keeper: Option<Keeper>,
+        requeue: bool,
+    ) -> Option<Execute> {
+        let built = catch_unwind(AssertUnwindSafe(|| {
+            let mut task = new(context);
             if let Some(keeper) = &mut keeper {
-                keeper.save_if_due(task.as_ref());
+                keeper.restore(task.as_mut(), requeue);
             }
             *lock(&progress.stats) = task.stats();
-        }
-        task.flush();
-        *lock(&progress.stats) = task.stats();
-        keeper.map(|keeper| Stopped {
-            keeper,
-            nodes: task.snapshot(),
-        })
-    }));
-    match run {
-        Ok(stopped) => stopped,
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".to_owned());
-            // Close the queue before reporting, so writers waiting on it are released.
-            drop(work);
-            *lock(&progress.failure) = Some(format!("the task stopped: it panicked: {message}"));
-            None
+            task
+        }));
+        match built {
+            Ok(task) => Some(Execute { task, progress, keeper }),
+            Err(panic) => {
+                report_panic(&progress, panic.as_ref());
+                None
+            }
         }
     }
+
+    /// Runs `step` on the pipeline, then saves its state when due and publishes its counts.
+    fn guarded(&mut self, step: impl FnOnce(&mut Execute)) -> Flow {
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            step(self);
+            if let Some(keeper) = &mut self.keeper {
+                keeper.save_if_due(self.task.as_ref());
+            }
+            *lock(&self.progress.stats) = self.task.stats();
+        }));
+        match run {
+            Ok(()) => Flow::Continue,
+            Err(panic) => {
+                report_panic(&self.progress, panic.as_ref());
+                Flow::Stop
+            }
+        }
+    }
+
+    fn push_chunk(&mut self, mut chunk: Chunk) {
+        let count = chunk.len() as u64;
+        for (index, point) in chunk.drain(..).enumerate() {
+            self.task.push_point(point);
+            if (index + 1) % POINTS_BETWEEN_SAVE_CHECKS == 0
+                && let Some(keeper) = &mut self.keeper
+            {
+                keeper.save_if_due(self.task.as_ref());
+            }
+        }
+        CHUNKS.give(chunk);
+        self.progress.points.fetch_add(count, Ordering::Relaxed);
+    }
+}
+
+impl Handler for Execute {
+    type Message = Work;
+    /// The task's state, still to be saved by whoever stopped it.
+    type Outcome = Stopped;
+
+    fn handle(&mut self, work: Work) -> Flow {
+        self.guarded(|execute| match work {
+            Work::Points(chunk) => execute.push_chunk(chunk),
+            Work::Batch { query, batch } => execute.task.push_batch(query, batch),
+        })
+    }
+
+    fn tick(&mut self) -> Flow {
+        self.guarded(|execute| execute.task.tick(crate::time::wall_clock_now()))
+    }
+
+    fn finish(self) -> Option<Stopped> {
+        let Execute { mut task, progress, keeper } = self;
+        let flushed = catch_unwind(AssertUnwindSafe(|| {
+            task.flush();
+            *lock(&progress.stats) = task.stats();
+            keeper.map(|keeper| Stopped {
+                keeper,
+                nodes: task.snapshot(),
+            })
+        }));
+        match flushed {
+            Ok(stopped) => stopped,
+            Err(panic) => {
+                report_panic(&progress, panic.as_ref());
+                None
+            }
+        }
+    }
+}
+
+/// Records that the task stopped because its pipeline panicked.
+fn report_panic(progress: &Progress, panic: &(dyn Any + Send)) {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_owned());
+    *lock(&progress.failure) = Some(format!("the task stopped: it panicked: {message}"));
 }
 
 /// The task is not executing (disabled, stopped by a failure, or not in the program).

@@ -1,10 +1,11 @@
 //! The task program's HTTP server: line-protocol ingest (`/write`) feeding tasks that run on
-//! threads of their own (their state saved in the data directory), and the part of Kapacitor's
+//! a few shared worker threads (their state saved in the data directory), and the part of Kapacitor's
 //! HTTP API its CLI uses: tasks (list, show with a DOT graph of live counts, enable and
 //! disable, httpOut results), stream recordings and replays; plus Prometheus metrics.
 
 mod auth;
 mod dot;
+mod executor;
 mod ids;
 mod json_body;
 mod listing;

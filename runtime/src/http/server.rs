@@ -14,6 +14,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use super::executor::Executor;
 use super::auth::Credentials;
 use super::query::Query;
 use super::response::finish;
@@ -106,7 +107,7 @@ impl std::fmt::Debug for Server {
 }
 
 impl Server {
-    /// Starts every task, each on its own thread; their deliveries go to `outbox`.
+    /// Starts every task on the program's worker threads; their deliveries go to `outbox`.
     pub fn new(tasks: &[TaskDescriptor], outbox: Arc<dyn Outbox>, config: Config) -> Server {
         let (loopback, looped_back) = LiveLoopback::new();
         let environment = Arc::new(Environment {
@@ -114,6 +115,7 @@ impl Server {
             config: config.program.clone(),
             queue_chunks: config.queue_chunks,
             loopback,
+            executor: Executor::for_this_machine(),
         });
         let tasks = LiveTasks::start(tasks, &environment, wall_clock_now());
         let recordings = Recordings::open(config.program.data_dir.as_deref());

@@ -1124,6 +1124,7 @@ fn throughput_is_the_points_taken_since_the_last_sample() {
         config: Arc::default(),
         queue_chunks: 4,
         loopback: super::loopback::LiveLoopback::new().0,
+        executor: super::executor::Executor::for_this_machine(),
     });
     let tasks = LiveTasks::start(&[recorder("rate")], &environment, 0);
     let targets = tasks.targets("telegraf", "autogen");

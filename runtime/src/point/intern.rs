@@ -2,8 +2,8 @@
 //! program so that copying them is a plain pointer copy.
 //!
 //! A shared [`Str`] or [`Tags`] is reference counted, and a point's counts are touched by two
-//! threads: the ingest thread that builds the point increments them, the task thread that
-//! drops it decrements them. Each such count moves its cache line between the two cores, and a
+//! threads: the ingest thread that builds the point increments them, the worker that runs the
+//! task drops it and decrements them. Each such count moves its cache line between the two cores, and a
 //! point carries half a dozen (database, retention policy, measurement, tags, field names):
 //! measured, that traffic was a third of a served task's CPU time. An interned value has no
 //! count to touch.
