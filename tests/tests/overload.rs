@@ -16,7 +16,7 @@ use support::{Sink, Writer, get_json, peak_memory};
 use tickc_tests::serving::{PATIENCE, Serving, build_tasks, post};
 
 /// The program's peak resident memory may not pass this: what it holds is bounded by the task
-/// queues (16 chunks of at most 1 MiB for each of the two tasks the flood reaches), the bodies
+/// queues (4 chunks of at most 1 MiB for each of the two tasks the flood reaches), the bodies
 /// in flight (8 of 500 lines), the window's 2,000 points and the 4,096 posts one endpoint may
 /// have waiting.
 const MEMORY_BOUND: u64 = 100 << 20;

@@ -48,7 +48,9 @@ pub struct Config {
     /// When set, every request but the ping must present these.
     pub credentials: Option<Credentials>,
     /// How many chunks of points (up to 1,000 points or about 1 MiB each) a task's queue holds
-    /// before writes to it wait.
+    /// before writes to it wait. The default, 4, keeps a task that is slower than ingest busy
+    /// (a worker takes the next chunk at once): a deeper queue only held more points in memory
+    /// (16 chunks cost the p95 benchmark 4.5 MiB of peak memory, for no CPU).
     pub queue_chunks: usize,
     /// The program's configuration, which every task is built with; its data directory keeps
     /// the tasks' state and the recordings.
@@ -62,7 +64,7 @@ impl Default for Config {
             max_body_bytes: 25_000_000,
             default_retention_policy: "autogen".to_owned(),
             credentials: None,
-            queue_chunks: 16,
+            queue_chunks: 4,
             program: Arc::default(),
         }
     }
