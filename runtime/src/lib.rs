@@ -5,6 +5,7 @@ pub mod alert;
 pub mod config;
 pub mod delivery;
 pub mod embed;
+mod bytes_serde;
 mod escape_runs;
 pub mod exec_time;
 pub mod expr;

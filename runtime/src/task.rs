@@ -236,6 +236,7 @@ pub trait Task: Send {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NodeState {
     pub node: String,
+    #[serde(with = "crate::bytes_serde")]
     pub bytes: Vec<u8>,
 }
 

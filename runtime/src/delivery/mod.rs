@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 pub struct HttpPost {
     pub url: String,
     pub headers: Vec<(String, String)>,
+    #[serde(with = "crate::bytes_serde")]
     pub body: Vec<u8>,
     pub timeout: Option<Duration>,
 }
