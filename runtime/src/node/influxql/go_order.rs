@@ -7,13 +7,43 @@
 
 /// Sorts `v` the way Go 1.13's `sort.Sort` does, with `less` as the `Less` method.
 pub(super) fn go_sort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
-    let mut max_depth = 0;
-    let mut n = v.len();
-    while n > 0 {
-        max_depth += 1;
-        n >>= 1;
+    quick_sort(v, 0, v.len(), max_depth(v.len()), &less);
+}
+
+/// Puts in `v[k]` what [`go_sort_by`] would put there, in linear time on average.
+///
+/// Go's quicksort only ever moves elements within the range it is sorting, and splits a range
+/// into disjoint parts: what ends up at `k` depends only on the ranges that contain `k`. So
+/// this takes the steps of the full sort on those ranges, in the same order with the same
+/// depth budget, and skips the others.
+pub(super) fn go_select_by<T>(v: &mut [T], k: usize, less: impl Fn(&T, &T) -> bool) {
+    if k >= v.len() {
+        return;
     }
-    quick_sort(v, 0, v.len(), max_depth * 2, &less);
+    let (mut a, mut b) = (0, v.len());
+    let mut max_depth = max_depth(v.len());
+    while b - a > 12 {
+        if max_depth == 0 {
+            heap_sort(v, a, b, &less);
+            return;
+        }
+        max_depth -= 1;
+        let (mlo, mhi) = do_pivot(v, a, b, &less);
+        if k < mlo {
+            b = mlo;
+        } else if k >= mhi {
+            a = mhi;
+        } else {
+            // Equal to the pivot, in place for good.
+            return;
+        }
+    }
+    sort_small(v, a, b, &less);
+}
+
+/// Go's depth limit before a range falls back to heapsort: twice the bits of its length.
+fn max_depth(len: usize) -> u32 {
+    2 * (usize::BITS - len.leading_zeros())
 }
 
 fn quick_sort<T>(
@@ -39,8 +69,12 @@ fn quick_sort<T>(
             b = mlo;
         }
     }
+    sort_small(v, a, b, less);
+}
+
+/// How Go finishes a range of at most 12: one shell-sort pass with gap 6, then insertion sort.
+fn sort_small<T>(v: &mut [T], a: usize, b: usize, less: &impl Fn(&T, &T) -> bool) {
     if b - a > 1 {
-        // One shell-sort pass with gap 6, then insertion sort.
         for i in a + 6..b {
             if less(&v[i], &v[i - 6]) {
                 v.swap(i, i - 6);
@@ -238,6 +272,21 @@ mod tests {
             expected.sort();
             go_sort_by(&mut v, |a, b| a < b);
             prop_assert_eq!(v, expected);
+        }
+
+        /// The element selected is the very one the full sort puts there, ties included
+        /// (elements carry their arrival index; values are few, so most tie).
+        #[test]
+        fn selecting_picks_what_sorting_puts_at_the_index(
+            values in proptest::collection::vec(0i32..8, 0..400),
+            k in 0usize..400,
+        ) {
+            let v: Vec<(i32, usize)> = values.into_iter().enumerate().map(|(i, x)| (x, i)).collect();
+            let mut sorted = v.clone();
+            go_sort_by(&mut sorted, |a, b| a.0 < b.0);
+            let mut selected = v;
+            go_select_by(&mut selected, k, |a, b| a.0 < b.0);
+            prop_assert_eq!(selected.get(k), sorted.get(k));
         }
 
         #[test]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::Reduced;
 use super::column::{Column, Sample, Value};
-use super::go_order::{go_heap_pop_n, go_sort_by};
+use super::go_order::{go_heap_pop_n, go_select_by};
 use crate::point::{BatchPoint, FieldValue};
 
 /// The earliest value; among equal times the larger one (for booleans, `false`).
@@ -73,9 +73,9 @@ pub(super) fn percentile(column: &Column, p: f64) -> Option<Reduced> {
         let n = samples.len();
         // `as` saturates (and maps NaN to 0), so absurd percentiles land outside the range.
         let index = usize::try_from((n as f64 * p / 100.0 + 0.5).floor() as i64 - 1).ok()?;
-        let mut sorted = samples.to_vec();
-        go_sort_by(&mut sorted, |a, b| a.value < b.value);
-        sorted.get(index).copied()
+        let mut ranked = samples.to_vec();
+        go_select_by(&mut ranked, index, |a, b| a.value < b.value);
+        ranked.get(index).copied()
     }
     match column {
         Column::Float(v) => rank(v, p).map(|s| selected(&s)),
