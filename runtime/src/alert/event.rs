@@ -47,7 +47,10 @@ impl Event<'_> {
     /// The event as the alert JSON line: `{"id",...,"recoverable"}` and a newline, as Go's
     /// `json.Encoder` writes `alert.Data`. Fails as Go's encoder does on a NaN or infinite field.
     pub fn alert_json(&self) -> Result<Vec<u8>, UnsupportedFloat> {
-        let mut out = String::with_capacity(256 + self.details.len() + self.message.len());
+        // The details are escaped again here (the default details are HTML-escaped JSON, whose
+        // every quote becomes `\u0026#34;`), and the data row follows: room for both, so the
+        // buffer is not reallocated while it fills.
+        let mut out = String::with_capacity(512 + 2 * self.details.len() + self.message.len());
         out.push_str("{\"id\":");
         write_str(&mut out, &self.id);
         out.push_str(",\"message\":");

@@ -15,7 +15,7 @@ use super::topic::{LastEvent, TopicEvents};
 use crate::delivery::{FailureCount, Outbox};
 use crate::node::pass_control;
 use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Str, Tags, Time};
-use crate::template::TemplateError;
+use crate::template::{TemplateError, Value};
 use crate::template::alert_data::{EventData, IdData, details_data, id_data, message_data};
 
 /// The counts Kapacitor reports for an alert node.
@@ -376,10 +376,9 @@ impl<L: AlertLevels> AlertNode<L> {
             duration: t.duration,
         };
         let templates = &self.config.templates;
-        let message = templates.message.render(&message_data(&ids, &event))?;
-        let details = templates
-            .details
-            .render(&details_data(&ids, &event, &message))?;
+        let data = message_data(&ids, &event);
+        let message = templates.message.render(&Value::Struct(data.clone()))?;
+        let details = templates.details.render(&details_data(&data, &message))?;
         Ok((message, details))
     }
 }

@@ -2,6 +2,8 @@
 //! Kapacitor 1.5.7's `idInfo`, `messageInfo` and `detailsInfo` structs: the order matters
 //! for `{{ . }}` and for the JSON of the default details template.
 
+use std::sync::Arc;
+
 use crate::point::{Fields, Tags};
 
 use super::value::{MapValue, StructValue, Value};
@@ -69,15 +71,16 @@ pub fn id_data(d: &IdData<'_>) -> Value {
     id_info(d).into()
 }
 
-/// The data of the `.message()` template.
-pub fn message_data(d: &IdData<'_>, e: &EventData<'_>) -> Value {
-    message_info(d, e).into()
+/// The data of the `.message()` template (a `Value::Struct`), which the details data embeds.
+pub fn message_data(d: &IdData<'_>, e: &EventData<'_>) -> Arc<StructValue> {
+    Arc::new(message_info(d, e))
 }
 
-/// The data of the `.details()` template: the message data plus the rendered message.
-pub fn details_data(d: &IdData<'_>, e: &EventData<'_>, message: &str) -> Value {
+/// The data of the `.details()` template: the message data, shared rather than built again
+/// (each event renders both), plus the rendered message.
+pub fn details_data(message_data: &Arc<StructValue>, message: &str) -> Value {
     StructValue::new("kapacitor.detailsInfo")
-        .embed(message_info(d, e))
+        .embed(message_data.clone())
         .field("Message", message)
         .into()
 }

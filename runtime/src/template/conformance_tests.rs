@@ -5,6 +5,7 @@
 use crate::point::{FieldValue, Fields, Tags};
 
 use super::Template;
+use super::Value;
 use super::alert_data::{EventData, IdData, ServerInfo, details_data, id_data, message_data};
 
 const DEFAULT_ID: &str = "{{ .Name }}:{{ .Group }}";
@@ -71,13 +72,14 @@ fn render(task: &Task<'_>, event: &Event<'_>) -> (String, String, String) {
         time: event.time_s * 1_000_000_000,
         duration: event.duration_s * 1_000_000_000,
     };
+    let data = message_data(&ids, &ev);
     let message = Template::parse(task.message)
         .unwrap()
-        .render(&message_data(&ids, &ev))
+        .render(&Value::Struct(data.clone()))
         .unwrap();
     let details = Template::parse_html(task.details)
         .unwrap()
-        .render(&details_data(&ids, &ev, &message))
+        .render(&details_data(&data, &message))
         .unwrap();
     (id, message, details)
 }

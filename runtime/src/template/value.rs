@@ -233,7 +233,8 @@ impl StructValue {
     }
 
     /// Embeds another struct, whose fields become reachable from this one.
-    pub fn embed(mut self, inner: StructValue) -> StructValue {
+    pub fn embed(mut self, inner: impl Into<Arc<StructValue>>) -> StructValue {
+        let inner: Arc<StructValue> = inner.into();
         let name = inner
             .type_name
             .rsplit('.')
@@ -241,7 +242,7 @@ impl StructValue {
             .unwrap_or(inner.type_name);
         self.fields.push(StructField {
             name,
-            value: Value::Struct(Arc::new(inner)),
+            value: Value::Struct(inner),
             embedded: true,
         });
         self
