@@ -1,8 +1,10 @@
-//! Tasks running live. An executing task is an actor of the program's [`Executor`]: a few
-//! worker threads run every task's pipeline, one worker at a time per task, on the chunks of
-//! points in its bounded queue. A full queue makes its writers wait (back-pressure) and never
-//! grows, and a slow task holds up only the writes that reach it. The task publishes its node
-//! counts after each chunk, so the API reads them without waiting on it.
+//! Tasks running live. An executing task is an actor of the program's [`Executor`]: one thread
+//! at a time runs its pipeline on the chunks of points in its bounded queue. A write hands an
+//! idle task its chunk on the write's own thread, as Kapacitor's writes run its pipelines; a
+//! chunk for a busy task waits in the queue for one of a few worker threads. A full queue makes
+//! its writers wait (back-pressure) and never grows, and a slow task holds up only the writes
+//! that reach it. The task publishes its node counts after each chunk, so the API reads them
+//! without waiting on it.
 //!
 //! With a data directory, the task also keeps the task's state on disk: the states of its
 //! nodes and the deliveries it sent that are not yet made. It restores them when the task

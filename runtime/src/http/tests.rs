@@ -37,6 +37,8 @@ pub(super) struct TaskLog {
     flushes: u32,
     /// While set, the task waits before taking a point (a stand-in for a slow pipeline).
     gate_closed: bool,
+    /// Points the task has begun to take (gate or not).
+    entered: u32,
 }
 
 static LOGS: LazyLock<Mutex<HashMap<String, TaskLog>>> = LazyLock::new(Mutex::default);
@@ -99,6 +101,7 @@ impl Recorder {
 
 impl Task for Recorder {
     fn push_point(&mut self, point: Point) {
+        update(&self.id, |log| log.entered += 1);
         wait_until(&self.id, |log| !log.gate_closed);
         self.seen += 1;
         update(&self.id, |log| log.points.push(point));
@@ -992,13 +995,15 @@ async fn a_full_queue_makes_writes_wait_and_shutdown_drains_every_accepted_point
     update("drain", |log| log.gate_closed = true);
     let server = start(&[recorder("drain")], config).await;
     let address = server.address;
-    // The task holds the first write's chunk (stuck at the gate), the queue the second's.
-    assert_eq!(
+    // The task holds the first write's chunk (stuck at the gate: that write waits, as its
+    // thread runs the idle task), the queue the second's.
+    let first = tokio::spawn(async move {
         post(address, "/write?db=telegraf&precision=s", &lines(1..=3))
             .await
-            .status,
-        StatusCode::NO_CONTENT
-    );
+            .status
+    });
+    let waited = tokio::task::spawn_blocking(|| wait_until("drain", |log| log.entered > 0));
+    tokio::time::timeout(PATIENCE, waited).await.unwrap().unwrap();
     assert_eq!(
         post(address, "/write?db=telegraf&precision=s", &lines(4..=6))
             .await
@@ -1023,6 +1028,10 @@ async fn a_full_queue_makes_writes_wait_and_shutdown_drains_every_accepted_point
         "shutdown must drain the queue"
     );
     update("drain", |log| log.gate_closed = false);
+    assert_eq!(
+        tokio::time::timeout(PATIENCE, first).await.unwrap().unwrap(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(
         tokio::time::timeout(PATIENCE, third)
             .await
