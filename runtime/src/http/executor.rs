@@ -81,8 +81,9 @@ trait Runnable: Send + Sync {
     fn finished(&self) -> bool;
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Handlers run outside these locks and nothing here panics while holding one.
+/// Locks `mutex`, poisoned or not: handlers run outside the executor's locks, and a task's
+/// pipeline panics are caught and reported, so the data behind them stays whole.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
@@ -212,12 +213,15 @@ impl Shared {
     }
 
     fn tick_all(&self) {
-        let actors: Vec<Arc<dyn Runnable>> = {
-            let mut actors = lock(&self.actors);
-            actors.retain(|a| a.upgrade().is_some_and(|a| !a.finished()));
-            actors.iter().filter_map(Weak::upgrade).collect()
-        };
-        for actor in actors {
+        let mut live = Vec::new();
+        lock(&self.actors).retain(|actor| match actor.upgrade() {
+            Some(actor) if !actor.finished() => {
+                live.push(actor);
+                true
+            }
+            _ => false,
+        });
+        for actor in live {
             if actor.tick_due() {
                 self.schedule(actor);
             }
@@ -280,12 +284,6 @@ impl<M> Inbox<M> {
 }
 
 impl<H: Handler> Actor<H> {
-    fn schedule_if(self: &Arc<Self>, claimed: bool) {
-        if claimed {
-            self.shared.schedule(self.clone());
-        }
-    }
-
     /// Ends the actor with `outcome`: closes the inbox, releases waiting senders and joiners.
     fn end(&self, outcome: Option<H::Outcome>) {
         {
@@ -396,7 +394,9 @@ impl<H: Handler> Mailbox<H::Message> for Actor<H> {
             inbox.senders -= 1;
             inbox.claim()
         };
-        self.schedule_if(claimed);
+        if claimed {
+            self.shared.clone().schedule(self);
+        }
     }
 }
 

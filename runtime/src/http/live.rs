@@ -17,10 +17,10 @@
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::executor::{Executor, Flow, Handler, Joiner, Sender};
+use super::executor::{Executor, Flow, Handler, Joiner, Sender, lock};
 use super::recycle::Pool;
 use super::state_file::{LoadError, SavedState, StateFile};
 use super::write::CHUNK_POINTS;
@@ -284,12 +284,6 @@ pub(crate) struct ExecutionSnapshot {
     pub(crate) throughput: f64,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panicking pipeline is caught and reported; the data behind these locks stays whole.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 impl LiveTasks {
     /// Starts every task that is enabled (the others wait for an enable through the API).
