@@ -38,6 +38,34 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Appends a time as Go's encoder writes a `time.Time`: its RFC 3339 text, which needs no
+/// escaping, in quotes.
+pub fn write_time(out: &mut String, ns: crate::point::Time) {
+    out.push('"');
+    crate::time::write_rfc3339_nano(out, ns);
+    out.push('"');
+}
+
+/// A quote of a JSON document inserted into HTML text by html/template.
+pub(crate) const HTML_QUOTE: &str = "&#34;";
+
+/// The bytes that start a character a JSON string escapes, or html/template then escapes in
+/// the JSON's text (`'` and `+`; JSON's own escapes leave nothing else for HTML to escape).
+const JSON_IN_HTML_MARKS: Marks = marks(b"\"\\<>&\xE2'+", 0x20);
+
+/// Appends `s` as a JSON string literal as html/template shows it in HTML text: the text of
+/// [`write_str`], HTML-escaped (Kapacitor's default details, `{{ json . }}`).
+pub(crate) fn write_str_in_html(out: &mut String, s: &str) {
+    out.push_str(HTML_QUOTE);
+    escape_into(out, s, &JSON_IN_HTML_MARKS, |c| match c {
+        '"' => Some("\\&#34;"),
+        '\'' => Some("&#39;"),
+        '+' => Some("&#43;"),
+        c => json_escape(c),
+    });
+    out.push_str(HTML_QUOTE);
+}
+
 /// How Go's encoder escapes `c` in a string, if it does: the short forms for quote, backslash,
 /// newline, return and tab, `\u00xx` for other control characters and for `<`, `>`, `&`
 /// (safe in HTML), and the two line separators JavaScript does not allow in strings.

@@ -11,7 +11,7 @@ use super::state::StatePolicy;
 use crate::point::{FieldValue, Fields, Tags};
 use crate::tap::Tap;
 use crate::task::TaskContext;
-use crate::template::alert_data::ServerInfo;
+use crate::template::alert_data::{MapsRead, ServerInfo};
 use crate::template::{Template, TemplateError};
 
 /// Kapacitor's default `.id()`.
@@ -136,8 +136,27 @@ impl std::error::Error for ConfigError {}
 pub struct AlertTemplates {
     pub id: Template,
     pub message: Template,
-    /// An html/template, as in Kapacitor.
-    pub details: Template,
+    pub details: DetailsTemplate,
+}
+
+/// The `.details()` template, an html/template as in Kapacitor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailsTemplate {
+    /// Kapacitor's default, `{{ json . }}`, which every event renders: written straight from
+    /// the data by [`default_details`](crate::template::alert_data::default_details).
+    Json,
+    Custom(Template),
+}
+
+impl DetailsTemplate {
+    fn parse(src: &str) -> Result<Self, TemplateError> {
+        let template = Template::parse_html(src)?;
+        Ok(if template == Template::parse_html(DEFAULT_DETAILS)? {
+            DetailsTemplate::Json
+        } else {
+            DetailsTemplate::Custom(template)
+        })
+    }
 }
 
 impl AlertTemplates {
@@ -150,8 +169,19 @@ impl AlertTemplates {
         Ok(AlertTemplates {
             id: Template::parse(id.unwrap_or(DEFAULT_ID))?,
             message: Template::parse(message.unwrap_or(DEFAULT_MESSAGE))?,
-            details: Template::parse_html(details.unwrap_or(DEFAULT_DETAILS))?,
+            details: DetailsTemplate::parse(details.unwrap_or(DEFAULT_DETAILS))?,
         })
+    }
+}
+
+impl AlertTemplates {
+    /// The maps the message and details templates may read of their event's data.
+    pub fn event_maps(&self) -> MapsRead {
+        let details = match &self.details {
+            DetailsTemplate::Json => None,
+            DetailsTemplate::Custom(template) => Some(template),
+        };
+        MapsRead::of(std::iter::once(&self.message).chain(details))
     }
 }
 

@@ -2,10 +2,9 @@
 //! and exec handlers write (`alert.Data`), byte for byte.
 
 use super::level::Level;
-use crate::json::{UnsupportedFloat, write_i64, write_str};
+use crate::json::{UnsupportedFloat, write_i64, write_str, write_time};
 use crate::output::row::{write_batch_row, write_point_row};
 use crate::point::{Batch, Fields, Point, Tags, Time};
-use crate::time::format_rfc3339_nano;
 
 /// One alert event. Text rendered for the event is owned; the data it is about is borrowed
 /// from the point or batch that raised it.
@@ -58,7 +57,7 @@ impl Event<'_> {
         out.push_str(",\"details\":");
         write_str(&mut out, &self.details);
         out.push_str(",\"time\":");
-        write_str(&mut out, &format_rfc3339_nano(self.time));
+        write_time(&mut out, self.time);
         out.push_str(",\"duration\":");
         write_i64(&mut out, self.duration);
         out.push_str(",\"level\":");

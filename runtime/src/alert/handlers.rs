@@ -254,8 +254,10 @@ pub fn deliveries(
     mut on_error: impl FnMut(HandleError),
 ) -> Vec<Delivery> {
     let mut alert_json: Option<Result<Vec<u8>, UnsupportedFloat>> = None;
+    // The last handler sending the JSON takes it; those before it take copies.
+    let last_json_use = handlers.iter().rposition(|h| !matches!(h, Handler::Service(_)));
     let mut out = Vec::with_capacity(handlers.len());
-    for handler in handlers {
+    for (i, handler) in handlers.iter().enumerate() {
         if let Handler::Service(service) = handler {
             match service.delivery(event) {
                 Ok(delivery) => out.push(delivery),
@@ -273,17 +275,24 @@ pub fn deliveries(
                 continue;
             }
         };
+        let owned = |json: &mut Vec<u8>| {
+            if Some(i) == last_json_use {
+                std::mem::take(json)
+            } else {
+                json.clone()
+            }
+        };
         let delivery = match handler {
             Handler::Log(h) => Delivery::Append {
                 path: h.path.clone(),
                 mode: h.mode,
-                line: json.clone(),
+                line: owned(json),
             },
             Handler::Post(h) => match h.url(event) {
                 Ok(url) => Delivery::Post(HttpPost {
                     url,
                     headers: h.request_headers(),
-                    body: json.clone(),
+                    body: owned(json),
                     timeout: h.timeout,
                 }),
                 Err(e) => {
@@ -300,7 +309,7 @@ pub fn deliveries(
             Handler::Exec(h) => Delivery::Exec {
                 program: h.program.clone(),
                 args: h.args.clone(),
-                stdin: json.clone(),
+                stdin: owned(json),
             },
             // Delivered above: services do not send the alert JSON.
             Handler::Service(_) => continue,

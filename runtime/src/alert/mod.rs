@@ -14,7 +14,7 @@ mod snapshot;
 pub mod state;
 pub mod topic;
 
-pub use config::{AlertConfig, AlertTap, AlertTemplates, Annotations, ConfigError};
+pub use config::{AlertConfig, AlertTap, AlertTemplates, Annotations, ConfigError, DetailsTemplate};
 pub use event::{Event, EventSource};
 pub use handlers::{ExecHandler, Handler, HandlerError, LogHandler, PostHandler, TcpHandler};
 pub use inhibit::{Inhibit, Inhibitors};

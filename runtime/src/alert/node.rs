@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::config::{AlertConfig, ConfigError, EventSummary};
+use super::config::{AlertConfig, ConfigError, DetailsTemplate, EventSummary};
 use super::event::{Event, EventSource};
 use super::groups::{Groups, Slot};
 use super::handlers::deliveries;
@@ -16,7 +16,9 @@ use crate::delivery::{FailureCount, Outbox};
 use crate::node::pass_control;
 use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Str, Tags, Time};
 use crate::template::{TemplateError, Value};
-use crate::template::alert_data::{EventData, IdData, details_data, id_data, message_data};
+use crate::template::alert_data::{
+    EventData, IdData, MapsRead, default_details, details_data, id_data, message_data,
+};
 
 /// The counts Kapacitor reports for an alert node.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,6 +78,8 @@ pub struct AlertNode<L> {
     handler_failures: FailureCount,
     /// Whether the id template reads the tags: when not, one id serves every point of a group.
     id_reads_tags: bool,
+    /// The maps the message and details templates may read, which their data then carries.
+    event_maps: MapsRead,
 }
 
 impl<L> std::fmt::Debug for AlertNode<L> {
@@ -147,6 +151,7 @@ impl<L: AlertLevels> AlertNode<L> {
         let keeps_topic = !config.handlers.is_empty() || config.topic.is_some() || config.tap.is_some();
         Ok(AlertNode {
             id_reads_tags: config.templates.id.may_read("Tags"),
+            event_maps: config.templates.event_maps(),
             config,
             levels,
             groups: Groups::default(),
@@ -376,9 +381,12 @@ impl<L: AlertLevels> AlertNode<L> {
             duration: t.duration,
         };
         let templates = &self.config.templates;
-        let data = message_data(&ids, &event);
+        let data = message_data(&ids, &event, self.event_maps);
         let message = templates.message.render(&Value::Struct(data.clone()))?;
-        let details = templates.details.render(&details_data(&data, &message))?;
+        let details = match &templates.details {
+            DetailsTemplate::Json => default_details(&ids, &event, &message),
+            DetailsTemplate::Custom(template) => template.render(&details_data(&data, &message))?,
+        };
         Ok((message, details))
     }
 }

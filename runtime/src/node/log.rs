@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use super::Node;
 use crate::point::{Batch, FieldValue, Fields, Message, Point, Tags, Time};
-use crate::time::format_rfc3339_nano;
+use crate::time::{format_rfc3339_nano, write_rfc3339_nano};
 
 /// A log level, as `.level()` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -123,7 +123,7 @@ impl<W: Write> LogNode<W> {
 
     fn finish_line(&mut self, time: Time) {
         self.line.push_str(" time=");
-        self.line.push_str(&format_rfc3339_nano(time));
+        write_rfc3339_nano(&mut self.line, time);
         self.line.push('\n');
         if self.sink.write_all(self.line.as_bytes()).is_err() {
             self.errors += 1;

@@ -5,9 +5,8 @@
 //! point's other tags, sorted together; a later point's extra fields are not shown, and a
 //! value a point lacks is `null` (what Kapacitor's rows show, kapacitor-semantics.md).
 
-use crate::json::{write_f64, write_i64, write_str, UnsupportedFloat};
+use crate::json::{write_f64, write_i64, write_str, write_time, UnsupportedFloat};
 use crate::point::{Batch, FieldValue, Message, Point, Tags};
-use crate::time::format_rfc3339_nano;
 
 fn write_field(out: &mut String, v: &FieldValue) -> Result<(), UnsupportedFloat> {
     match v {
@@ -39,10 +38,6 @@ fn write_columns<'a>(out: &mut String, names: impl Iterator<Item = &'a str>) {
         write_str(out, name);
     }
     out.push(']');
-}
-
-fn write_time(out: &mut String, t: i64) {
-    write_str(out, &format_rfc3339_nano(t));
 }
 
 /// Appends one point as a row object.

@@ -6,7 +6,9 @@ use crate::point::{FieldValue, Fields, Tags};
 
 use super::Template;
 use super::Value;
-use super::alert_data::{EventData, IdData, ServerInfo, details_data, id_data, message_data};
+use super::alert_data::{
+    EventData, IdData, MapsRead, ServerInfo, details_data, id_data, message_data,
+};
 
 const DEFAULT_ID: &str = "{{ .Name }}:{{ .Group }}";
 const DEFAULT_MESSAGE: &str = "{{ .ID }} is {{ .Level }}";
@@ -72,7 +74,7 @@ fn render(task: &Task<'_>, event: &Event<'_>) -> (String, String, String) {
         time: event.time_s * 1_000_000_000,
         duration: event.duration_s * 1_000_000_000,
     };
-    let data = message_data(&ids, &ev);
+    let data = message_data(&ids, &ev, MapsRead::ALL);
     let message = Template::parse(task.message)
         .unwrap()
         .render(&Value::Struct(data.clone()))

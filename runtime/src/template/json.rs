@@ -3,8 +3,7 @@
 //! fields and Go's float format, followed by a newline.
 
 use super::gotime::Civil;
-use crate::json::{write_f64, write_str};
-use crate::time::format_rfc3339_nano;
+use crate::json::{write_f64, write_str, write_time};
 use super::value::Value;
 
 /// Encodes `v` as Go's JSON encoder would, with the trailing newline.
@@ -27,7 +26,7 @@ fn write(out: &mut String, v: &Value) -> Result<(), String> {
             if !(0..=9999).contains(&year) {
                 return Err("json: error calling MarshalJSON for type time.Time: year outside of range [0,9999]".to_owned());
             }
-            write_str(out, &format_rfc3339_nano(*ns));
+            write_time(out, *ns);
         }
         Value::Map(m) => {
             out.push('{');
