@@ -121,13 +121,22 @@ pub fn details_data(message_data: &Arc<StructValue>, message: &str) -> Value {
 /// escapes it (every quote `&#34;`). Every event renders its details, and this way costs a
 /// fraction of the general one; the tests hold the two to the same bytes.
 ///
-/// Empty when the data has no JSON (a NaN or infinite field, a time outside the years JSON
-/// allows), as Kapacitor leaves it when its `json` function fails.
+/// Empty when the data has no JSON (a NaN or infinite field), as Kapacitor leaves it when its
+/// `json` function fails.
 pub fn default_details(d: &IdData<'_>, e: &EventData<'_>, message: &str) -> String {
     // Room for the keys and the text with a few escapes, so the buffer does not grow (which,
     // past a kilobyte, costs more than writing it).
     let server = &d.server;
-    let strings = [d.name, d.task_name, d.group, e.id, message, &server.hostname, &server.cluster_id, &server.server_id];
+    let strings = [
+        d.name,
+        d.task_name,
+        d.group,
+        e.id,
+        message,
+        &server.hostname,
+        &server.cluster_id,
+        &server.server_id,
+    ];
     let tags: usize = d.tags.iter().map(|(k, v)| k.len() + v.len() + 24).sum();
     let fields: usize = e.fields.iter().map(|(k, _)| k.len() + 40).sum();
     let capacity = 400 + strings.iter().map(|s| s.len() * 5 / 4).sum::<usize>() + tags + fields;
