@@ -56,13 +56,21 @@ const MAX_POLL: Duration = Duration::from_secs(1);
 /// How long a run may go without any count moving before it is given up.
 const STALL: Duration = Duration::from_secs(60);
 
-/// Builds each task set the cases need, once, and runs every case `settings.runs` times.
+/// Builds each task set the cases need, once, and runs the cases.
 pub struct Driver {
     settings: Settings,
     data: DataFiles,
     runtime: tokio::runtime::Runtime,
     tick: Duration,
     built: BTreeMap<&'static str, PathBuf>,
+    bodies: BTreeMap<PathBuf, Arc<[Bytes]>>,
+}
+
+/// A case ready to run: its program built, its workload read.
+pub struct Prepared {
+    pub case: Case,
+    binary: PathBuf,
+    bodies: Option<Arc<[Bytes]>>,
 }
 
 impl Driver {
@@ -71,7 +79,14 @@ impl Driver {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-        Ok(Driver { settings, data, runtime, tick: procfs::clock_tick(), built: BTreeMap::new() })
+        Ok(Driver {
+            settings,
+            data,
+            runtime,
+            tick: procfs::clock_tick(),
+            built: BTreeMap::new(),
+            bodies: BTreeMap::new(),
+        })
     }
 
     fn log_dir(&self, tasks: TaskSet) -> PathBuf {
@@ -92,43 +107,50 @@ impl Driver {
         Ok(output)
     }
 
-    /// Every run of `case`, or why it could not finish.
-    pub fn run_case(&mut self, case: &Case) -> Result<Vec<RunResult>, String> {
+    /// Builds `case`'s program, if no case built it before, and reads its workload.
+    pub fn prepare(&mut self, case: &Case) -> Result<Prepared, String> {
         let binary = self.program(case.tasks)?;
-        let log_dir = self.log_dir(case.tasks);
         let bodies = match case.workload {
             Workload::Dips => Some(self.bodies(&self.data.dips.clone())?),
             Workload::NoDips => Some(self.bodies(&self.data.no_dips.clone())?),
             Workload::Replay => None,
         };
-        (0..self.settings.runs)
-            .map(|run| {
-                reset_dir(&log_dir)?;
-                let result = match &bodies {
-                    Some(bodies) => self.serve_run(&binary, bodies.clone(), case.tasks.expect()),
-                    None => self.replay_run(&binary),
-                };
-                let result = result.map(|r| RunResult { alert_lines: count_lines_in(&log_dir), ..r })?;
-                eprintln!(
-                    "  {} run {}: {} points, {:.3} s, {:.3} CPU-s ({:.3} starting), {:.1} MiB, {} alert lines",
-                    case.name,
-                    run + 1,
-                    result.points,
-                    result.wall.as_secs_f64(),
-                    result.cpu_seconds,
-                    result.startup_cpu_seconds,
-                    result.peak_rss_bytes as f64 / MIB,
-                    result.alert_lines
-                );
-                Ok(result)
-            })
-            .collect()
+        Ok(Prepared { case: *case, binary, bodies })
     }
 
-    /// The file read once and cut into request bodies.
-    fn bodies(&self, path: &Path) -> Result<Arc<[Bytes]>, String> {
+    /// One run of a prepared case (`run` counts from 0), logged as it ends.
+    pub fn run_once(&self, prepared: &Prepared, run: usize) -> Result<RunResult, String> {
+        let case = &prepared.case;
+        let log_dir = self.log_dir(case.tasks);
+        reset_dir(&log_dir)?;
+        let result = match &prepared.bodies {
+            Some(bodies) => self.serve_run(&prepared.binary, bodies.clone(), case.tasks.expect()),
+            None => self.replay_run(&prepared.binary),
+        };
+        let result = result.map(|r| RunResult { alert_lines: count_lines_in(&log_dir), ..r })?;
+        eprintln!(
+            "  {} run {}: {} points, {:.3} s, {:.3} CPU-s ({:.3} starting), {:.1} MiB, {} alert lines",
+            case.name,
+            run + 1,
+            result.points,
+            result.wall.as_secs_f64(),
+            result.cpu_seconds,
+            result.startup_cpu_seconds,
+            result.peak_rss_bytes as f64 / MIB,
+            result.alert_lines
+        );
+        Ok(result)
+    }
+
+    /// The file read once and cut into request bodies, shared by the cases posting it.
+    fn bodies(&mut self, path: &Path) -> Result<Arc<[Bytes]>, String> {
+        if let Some(bodies) = self.bodies.get(path) {
+            return Ok(bodies.clone());
+        }
         let data = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        Ok(split_bodies(&Bytes::from(data), self.settings.lines_per_body).into())
+        let bodies: Arc<[Bytes]> = split_bodies(&Bytes::from(data), self.settings.lines_per_body).into();
+        self.bodies.insert(path.to_owned(), bodies.clone());
+        Ok(bodies)
     }
 
     fn serve_run(&self, binary: &Path, bodies: Arc<[Bytes]>, expect: Expect) -> Result<RunResult, String> {

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use tickc_bench::cases::select;
+use tickc_bench::cases::{Case, select};
 use tickc_bench::data::DataFiles;
-use tickc_bench::driver::{Driver, Settings};
+use tickc_bench::driver::{Driver, Prepared, RunResult, Settings};
 use tickc_bench::table::{Measured, render};
 
 /// The repository's root, where the default paths start.
@@ -84,17 +84,37 @@ fn run(args: Args) -> Result<bool, String> {
         lines_per_body: args.lines,
         connections: args.connections,
     };
+    let runs = settings.runs;
     let mut driver = Driver::new(settings, data)?;
-    let measured: Vec<Measured> = cases
+    let prepared: Vec<(Case, Result<Prepared, String>)> = cases
         .into_iter()
         .map(|case| {
-            eprintln!("case {}", case.name);
-            let outcome = driver.run_case(&case);
-            if let Err(e) = &outcome {
-                eprintln!("  {} failed: {e}", case.name);
-            }
-            Measured { case, outcome }
+            eprintln!("preparing {}", case.name);
+            (case, driver.prepare(&case))
         })
+        .collect();
+    // Rounds of one run per case rather than every run of a case in a row: the machine's speed
+    // drifts over minutes, and this way the drift falls on every case alike, which keeps the
+    // ratios between cases (100 tasks against one) and the medians fair.
+    let mut outcomes: Vec<Result<Vec<RunResult>, String>> =
+        prepared.iter().map(|(_, p)| p.as_ref().map(|_| Vec::new()).map_err(Clone::clone)).collect();
+    for run in 0..runs {
+        eprintln!("round {} of {runs}", run + 1);
+        for ((case, prepared), outcome) in prepared.iter().zip(&mut outcomes) {
+            let (Ok(prepared), Ok(results)) = (prepared, &mut *outcome) else { continue };
+            match driver.run_once(prepared, run) {
+                Ok(result) => results.push(result),
+                Err(e) => {
+                    eprintln!("  {} failed: {e}", case.name);
+                    *outcome = Err(e);
+                }
+            }
+        }
+    }
+    let measured: Vec<Measured> = prepared
+        .into_iter()
+        .zip(outcomes)
+        .map(|((case, _), outcome)| Measured { case, outcome })
         .collect();
     let build = if args.no_lto { "tickc build" } else { "tickc build --lto" };
     println!("{} points per run, {} run(s) per case, medians; programs built with `{build}`\n", args.points, args.runs.max(1));
