@@ -181,10 +181,43 @@ impl<'a, V> IntoIterator for &'a SortedMap<V> {
 #[derive(Clone)]
 pub struct Tags(TagsRepr);
 
+/// The map, and which names it may hold: the bits fit beside the variant's tag, so tags stay
+/// two words.
 #[derive(Clone)]
 enum TagsRepr {
-    Shared(Arc<SortedMap<Str>>),
-    Static(&'static SortedMap<Str>),
+    Shared(Arc<SortedMap<Str>>, NameBits),
+    Static(&'static SortedMap<Str>, NameBits),
+}
+
+const _: () = assert!(std::mem::size_of::<Tags>() == 16);
+
+/// Which names a set of tags may hold, one bit for each name's hash: a name whose bit is clear
+/// is not there, known without reading the tags. Lambdas ask the tags of every point whether
+/// they hold the field they read (a name that is both is an error), and a series' shared tags
+/// are often out of cache while its fresh fields are not. Removing a tag leaves its bit: the
+/// bits may only say too much.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct NameBits(u32);
+
+impl NameBits {
+    fn of(map: &SortedMap<Str>) -> NameBits {
+        NameBits(map.iter().fold(0, |bits, (name, _)| bits | NameBits::bit(name)))
+    }
+
+    /// The bit of `name`: its length and its first and last bytes, mixed.
+    #[inline]
+    fn bit(name: &str) -> u32 {
+        let bytes = name.as_bytes();
+        let first = u32::from(bytes.first().copied().unwrap_or(0));
+        let last = u32::from(bytes.last().copied().unwrap_or(0));
+        let hash = (bytes.len() as u32).wrapping_mul(31).wrapping_add(first * 7).wrapping_add(last);
+        1 << (hash % 32)
+    }
+
+    #[inline]
+    fn may_hold(self, name: &str) -> bool {
+        self.0 & NameBits::bit(name) != 0
+    }
 }
 
 /// What empty tags point to: no allocation, no count.
@@ -212,7 +245,7 @@ impl Serialize for Tags {
 
 impl<'de> Deserialize<'de> for Tags {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        SortedMap::deserialize(deserializer).map(|map| Tags(TagsRepr::Shared(Arc::new(map))))
+        SortedMap::deserialize(deserializer).map(Tags::shared)
     }
 }
 
@@ -222,37 +255,54 @@ impl Tags {
     }
 
     pub fn from_pairs(pairs: impl IntoIterator<Item = (Str, Str)>) -> Self {
-        Tags(TagsRepr::Shared(Arc::new(SortedMap::from_pairs(pairs))))
+        Tags::shared(SortedMap::from_pairs(pairs))
     }
 
-    const fn from_static(map: &'static SortedMap<Str>) -> Self {
-        Tags(TagsRepr::Static(map))
+    fn shared(map: SortedMap<Str>) -> Self {
+        let names = NameBits::of(&map);
+        Tags(TagsRepr::Shared(Arc::new(map), names))
     }
 
-    fn make_mut(&mut self) -> &mut SortedMap<Str> {
-        if let TagsRepr::Static(map) = self.0 {
-            self.0 = TagsRepr::Shared(Arc::new(map.clone()));
+    fn from_static(map: &'static SortedMap<Str>) -> Self {
+        Tags(TagsRepr::Static(map, NameBits::of(map)))
+    }
+
+    /// Whether a tag `name` may be here; `false` is sure, and reads only the tags' handle.
+    #[inline]
+    pub fn may_hold(&self, name: &str) -> bool {
+        match &self.0 {
+            TagsRepr::Shared(_, names) | TagsRepr::Static(_, names) => names.may_hold(name),
+        }
+    }
+
+    /// The map, to change, copied first when shared, with the bits for its names.
+    fn make_mut(&mut self) -> (&mut SortedMap<Str>, &mut NameBits) {
+        if let TagsRepr::Static(map, names) = self.0 {
+            self.0 = TagsRepr::Shared(Arc::new(map.clone()), names);
         }
         match &mut self.0 {
-            TagsRepr::Shared(map) => Arc::make_mut(map),
-            TagsRepr::Static(_) => unreachable!("made shared above"),
+            TagsRepr::Shared(map, names) => (Arc::make_mut(map), names),
+            TagsRepr::Static(..) => unreachable!("made shared above"),
         }
     }
 
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Str> {
-        self.make_mut().get_mut(name)
+        self.make_mut().0.get_mut(name)
     }
 
     /// Sets tag `name` to `value`, returning the previous value.
     pub fn insert(&mut self, name: impl Into<Str>, value: impl Into<Str>) -> Option<Str> {
-        self.make_mut().insert(name, value.into())
+        let name = name.into();
+        let (map, names) = self.make_mut();
+        names.0 |= NameBits::bit(&name);
+        map.insert(name, value.into())
     }
 
     pub fn remove(&mut self, name: &str) -> Option<Str> {
         if !self.contains(name) {
             return None;
         }
-        self.make_mut().remove(name)
+        self.make_mut().0.remove(name)
     }
 
     /// Keeps the tags `keep` accepts, asking once per tag; shared tags are copied only when
@@ -262,7 +312,7 @@ impl Tags {
             return;
         };
         let mut index = 0;
-        self.make_mut().entries.retain(|(k, v)| {
+        self.make_mut().0.entries.retain(|(k, v)| {
             let at = index;
             index += 1;
             match at.cmp(&first_dropped) {
@@ -284,8 +334,8 @@ impl std::ops::Deref for Tags {
     type Target = SortedMap<Str>;
     fn deref(&self) -> &SortedMap<Str> {
         match &self.0 {
-            TagsRepr::Shared(map) => map,
-            TagsRepr::Static(map) => map,
+            TagsRepr::Shared(map, _) => map,
+            TagsRepr::Static(map, _) => map,
         }
     }
 }
@@ -408,6 +458,37 @@ mod tests {
             let entries: Vec<(&str, &i32)> = map.iter().collect();
             let expected: Vec<(&str, &i32)> = expected.iter().map(|(k, v)| (k.as_str(), v)).collect();
             proptest::prop_assert_eq!(entries, expected);
+        }
+    }
+
+    proptest::proptest! {
+        /// Tags built, changed and interned any way say they may hold every name they hold.
+        #[test]
+        fn tags_may_hold_every_name_they_hold(
+            names in proptest::collection::vec("[a-z_]{0,12}", 0..8),
+            inserted in proptest::collection::vec("[a-z_]{0,12}", 0..4),
+            removed in 0usize..8,
+            probes in proptest::collection::vec("[a-z_]{0,12}", 0..16),
+        ) {
+            let mut tags: Tags = names.iter().map(|n| (n.clone(), "v".to_owned())).collect();
+            let mut versions = vec![tags.clone(), intern_tags(&tags)];
+            for name in &inserted {
+                tags.insert(name.as_str(), "w");
+                versions.push(tags.clone());
+            }
+            if let Some(name) = names.get(removed) {
+                tags.remove(name);
+            }
+            tags.retain(|name, _| name.len() % 3 != 0);
+            versions.push(tags.clone());
+            let mut interned = intern_tags(&tags);
+            interned.insert("added", "x");
+            versions.push(interned);
+            for tags in &versions {
+                for name in tags.keys().chain(probes.iter().map(String::as_str)) {
+                    proptest::prop_assert!(!tags.contains(name) || tags.may_hold(name), "{name:?} in {tags:?}");
+                }
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::error::EvalError;
 use super::value::Value;
-use crate::point::{BatchPoint, FieldValue, Point, SortedMap, Time};
+use crate::point::{BatchPoint, FieldValue, Point, SortedMap, Tags, Time};
 
 /// What a lambda can reference: a point's fields, tags and time.
 pub trait Scope {
@@ -27,6 +27,16 @@ fn lookup<'m, V>(map: &'m SortedMap<V>, name: &str) -> Option<&'m V> {
     }
 }
 
+/// The tag `name` of `tags`. Most references are fields, whose names are none of the tags':
+/// those are ruled out without reading the tags.
+#[inline]
+fn tag_in<'t>(tags: &'t Tags, name: &str) -> Option<&'t str> {
+    if !tags.may_hold(name) {
+        return None;
+    }
+    lookup(tags, name).map(crate::point::Str::as_str)
+}
+
 impl Scope for Point {
     #[inline]
     fn field(&self, name: &str) -> Option<&FieldValue> {
@@ -34,7 +44,7 @@ impl Scope for Point {
     }
     #[inline]
     fn tag(&self, name: &str) -> Option<&str> {
-        lookup(&self.tags, name).map(crate::point::Str::as_str)
+        tag_in(&self.tags, name)
     }
     fn time(&self) -> Time {
         self.time
@@ -48,7 +58,7 @@ impl Scope for BatchPoint {
     }
     #[inline]
     fn tag(&self, name: &str) -> Option<&str> {
-        lookup(&self.tags, name).map(crate::point::Str::as_str)
+        tag_in(&self.tags, name)
     }
     fn time(&self) -> Time {
         self.time
