@@ -46,6 +46,27 @@ pub fn write_time(out: &mut String, ns: crate::point::Time) {
     out.push('"');
 }
 
+/// Appends an object, `{key:value,...}`, writing each key with `key` and each value with
+/// `value` (which may fail, as a float JSON cannot hold does).
+pub(crate) fn write_object<K, V, E>(
+    out: &mut String,
+    entries: impl Iterator<Item = (K, V)>,
+    mut key: impl FnMut(&mut String, K),
+    mut value: impl FnMut(&mut String, V) -> Result<(), E>,
+) -> Result<(), E> {
+    out.push('{');
+    for (i, (k, v)) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        key(out, k);
+        out.push(':');
+        value(out, v)?;
+    }
+    out.push('}');
+    Ok(())
+}
+
 /// A quote of a JSON document inserted into HTML text by html/template.
 pub(crate) const HTML_QUOTE: &str = "&#34;";
 

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use crate::json::{HTML_QUOTE, UnsupportedFloat, write_f64, write_i64, write_str_in_html};
+use crate::json::{
+    HTML_QUOTE, UnsupportedFloat, write_f64, write_i64, write_object, write_str_in_html,
+};
 use crate::point::{FieldValue, Fields, Tags};
 use crate::time::write_rfc3339_nano;
 
@@ -166,7 +168,8 @@ fn write_details(
     key!(out, ",", "Group");
     write_str_in_html(out, if d.group.is_empty() { "nil" } else { d.group });
     key!(out, ",", "Tags");
-    write_map(out, d.tags.iter(), |out, value| {
+    // Tags and fields are kept sorted by name, the order Go writes a map's keys in.
+    write_object(out, d.tags.iter(), write_str_in_html, |out, value| {
         write_str_in_html(out, value.as_str());
         Ok(())
     })?;
@@ -181,7 +184,7 @@ fn write_details(
     key!(out, ",", "ID");
     write_str_in_html(out, e.id);
     key!(out, ",", "Fields");
-    write_map(out, e.fields.iter(), |out, value| {
+    write_object(out, e.fields.iter(), write_str_in_html, |out, value| {
         match value {
             FieldValue::Float(f) => {
                 let start = out.len();
@@ -211,25 +214,6 @@ fn write_details(
     key!(out, ",", "Message");
     write_str_in_html(out, message);
     out.push_str("}\n");
-    Ok(())
-}
-
-/// Writes a map whose keys come sorted (tags and fields are kept so), as Go writes maps.
-fn write_map<'m, V: 'm>(
-    out: &mut String,
-    entries: impl Iterator<Item = (&'m str, &'m V)>,
-    mut value: impl FnMut(&mut String, &V) -> Result<(), UnsupportedFloat>,
-) -> Result<(), UnsupportedFloat> {
-    out.push('{');
-    for (i, (name, v)) in entries.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_str_in_html(out, name);
-        out.push(':');
-        value(out, v)?;
-    }
-    out.push('}');
     Ok(())
 }
 
@@ -331,14 +315,23 @@ mod tests {
         }
     }
 
+    /// Runs `f` over the data of an OK event of `cpu` with one tag and one field.
+    fn one_event<R>(
+        tag: (&str, &str),
+        field: (&str, FieldValue),
+        f: impl FnOnce(&IdData<'_>, &EventData<'_>) -> R,
+    ) -> R {
+        let tags: Tags = [(tag.0.to_owned(), tag.1.to_owned())].into_iter().collect();
+        let fields = Fields::from_iter([(field.0.to_owned(), field.1)]);
+        let server = ServerInfo::default();
+        let d = IdData { name: "cpu", task_name: "cpu_alert", group: "", tags: &tags, server: &server };
+        let e = EventData { id: "cpu:nil", fields: &fields, level: "OK", time: 0, duration: 1 };
+        f(&d, &e)
+    }
+
     /// Leaving out the maps a template cannot read changes nothing it renders.
     #[test]
     fn templates_render_the_same_without_the_maps_they_cannot_read() {
-        let tags: Tags = [("host", "a")].into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-        let fields = Fields::from_iter([("v".to_owned(), FieldValue::Int(7))]);
-        let server = ServerInfo::default();
-        let d = IdData { name: "cpu", task_name: "t", group: "", tags: &tags, server: &server };
-        let e = EventData { id: "cpu:nil", fields: &fields, level: "OK", time: 0, duration: 0 };
         let sources = [
             "{{ .ID }} is {{ .Level }}",
             r#"{{ index .Tags "host" }} {{ .Fields.v }}"#,
@@ -349,9 +342,12 @@ mod tests {
         for source in sources {
             let template = Template::parse(source).unwrap();
             let maps = MapsRead::of([&template]);
-            let lean = template.render(&Value::Struct(message_data(&d, &e, maps))).unwrap();
-            let full = template.render(&Value::Struct(message_data(&d, &e, MapsRead::ALL))).unwrap();
-            assert_eq!(lean, full, "{source}");
+            let render = |maps| {
+                one_event(("host", "a"), ("v", FieldValue::Int(7)), |d, e| {
+                    template.render(&Value::Struct(message_data(d, e, maps))).unwrap()
+                })
+            };
+            assert_eq!(render(maps), render(MapsRead::ALL), "{source}");
         }
         let default = Template::parse("{{ .ID }} is {{ .Level }}").unwrap();
         assert_eq!(MapsRead::of([&default]), MapsRead { tags: false, fields: false });
@@ -359,11 +355,9 @@ mod tests {
 
     #[test]
     fn default_details_of_a_getting_started_event() {
-        let tags: Tags = [("host", "server01")].into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-        let fields = Fields::from_iter([("usage_idle".to_owned(), FieldValue::Float(9.5e21))]);
-        let server = ServerInfo::default();
-        let d = IdData { name: "cpu", task_name: "cpu_alert", group: "", tags: &tags, server: &server };
-        let e = EventData { id: "cpu:nil", fields: &fields, level: "OK", time: 0, duration: 1 };
-        insta::assert_snapshot!(default_details(&d, &e, "it's <ok>"), @r#"{&#34;Name&#34;:&#34;cpu&#34;,&#34;TaskName&#34;:&#34;cpu_alert&#34;,&#34;Group&#34;:&#34;nil&#34;,&#34;Tags&#34;:{&#34;host&#34;:&#34;server01&#34;},&#34;ServerInfo&#34;:{&#34;Hostname&#34;:&#34;&#34;,&#34;ClusterID&#34;:&#34;&#34;,&#34;ServerID&#34;:&#34;&#34;},&#34;ID&#34;:&#34;cpu:nil&#34;,&#34;Fields&#34;:{&#34;usage_idle&#34;:9.5e&#43;21},&#34;Level&#34;:&#34;OK&#34;,&#34;Time&#34;:&#34;1970-01-01T00:00:00Z&#34;,&#34;Duration&#34;:1,&#34;Message&#34;:&#34;it&#39;s \u003cok\u003e&#34;}"#);
+        let details = one_event(("host", "server01"), ("usage_idle", FieldValue::Float(9.5e21)), |d, e| {
+            default_details(d, e, "it's <ok>")
+        });
+        insta::assert_snapshot!(details, @r#"{&#34;Name&#34;:&#34;cpu&#34;,&#34;TaskName&#34;:&#34;cpu_alert&#34;,&#34;Group&#34;:&#34;nil&#34;,&#34;Tags&#34;:{&#34;host&#34;:&#34;server01&#34;},&#34;ServerInfo&#34;:{&#34;Hostname&#34;:&#34;&#34;,&#34;ClusterID&#34;:&#34;&#34;,&#34;ServerID&#34;:&#34;&#34;},&#34;ID&#34;:&#34;cpu:nil&#34;,&#34;Fields&#34;:{&#34;usage_idle&#34;:9.5e&#43;21},&#34;Level&#34;:&#34;OK&#34;,&#34;Time&#34;:&#34;1970-01-01T00:00:00Z&#34;,&#34;Duration&#34;:1,&#34;Message&#34;:&#34;it&#39;s \u003cok\u003e&#34;}"#);
     }
 }

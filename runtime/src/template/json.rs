@@ -3,7 +3,7 @@
 //! fields and Go's float format, followed by a newline.
 
 use super::gotime::Civil;
-use crate::json::{write_f64, write_str, write_time};
+use crate::json::{write_f64, write_object, write_str, write_time};
 use super::value::Value;
 
 /// Encodes `v` as Go's JSON encoder would, with the trailing newline.
@@ -28,18 +28,7 @@ fn write(out: &mut String, v: &Value) -> Result<(), String> {
             }
             write_time(out, *ns);
         }
-        Value::Map(m) => {
-            out.push('{');
-            for (i, (k, val)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_str(out, k);
-                out.push(':');
-                write(out, val)?;
-            }
-            out.push('}');
-        }
+        Value::Map(m) => write_object(out, m.iter(), |out, k| write_str(out, k), write)?,
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
