@@ -66,9 +66,8 @@ pub struct Driver {
     bodies: BTreeMap<PathBuf, Arc<[Bytes]>>,
 }
 
-/// A case ready to run: its program built, its workload read.
+/// A case's program built and its workload read.
 pub struct Prepared {
-    pub case: Case,
     binary: PathBuf,
     bodies: Option<Arc<[Bytes]>>,
 }
@@ -115,12 +114,12 @@ impl Driver {
             Workload::NoDips => Some(self.bodies(&self.data.no_dips.clone())?),
             Workload::Replay => None,
         };
-        Ok(Prepared { case: *case, binary, bodies })
+        Ok(Prepared { binary, bodies })
     }
 
-    /// One run of a prepared case (`run` counts from 0), logged as it ends.
-    pub fn run_once(&self, prepared: &Prepared, run: usize) -> Result<RunResult, String> {
-        let case = &prepared.case;
+    /// One run of `case`, prepared by [`Driver::prepare`] (`run` counts from 0), logged as it
+    /// ends.
+    pub fn run_once(&self, case: &Case, prepared: &Prepared, run: usize) -> Result<RunResult, String> {
         let log_dir = self.log_dir(case.tasks);
         reset_dir(&log_dir)?;
         let result = match &prepared.bodies {

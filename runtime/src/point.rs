@@ -196,7 +196,7 @@ const _: () = assert!(std::mem::size_of::<Tags>() == 16);
 /// they hold the field they read (a name that is both is an error), and a series' shared tags
 /// are often out of cache while its fresh fields are not. Removing a tag leaves its bit: the
 /// bits may only say too much.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 struct NameBits(u32);
 
 impl NameBits {

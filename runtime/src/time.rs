@@ -116,11 +116,11 @@ impl Rfc3339Nano {
     /// The longest text: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
     const MAX_LEN: usize = 30;
 
-    /// Writes the text into `buf`, returning its length. Digits are placed directly, not
+    /// The text, written into `buf`. Digits are placed directly, not
     /// through `write!`: every alert event formats three times, and the formatting machinery
     /// cost ten times the arithmetic. A nanosecond `Time` spans the years 1677 to 2262, so the
     /// year always has four digits.
-    fn write_into(self, buf: &mut [u8; Self::MAX_LEN]) -> usize {
+    fn text(self, buf: &mut [u8; Self::MAX_LEN]) -> &str {
         fn digits<const N: usize>(buf: &mut [u8], at: usize, mut value: u64) {
             for i in (0..N).rev() {
                 buf[at + i] = b'0' + (value % 10) as u8;
@@ -138,35 +138,33 @@ impl Rfc3339Nano {
         digits::<2>(buf, 11, second_of_day / 3600);
         digits::<2>(buf, 14, second_of_day / 60 % 60);
         digits::<2>(buf, 17, second_of_day % 60);
-        if nanos == 0 {
+        let len = if nanos == 0 {
             buf[19] = b'Z';
-            return 20;
-        }
-        digits::<9>(buf, 20, nanos);
-        // Go drops the fraction's trailing zeros.
-        let mut end = 29;
-        while buf[end - 1] == b'0' {
-            end -= 1;
-        }
-        buf[end] = b'Z';
-        end + 1
+            20
+        } else {
+            digits::<9>(buf, 20, nanos);
+            // Go drops the fraction's trailing zeros.
+            let mut end = 29;
+            while buf[end - 1] == b'0' {
+                end -= 1;
+            }
+            buf[end] = b'Z';
+            end + 1
+        };
+        // ASCII digits and separators.
+        std::str::from_utf8(&buf[..len]).unwrap_or_default()
     }
 }
 
 impl fmt::Display for Rfc3339Nano {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0; Self::MAX_LEN];
-        let len = self.write_into(&mut buf);
-        f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
+        f.write_str(self.text(&mut [0; Self::MAX_LEN]))
     }
 }
 
 /// Appends `ns` as Go's `time.RFC3339Nano` in UTC (see [`Rfc3339Nano`]).
 pub fn write_rfc3339_nano(out: &mut String, ns: Time) {
-    let mut buf = [0; Rfc3339Nano::MAX_LEN];
-    let len = Rfc3339Nano(ns).write_into(&mut buf);
-    // The text is ASCII digits and separators.
-    out.push_str(std::str::from_utf8(&buf[..len]).unwrap_or_default());
+    out.push_str(Rfc3339Nano(ns).text(&mut [0; Rfc3339Nano::MAX_LEN]));
 }
 
 /// `ns` as Go's `time.RFC3339Nano` in UTC (see [`Rfc3339Nano`]).

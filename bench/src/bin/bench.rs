@@ -102,7 +102,7 @@ fn run(args: Args) -> Result<bool, String> {
         eprintln!("round {} of {runs}", run + 1);
         for ((case, prepared), outcome) in prepared.iter().zip(&mut outcomes) {
             let (Ok(prepared), Ok(results)) = (prepared, &mut *outcome) else { continue };
-            match driver.run_once(prepared, run) {
+            match driver.run_once(case, prepared, run) {
                 Ok(result) => results.push(result),
                 Err(e) => {
                     eprintln!("  {} failed: {e}", case.name);

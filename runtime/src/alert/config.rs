@@ -172,9 +172,7 @@ impl AlertTemplates {
             details: DetailsTemplate::parse(details.unwrap_or(DEFAULT_DETAILS))?,
         })
     }
-}
 
-impl AlertTemplates {
     /// The maps the message and details templates may read of their event's data.
     pub fn event_maps(&self) -> MapsRead {
         let details = match &self.details {

@@ -284,7 +284,6 @@ pub(crate) struct ExecutionSnapshot {
     pub(crate) throughput: f64,
 }
 
-
 impl LiveTasks {
     /// Starts every task that is enabled (the others wait for an enable through the API).
     pub(crate) fn start(
