@@ -10,6 +10,12 @@ if ! command -v cargo >/dev/null; then
     exit 2
 fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Line tables are all a failing test's backtrace needs; full debug info would triple target/ (and
+# trybuild's own project in it) and the time spent linking test binaries.
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
+# A build that runs out of room fails in ways that look like test failures: say how much there was.
+disk_free() { df -h --output=avail "$PWD" 2>/dev/null | tail -n 1 | tr -d ' '; }
+echo "== disk: $(disk_free) free for target/"
 
 # A private InfluxDB on a free loopback port, its data under target/, stopped on exit.
 influx_dir="$PWD/target/test-influxdb"
@@ -29,4 +35,5 @@ cargo test --workspace --no-fail-fast 2>&1 || status=$?
 # is separate, its build shares target/. libFuzzer runs: fuzz/run.sh and docs/fuzzing.md.
 echo "== fuzz corpora (fuzz/targets)"
 cargo test --manifest-path fuzz/Cargo.toml -p tickc-fuzz-targets --target-dir target 2>&1 || status=$?
+echo "== disk: $(disk_free) free at the end"
 exit "$status"

@@ -1,5 +1,5 @@
-//! A script with a window, an aggregate and an alert: compiled by tick!, fed points, and its
-//! outputs read from a channel and a callback.
+//! A script with a window, an aggregate and an alert, compiled by tick! as its users write it:
+//! fed points, and its outputs read from a channel and a callback.
 
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
@@ -32,7 +32,8 @@ stream
 
 const SECOND: i64 = 1_000_000_000;
 
-fn main() {
+#[test]
+fn a_window_and_an_alert_embedded_in_a_program() {
     assert_eq!(idle::Task::ID, "idle");
     assert_eq!(idle::DESCRIPTOR.nodes, ["stream0", "from1", "window2", "mean3", "alert4"]);
 
