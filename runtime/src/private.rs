@@ -30,7 +30,7 @@ pub use crate::expr::{
     BinaryOp, EvalError, Lambda, Scope, Side, UnaryOp, Value, binary, compile_regex,
     logical_operand, predicate, reference, unary,
 };
-pub use crate::node::Node;
+pub use crate::node::{InPlace, Node};
 pub use crate::node::barrier::{BarrierConfig, BarrierNode};
 pub use crate::node::change_detect::ChangeDetectNode;
 pub use crate::node::combine::{CombineConfig, CombineNode};
@@ -148,14 +148,6 @@ impl<N> Wired<N> {
         self.emitted += out.iter().filter(|m| m.is_data()).count() as u64;
     }
 
-    /// Counts a message a pass-through node (the root) hands on unchanged: the generated
-    /// wiring gives it to the children itself, so it never enters the node's buffer.
-    pub fn pass(&mut self, msg: &Message) {
-        let data = u64::from(msg.is_data());
-        self.collected += data;
-        self.emitted += data;
-    }
-
     /// Takes back the buffer [`Wired::push`] returned, emptied, for the next message.
     pub fn recycle(&mut self, mut out: Vec<Message>) {
         out.clear();
@@ -212,6 +204,30 @@ impl<N: Node> Wired<N> {
     }
 }
 
+impl<N: InPlace> Wired<N> {
+    /// Feeds one message to a node that changes it where it lies (see [`InPlace`]); whether
+    /// the generated wiring is to hand it to the children. What the node emitted after it
+    /// waits in [`Wired::after`].
+    pub fn process(&mut self, msg: &mut Message) -> bool {
+        let data = msg.is_data();
+        self.collected += u64::from(data);
+        let started = self.exec_time.start();
+        let goes_on = self.node.process(msg, &mut self.out);
+        self.exec_time.finish(started);
+        self.emitted += u64::from(goes_on && data);
+        if !self.out.is_empty() {
+            self.emitted += self.out.iter().filter(|m| m.is_data()).count() as u64;
+        }
+        goes_on
+    }
+
+    /// What the node emitted after the message [`Wired::process`] gave it, when it emitted
+    /// anything: lent out like [`Wired::push`]'s buffer, and given back with [`Wired::recycle`].
+    pub fn after(&mut self) -> Option<Vec<Message>> {
+        (!self.out.is_empty()).then(|| std::mem::take(&mut self.out))
+    }
+}
+
 impl<N: MultiInput> Wired<N> {
     /// Feeds one message from parent number `parent` to the node and returns what it emitted.
     pub fn push_from(&mut self, parent: usize, msg: Message) -> Vec<Message> {
@@ -244,6 +260,12 @@ pub struct Source;
 impl Node for Source {
     fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
         out.push(msg);
+    }
+}
+
+impl InPlace for Source {
+    fn process(&mut self, _: &mut Message, _: &mut Vec<Message>) -> bool {
+        true
     }
 }
 
@@ -304,14 +326,24 @@ mod tests {
         );
     }
 
-    /// A message passed on directly counts as collected and emitted, control messages not.
+    /// A message a node processes where it lies counts as collected, and as emitted when it
+    /// goes on; control messages count as neither.
     #[test]
-    fn wired_counts_what_passes_through() {
+    fn wired_counts_what_is_processed_in_place() {
         let mut root = Wired::new(Source);
-        root.pass(&point(1));
-        root.pass(&Message::Barrier { group: GroupKey::default(), time: 2 });
+        assert!(root.process(&mut point(1)));
+        assert!(root.process(&mut Message::Barrier { group: GroupKey::default(), time: 2 }));
         let stats = root.stats("stream0");
         assert_eq!((stats.collected, stats.emitted), (1, 1));
+        assert_eq!(root.after(), None);
+
+        let mut from = Wired::new(FromNode::<NoLambda>::new(
+            FromConfig { measurement: Some("other".into()), ..FromConfig::default() },
+            None,
+        ));
+        assert!(!from.process(&mut point(3)));
+        let stats = from.stats("from1");
+        assert_eq!((stats.collected, stats.emitted), (1, 0));
     }
 
     #[test]

@@ -8,7 +8,10 @@ use crate::point::Message;
 /// Observes a task's pipeline. Called where the pipeline runs, in pipeline order, so an
 /// observer sees messages exactly in the order the nodes produced them.
 pub trait Tap: Send + Sync {
-    /// `node` (its name, `window2`) emitted `messages`, in this order, for one input.
+    /// `node` (its name, `window2`) emitted `messages`, in this order, for one input. A node
+    /// that processes messages where they lie (`from`, `where`, `eval`) shows the message it
+    /// handed on alone; what it emitted after it, if anything, comes in a second call. A
+    /// message such a node dropped is not shown: there is no call with nothing.
     fn emitted(&self, node: &str, messages: &[Message]);
 
     /// The alert node `node` raised `event` (after its state policy let it through, before

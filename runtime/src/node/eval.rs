@@ -11,9 +11,8 @@
 //! codegen needs to instantiate; beyond twelve expressions generated code implements the trait
 //! itself with a `match` on the index. Dispatch stays static either way.
 
-use super::Node;
 use super::group::{GroupStates, regroup_point};
-use super::pass_control;
+use super::{InPlace, Node, push_in_place};
 use crate::expr::{EvalError, Lambda, Scope};
 use crate::point::{FieldValue, Fields, Message, Str, Tags, Time};
 
@@ -295,14 +294,10 @@ fn apply(
     true
 }
 
-impl<E: Expressions> Node for EvalNode<E> {
-    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+impl<E: Expressions> InPlace for EvalNode<E> {
+    fn process(&mut self, msg: &mut Message, _after: &mut Vec<Message>) -> bool {
         match msg {
-            // Changed where it lies: a point is too large to move out of its message and back.
-            mut msg @ Message::Point(_) => {
-                let Message::Point(point) = &mut msg else {
-                    return;
-                };
+            Message::Point(point) => {
                 let mut state = self.states.get(&point.group);
                 let names = &self.config.names;
                 let done = evaluate(
@@ -323,12 +318,12 @@ impl<E: Expressions> Node for EvalNode<E> {
                     if !self.config.tags.is_empty() {
                         regroup_point(point);
                     }
-                    out.push(msg);
                 } else {
                     self.fail();
                 }
+                done
             }
-            Message::Batch(mut batch) => {
+            Message::Batch(batch) => {
                 let mut state = self.states.get(&batch.group);
                 let mut failed = 0;
                 batch.points.retain_mut(|p| {
@@ -348,14 +343,20 @@ impl<E: Expressions> Node for EvalNode<E> {
                 for _ in 0..failed {
                     self.fail();
                 }
-                out.push(Message::Batch(batch));
+                true
             }
-            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
-                pass_control(control, out, |group| {
-                    self.states.remove(group);
-                })
+            Message::DeleteGroup { group } => {
+                self.states.remove(group);
+                true
             }
+            Message::Barrier { .. } => true,
         }
+    }
+}
+
+impl<E: Expressions> Node for EvalNode<E> {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        push_in_place(self, msg, out);
     }
 
     fn groups(&self) -> usize {

@@ -2,9 +2,8 @@
 //! fails to evaluate is dropped and counted. On batches it filters the points inside each
 //! batch; a batch left empty still goes on (Kapacitor posts it as a bare row).
 
-use super::Node;
 use super::group::GroupStates;
-use super::pass_control;
+use super::{InPlace, Node, push_in_place};
 use crate::expr::{Lambda, Scope};
 use crate::point::Message;
 
@@ -26,28 +25,32 @@ impl<L: Lambda> WhereNode<L> {
     }
 }
 
-impl<L: Lambda> Node for WhereNode<L> {
-    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+impl<L: Lambda> InPlace for WhereNode<L> {
+    fn process(&mut self, msg: &mut Message, _after: &mut Vec<Message>) -> bool {
         match msg {
             Message::Point(point) => {
                 let mut state = self.states.get(&point.group);
-                if passes(&self.predicate, &point, &mut state, &mut self.errors) {
-                    out.push(Message::Point(point));
-                }
+                passes(&self.predicate, &*point, &mut state, &mut self.errors)
             }
-            Message::Batch(mut batch) => {
+            Message::Batch(batch) => {
                 let mut state = self.states.get(&batch.group);
                 batch
                     .points
                     .retain(|p| passes(&self.predicate, p, &mut state, &mut self.errors));
-                out.push(Message::Batch(batch));
+                true
             }
-            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
-                pass_control(control, out, |group| {
-                    self.states.remove(group);
-                })
+            Message::DeleteGroup { group } => {
+                self.states.remove(group);
+                true
             }
+            Message::Barrier { .. } => true,
         }
+    }
+}
+
+impl<L: Lambda> Node for WhereNode<L> {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        push_in_place(self, msg, out);
     }
 
     fn groups(&self) -> usize {

@@ -1,7 +1,7 @@
 //! `|from()`: selects the stream's points by database, retention policy, measurement and a
 //! `.where()` lambda, rounds their times, and gives them their group.
 
-use super::Node;
+use super::{InPlace, Node, push_in_place};
 use super::go_time;
 use super::group::GroupBy;
 use super::group_keys::GroupKeys;
@@ -93,24 +93,19 @@ impl<W: Lambda> FromNode<W> {
     }
 }
 
-impl<W: Lambda> Node for FromNode<W> {
-    fn push(&mut self, mut msg: Message, out: &mut Vec<Message>) {
-        // The point is changed where it lies and the message passed on whole: a point is too
-        // large to move out of its message and back for nothing.
-        let point = match &mut msg {
+impl<W: Lambda> InPlace for FromNode<W> {
+    fn process(&mut self, msg: &mut Message, after: &mut Vec<Message>) -> bool {
+        let point = match msg {
             Message::Point(p) => p,
             // The checker only puts from() on a stream; a batch here is a wiring error.
             Message::Batch(_) => {
                 self.errors += 1;
-                return;
+                return false;
             }
-            Message::Barrier { .. } | Message::DeleteGroup { .. } => {
-                out.push(msg);
-                return;
-            }
+            Message::Barrier { .. } | Message::DeleteGroup { .. } => return true,
         };
         if !self.selects(point) {
-            return;
+            return false;
         }
         if let Some(d) = self.config.truncate {
             point.time = go_time::truncate(point.time, d);
@@ -119,11 +114,16 @@ impl<W: Lambda> Node for FromNode<W> {
             point.time = go_time::round(point.time, d);
         }
         self.group_keys.regroup(point, &self.config.group_by, self.config.group_by_measurement);
-        let evict = self.idle_groups.saw(&point.group, point.time);
-        out.push(msg);
-        if evict {
-            self.idle_groups.evict(out);
+        if self.idle_groups.saw(&point.group, point.time) {
+            self.idle_groups.evict(after);
         }
+        true
+    }
+}
+
+impl<W: Lambda> Node for FromNode<W> {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        push_in_place(self, msg, out);
     }
 
     fn groups(&self) -> usize {
@@ -169,6 +169,49 @@ mod tests {
         ));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].name, "cpu");
+    }
+
+    /// A point that finds other groups idle goes on first, their delete-groups after it: in
+    /// one buffer through `push`, through `after` when processed where it lies.
+    #[test]
+    fn a_point_that_finds_groups_idle_goes_on_before_their_deletes() {
+        let grouped = || {
+            FromNode::<NoLambda>::new(
+                FromConfig { group_by: GroupBy::tags(["host"]), ..FromConfig::default() },
+                None,
+            )
+            .forgetting_idle_groups(10 * S)
+        };
+        let host = |name: &str, time: i64| Message::Point(point("cpu", &[("host", name)], &[("v", 1.0)], time));
+        let deleted = |msgs: &[Message]| -> Vec<String> {
+            msgs.iter()
+                .filter_map(|m| match m {
+                    Message::DeleteGroup { group } => Some(group.as_str().to_owned()),
+                    _ => None,
+                })
+                .collect()
+        };
+
+        let mut node = grouped();
+        let mut out = Vec::new();
+        for msg in [host("a", 0), host("b", 0), host("b", 20 * S)] {
+            node.push(msg, &mut out);
+        }
+        assert_eq!(out.len(), 4, "{out:?}");
+        assert!(matches!(&out[2], Message::Point(p) if p.time == 20 * S));
+        assert_eq!(deleted(&out), ["host=a"]);
+
+        let mut node = grouped();
+        let mut after = Vec::new();
+        for msg in [host("a", 0), host("b", 0)] {
+            assert!(node.process(&mut { msg }, &mut after));
+        }
+        assert!(after.is_empty());
+        let mut last = host("b", 20 * S);
+        assert!(node.process(&mut last, &mut after));
+        assert!(matches!(&last, Message::Point(p) if p.group.as_str() == "host=b"));
+        assert_eq!(deleted(&after), ["host=a"]);
+        assert_eq!(after.len(), 1);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! into it and hands each message it emits to every child in order (a clone to all but the
 //! last). Each node's field is the runtime's `Wired`, which counts what the node collected and
 //! emitted and lends out one reusable output buffer, so the steady state allocates nothing for
-//! the wiring itself.
+//! the wiring itself. A node that hands on at most the message it was given (the root, `from`,
+//! `where`, `eval`) changes it where it lies instead, and the message goes to the children from there.
 //!
 //! A node with several parents (union, join) must know which parent a message comes from: its
 //! method takes the index of the parent in the node's `parents` (Kapacitor's order) and calls
@@ -170,31 +171,37 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
     };
     let observers = observers(task, codes, node);
     let code = codes.get(node.id);
-    if code.is_some_and(|c| c.passes_through && !c.multi_input) {
-        // The message leaves as it came: shown and handed on directly, no buffer in between.
-        return quote! {
-            fn #method(&mut self, msg: rt::Message) {
-                self.#field.pass(&msg);
-                let out = ::core::slice::from_ref(&msg);
-                #(self.#observers.node.observe(out);)*
-                if let Some(tap) = &self.tap {
-                    tap.emitted(#name, out);
-                }
-                #(#hand_over)*
-            }
-        };
-    }
-    let out_binding = if calls.is_empty() { quote!(out) } else { quote!(mut out) };
     // A node that is shown its parent's output (stats) is never pushed to.
     let fed = code.is_none_or(|c| c.observes.is_none());
-    let push_method = fed.then(|| {
-        quote! {
-            fn #method(&mut self, #parent_param msg: rt::Message) {
-                let out = #push;
-                self.#emit(out);
+    let push_method = if code.is_some_and(|c| c.in_place && !c.multi_input) {
+        // The message that goes on is shown and handed on where it lies, no buffer in
+        // between; what the node emitted after it follows through the buffer.
+        Some(quote! {
+            fn #method(&mut self, mut msg: rt::Message) {
+                if self.#field.process(&mut msg) {
+                    let out = ::core::slice::from_ref(&msg);
+                    #(self.#observers.node.observe(out);)*
+                    if let Some(tap) = &self.tap {
+                        tap.emitted(#name, out);
+                    }
+                    #(#hand_over)*
+                }
+                if let Some(after) = self.#field.after() {
+                    self.#emit(after);
+                }
             }
-        }
-    });
+        })
+    } else {
+        fed.then(|| {
+            quote! {
+                fn #method(&mut self, #parent_param msg: rt::Message) {
+                    let out = #push;
+                    self.#emit(out);
+                }
+            }
+        })
+    };
+    let out_binding = if calls.is_empty() { quote!(out) } else { quote!(mut out) };
     quote! {
         #push_method
 

@@ -57,6 +57,7 @@ period: 0,
 delete: true,
 period: 60000000000,
 self.push_barrier2(msg);
+self.push_barrier2(msg);
 fn push_barrier2(&mut self, msg: rt::Message) {
 let out = self.barrier2.push(msg);
 self.emit_barrier2(out);

@@ -50,7 +50,9 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
             #expressions_init,
         ))
     };
-    let mut code = NodeCode::plain(quote!(rt::EvalNode<#expressions_ty>), init).with_lambdas(codes);
+    let mut code = NodeCode::plain(quote!(rt::EvalNode<#expressions_ty>), init)
+        .in_place()
+        .with_lambdas(codes);
     code.items.extend(expressions_items);
     Ok(code)
 }

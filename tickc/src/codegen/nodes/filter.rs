@@ -15,6 +15,7 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
     let node_code = NodeCode::plain(
         quote!(rt::WhereNode<#ty>),
         quote!(rt::WhereNode::new(#init)),
-    );
+    )
+    .in_place();
     Ok(node_code.with_lambdas([code]))
 }

@@ -61,7 +61,7 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
         )
         .forgetting_idle_groups(context.config.groups.idle_timeout)
     };
-    Ok(NodeCode::plain(ty, init).with_lambdas(lambdas))
+    Ok(NodeCode::plain(ty, init).in_place().with_lambdas(lambdas))
 }
 
 /// The `.where()` lambdas ANDed, left to right, as Kapacitor combines them.

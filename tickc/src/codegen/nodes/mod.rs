@@ -57,9 +57,10 @@ pub(super) struct NodeCode {
     /// The node whose output this node is shown rather than fed (`stats`): the observed
     /// node's emit calls this node's `observe` with everything it emits.
     pub observes: Option<NodeId>,
-    /// Whether the node passes every message on unchanged (`rt::Source`): the pipeline then
-    /// counts the message and hands it to the children itself, without the node's buffer.
-    pub passes_through: bool,
+    /// Whether the node hands on at most the message it is given, changed where it lies (it
+    /// implements the runtime's `InPlace`: the root, `from`, `where`, `eval`): the pipeline
+    /// then hands that message to the children itself, not through the node's buffer.
+    pub in_place: bool,
 }
 
 impl NodeCode {
@@ -72,8 +73,12 @@ impl NodeCode {
             multi_input: false,
             clocked: false,
             observes: None,
-            passes_through: false,
+            in_place: false,
         }
+    }
+
+    fn in_place(self) -> NodeCode {
+        NodeCode { in_place: true, ..self }
     }
 
     fn with_lambdas(mut self, lambdas: impl IntoIterator<Item = LambdaCode>) -> NodeCode {

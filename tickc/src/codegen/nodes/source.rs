@@ -5,8 +5,5 @@ use quote::quote;
 use super::NodeCode;
 
 pub(super) fn generate() -> NodeCode {
-    NodeCode {
-        passes_through: true,
-        ..NodeCode::plain(quote!(rt::Source), quote!(rt::Source))
-    }
+    NodeCode::plain(quote!(rt::Source), quote!(rt::Source)).in_place()
 }

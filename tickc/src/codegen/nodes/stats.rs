@@ -56,6 +56,7 @@ mod tests {
 nodes: &["stream0", "from1", "stats2", "noop3", "derivative4", "alert5"],
 stats2: rt::Wired<rt::StatsNode>,
 stats2: rt::Wired::new(rt::StatsNode::new(10000000000, true)),
+self.stats2.node.observe(out);
 fn emit_from1(&mut self, mut out: Vec<rt::Message>) {
 self.stats2.node.observe(&out);
 fn emit_stats2(&mut self, mut out: Vec<rt::Message>) {
