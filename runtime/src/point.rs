@@ -411,7 +411,7 @@ pub struct BatchPoint {
 }
 
 /// A batch: a window's contents or a query's result for one group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
     pub name: Str,
     /// The batch's time: a window's emit time, a query's stop time (Kapacitor's `TMax`).

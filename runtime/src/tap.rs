@@ -9,9 +9,9 @@ use crate::point::Message;
 /// observer sees messages exactly in the order the nodes produced them.
 pub trait Tap: Send + Sync {
     /// `node` (its name, `window2`) emitted `messages`, in this order, for one input. A node
-    /// that processes messages where they lie (`from`, `where`, `eval`) shows the message it
-    /// handed on alone; what it emitted after it, if anything, comes in a second call. A
-    /// message such a node dropped is not shown: there is no call with nothing.
+    /// that processes messages where they lie (`from`, `where`, `eval`, `groupBy`) shows the
+    /// message it handed on alone; what it emitted after or instead of it, if anything, comes
+    /// in a second call. Nothing is shown of a message such a node dropped.
     fn emitted(&self, node: &str, messages: &[Message]);
 
     /// The alert node `node` raised `event` (after its state policy let it through, before

@@ -6,7 +6,7 @@
 //! arrives (Kapacitor's behaviour: a batch query's series all share the query's time).
 
 
-use super::Node;
+use super::{InPlace, Node, push_in_place};
 use super::group::{GroupBy, group_key, set_batch_dimensions};
 use super::group_keys::GroupKeys;
 use super::idle_groups::IdleGroups;
@@ -109,38 +109,49 @@ impl GroupByNode {
     }
 }
 
+impl InPlace for GroupByNode {
+    fn process(&mut self, msg: &mut Message, after: &mut Vec<Message>) -> bool {
+        match msg {
+            Message::Point(point) => {
+                let by_measurement = point.dimensions.by_measurement || self.config.by_measurement;
+                self.group_keys.regroup(point, &self.config.group_by, by_measurement);
+                if self.idle_groups.saw(&point.group, point.time) {
+                    self.idle_groups.evict(after);
+                }
+                true
+            }
+            // Batches of one time are merged by their new group: what comes of this one
+            // follows, now or with a later message.
+            Message::Batch(batch) => {
+                self.regroup_batch(std::mem::take(batch), after);
+                false
+            }
+            // A barrier ends the batch time being merged (unless it is that very time), as in
+            // Kapacitor, then passes, after what that emits.
+            Message::Barrier { group, time } => {
+                let emitted = after.len();
+                if self.merging_time != Some(*time) {
+                    self.flush(after);
+                    self.merging_time = Some(*time);
+                }
+                if after.len() == emitted {
+                    return true;
+                }
+                after.push(Message::Barrier { group: group.clone(), time: *time });
+                false
+            }
+            Message::DeleteGroup { .. } => true,
+        }
+    }
+}
+
 impl Node for GroupByNode {
     fn groups(&self) -> usize {
         self.idle_groups.len()
     }
 
     fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
-        match msg {
-            // Changed where it lies: a point is too large to move out of its message and back.
-            mut msg @ Message::Point(_) => {
-                let Message::Point(point) = &mut msg else {
-                    return;
-                };
-                let by_measurement = point.dimensions.by_measurement || self.config.by_measurement;
-                self.group_keys.regroup(point, &self.config.group_by, by_measurement);
-                let evict = self.idle_groups.saw(&point.group, point.time);
-                out.push(msg);
-                if evict {
-                    self.idle_groups.evict(out);
-                }
-            }
-            Message::Batch(batch) => self.regroup_batch(batch, out),
-            // A barrier ends the batch time being merged (unless it is that very time), as in
-            // Kapacitor, then passes.
-            Message::Barrier { group, time } => {
-                if self.merging_time != Some(time) {
-                    self.flush(out);
-                    self.merging_time = Some(time);
-                }
-                out.push(Message::Barrier { group, time });
-            }
-            delete @ Message::DeleteGroup { .. } => out.push(delete),
-        }
+        push_in_place(self, msg, out);
     }
 }
 
@@ -232,6 +243,45 @@ mod tests {
         assert_eq!(hosts, ["h0", "h2"]);
         assert_eq!(out[1].group.as_str(), "dc=b");
         assert_eq!(out[1].points.len(), 1);
+    }
+
+    /// A barrier of a new time lets the merged batches out before it; one of the time being
+    /// merged passes alone. Through `push` and processed where it lies alike.
+    #[test]
+    fn a_barrier_of_a_new_time_follows_the_batches_it_lets_out() {
+        let node = || GroupByNode::new(GroupByConfig { group_by: GroupBy::tags(["dc"]), by_measurement: false });
+        let at = |t: i64, dc: &str| {
+            let mut b = batch("m", &[], vec![batch_point(&[("dc", dc)], &[("v", 1.0)], t)]);
+            b.time = t;
+            Message::Batch(b)
+        };
+        let barrier = |time| Message::Barrier { group: GroupKey::default(), time };
+        let kinds = |msgs: &[Message]| -> Vec<String> {
+            msgs.iter()
+                .map(|m| match m {
+                    Message::Batch(b) => format!("{}@{}", b.group.as_str(), b.time),
+                    Message::Barrier { time, .. } => format!("barrier@{time}"),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        };
+
+        let mut pushed = node();
+        let out = run(&mut pushed, [at(10, "a"), at(10, "b"), barrier(10), barrier(20)]);
+        assert_eq!(kinds(&out), ["barrier@10", "dc=a@10", "dc=b@10", "barrier@20"]);
+
+        let mut in_place = node();
+        let mut after = Vec::new();
+        for msg in [at(10, "a"), at(10, "b")] {
+            assert!(!in_place.process(&mut { msg }, &mut after));
+        }
+        assert!(after.is_empty(), "nothing leaves before the time changes");
+        let mut same_time = barrier(10);
+        assert!(in_place.process(&mut same_time, &mut after));
+        assert!(after.is_empty());
+        let mut new_time = barrier(20);
+        assert!(!in_place.process(&mut new_time, &mut after));
+        assert_eq!(kinds(&after), ["dc=a@10", "dc=b@10", "barrier@20"]);
     }
 
     #[test]

@@ -85,13 +85,15 @@ mod testing;
 pub mod union;
 pub mod window;
 
-/// A node that hands on at most the message it is given, changed where it lies (the root, a
-/// selection: `from`, `where`; `eval`). The generated wiring then passes that message to the
-/// children itself instead of moving it through the node's buffer and out again: a point is
-/// 168 bytes, and every move of it is a copy the next read waits on.
+/// A node that hands on at most the message it is given, changed where it lies, and emits
+/// anything else after it (the root, `from`, `where`, `eval`, `groupBy`). The generated wiring
+/// then passes that message to the children itself instead of moving it through the node's
+/// buffer and out again: a point is 168 bytes, and every move of it is a copy the next read
+/// waits on.
 pub trait InPlace: Node {
     /// Processes `msg` where it lies; whether it goes on to the children. What the node emits
-    /// after it (`from` forgetting idle groups) goes onto `after`.
+    /// after it, or instead of it (`from` forgetting idle groups, `groupBy` merging batches),
+    /// goes onto `after`.
     fn process(&mut self, msg: &mut Message, after: &mut Vec<Message>) -> bool;
 }
 

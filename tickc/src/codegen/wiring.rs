@@ -3,7 +3,7 @@
 //! last). Each node's field is the runtime's `Wired`, which counts what the node collected and
 //! emitted and lends out one reusable output buffer, so the steady state allocates nothing for
 //! the wiring itself. A node that hands on at most the message it was given (the root, `from`,
-//! `where`, `eval`) changes it where it lies instead, and the message goes to the children from there.
+//! `where`, `eval`, `groupBy`) changes it where it lies instead, and the message goes to the children from there.
 //!
 //! A node with several parents (union, join) must know which parent a message comes from: its
 //! method takes the index of the parent in the node's `parents` (Kapacitor's order) and calls

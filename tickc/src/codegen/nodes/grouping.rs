@@ -22,6 +22,7 @@ pub(super) fn generate(node: &Node) -> NodeCode {
                 .forgetting_idle_groups(context.config.groups.idle_timeout)
         ),
     )
+    .in_place()
 }
 
 /// The runtime's `GroupBy` for these dimensions.

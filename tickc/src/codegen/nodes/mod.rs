@@ -58,8 +58,8 @@ pub(super) struct NodeCode {
     /// node's emit calls this node's `observe` with everything it emits.
     pub observes: Option<NodeId>,
     /// Whether the node hands on at most the message it is given, changed where it lies (it
-    /// implements the runtime's `InPlace`: the root, `from`, `where`, `eval`): the pipeline
-    /// then hands that message to the children itself, not through the node's buffer.
+    /// implements the runtime's `InPlace`: the root, `from`, `where`, `eval`, `groupBy`): the
+    /// pipeline then hands that message to the children itself, not through the node's buffer.
     pub in_place: bool,
 }
 
