@@ -1,6 +1,7 @@
 //! The build cache: a cargo workspace holding the runtime and the generated task crates, and
-//! one target folder shared by every build. `TICKC_CACHE_DIR` moves it (default
-//! `$XDG_CACHE_HOME/tickc`, else `~/.cache/tickc`).
+//! one target folder shared by every build, and by every tickc version (see
+//! [`Cache::target_for`]). `TICKC_CACHE_DIR` moves it (default `$XDG_CACHE_HOME/tickc`, else
+//! `~/.cache/tickc`).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -32,8 +33,26 @@ impl Cache {
         Cache { root }
     }
 
-    pub fn target_dir(&self) -> PathBuf {
-        self.root.join("target")
+    /// The shared target folder, claimed for the runtime of `workspace` (see
+    /// [`Cache::workspace`]).
+    ///
+    /// Cargo names a path crate's build by its place in its workspace, which every extracted
+    /// runtime shares (`runtime`, `tasks/...`), and judges the build fresh by file times alone.
+    /// So when two tickc versions build in turn, the runtime last built here passes for the
+    /// other's as long as its files are newer. The folder therefore notes whose runtime it built
+    /// last; when that changes, this workspace's files are touched first: the runtime and the
+    /// tasks build again, the dependencies do not. (Two versions building at the same moment
+    /// can still meet; one version at a time, as a user or CI runs them, cannot.)
+    pub fn target_for(&self, workspace: &Path) -> io::Result<PathBuf> {
+        let target = self.root.join("target");
+        let marker = target.join(BUILT_RUNTIME);
+        let name = workspace.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if std::fs::read_to_string(&marker).ok().as_deref() != Some(name.as_str()) {
+            touch_files(workspace, std::time::SystemTime::now())?;
+            std::fs::create_dir_all(&target)?;
+            std::fs::write(&marker, name)?;
+        }
+        Ok(target)
     }
 
     /// The cargo workspace for this tickc's runtime, extracted on first use.
@@ -62,6 +81,22 @@ impl Cache {
     pub fn runtime_dir(&self) -> io::Result<PathBuf> {
         Ok(self.workspace()?.join("runtime"))
     }
+}
+
+/// The file in the target folder naming the extracted workspace whose runtime it built last.
+const BUILT_RUNTIME: &str = "tickc-runtime";
+
+/// Sets the modification time of every file under `dir` to `time`.
+fn touch_files(dir: &Path, time: std::time::SystemTime) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            touch_files(&path, time)?;
+        } else {
+            std::fs::File::options().write(true).open(&path)?.set_modified(time)?;
+        }
+    }
+    Ok(())
 }
 
 fn extract(dir: &Path) -> io::Result<()> {
@@ -117,5 +152,40 @@ mod tests {
         assert_eq!(lto["codegen-units"].as_integer(), Some(1));
         // A second call reuses the extracted copy.
         assert_eq!(cache.workspace().unwrap(), ws);
+    }
+
+    /// Another runtime's build in the shared target is never taken for this one's: claiming the
+    /// target for a workspace other than the last one touches that workspace's files.
+    #[test]
+    fn the_target_is_claimed_for_one_runtime_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().to_path_buf());
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        let workspaces: Vec<PathBuf> = ["ws-a", "ws-b"]
+            .iter()
+            .map(|name| {
+                let ws = dir.path().join(name);
+                std::fs::create_dir_all(ws.join("runtime/src")).unwrap();
+                std::fs::write(ws.join("runtime/src/lib.rs"), "").unwrap();
+                ws
+            })
+            .collect();
+        let modified = |ws: &Path| std::fs::metadata(ws.join("runtime/src/lib.rs")).unwrap().modified().unwrap();
+        let age = |ws: &Path| touch_files(ws, old).unwrap();
+
+        for ws in &workspaces {
+            age(ws);
+        }
+        let target = cache.target_for(&workspaces[0]).unwrap();
+        assert_eq!(target, dir.path().join("target"));
+        assert!(modified(&workspaces[0]) > old, "the first claim touches");
+        age(&workspaces[0]);
+        cache.target_for(&workspaces[0]).unwrap();
+        assert_eq!(modified(&workspaces[0]), old, "the same runtime again: nothing to touch");
+        cache.target_for(&workspaces[1]).unwrap();
+        assert!(modified(&workspaces[1]) > old, "another runtime's turn touches its files");
+        assert_eq!(modified(&workspaces[0]), old);
+        cache.target_for(&workspaces[0]).unwrap();
+        assert!(modified(&workspaces[0]) > old, "and back again");
     }
 }

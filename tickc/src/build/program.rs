@@ -65,7 +65,8 @@ pub fn build_program(cache: &Cache, bin: &str, tasks: &[CompiledTask], profile: 
     let spec = crate_spec(bin, tasks);
     let dir = workspace.join("tasks").join(module_name(bin));
     write_crate(&dir, &spec, "../../runtime", false).map_err(BuildError::Spawn)?;
-    build_binary(&workspace.join("Cargo.toml"), &spec.package, bin, &cache.target_dir(), profile)
+    let target = cache.target_for(&workspace).map_err(BuildError::Spawn)?;
+    build_binary(&workspace.join("Cargo.toml"), &spec.package, bin, &target, profile)
 }
 
 /// Writes `tasks` as a standalone crate into `dir` that builds with a plain `cargo build`,

@@ -152,7 +152,7 @@ fn generated_tasks_build_and_raise_alerts() {
         &workspace.join("Cargo.toml"),
         &spec.package,
         &spec.bin,
-        &cache.target_dir(),
+        &cache.target_for(&workspace).expect("the cache's target folder"),
         Profile::Release,
     )
     .unwrap_or_else(|e| panic!("{e}"));
