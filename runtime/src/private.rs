@@ -206,8 +206,8 @@ impl<N: Node> Wired<N> {
 
 impl<N: InPlace> Wired<N> {
     /// Feeds one message to a node that changes it where it lies (see [`InPlace`]); whether
-    /// the generated wiring is to hand it to the children. What the node emitted after it
-    /// waits in [`Wired::after`].
+    /// the generated wiring is to hand it to the children. What the node emitted after or
+    /// instead of it waits in [`Wired::after`].
     pub fn process(&mut self, msg: &mut Message) -> bool {
         let data = msg.is_data();
         self.collected += u64::from(data);
@@ -221,8 +221,9 @@ impl<N: InPlace> Wired<N> {
         goes_on
     }
 
-    /// What the node emitted after the message [`Wired::process`] gave it, when it emitted
-    /// anything: lent out like [`Wired::push`]'s buffer, and given back with [`Wired::recycle`].
+    /// What the node emitted after (or instead of) the message [`Wired::process`] gave it,
+    /// when it emitted anything: lent out like [`Wired::push`]'s buffer, and given back with
+    /// [`Wired::recycle`].
     pub fn after(&mut self) -> Option<Vec<Message>> {
         (!self.out.is_empty()).then(|| std::mem::take(&mut self.out))
     }

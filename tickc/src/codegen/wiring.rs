@@ -3,7 +3,8 @@
 //! last). Each node's field is the runtime's `Wired`, which counts what the node collected and
 //! emitted and lends out one reusable output buffer, so the steady state allocates nothing for
 //! the wiring itself. A node that hands on at most the message it was given (the root, `from`,
-//! `where`, `eval`, `groupBy`) changes it where it lies instead, and the message goes to the children from there.
+//! `where`, `eval`, `groupBy`) changes it where it lies instead, and the message goes to the
+//! children from there.
 //!
 //! A node with several parents (union, join) must know which parent a message comes from: its
 //! method takes the index of the parent in the node's `parents` (Kapacitor's order) and calls
@@ -175,7 +176,7 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
     let fed = code.is_none_or(|c| c.observes.is_none());
     let push_method = if code.is_some_and(|c| c.in_place && !c.multi_input) {
         // The message that goes on is shown and handed on where it lies, no buffer in
-        // between; what the node emitted after it follows through the buffer.
+        // between; what the node emitted after or instead of it follows through the buffer.
         Some(quote! {
             fn #method(&mut self, mut msg: rt::Message) {
                 if self.#field.process(&mut msg) {
