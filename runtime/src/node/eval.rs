@@ -12,7 +12,7 @@
 //! itself with a `match` on the index. Dispatch stays static either way.
 
 use super::group::{GroupStates, regroup_point};
-use super::{InPlace, Node, push_in_place};
+use super::{InPlace, Node, control_in_place, push_in_place};
 use crate::expr::{EvalError, Lambda, Scope};
 use crate::point::{FieldValue, Fields, Message, Str, Tags, Time};
 
@@ -345,11 +345,11 @@ impl<E: Expressions> InPlace for EvalNode<E> {
                 }
                 true
             }
-            Message::DeleteGroup { group } => {
-                self.states.remove(group);
-                true
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                control_in_place(control, |group| {
+                    self.states.remove(group);
+                })
             }
-            Message::Barrier { .. } => true,
         }
     }
 }

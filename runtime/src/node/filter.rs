@@ -3,7 +3,7 @@
 //! batch; a batch left empty still goes on (Kapacitor posts it as a bare row).
 
 use super::group::GroupStates;
-use super::{InPlace, Node, push_in_place};
+use super::{InPlace, Node, control_in_place, push_in_place};
 use crate::expr::{Lambda, Scope};
 use crate::point::Message;
 
@@ -39,11 +39,11 @@ impl<L: Lambda> InPlace for WhereNode<L> {
                     .retain(|p| passes(&self.predicate, p, &mut state, &mut self.errors));
                 true
             }
-            Message::DeleteGroup { group } => {
-                self.states.remove(group);
-                true
+            control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
+                control_in_place(control, |group| {
+                    self.states.remove(group);
+                })
             }
-            Message::Barrier { .. } => true,
         }
     }
 }

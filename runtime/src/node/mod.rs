@@ -108,8 +108,16 @@ pub(crate) fn push_in_place(node: &mut impl InPlace, mut msg: Message, out: &mut
 /// Passes a barrier or a delete-group on, as every node with group state does: a deleted
 /// group's state is dropped first, by `forget`.
 pub(crate) fn pass_control(control: Message, out: &mut Vec<Message>, forget: impl FnOnce(&GroupKey)) {
-    if let Message::DeleteGroup { group } = &control {
+    if control_in_place(&control, forget) {
+        out.push(control);
+    }
+}
+
+/// [`pass_control`] for an [`InPlace`] node: a deleted group's state is dropped by `forget`,
+/// and the barrier or delete-group goes on.
+pub(crate) fn control_in_place(control: &Message, forget: impl FnOnce(&GroupKey)) -> bool {
+    if let Message::DeleteGroup { group } = control {
         forget(group);
     }
-    out.push(control);
+    true
 }
