@@ -79,10 +79,18 @@ impl Sender {
                     let server = format!("{}:{}", mail.server.host, mail.server.port);
                     failed("a mail", &server, e.to_string())
                 }),
-            Delivery::Append { path, mode, line } => self
-                .append(path, *mode, line)
-                .map_err(|e| failed("a line", &path.display().to_string(), e.to_string())),
+            Delivery::Append { path, mode, line } => self.append_lines(path, *mode, line),
         }
+    }
+
+    /// Appends `lines` (each with its newline) to the file at `path` in one write, creating
+    /// it with `mode` if missing.
+    pub(crate) fn append_lines(&mut self, path: &Path, mode: u32, lines: &[u8]) -> Result<(), DeliveryError> {
+        self.append(path, mode, lines).map_err(|e| DeliveryError {
+            what: "a line",
+            target: path.display().to_string(),
+            message: e.to_string(),
+        })
     }
 
     /// Posts, trying again after each failure that may pass, waiting longer each time, until

@@ -59,50 +59,80 @@ struct Queue {
 #[derive(Debug, Default)]
 struct Lane {
     waiting: VecDeque<Arc<Entry>>,
-    /// The delivery the worker is attempting.
-    in_flight: Option<Arc<Entry>>,
+    /// The deliveries the worker took and is attempting, in order.
+    in_flight: Vec<Arc<Entry>>,
     /// The outbox is gone: the worker ends once the queue is empty.
     closed: bool,
     /// A delivery failed while the program was ending: the worker has ended, and what the
     /// queue holds is kept to be saved rather than attempted.
     held: bool,
+    /// The worker waits for a delivery: the next one wakes it. A busy worker looks at the
+    /// queue again by itself, so a delivery costs no wake-up call (a system call) then.
+    idle: bool,
 }
+
+/// The most lines a worker joins into one write to a file.
+const MOST_JOINED: usize = 256;
+
+/// How long a worker that finds its queue empty waits unannounced (see [`Queue::take`]): a
+/// delivery may wait this much longer, in exchange for none costing a wake-up while a stream
+/// of them lasts.
+const LINGER: Duration = Duration::from_millis(2);
 
 impl Queue {
     fn lane(&self) -> MutexGuard<'_, Lane> {
         self.lane.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The next delivery to attempt, waiting for one; `None` once the outbox has stopped, or
-    /// is gone and the queue is empty.
-    fn next(&self, pending: &Pending) -> Option<Arc<Entry>> {
+    /// Takes the next deliveries to attempt into `run`, waiting for one: the first waiting
+    /// and those behind it that go out with it (lines for the same file, see [`joins`]).
+    /// False once the outbox has stopped, or is gone and the queue is empty.
+    fn take(&self, pending: &Pending, run: &mut Vec<Arc<Entry>>) -> bool {
         let mut lane = self.lane();
+        let mut lingered = false;
         loop {
             if pending.is_stopped() {
-                return None;
+                return false;
             }
-            if let Some(entry) = lane.waiting.pop_front() {
-                lane.in_flight = Some(entry.clone());
-                return Some(entry);
+            if let Some(first) = lane.waiting.pop_front() {
+                run.push(first);
+                while run.len() < MOST_JOINED
+                    && let Some(next) = lane.waiting.front()
+                    && joins(&run[0].delivery, &next.delivery)
+                {
+                    run.extend(lane.waiting.pop_front());
+                }
+                lane.in_flight.extend(run.iter().cloned());
+                return true;
             }
             if lane.closed {
-                return None;
+                return false;
             }
+            // Alerts come in streams: a worker that finds its queue empty waits a moment
+            // unannounced before it sleeps until woken, so a stream is taken in runs rather
+            // than with a wake-up call per delivery.
+            if !lingered {
+                lingered = true;
+                lane = self.ready.wait_timeout(lane, LINGER).map_or_else(|e| e.into_inner().0, |(lane, _)| lane);
+                continue;
+            }
+            lane.idle = true;
             lane = self.ready.wait(lane).unwrap_or_else(|e| e.into_inner());
         }
     }
 
-    /// The delivery in flight is done with (delivered, or failed for good).
+    /// The deliveries in flight are done with (delivered, or failed for good).
     fn finished(&self) {
-        self.lane().in_flight = None;
+        self.lane().in_flight.clear();
     }
 
-    /// The delivery in flight failed while the program was ending: it goes back to the front
-    /// of the queue, to be saved with what waits behind it, and nothing more is attempted.
-    /// How many deliveries the queue keeps.
+    /// The deliveries in flight failed while the program was ending: they go back to the
+    /// front of the queue, to be saved with what waits behind them, and nothing more is
+    /// attempted. How many deliveries the queue keeps.
     fn hold(&self) -> usize {
         let mut lane = self.lane();
-        if let Some(entry) = lane.in_flight.take() {
+        let in_flight = std::mem::take(&mut lane.in_flight);
+        for entry in in_flight.into_iter().rev() {
             lane.waiting.push_front(entry);
         }
         lane.held = true;
@@ -115,7 +145,7 @@ impl Queue {
         self.ready.notify_all();
     }
 
-    /// The deliveries of `origin` still to be made, the one in flight first.
+    /// The deliveries of `origin` still to be made, those in flight first.
     fn pending(&self, origin: &str) -> Vec<Delivery> {
         let lane = self.lane();
         lane.in_flight
@@ -124,6 +154,33 @@ impl Queue {
             .filter(|entry| entry.origin.as_deref() == Some(origin))
             .map(|entry| entry.delivery.clone())
             .collect()
+    }
+}
+
+/// Whether `next` can go out in one attempt with `first`: lines appended to the same file
+/// make one write (a system call each would cost more than the rest of an alert).
+fn joins(first: &Delivery, next: &Delivery) -> bool {
+    matches!(
+        (first, next),
+        (Delivery::Append { path, mode, .. }, Delivery::Append { path: next_path, mode: next_mode, .. })
+            if path == next_path && mode == next_mode
+    )
+}
+
+/// Attempts `run` (see [`Queue::take`]) as one delivery.
+fn deliver(sender: &mut Sender, run: &[Arc<Entry>], lines: &mut Vec<u8>) -> Result<(), DeliveryError> {
+    let Some(first) = run.first() else { return Ok(()) };
+    match &first.delivery {
+        Delivery::Append { path, mode, .. } if run.len() > 1 => {
+            lines.clear();
+            for entry in run {
+                if let Delivery::Append { line, .. } = &entry.delivery {
+                    lines.extend_from_slice(line);
+                }
+            }
+            sender.append_lines(path, *mode, lines)
+        }
+        delivery => sender.deliver(delivery),
     }
 }
 
@@ -197,22 +254,26 @@ impl ThreadedOutbox {
         let thread = std::thread::Builder::new()
             .name(name.chars().take(15).collect())
             .spawn(move || {
-                while let Some(entry) = inbox.next(&pending) {
-                    match sender.deliver(&entry.delivery) {
+                let (mut run, mut lines) = (Vec::new(), Vec::new());
+                while inbox.take(&pending, &mut run) {
+                    match deliver(&mut sender, &run, &mut lines) {
                         Ok(()) => inbox.finished(),
                         // A failure while the program ends is not a failure for good: the
                         // target keeps it and what waits behind it, to be saved and sent after
                         // a restart, rather than trying again or going on to fail the rest.
                         Err(_) if pending.is_ending() => {
-                            pending.finish_many(inbox.hold());
+                            pending.finish(inbox.hold());
                             return;
                         }
                         Err(e) => {
                             inbox.finished();
-                            failures.report(&e, entry.failures.as_ref());
+                            for entry in &run {
+                                failures.report(&e, entry.failures.as_ref());
+                            }
                         }
                     }
-                    pending.finish();
+                    pending.finish(run.len());
+                    run.clear();
                 }
             })?;
         Ok(Worker { queue, thread })
@@ -258,8 +319,11 @@ impl ThreadedOutbox {
         }
         let failures = failures.cloned();
         lane.waiting.push_back(Arc::new(Entry { origin, delivery, failures }));
+        let wake = std::mem::take(&mut lane.idle);
         drop(lane);
-        queue.ready.notify_all();
+        if wake {
+            queue.ready.notify_one();
+        }
     }
 
     /// The longest an attempt may take: the policy's timeout, or a longer one that a post in
@@ -268,7 +332,8 @@ impl ThreadedOutbox {
         let queues: Vec<Arc<Queue>> = self.workers().values().map(|w| w.queue.clone()).collect();
         queues
             .iter()
-            .filter_map(|queue| match &queue.lane().in_flight.as_ref()?.delivery {
+            // Posts are never joined: one in flight is alone.
+            .filter_map(|queue| match &queue.lane().in_flight.first()?.delivery {
                 Delivery::Post(post) => post.timeout,
                 _ => None,
             })
@@ -318,7 +383,7 @@ impl Outbox for ThreadedOutbox {
         self.pending.stop();
         let mut left = 0;
         for worker in self.workers().values() {
-            worker.queue.wake(|lane| left += lane.waiting.len() + usize::from(lane.in_flight.is_some()));
+            worker.queue.wake(|lane| left += lane.waiting.len() + lane.in_flight.len());
         }
         if left > 0 {
             eprintln!(
@@ -369,6 +434,45 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn lines_for_one_file_are_taken_together_in_order() {
+        let append = |path: &str, line: &str| Delivery::Append { path: path.into(), mode: 0o600, line: line.into() };
+        let deliveries = [
+            append("a", "1\n"),
+            append("a", "2\n"),
+            append("b", "3\n"),
+            Delivery::Tcp { address: "h:1".into(), line: b"4\n".to_vec() },
+            append("b", "5\n"),
+            append("b", "6\n"),
+            Delivery::Append { path: "b".into(), mode: 0o644, line: b"7\n".to_vec() },
+        ];
+        let queue = Queue::default();
+        let entries = deliveries.map(|delivery| Arc::new(Entry { origin: None, delivery, failures: None }));
+        queue.lane().waiting.extend(entries);
+        let (pending, mut run, mut runs) = (Pending::default(), Vec::new(), Vec::new());
+        while !queue.lane().waiting.is_empty() && queue.take(&pending, &mut run) {
+            assert_eq!(queue.lane().in_flight.len(), run.len(), "what is taken is in flight");
+            runs.push(run.len());
+            queue.finished();
+            run.clear();
+        }
+        assert_eq!(runs, [2, 1, 1, 2, 1]);
+    }
+
+    #[test]
+    fn each_line_of_a_failed_write_is_a_failure_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = ThreadedOutbox::with_policy(quick(16, 0));
+        let node = FailureCount::new();
+        for i in 0..5 {
+            // A directory cannot be opened to append to.
+            let line = format!("{i}\n").into_bytes();
+            outbox.send_counted(Delivery::Append { path: dir.path().to_owned(), mode: 0o600, line }, &node);
+        }
+        outbox.flush();
+        assert_eq!((node.get(), outbox.failures()), (5, 5));
     }
 
     #[test]
