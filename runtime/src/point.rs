@@ -110,6 +110,12 @@ impl<V> SortedMap<V> {
         self.entries.reserve_exact(additional);
     }
 
+    /// The entries moved into a new map, allocated by the calling thread; this one is left
+    /// empty, its memory kept for reuse (by the thread that allocated it).
+    pub(crate) fn move_out(&mut self) -> Self {
+        SortedMap { entries: self.entries.drain(..).collect() }
+    }
+
     /// Appends `name`, which the caller knows sorts after every name in the map.
     pub(crate) fn push_in_order(&mut self, name: Str, value: V) {
         debug_assert!(self.entries.last().is_none_or(|(last, _)| *last < name), "{name:?} out of order");

@@ -15,7 +15,7 @@ use std::iter::Copied;
 use std::slice;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::lineproto::{LineView, SeriesLine};
+use crate::lineproto::{LineView, SeriesId, SeriesLine};
 use crate::point::{Point, Str};
 use crate::task::{Route, Routes, TaskDescriptor};
 
@@ -87,6 +87,29 @@ impl RouteMemo {
                 });
             }
         }
+    }
+}
+
+/// The route memos of series that a [`crate::lineproto::SeriesCache`] elsewhere (on another
+/// thread) identifies, kept by their position in it for its current generation: bounded
+/// as the cache is.
+#[derive(Debug, Default)]
+pub struct SeriesMemos {
+    generation: u64,
+    memos: Vec<RouteMemo>,
+}
+
+impl SeriesMemos {
+    /// The memo of `series`; a new generation of the cache forgets the old one's.
+    pub fn get(&mut self, series: SeriesId) -> &RouteMemo {
+        if series.generation != self.generation {
+            self.memos.clear();
+            self.generation = series.generation;
+        }
+        if series.position >= self.memos.len() {
+            self.memos.resize_with(series.position + 1, RouteMemo::default);
+        }
+        &self.memos[series.position]
     }
 }
 
@@ -655,6 +678,30 @@ mod tests {
         let untagged = RouteMemo::default();
         assert_eq!(on(&index, "autogen", &point("cpu host=\"a\",v=1"), &untagged), [0, 1]);
         assert_eq!(on(&index, "autogen", &point("cpu v=1"), &untagged), [1]);
+    }
+
+    #[test]
+    fn series_memos_follow_the_cache_that_numbers_the_series() {
+        let tasks = [task("a", Routes::Only(HOST_A)), task("cpu", Routes::Only(CPU))];
+        let index = RouteIndex::new(&tasks);
+        let (mut scratch, mut memos) = (Scratch::default(), SeriesMemos::default());
+        // Two series at most: a third starts the cache over, and positions are given anew.
+        let mut cache = SeriesCache::<()>::with_capacity(2);
+        let mut route = |line: &str| -> (SeriesId, Vec<TaskIndex>) {
+            let series = cache.read(line.as_bytes(), Precision::Nanosecond).unwrap().id();
+            let point = point(line);
+            let memo = memos.get(series);
+            let tasks = index.tasks_for(&mut scratch, &Str::from_static("telegraf"), &Str::from_static("autogen"), &Memoized { point: &point, memo });
+            (series, tasks.collect())
+        };
+        let (a, to_a) = route("cpu,host=a v=1");
+        let (b, to_b) = route("cpu,host=b v=1");
+        assert_eq!((to_a, to_b), (vec![0, 1], vec![1]));
+        assert_eq!(route("cpu,host=a v=2"), (a, vec![0, 1]), "the same series, remembered");
+        assert_ne!(a, b);
+        let (c, to_c) = route("cpu,host=c v=1");
+        assert_eq!((c.generation, c.position), (a.generation + 1, a.position), "the cache started over");
+        assert_eq!(to_c, [1], "not what the series at that position decided before");
     }
 
     #[test]

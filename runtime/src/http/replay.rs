@@ -15,6 +15,7 @@ use super::live::Environment;
 use super::recording::Status;
 use super::tasks_api::{Link, stats_json};
 use crate::point::Time;
+use crate::replay::read_ahead::ReadAhead;
 use crate::replay::srpl::{SrplError, SrplReader};
 use crate::task::TaskDescriptor;
 use crate::time::{Precision, format_rfc3339_nano, wall_clock_now};
@@ -113,13 +114,14 @@ impl Replay {
         path: &Path,
     ) -> Result<Value, String> {
         let reader = SrplReader::open(path, Precision::Nanosecond)
+            .and_then(ReadAhead::start)
             .map_err(|e| format!("opening the recording: {e}"))?;
         let mut task = descriptor.start(&environment.context(descriptor.id));
         let start = self.lock().date;
         let mut shift = None;
-        for point in reader {
-            let mut point = match point {
-                Ok(point) => point,
+        for read in reader {
+            let mut point = match read {
+                Ok((point, _)) => point,
                 Err(SrplError::BadPoint(_) | SrplError::MissingTimestamp { .. }) => continue,
                 Err(fatal) => return Err(format!("reading the recording: {fatal}")),
             };

@@ -53,6 +53,18 @@ pub struct SeriesCache<M = ()> {
     last: Option<usize>,
     /// The last timestamp read, as written.
     last_time: LastTimestamp,
+    /// How many times the cache started over.
+    generation: u64,
+}
+
+/// A series' identity in its cache, for a caller that keeps what it knows of series apart
+/// from the cache (on another thread): its position, valid in one generation of the cache
+/// (each time the cache starts over, positions are given anew).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesId {
+    pub generation: u64,
+    /// Below the cache's capacity.
+    pub position: usize,
 }
 
 /// The text after a line's field set when it held a good timestamp, and what it read as.
@@ -122,6 +134,7 @@ impl<M> SeriesCache<M> {
             capacity: capacity.max(1),
             last: None,
             last_time: LastTimestamp::default(),
+            generation: 0,
         }
     }
 
@@ -165,6 +178,7 @@ impl<M: Default> SeriesCache<M> {
                     self.series.clear();
                     self.by_key.clear();
                     self.last = None;
+                    self.generation += 1;
                 }
                 let slice = |(from, to): (usize, usize)| line.get(from..to).unwrap_or_default();
                 self.series.push(Series {
@@ -194,6 +208,7 @@ impl<M: Default> SeriesCache<M> {
             }
         }
         Ok(SeriesLine {
+            id: SeriesId { generation: self.generation, position },
             series,
             last_time: &mut self.last_time,
             line,
@@ -207,6 +222,7 @@ impl<M: Default> SeriesCache<M> {
 /// (once) when it is read.
 #[derive(Debug)]
 pub struct SeriesLine<'c, 'l, M> {
+    id: SeriesId,
     series: &'c mut Series<M>,
     last_time: &'c mut LastTimestamp,
     line: &'l [u8],
@@ -225,15 +241,14 @@ impl<'c, M> SeriesLine<'c, '_, M> {
         &self.series.tags
     }
 
+    /// The series' identity in the cache.
+    pub fn id(&self) -> SeriesId {
+        self.id
+    }
+
     /// The caller's value for this series.
     pub fn memo(&self) -> &M {
         &self.series.memo
-    }
-
-    /// The caller's value for this series, for as long as the cache is borrowed.
-    pub fn into_memo(self) -> &'c M {
-        let series: &'c Series<M> = self.series;
-        &series.memo
     }
 
     /// Whether the line has a field `name`, looked for before the fields are checked (what a
@@ -267,9 +282,12 @@ impl<'c, M> SeriesLine<'c, '_, M> {
         Ok(self.build(database, retention_policy, fields, time))
     }
 
-    /// The point of the line, or `None` when the line has no timestamp.
-    pub fn dated_point(&mut self, database: &Str, retention_policy: &Str) -> Result<Option<Point>, LineError> {
-        let (fields, time) = self.fields_and_time()?;
+    /// The point of the line, or `None` when the line has no timestamp; its fields go into
+    /// `fields` (emptied first), whose memory is reused.
+    pub fn dated_point_in(&mut self, database: &Str, retention_policy: &Str, mut fields: Fields) -> Result<Option<Point>, LineError> {
+        fields.clear();
+        fields.reserve_exact(self.series.field_names.count().max(1));
+        let (fields, time) = self.fields_and_time_in(fields)?;
         Ok(time.map(|time| self.build(database, retention_policy, fields, time)))
     }
 
@@ -277,7 +295,12 @@ impl<'c, M> SeriesLine<'c, '_, M> {
     /// timestamp, if there is one.
     fn fields_and_time(&mut self) -> Result<(Fields, Option<Time>), LineError> {
         // Sized for the fields the series' last line had.
-        let mut fields = PointFields::with_capacity(self.series.field_names.count().max(1));
+        self.fields_and_time_in(Fields::with_capacity(self.series.field_names.count().max(1)))
+    }
+
+    /// [`Self::fields_and_time`] into `fields`, an empty map.
+    fn fields_and_time_in(&mut self, fields: Fields) -> Result<(Fields, Option<Time>), LineError> {
+        let mut fields = PointFields { fields, in_order: true };
         let end = read_fields(self.line, self.fields_start, Some(&mut self.series.field_names), &mut fields)?;
         let time = self.last_time.read(self.line, end, self.precision)?;
         Ok((fields.fields, time))
@@ -457,7 +480,7 @@ mod tests {
     fn dated_points_need_a_timestamp() {
         let mut cache = SeriesCache::<()>::default();
         let (db, rp) = (Str::from("db"), Str::from("rp"));
-        let mut dated = |line: &str| cache.read(line.as_bytes(), Precision::Second).unwrap().dated_point(&db, &rp).unwrap();
+        let mut dated = |line: &str| cache.read(line.as_bytes(), Precision::Second).unwrap().dated_point_in(&db, &rp, Fields::default()).unwrap();
         assert_eq!(dated("cpu v=1 2").map(|p| p.time), Some(2_000_000_000));
         assert_eq!(dated("cpu v=1"), None);
     }

@@ -12,8 +12,10 @@ use crate::delivery::threaded::ThreadedOutbox;
 use crate::delivery::Outbox;
 use crate::loopback::LoopbackQueue;
 use crate::point::{Point, Time};
+use crate::lineproto::SeriesId;
+use crate::replay::read_ahead::ReadAhead;
 use crate::replay::srpl::{SrplError, SrplReader};
-use crate::route::{Memoized, RouteIndex, RouteMemo, Scratch};
+use crate::route::{Memoized, RouteIndex, Scratch, SeriesMemos};
 use crate::task::{Task, TaskContext, TaskDescriptor};
 use crate::time::Precision;
 
@@ -61,6 +63,8 @@ pub(super) struct Session {
     /// Which of `running` can use a point.
     routes: RouteIndex,
     scratch: Scratch,
+    /// The routes of the series read so far.
+    memos: SeriesMemos,
 }
 
 impl Session {
@@ -82,13 +86,14 @@ impl Session {
             running,
             routes: RouteIndex::new(tasks),
             scratch: Scratch::default(),
+            memos: SeriesMemos::default(),
         }
     }
 
     /// Hands a recorded point to the tasks that can use it (as its series' memo remembers
     /// them), then what they looped back.
-    fn dispatch_and_loopback(&mut self, point: Point, memo: &RouteMemo) {
-        self.dispatch(point, Some(memo));
+    fn dispatch_and_loopback(&mut self, point: Point, series: SeriesId) {
+        self.dispatch(point, Some(series));
         self.feed_loopback();
     }
 
@@ -112,10 +117,13 @@ impl Session {
 
     /// Hands a point to every task that can use it, in program order; the last one takes it
     /// without a copy. A point no task can use is dropped.
-    fn dispatch(&mut self, point: Point, memo: Option<&RouteMemo>) {
+    fn dispatch(&mut self, point: Point, series: Option<SeriesId>) {
         let (database, retention_policy) = (&point.database, &point.retention_policy);
-        let wanting = match memo {
-            Some(memo) => self.routes.tasks_for(&mut self.scratch, database, retention_policy, &Memoized { point: &point, memo }),
+        let wanting = match series {
+            Some(series) => {
+                let memo = self.memos.get(series);
+                self.routes.tasks_for(&mut self.scratch, database, retention_policy, &Memoized { point: &point, memo })
+            }
             None => self.routes.tasks_for(&mut self.scratch, database, retention_policy, &point),
         };
         let mut wanting = wanting.peekable();
@@ -144,19 +152,19 @@ impl Session {
 
 /// Replays the recording at `path` through `tasks`.
 pub fn replay_file(tasks: &[TaskDescriptor], path: &Path, options: &Options) -> Result<Summary, SrplError> {
-    let reader = SrplReader::open(path, Precision::Nanosecond)?;
+    let points = ReadAhead::start(SrplReader::open(path, Precision::Nanosecond)?)?;
     let mut session = Session::start(tasks, options.config.clone());
-    let summary = feed(&mut session, reader, options)?;
+    let summary = feed(&mut session, points, options)?;
     session.finish();
     Ok(summary)
 }
 
-fn feed(session: &mut Session, mut points: SrplReader<'_>, options: &Options) -> Result<Summary, SrplError> {
+fn feed(session: &mut Session, points: ReadAhead, options: &Options) -> Result<Summary, SrplError> {
     let mut summary = Summary::default();
     let mut pacer = Pacer { start: None };
     let mut last_report = Instant::now();
-    while let Some(point) = points.next_memoized() {
-        let (point, memo) = match point {
+    for read in points {
+        let (point, series) = match read {
             Ok(p) => p,
             Err(SrplError::BadPoint(bad)) => {
                 eprintln!("warning: {bad}");
@@ -169,7 +177,7 @@ fn feed(session: &mut Session, mut points: SrplReader<'_>, options: &Options) ->
             pacer.wait_for(point.time);
         }
         summary.points += 1;
-        session.dispatch_and_loopback(point, memo);
+        session.dispatch_and_loopback(point, series);
         if options.progress && last_report.elapsed() >= Duration::from_secs(1) {
             eprint!("\rreplayed {} points", summary.points);
             last_report = Instant::now();

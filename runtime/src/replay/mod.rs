@@ -2,4 +2,5 @@
 
 mod block_lines;
 pub mod brpl;
+pub mod read_ahead;
 pub mod srpl;

@@ -10,9 +10,8 @@ use std::path::Path;
 use flate2::read::MultiGzDecoder;
 
 use super::block_lines::{BlockLines, LineFailure};
-use crate::lineproto::{BadLine, SeriesCache};
-use crate::point::{Point, Str, intern_str};
-use crate::route::RouteMemo;
+use crate::lineproto::{BadLine, SeriesCache, SeriesId};
+use crate::point::{Fields, Point, Str, intern_str};
 use crate::time::Precision;
 
 /// The longest line a recording may hold; a longer one means the file is not a recording (and
@@ -97,8 +96,8 @@ pub struct SrplReader<'r> {
     /// The last point's database and retention policy.
     database: Str,
     retention_policy: Str,
-    /// The series read so far, with the tasks their points go to when replayed.
-    series: SeriesCache<RouteMemo>,
+    /// The series read so far.
+    series: SeriesCache,
 }
 
 impl fmt::Debug for SrplReader<'_> {
@@ -148,14 +147,15 @@ impl<'r> SrplReader<'r> {
         })
     }
 
-    /// The next point with its series' route memo (see [`crate::route::Memoized`]), as
-    /// [`Iterator::next`] gives the point.
-    pub fn next_memoized(&mut self) -> Option<Result<(Point, &RouteMemo), SrplError>> {
+    /// The next point with its series' identity (what a replay remembers per series, such
+    /// as the tasks its points go to, is kept by it), as [`Iterator::next`] gives the point.
+    /// Its fields go into `fields`, whose memory is reused.
+    pub fn next_with_series(&mut self, fields: Fields) -> Option<Result<(Point, SeriesId), SrplError>> {
         let SrplReader { lines, precision, finished, database, retention_policy, series } = self;
         if *finished {
             return None;
         }
-        let read = read_point(lines, *precision, database, retention_policy, series);
+        let read = read_point(lines, *precision, database, retention_policy, series, fields);
         match &read {
             Ok(None) => *finished = true,
             Err(e) => *finished = e.is_fatal(),
@@ -166,13 +166,14 @@ impl<'r> SrplReader<'r> {
 }
 
 /// Reads the next point's three lines: `None` at the end of the recording.
-fn read_point<'s, R: Read>(
+fn read_point<R: Read>(
     lines: &mut BlockLines<R>,
     precision: Precision,
     database: &mut Str,
     retention_policy: &mut Str,
-    series: &'s mut SeriesCache<RouteMemo>,
-) -> Result<Option<(Point, &'s RouteMemo)>, SrplError> {
+    series: &mut SeriesCache,
+    fields: Fields,
+) -> Result<Option<(Point, SeriesId)>, SrplError> {
     // A recording names the same database and retention policy on nearly every point.
     if !lines.take_line_if(database.as_bytes()) {
         let Some(line) = next_line(lines)? else {
@@ -188,8 +189,8 @@ fn read_point<'s, R: Read>(
     let text = line_of_point(lines)?;
     let bad = |error| SrplError::BadPoint(BadLine::new(number, text, error));
     let mut read = series.read(text, precision).map_err(bad)?;
-    match read.dated_point(database, retention_policy).map_err(bad)? {
-        Some(point) => Ok(Some((point, read.into_memo()))),
+    match read.dated_point_in(database, retention_policy, fields).map_err(bad)? {
+        Some(point) => Ok(Some((point, read.id()))),
         None => Err(SrplError::MissingTimestamp { line: number }),
     }
 }
@@ -219,7 +220,7 @@ impl Iterator for SrplReader<'_> {
     type Item = Result<Point, SrplError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_memoized().map(|read| read.map(|(point, _)| point))
+        self.next_with_series(Fields::default()).map(|read| read.map(|(point, _)| point))
     }
 }
 
