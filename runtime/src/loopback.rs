@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::point::Point;
 
@@ -23,6 +23,9 @@ pub trait Loopback: Send + Sync {
 #[derive(Debug)]
 pub struct LoopbackQueue {
     points: Mutex<VecDeque<Point>>,
+    /// How many points `points` holds, read without locking: a driver asks after every point,
+    /// and mostly nothing is waiting.
+    waiting: AtomicUsize,
     capacity: usize,
     dropped: AtomicU64,
 }
@@ -31,6 +34,7 @@ impl LoopbackQueue {
     pub fn new(capacity: usize) -> LoopbackQueue {
         LoopbackQueue {
             points: Mutex::new(VecDeque::new()),
+            waiting: AtomicUsize::new(0),
             capacity,
             dropped: AtomicU64::new(0),
         }
@@ -38,7 +42,13 @@ impl LoopbackQueue {
 
     /// The oldest point waiting, if any.
     pub fn take(&self) -> Option<Point> {
-        self.points.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+        if self.waiting.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut points = self.points.lock().unwrap_or_else(|e| e.into_inner());
+        let point = points.pop_front();
+        self.waiting.store(points.len(), Ordering::Release);
+        point
     }
 
     /// Points dropped because the queue was full.
@@ -52,6 +62,7 @@ impl Loopback for LoopbackQueue {
         let mut points = self.points.lock().unwrap_or_else(|e| e.into_inner());
         if points.len() < self.capacity {
             points.push_back(point);
+            self.waiting.store(points.len(), Ordering::Release);
         } else if self.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
             eprintln!(
                 "error: the loopback queue is full ({} points): dropping looped-back points (a cycle between tasks?)",

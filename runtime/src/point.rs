@@ -110,10 +110,15 @@ impl<V> SortedMap<V> {
         self.entries.reserve_exact(additional);
     }
 
-    /// The entries moved into a new map, allocated by the calling thread; this one is left
-    /// empty, its memory kept for reuse (by the thread that allocated it).
-    pub(crate) fn move_out(&mut self) -> Self {
-        SortedMap { entries: self.entries.drain(..).collect() }
+    /// Moves the entries, in order, to the end of `out`, keeping the map's memory.
+    pub(crate) fn drain_into(&mut self, out: &mut Vec<(Str, V)>) {
+        out.append(&mut self.entries);
+    }
+
+    /// The map of `entries`, which the caller knows are sorted by name, each name once.
+    pub(crate) fn from_sorted(entries: Vec<(Str, V)>) -> Self {
+        debug_assert!(entries.windows(2).all(|pair| pair[0].0 < pair[1].0), "entries out of order");
+        SortedMap { entries }
     }
 
     /// Appends `name`, which the caller knows sorts after every name in the map.

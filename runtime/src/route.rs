@@ -15,7 +15,7 @@ use std::iter::Copied;
 use std::slice;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::lineproto::{LineView, SeriesId, SeriesLine};
+use crate::lineproto::{LineView, SeriesLine};
 use crate::point::{Point, Str};
 use crate::task::{Route, Routes, TaskDescriptor};
 
@@ -87,29 +87,6 @@ impl RouteMemo {
                 });
             }
         }
-    }
-}
-
-/// The route memos of series that a [`crate::lineproto::SeriesCache`] elsewhere (on another
-/// thread) identifies, kept by their position in it for its current generation: bounded
-/// as the cache is.
-#[derive(Debug, Default)]
-pub struct SeriesMemos {
-    generation: u64,
-    memos: Vec<RouteMemo>,
-}
-
-impl SeriesMemos {
-    /// The memo of `series`; a new generation of the cache forgets the old one's.
-    pub fn get(&mut self, series: SeriesId) -> &RouteMemo {
-        if series.generation != self.generation {
-            self.memos.clear();
-            self.generation = series.generation;
-        }
-        if series.position >= self.memos.len() {
-            self.memos.resize_with(series.position + 1, RouteMemo::default);
-        }
-        &self.memos[series.position]
     }
 }
 
@@ -458,7 +435,7 @@ impl Scratch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lineproto::{SeriesCache, parse_line};
+    use crate::lineproto::{SeriesCache, SeriesId, SeriesTable, parse_line};
     use crate::task::{Dbrp, TaskKind};
     use crate::time::Precision;
 
@@ -684,7 +661,7 @@ mod tests {
     fn series_memos_follow_the_cache_that_numbers_the_series() {
         let tasks = [task("a", Routes::Only(HOST_A)), task("cpu", Routes::Only(CPU))];
         let index = RouteIndex::new(&tasks);
-        let (mut scratch, mut memos) = (Scratch::default(), SeriesMemos::default());
+        let (mut scratch, mut memos) = (Scratch::default(), SeriesTable::<RouteMemo>::default());
         // Two series at most: a third starts the cache over, and positions are given anew.
         let mut cache = SeriesCache::<()>::with_capacity(2);
         let mut route = |line: &str| -> (SeriesId, Vec<TaskIndex>) {

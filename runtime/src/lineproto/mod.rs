@@ -33,5 +33,5 @@ pub use error::{LineError, LineErrorKind, MAX_KEY_LENGTH};
 pub use field::{FieldValueRef, Fields};
 pub use key::{Tags, peek_measurement};
 pub use line::{LineView, parse_line};
-pub use series::{DEFAULT_SERIES, SeriesCache, SeriesId, SeriesLine};
+pub use series::{DEFAULT_SERIES, SeriesCache, SeriesId, SeriesLine, SeriesTable};
 pub use write::{UnwritablePoint, to_line_protocol, write_line};

@@ -67,6 +67,29 @@ pub struct SeriesId {
     pub position: usize,
 }
 
+/// What a caller keeps per series of a [`SeriesCache`] apart from it, by [`SeriesId`]: for
+/// the cache's current generation only, so bounded as the cache is.
+#[derive(Debug, Default)]
+pub struct SeriesTable<T> {
+    generation: u64,
+    entries: Vec<T>,
+}
+
+impl<T: Default> SeriesTable<T> {
+    /// The entry of `series` (a default one at first); a new generation of the cache forgets
+    /// the old one's.
+    pub fn get(&mut self, series: SeriesId) -> &mut T {
+        if series.generation != self.generation {
+            self.entries.clear();
+            self.generation = series.generation;
+        }
+        if series.position >= self.entries.len() {
+            self.entries.resize_with(series.position + 1, T::default);
+        }
+        &mut self.entries[series.position]
+    }
+}
+
 /// The text after a line's field set when it held a good timestamp, and what it read as.
 ///
 /// Writers stamp the lines of one flush alike (Telegraf gives every point of a gather the
@@ -170,6 +193,7 @@ impl<M: Default> SeriesCache<M> {
                 .and_then(|end| Some((end, *self.by_key.get(line.get(start..end)?)?)))
                 .filter(|&(_, position)| position < self.series.len())
         });
+        let mut changed = known.is_none();
         let (end, position) = match known {
             Some(found) => found,
             None => {
@@ -205,10 +229,12 @@ impl<M: Default> SeriesCache<M> {
             series.points += 1;
             if series.points == REGULAR_AFTER {
                 series.tags = intern_tags(&series.tags);
+                changed = true;
             }
         }
         Ok(SeriesLine {
             id: SeriesId { generation: self.generation, position },
+            changed,
             series,
             last_time: &mut self.last_time,
             line,
@@ -223,6 +249,8 @@ impl<M: Default> SeriesCache<M> {
 #[derive(Debug)]
 pub struct SeriesLine<'c, 'l, M> {
     id: SeriesId,
+    /// The series is new to the cache, or its tags were interned reading this line.
+    changed: bool,
     series: &'c mut Series<M>,
     last_time: &'c mut LastTimestamp,
     line: &'l [u8],
@@ -244,6 +272,13 @@ impl<'c, M> SeriesLine<'c, '_, M> {
     /// The series' identity in the cache.
     pub fn id(&self) -> SeriesId {
         self.id
+    }
+
+    /// Whether the series' name or tags are not those its last line had: it is new to the
+    /// cache (in this generation), or its tags have just been interned. A caller that keeps
+    /// them by [`SeriesId`] takes them again then.
+    pub fn series_changed(&self) -> bool {
+        self.changed
     }
 
     /// The caller's value for this series.
@@ -282,13 +317,15 @@ impl<'c, M> SeriesLine<'c, '_, M> {
         Ok(self.build(database, retention_policy, fields, time))
     }
 
-    /// The point of the line, or `None` when the line has no timestamp; its fields go into
-    /// `fields` (emptied first), whose memory is reused.
-    pub fn dated_point_in(&mut self, database: &Str, retention_policy: &Str, mut fields: Fields) -> Result<Option<Point>, LineError> {
-        fields.clear();
-        fields.reserve_exact(self.series.field_names.count().max(1));
-        let (fields, time) = self.fields_and_time_in(fields)?;
-        Ok(time.map(|time| self.build(database, retention_policy, fields, time)))
+    /// Checks and decodes the fields into `fields` (emptied first; its memory is reused), and
+    /// the timestamp, if there is one.
+    pub fn fields_in(&mut self, fields: &mut Fields) -> Result<Option<Time>, LineError> {
+        let mut reused = std::mem::take(fields);
+        reused.clear();
+        reused.reserve_exact(self.series.field_names.count().max(1));
+        let (decoded, time) = self.fields_and_time_in(reused)?;
+        *fields = decoded;
+        Ok(time)
     }
 
     /// Checks and decodes the fields, naming them from the series' field names, and the
@@ -477,12 +514,23 @@ mod tests {
     }
 
     #[test]
-    fn dated_points_need_a_timestamp() {
+    fn fields_are_read_into_the_map_given_with_the_timestamp_if_any() {
         let mut cache = SeriesCache::<()>::default();
-        let (db, rp) = (Str::from("db"), Str::from("rp"));
-        let mut dated = |line: &str| cache.read(line.as_bytes(), Precision::Second).unwrap().dated_point_in(&db, &rp, Fields::default()).unwrap();
-        assert_eq!(dated("cpu v=1 2").map(|p| p.time), Some(2_000_000_000));
-        assert_eq!(dated("cpu v=1"), None);
+        let mut fields = Fields::from_pairs([(Str::from("old"), FieldValue::Int(1))]);
+        let mut read = |line: &str, fields: &mut Fields| cache.read(line.as_bytes(), Precision::Second).unwrap().fields_in(fields).unwrap();
+        assert_eq!(read("cpu v=1,w=2i 2", &mut fields), Some(2_000_000_000));
+        assert_eq!(fields, Fields::from_pairs([(Str::from("v"), FieldValue::Float(1.0)), (Str::from("w"), FieldValue::Int(2))]));
+        assert_eq!(read("cpu v=3", &mut fields), None);
+        assert_eq!(fields, Fields::from_pairs([(Str::from("v"), FieldValue::Float(3.0))]));
+    }
+
+    #[test]
+    fn a_series_has_changed_when_new_and_when_its_tags_are_interned() {
+        let mut cache = SeriesCache::<()>::default();
+        let changed: Vec<u32> = (1..=REGULAR_AFTER + 1)
+            .filter(|_| cache.read(b"cpu,host=a v=1", Precision::Second).unwrap().series_changed())
+            .collect();
+        assert_eq!(changed, [1, REGULAR_AFTER]);
     }
 
     #[test]

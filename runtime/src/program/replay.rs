@@ -12,10 +12,10 @@ use crate::delivery::threaded::ThreadedOutbox;
 use crate::delivery::Outbox;
 use crate::loopback::LoopbackQueue;
 use crate::point::{Point, Time};
-use crate::lineproto::SeriesId;
+use crate::lineproto::{SeriesId, SeriesTable};
 use crate::replay::read_ahead::ReadAhead;
 use crate::replay::srpl::{SrplError, SrplReader};
-use crate::route::{Memoized, RouteIndex, Scratch, SeriesMemos};
+use crate::route::{Memoized, RouteIndex, RouteMemo, Scratch};
 use crate::task::{Task, TaskContext, TaskDescriptor};
 use crate::time::Precision;
 
@@ -64,7 +64,7 @@ pub(super) struct Session {
     routes: RouteIndex,
     scratch: Scratch,
     /// The routes of the series read so far.
-    memos: SeriesMemos,
+    memos: SeriesTable<RouteMemo>,
 }
 
 impl Session {
@@ -86,7 +86,7 @@ impl Session {
             running,
             routes: RouteIndex::new(tasks),
             scratch: Scratch::default(),
-            memos: SeriesMemos::default(),
+            memos: SeriesTable::default(),
         }
     }
 

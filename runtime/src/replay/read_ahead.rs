@@ -2,34 +2,76 @@
 //! that takes them: reading and decoding a point costs about as much as a simple task's work
 //! on it, so with a core each a replay goes faster.
 //!
-//! Memory stays with the thread that allocated it: a point's fields are moved into memory of
-//! the replaying thread as it takes the point, and the reader's goes back to it to be filled
-//! again. Freeing on one thread what another allocated costs both of them more than the copy.
+//! What crosses from one core to the other is what costs, so the reader hands over little: per
+//! point its series' identity, timestamp and fields, in batches laid out in a row; the series'
+//! name and tags only when they change, the database and retention policy once per batch
+//! (unless they change). The replaying thread puts each point together in its own memory.
 
 use std::collections::VecDeque;
 use std::io;
+use std::ops::Range;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use super::srpl::{SrplError, SrplReader};
-use crate::lineproto::SeriesId;
-use crate::point::{Fields, Point};
+use super::srpl::{PointParts, SrplError, SrplReader};
+use crate::lineproto::{SeriesId, SeriesTable};
+use crate::point::{FieldValue, Fields, Point, Str, Tags, Time};
 
-/// What reading a point gave, as [`SrplReader::next_with_series`] gives it.
+/// What reading a point gave, as [`SrplReader::next_parts`] gives it, put together.
 pub type ReadPoint = Result<(Point, SeriesId), SrplError>;
 
-/// Points handed over at a time: enough that handing over costs nothing per point, few
-/// enough that a batch stays a few tens of kilobytes.
-const BATCH_POINTS: usize = 256;
+/// Points handed over at a time: enough that handing over (which may wake the reader, a
+/// system call) costs nothing per point, few enough that a batch stays about a hundred
+/// kilobytes.
+const BATCH_POINTS: usize = 1024;
 
 /// Batches read and not yet taken, at most: the reader stays a bounded distance ahead.
-const BATCHES_AHEAD: usize = 4;
+const BATCHES_AHEAD: usize = 2;
 
-/// Points handed over together, and on the way back the reader's field maps they held.
+/// A point as handed over.
+struct Handed {
+    series: SeriesId,
+    /// The series' name and tags, when they are not those of its last point.
+    names: Option<Box<(Str, Tags)>>,
+    /// Its database and retention policy: a position in [`Batch::dbrps`].
+    dbrp: usize,
+    /// Its fields: positions in [`Batch::fields`].
+    fields: Range<usize>,
+    time: Time,
+}
+
+/// Points handed over together; the batch goes back to the reader to be filled again.
 #[derive(Default)]
 struct Batch {
-    points: VecDeque<ReadPoint>,
-    emptied_fields: Vec<Fields>,
+    /// A bad point's error is boxed: a batch's points stay small.
+    points: VecDeque<Result<Handed, Box<SrplError>>>,
+    dbrps: Vec<(Str, Str)>,
+    fields: Vec<(Str, FieldValue)>,
+}
+
+impl Batch {
+    /// Adds a point, its fields taken from `fields`.
+    fn push(&mut self, parts: PointParts, fields: &mut Fields) {
+        let PointParts { database, retention_policy, name, tags, time, series, series_changed } = parts;
+        if self.dbrps.last().is_none_or(|(d, r)| *d != database || *r != retention_policy) {
+            self.dbrps.push((database, retention_policy));
+        }
+        let start = self.fields.len();
+        fields.drain_into(&mut self.fields);
+        self.points.push_back(Ok(Handed {
+            series,
+            names: series_changed.then(|| Box::new((name, tags))),
+            dbrp: self.dbrps.len() - 1,
+            fields: start..self.fields.len(),
+            time,
+        }));
+    }
+
+    fn clear(&mut self) {
+        self.points.clear();
+        self.dbrps.clear();
+        self.fields.clear();
+    }
 }
 
 /// The points of a recording, in file order, read by a thread of their own.
@@ -39,6 +81,8 @@ pub struct ReadAhead {
     /// Taken batches go back to be filled again.
     taken: SyncSender<Batch>,
     current: Batch,
+    /// The name and tags of each series, as last handed over.
+    series: SeriesTable<(Str, Tags)>,
     reader: Option<JoinHandle<()>>,
 }
 
@@ -51,19 +95,47 @@ impl ReadAhead {
         let thread = std::thread::Builder::new()
             .name("read recording".into())
             .spawn(move || read(reader, &full, &to_fill))?;
-        Ok(ReadAhead { batches: Some(batches), taken, current: Batch::default(), reader: Some(thread) })
+        Ok(ReadAhead {
+            batches: Some(batches),
+            taken,
+            current: Batch::default(),
+            series: SeriesTable::default(),
+            reader: Some(thread),
+        })
+    }
+
+    /// The point `handed` stands for, put together from the current batch.
+    fn point(&mut self, handed: Handed) -> Point {
+        let names = self.series.get(handed.series);
+        if let Some(changed) = handed.names {
+            *names = *changed;
+        }
+        let (name, tags) = names.clone();
+        let (database, retention_policy) = self.current.dbrps.get(handed.dbrp).cloned().unwrap_or_default();
+        let fields: Vec<(Str, FieldValue)> = self
+            .current
+            .fields
+            .get_mut(handed.fields)
+            .unwrap_or_default()
+            .iter_mut()
+            .map(|(name, value)| (std::mem::take(name), std::mem::replace(value, FieldValue::Bool(false))))
+            .collect();
+        PointParts { database, retention_policy, name, tags, time: handed.time, series: handed.series, series_changed: false }
+            .point(Fields::from_sorted(fields))
     }
 }
 
 /// Reads `reader` to its end in batches, handing each to `full`; stops early once nobody
 /// takes them.
 fn read(mut reader: SrplReader<'static>, full: &SyncSender<Batch>, to_fill: &Receiver<Batch>) {
+    let mut fields = Fields::default();
     loop {
         let mut batch = to_fill.try_recv().unwrap_or_default();
+        batch.clear();
         while batch.points.len() < BATCH_POINTS {
-            let fields = batch.emptied_fields.pop().unwrap_or_default();
-            match reader.next_with_series(fields) {
-                Some(point) => batch.points.push_back(point),
+            match reader.next_parts(&mut fields) {
+                Some(Ok(parts)) => batch.push(parts, &mut fields),
+                Some(Err(error)) => batch.points.push_back(Err(Box::new(error))),
                 None => break,
             }
         }
@@ -79,12 +151,14 @@ impl Iterator for ReadAhead {
 
     fn next(&mut self) -> Option<ReadPoint> {
         loop {
-            if let Some(mut read) = self.current.points.pop_front() {
-                if let Ok((point, _)) = &mut read {
-                    let fields = point.fields.move_out();
-                    self.current.emptied_fields.push(std::mem::replace(&mut point.fields, fields));
-                }
-                return Some(read);
+            if let Some(handed) = self.current.points.pop_front() {
+                return Some(match handed {
+                    Ok(handed) => {
+                        let series = handed.series;
+                        Ok((self.point(handed), series))
+                    }
+                    Err(error) => Err(*error),
+                });
             }
             let batch = self.batches.as_ref()?.recv().ok()?;
             let taken = std::mem::replace(&mut self.current, batch);
@@ -109,8 +183,9 @@ mod tests {
     use super::*;
     use crate::time::Precision;
 
-    fn recording(points: usize) -> String {
-        (0..points).map(|i| format!("db\nrp\nm,host=h{} v={i},w=\"s{i}\" {i}\n", i % 3)).collect()
+    /// `points` points of `series` series, cycling through them.
+    fn recording(points: usize, series: usize) -> String {
+        (0..points).map(|i| format!("db\nrp\nm,host=h{} v={i},w=\"s{i}\" {i}\n", i % series)).collect()
     }
 
     fn reader(text: String) -> SrplReader<'static> {
@@ -119,21 +194,32 @@ mod tests {
 
     #[test]
     fn gives_what_the_reader_gives_in_order() {
-        let text = format!("{}db\nrp\nm v=oops 1\n{}", recording(1000), recording(300));
+        // Series whose tags get interned, a point of another database, a bad point, and more
+        // series than the reader's cache holds (it starts over, and numbers them anew).
+        let text = format!(
+            "{}other\nrp\nm,host=h1 v=1 1\ndb\nrp\nm v=oops 1\n{}{}",
+            recording(1000, 3),
+            recording(20_000, 20_000),
+            recording(300, 3)
+        );
         let direct: Vec<String> = std::iter::from_fn({
             let mut reader = reader(text.clone());
-            move || reader.next_with_series(Fields::default())
+            move || {
+                let mut fields = Fields::default();
+                let read = reader.next_parts(&mut fields)?;
+                Some(read.map(|parts| (parts.series, parts.point(fields))))
+            }
         })
-        .map(|read| format!("{read:?}"))
+        .map(|read| format!("{:?}", read.map(|(series, point)| (point, series))))
         .collect();
         let ahead: Vec<String> = ReadAhead::start(reader(text)).unwrap().map(|read| format!("{read:?}")).collect();
-        assert_eq!(direct.len(), 1301);
+        assert_eq!(direct.len(), 21_302);
         assert_eq!(ahead, direct);
     }
 
     #[test]
     fn dropping_it_early_ends_the_reader() {
-        let mut points = ReadAhead::start(reader(recording(100_000))).unwrap();
+        let mut points = ReadAhead::start(reader(recording(100_000, 3))).unwrap();
         assert!(points.next().is_some_and(|read| read.is_ok()));
         // Joins the reader, which would otherwise wait for its next batch to be taken.
         drop(points);

@@ -11,7 +11,7 @@ use flate2::read::MultiGzDecoder;
 
 use super::block_lines::{BlockLines, LineFailure};
 use crate::lineproto::{BadLine, SeriesCache, SeriesId};
-use crate::point::{Fields, Point, Str, intern_str};
+use crate::point::{Dimensions, Fields, GroupKey, Point, Str, Tags, Time, intern_str};
 use crate::time::Precision;
 
 /// The longest line a recording may hold; a longer one means the file is not a recording (and
@@ -147,10 +147,10 @@ impl<'r> SrplReader<'r> {
         })
     }
 
-    /// The next point with its series' identity (what a replay remembers per series, such
-    /// as the tasks its points go to, is kept by it), as [`Iterator::next`] gives the point.
-    /// Its fields go into `fields`, whose memory is reused.
-    pub fn next_with_series(&mut self, fields: Fields) -> Option<Result<(Point, SeriesId), SrplError>> {
+    /// The next point, in parts: its fields go into `fields` (whose memory is reused), the
+    /// rest is told by the parts. What a replay keeps per series (the tasks its points go to,
+    /// or its name and tags when another thread reads them) it keeps by the series' identity.
+    pub fn next_parts(&mut self, fields: &mut Fields) -> Option<Result<PointParts, SrplError>> {
         let SrplReader { lines, precision, finished, database, retention_policy, series } = self;
         if *finished {
             return None;
@@ -165,6 +165,36 @@ impl<'r> SrplReader<'r> {
     }
 }
 
+/// A recorded point but for its fields (see [`SrplReader::next_parts`]).
+#[derive(Debug, Clone)]
+pub struct PointParts {
+    pub database: Str,
+    pub retention_policy: Str,
+    pub name: Str,
+    pub tags: Tags,
+    pub time: Time,
+    pub series: SeriesId,
+    /// The series' name or tags are not those of its last point (see
+    /// [`crate::lineproto::SeriesLine::series_changed`]).
+    pub series_changed: bool,
+}
+
+impl PointParts {
+    /// The point, with `fields`.
+    pub fn point(self, fields: Fields) -> Point {
+        Point {
+            database: self.database,
+            retention_policy: self.retention_policy,
+            name: self.name,
+            tags: self.tags,
+            fields,
+            time: self.time,
+            dimensions: Dimensions::default(),
+            group: GroupKey::default(),
+        }
+    }
+}
+
 /// Reads the next point's three lines: `None` at the end of the recording.
 fn read_point<R: Read>(
     lines: &mut BlockLines<R>,
@@ -172,8 +202,8 @@ fn read_point<R: Read>(
     database: &mut Str,
     retention_policy: &mut Str,
     series: &mut SeriesCache,
-    fields: Fields,
-) -> Result<Option<(Point, SeriesId)>, SrplError> {
+    fields: &mut Fields,
+) -> Result<Option<PointParts>, SrplError> {
     // A recording names the same database and retention policy on nearly every point.
     if !lines.take_line_if(database.as_bytes()) {
         let Some(line) = next_line(lines)? else {
@@ -189,10 +219,18 @@ fn read_point<R: Read>(
     let text = line_of_point(lines)?;
     let bad = |error| SrplError::BadPoint(BadLine::new(number, text, error));
     let mut read = series.read(text, precision).map_err(bad)?;
-    match read.dated_point_in(database, retention_policy, fields).map_err(bad)? {
-        Some(point) => Ok(Some((point, read.id()))),
-        None => Err(SrplError::MissingTimestamp { line: number }),
-    }
+    let Some(time) = read.fields_in(fields).map_err(bad)? else {
+        return Err(SrplError::MissingTimestamp { line: number });
+    };
+    Ok(Some(PointParts {
+        database: database.clone(),
+        retention_policy: retention_policy.clone(),
+        name: read.name().clone(),
+        tags: read.tags().clone(),
+        time,
+        series: read.id(),
+        series_changed: read.series_changed(),
+    }))
 }
 
 /// A line that must follow: the recording is cut short without it.
@@ -220,7 +258,8 @@ impl Iterator for SrplReader<'_> {
     type Item = Result<Point, SrplError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_with_series(Fields::default()).map(|read| read.map(|(point, _)| point))
+        let mut fields = Fields::default();
+        self.next_parts(&mut fields).map(|read| read.map(|parts| parts.point(fields)))
     }
 }
 
