@@ -112,14 +112,10 @@ impl ReadAhead {
         }
         let (name, tags) = names.clone();
         let (database, retention_policy) = self.current.dbrps.get(handed.dbrp).cloned().unwrap_or_default();
-        let fields: Vec<(Str, FieldValue)> = self
-            .current
-            .fields
-            .get_mut(handed.fields)
-            .unwrap_or_default()
-            .iter_mut()
-            .map(|(name, value)| (std::mem::take(name), std::mem::replace(value, FieldValue::Bool(false))))
-            .collect();
+        // Copied, not moved out: the batch is left as the reader wrote it (writing to it would
+        // take its memory from the reader's cache), and the reader frees what it allocated (a
+        // string field's text) when it fills the batch again.
+        let fields = self.current.fields.get(handed.fields).unwrap_or_default().to_vec();
         PointParts { database, retention_policy, name, tags, time: handed.time, series: handed.series, series_changed: false }
             .point(Fields::from_sorted(fields))
     }
