@@ -13,7 +13,7 @@ use super::snapshot::{AlertSnapshot, GroupSnapshot};
 use super::state::{AlertState, Input};
 use super::topic::{LastEvent, TopicEvents};
 use crate::delivery::{FailureCount, Outbox};
-use crate::node::pass_control;
+use crate::node::{InPlace, control_in_place, push_in_place};
 use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Str, Tags, Time};
 use crate::template::{TemplateError, Value};
 use crate::template::alert_data::{
@@ -201,7 +201,8 @@ impl<L: AlertLevels> AlertNode<L> {
         Some((group.id(), duration, level, time, kept))
     }
 
-    fn point(&mut self, mut point: Point, out: &mut Vec<Message>) {
+    /// Judges a point; whether it goes on (an event was raised: annotated, it goes on).
+    fn point(&mut self, point: &mut Point) -> bool {
         let subject = Subject {
             name: &point.name,
             group: &point.group,
@@ -210,29 +211,30 @@ impl<L: AlertLevels> AlertNode<L> {
             time: point.time,
         };
         let judged = self.judge(&subject, Input::Point, |levels, current, errors| {
-            let level = determine_level(levels, &point, current, |_, _| *errors += 1);
+            let level = determine_level(levels, point, current, |_, _| *errors += 1);
             Some((level, point.time, ()))
         });
         let Some((id, duration, level, time, ())) = judged else {
-            return;
+            return false;
         };
         let candidate = Candidate {
             id,
             level,
             time,
             fields: &point.fields,
-            source: EventSource::Point(&point),
+            source: EventSource::Point(point),
         };
         let Some(summary) = self.raise(&subject, Triggered { candidate, duration }) else {
-            return;
+            return false;
         };
         let annotations = &self.config.annotations;
         annotations.annotate_tags(&mut point.tags, &summary);
         annotations.annotate_fields(&mut point.fields, &summary);
-        out.push(Message::Point(point));
+        true
     }
 
-    fn batch(&mut self, mut batch: Batch, out: &mut Vec<Message>) {
+    /// Judges a batch; whether it goes on (an event was raised: annotated, it goes on).
+    fn batch(&mut self, batch: &mut Batch) -> bool {
         let subject = Subject {
             name: &batch.name,
             group: &batch.group,
@@ -261,17 +263,17 @@ impl<L: AlertLevels> AlertNode<L> {
             Some((level, time, highest_point))
         });
         let Some((id, duration, level, time, highest_point)) = judged else {
-            return;
+            return false;
         };
         let candidate = Candidate {
             id,
             level,
             time,
             fields: &highest_point.fields,
-            source: EventSource::Batch(&batch),
+            source: EventSource::Batch(batch),
         };
         let Some(summary) = self.raise(&subject, Triggered { candidate, duration }) else {
-            return;
+            return false;
         };
         let annotations = &self.config.annotations;
         if !annotations.is_empty() {
@@ -281,7 +283,7 @@ impl<L: AlertLevels> AlertNode<L> {
             }
             annotations.annotate_tags(&mut batch.tags, &summary);
         }
-        out.push(Message::Batch(batch));
+        true
     }
 
     /// Forgets a deleted group, and its inhibitors with it.
@@ -500,15 +502,22 @@ impl Group {
     }
 }
 
-impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
-    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+/// A point or batch goes on only when it raised an event; nothing comes after it.
+impl<L: AlertLevels> InPlace for AlertNode<L> {
+    fn process(&mut self, msg: &mut Message, _after: &mut Vec<Message>) -> bool {
         match msg {
-            Message::Point(p) => self.point(p, out),
-            Message::Batch(b) => self.batch(b, out),
+            Message::Point(p) => self.point(p),
+            Message::Batch(b) => self.batch(b),
             control @ (Message::DeleteGroup { .. } | Message::Barrier { .. }) => {
-                pass_control(control, out, |group| self.delete_group(group))
+                control_in_place(control, |group| self.delete_group(group))
             }
         }
+    }
+}
+
+impl<L: AlertLevels> crate::node::Node for AlertNode<L> {
+    fn push(&mut self, msg: Message, out: &mut Vec<Message>) {
+        push_in_place(self, msg, out);
     }
 
     fn groups(&self) -> usize {

@@ -103,7 +103,7 @@ pub(super) fn generate(node: &Node) -> Result<NodeCode, Box<Diagnostic>> {
             inhibitors.clone(),
         ))
     };
-    let mut code = NodeCode::plain(quote!(rt::AlertNode<#levels_ty>), init);
+    let mut code = NodeCode::plain(quote!(rt::AlertNode<#levels_ty>), init).in_place();
     code.uses_inhibitors = true;
     code.items.append(&mut items);
     Ok(code)
