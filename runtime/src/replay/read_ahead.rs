@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use super::srpl::{PointParts, SrplError, SrplReader};
+use super::srpl::{PartsRead, PointParts, SrplError, SrplReader};
 use crate::lineproto::{SeriesId, SeriesTable};
 use crate::point::{FieldValue, Fields, Point, Str, Tags, Time};
 
@@ -51,8 +51,8 @@ struct Batch {
 
 impl Batch {
     /// Adds a point, its fields taken from `fields`.
-    fn push(&mut self, parts: PointParts, fields: &mut Fields) {
-        let PointParts { database, retention_policy, name, tags, time, series, series_changed } = parts;
+    fn push(&mut self, read: PartsRead, fields: &mut Fields) {
+        let PartsRead { parts: PointParts { database, retention_policy, name, tags, time }, series, series_changed } = read;
         if self.dbrps.last().is_none_or(|(d, r)| *d != database || *r != retention_policy) {
             self.dbrps.push((database, retention_policy));
         }
@@ -116,8 +116,7 @@ impl ReadAhead {
         // take its memory from the reader's cache), and the reader frees what it allocated (a
         // string field's text) when it fills the batch again.
         let fields = self.current.fields.get(handed.fields).unwrap_or_default().to_vec();
-        PointParts { database, retention_policy, name, tags, time: handed.time, series: handed.series, series_changed: false }
-            .point(Fields::from_sorted(fields))
+        PointParts { database, retention_policy, name, tags, time: handed.time }.point(Fields::from_sorted(fields))
     }
 }
 
@@ -130,7 +129,7 @@ fn read(mut reader: SrplReader<'static>, full: &SyncSender<Batch>, to_fill: &Rec
         batch.clear();
         while batch.points.len() < BATCH_POINTS {
             match reader.next_parts(&mut fields) {
-                Some(Ok(parts)) => batch.push(parts, &mut fields),
+                Some(Ok(read)) => batch.push(read, &mut fields),
                 Some(Err(error)) => batch.points.push_back(Err(Box::new(error))),
                 None => break,
             }
@@ -203,7 +202,7 @@ mod tests {
             move || {
                 let mut fields = Fields::default();
                 let read = reader.next_parts(&mut fields)?;
-                Some(read.map(|parts| (parts.series, parts.point(fields))))
+                Some(read.map(|read| (read.series, read.parts.point(fields))))
             }
         })
         .map(|read| format!("{:?}", read.map(|(series, point)| (point, series))))

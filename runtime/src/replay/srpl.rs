@@ -150,7 +150,7 @@ impl<'r> SrplReader<'r> {
     /// The next point, in parts: its fields go into `fields` (whose memory is reused), the
     /// rest is told by the parts. What a replay keeps per series (the tasks its points go to,
     /// or its name and tags when another thread reads them) it keeps by the series' identity.
-    pub fn next_parts(&mut self, fields: &mut Fields) -> Option<Result<PointParts, SrplError>> {
+    pub fn next_parts(&mut self, fields: &mut Fields) -> Option<Result<PartsRead, SrplError>> {
         let SrplReader { lines, precision, finished, database, retention_policy, series } = self;
         if *finished {
             return None;
@@ -173,6 +173,13 @@ pub struct PointParts {
     pub name: Str,
     pub tags: Tags,
     pub time: Time,
+}
+
+/// What [`SrplReader::next_parts`] read: the point's parts, and its series as the reader's
+/// cache knows it.
+#[derive(Debug, Clone)]
+pub struct PartsRead {
+    pub parts: PointParts,
     pub series: SeriesId,
     /// The series' name or tags are not those of its last point (see
     /// [`crate::lineproto::SeriesLine::series_changed`]).
@@ -203,7 +210,7 @@ fn read_point<R: Read>(
     retention_policy: &mut Str,
     series: &mut SeriesCache,
     fields: &mut Fields,
-) -> Result<Option<PointParts>, SrplError> {
+) -> Result<Option<PartsRead>, SrplError> {
     // A recording names the same database and retention policy on nearly every point.
     if !lines.take_line_if(database.as_bytes()) {
         let Some(line) = next_line(lines)? else {
@@ -222,12 +229,14 @@ fn read_point<R: Read>(
     let Some(time) = read.fields_in(fields).map_err(bad)? else {
         return Err(SrplError::MissingTimestamp { line: number });
     };
-    Ok(Some(PointParts {
-        database: database.clone(),
-        retention_policy: retention_policy.clone(),
-        name: read.name().clone(),
-        tags: read.tags().clone(),
-        time,
+    Ok(Some(PartsRead {
+        parts: PointParts {
+            database: database.clone(),
+            retention_policy: retention_policy.clone(),
+            name: read.name().clone(),
+            tags: read.tags().clone(),
+            time,
+        },
         series: read.id(),
         series_changed: read.series_changed(),
     }))
@@ -259,7 +268,7 @@ impl Iterator for SrplReader<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let mut fields = Fields::default();
-        self.next_parts(&mut fields).map(|read| read.map(|parts| parts.point(fields)))
+        self.next_parts(&mut fields).map(|read| read.map(|read| read.parts.point(fields)))
     }
 }
 
