@@ -320,27 +320,20 @@ impl<'c, M> SeriesLine<'c, '_, M> {
     /// Checks and decodes the fields into `fields` (emptied first; its memory is reused), and
     /// the timestamp, if there is one.
     pub fn fields_in(&mut self, fields: &mut Fields) -> Result<Option<Time>, LineError> {
-        let mut reused = std::mem::take(fields);
-        reused.clear();
-        reused.reserve_exact(self.series.field_names.count().max(1));
-        let (decoded, time) = self.fields_and_time_in(reused)?;
-        *fields = decoded;
-        Ok(time)
-    }
-
-    /// Checks and decodes the fields, naming them from the series' field names, and the
-    /// timestamp, if there is one.
-    fn fields_and_time(&mut self) -> Result<(Fields, Option<Time>), LineError> {
         // Sized for the fields the series' last line had.
-        self.fields_and_time_in(Fields::with_capacity(self.series.field_names.count().max(1)))
+        let mut reused = PointFields { fields: std::mem::take(fields), in_order: true };
+        reused.fields.clear();
+        reused.fields.reserve_exact(self.series.field_names.count().max(1));
+        let end = read_fields(self.line, self.fields_start, Some(&mut self.series.field_names), &mut reused)?;
+        *fields = reused.fields;
+        self.last_time.read(self.line, end, self.precision)
     }
 
-    /// [`Self::fields_and_time`] into `fields`, an empty map.
-    fn fields_and_time_in(&mut self, fields: Fields) -> Result<(Fields, Option<Time>), LineError> {
-        let mut fields = PointFields { fields, in_order: true };
-        let end = read_fields(self.line, self.fields_start, Some(&mut self.series.field_names), &mut fields)?;
-        let time = self.last_time.read(self.line, end, self.precision)?;
-        Ok((fields.fields, time))
+    /// The fields, in a new map, and the timestamp, if there is one.
+    fn fields_and_time(&mut self) -> Result<(Fields, Option<Time>), LineError> {
+        let mut fields = Fields::default();
+        let time = self.fields_in(&mut fields)?;
+        Ok((fields, time))
     }
 
     fn build(&self, database: &Str, retention_policy: &Str, fields: Fields, time: Time) -> Point {

@@ -1,5 +1,5 @@
-//! A stream recording read on a thread of its own, a few hundred points ahead of the replay
-//! that takes them: reading and decoding a point costs about as much as a simple task's work
+//! A stream recording read on a thread of its own, up to two thousand points ahead of the
+//! replay that takes them: reading and decoding a point costs about as much as a simple task's work
 //! on it, so with a core each a replay goes faster.
 //!
 //! What crosses from one core to the other is what costs, so the reader hands over little: per
