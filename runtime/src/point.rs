@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 
 mod intern;
 mod str;
+mod tag_names;
 
 pub use self::intern::{intern_str, intern_tags};
 pub use self::str::Str;
+pub use self::tag_names::TagNames;
 
 /// Nanoseconds since the Unix epoch (data time).
 pub type Time = i64;
@@ -376,7 +378,7 @@ impl<'a> IntoIterator for &'a Tags {
 pub struct Dimensions {
     pub by_measurement: bool,
     /// Sorted tag names, shared by every point of the grouping.
-    pub tag_names: Arc<[Str]>,
+    pub tag_names: TagNames,
 }
 
 /// The identity of a group, as Kapacitor spells it (`models.ToGroupID`): the measurement and a
@@ -446,9 +448,25 @@ pub enum Message {
     DeleteGroup { group: GroupKey },
 }
 
+impl Message {
+    /// Takes the message, leaving in its place a barrier that promises nothing (no data older
+    /// than the earliest time): for handing on a message that was lent, whose place is not
+    /// looked at again. Costs no allocation.
+    pub fn take(&mut self) -> Message {
+        std::mem::replace(self, Message::Barrier { group: GroupKey::default(), time: Time::MIN })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_taken_message_leaves_a_barrier_that_promises_nothing() {
+        let mut lent = Message::Barrier { group: GroupKey("host=a".into()), time: 5 };
+        assert_eq!(lent.take(), Message::Barrier { group: GroupKey("host=a".into()), time: 5 });
+        assert_eq!(lent, Message::Barrier { group: GroupKey::default(), time: Time::MIN });
+    }
 
     proptest::proptest! {
         /// Inserting in order (the appending shortcut) or not, a map holds what a `BTreeMap` does.

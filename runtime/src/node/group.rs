@@ -6,7 +6,7 @@
 //! ungrouped. Alert templates show this string as `.Group`, so it is spelled exactly.
 
 
-use crate::point::{Batch, Dimensions, GroupKey, GroupMap, Point, Str, Tags};
+use crate::point::{Batch, Dimensions, GroupKey, GroupMap, Point, Str, TagNames, Tags};
 
 /// The group of a point or batch named `name` with `tags`, grouped by `dimensions`. A
 /// dimension the tags lack takes the empty value (`host=`), as in Kapacitor.
@@ -74,7 +74,7 @@ pub enum GroupBy {
     #[default]
     Nothing,
     /// These tags (sorted and deduplicated when built with [`GroupBy::tags`]).
-    Tags(std::sync::Arc<[Str]>),
+    Tags(TagNames),
     /// `*`: every tag the point has, minus these.
     AllExcept(Vec<String>),
 }
@@ -93,10 +93,9 @@ impl GroupBy {
     }
 
     /// The dimension tag names for a point with `tags`.
-    pub fn tag_names(&self, tags: &Tags) -> std::sync::Arc<[Str]> {
+    pub fn tag_names(&self, tags: &Tags) -> TagNames {
         match self {
-            // The empty slice of `Default` is shared, not allocated per point.
-            GroupBy::Nothing => std::sync::Arc::default(),
+            GroupBy::Nothing => TagNames::default(),
             GroupBy::Tags(names) => names.clone(),
             GroupBy::AllExcept(excluded) => tags
                 .entries()

@@ -38,7 +38,7 @@ pub(super) fn pipeline(task: &Task, codes: &[NodeCode]) -> TokenStream {
     let snapshot = per_node("snapshot", "multi_input_snapshot");
     let restore = per_node("restore", "multi_input_restore");
     let methods = task.nodes.iter().map(|node| push_method(task, codes, node));
-    let (push_point, push_batch) = entry_points(task);
+    let (push_point, push_batch) = entry_points(task, codes);
     let tick = tick_method(task, codes);
     let inhibitors = codes
         .iter()
@@ -121,6 +121,14 @@ fn method_name(node: &Node) -> Ident {
     format_ident!("push_{}", literal::ident(&node.name))
 }
 
+/// Whether the node's method borrows the message rather than taking it: a node that changes
+/// the message where it lies (single-input, in place). Messages are large, and each move of
+/// one from frame to frame is a copy the optimiser does not always remove: lent, a message
+/// goes down a chain of such nodes without being copied at all.
+fn lent_to(codes: &[NodeCode], node: NodeId) -> bool {
+    codes.get(node).is_some_and(|c| c.in_place && !c.multi_input)
+}
+
 /// Whether the node's method takes the index of the parent the message comes from.
 fn takes_parent(codes: &[NodeCode], node: NodeId) -> bool {
     codes.get(node).is_some_and(|c| c.multi_input)
@@ -146,27 +154,16 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
         (quote!(), quote!(self.#field.push(msg)))
     };
     let calls = child_calls(task, codes, node);
-    let last = calls.len().saturating_sub(1);
-    let hand_over: Vec<TokenStream> = calls.iter().enumerate().map(|(i, (method, parent))| {
-        let msg = if i == last {
-            quote!(msg)
-        } else {
-            quote!(msg.clone())
-        };
-        match parent {
-            Some(parent) => {
-                let parent = Literal::usize_unsuffixed(*parent);
-                quote!(self.#method(#parent, #msg);)
-            }
-            None => quote!(self.#method(#msg);),
-        }
-    }).collect();
+    // The message the in-place method hands on is the one it was lent; the buffer's are owned.
+    let hand_over_lent = hand_over(&calls, Holding::Lent);
+    let hand_over_owned = hand_over(&calls, Holding::Owned);
     let drain = if calls.is_empty() {
         quote!()
     } else {
+        let binding = if calls.last().is_some_and(|c| c.lend) { quote!(mut msg) } else { quote!(msg) };
         quote! {
-            for msg in out.drain(..) {
-                #(#hand_over)*
+            for #binding in out.drain(..) {
+                #(#hand_over_owned)*
             }
         }
     };
@@ -174,18 +171,18 @@ fn push_method(task: &Task, codes: &[NodeCode], node: &Node) -> TokenStream {
     let code = codes.get(node.id);
     // A node that is shown its parent's output (stats) is never pushed to.
     let fed = code.is_none_or(|c| c.observes.is_none());
-    let push_method = if code.is_some_and(|c| c.in_place && !c.multi_input) {
+    let push_method = if lent_to(codes, node.id) {
         // The message that goes on is shown and handed on where it lies, no buffer in
         // between; what the node emitted after or instead of it follows through the buffer.
         Some(quote! {
-            fn #method(&mut self, mut msg: rt::Message) {
-                if self.#field.process(&mut msg) {
-                    let out = ::core::slice::from_ref(&msg);
+            fn #method(&mut self, msg: &mut rt::Message) {
+                if self.#field.process(msg) {
+                    let out = ::core::slice::from_ref(&*msg);
                     #(self.#observers.node.observe(out);)*
                     if let Some(tap) = &self.tap {
                         tap.emitted(#name, out);
                     }
-                    #(#hand_over)*
+                    #(#hand_over_lent)*
                 }
                 if let Some(after) = self.#field.after() {
                     self.#emit(after);
@@ -227,10 +224,19 @@ fn observers(task: &Task, codes: &[NodeCode], node: &Node) -> Vec<Ident> {
         .collect()
 }
 
-/// For each child edge of `node`, in order, the method that feeds the child and, for a
-/// multi-input child, the number `node` has among its parents. A child reached twice from the
-/// same parent (`a|union(a)`) gets the parent's successive numbers.
-fn child_calls(task: &Task, codes: &[NodeCode], node: &Node) -> Vec<(Ident, Option<usize>)> {
+/// How a node's method reaches one of its children.
+struct ChildCall {
+    /// The child's method.
+    method: Ident,
+    /// For a multi-input child, the number the parent has among the child's parents.
+    parent: Option<usize>,
+    /// The child borrows the message (see [`lent_to`]).
+    lend: bool,
+}
+
+/// For each child edge of `node`, in order, how to call the child. A child reached twice from
+/// the same parent (`a|union(a)`) gets the parent's successive numbers.
+fn child_calls(task: &Task, codes: &[NodeCode], node: &Node) -> Vec<ChildCall> {
     let mut calls = Vec::with_capacity(node.children.len());
     for (edge, &child_id) in node.children.iter().enumerate() {
         let Some(child) = task.nodes.get(child_id) else {
@@ -245,9 +251,49 @@ fn child_calls(task: &Task, codes: &[NodeCode], node: &Node) -> Vec<(Ident, Opti
                 .count();
             parent_slot(child, node.id, earlier)
         });
-        calls.push((method_name(child), parent));
+        calls.push(ChildCall {
+            method: method_name(child),
+            parent,
+            lend: lent_to(codes, child_id),
+        });
     }
     calls
+}
+
+/// How the code handing a message over holds it, as `msg`.
+#[derive(Clone, Copy)]
+enum Holding {
+    Owned,
+    /// `&mut rt::Message`: the message an in-place node was lent.
+    Lent,
+}
+
+/// The calls handing `msg` to each child in order: a copy to all but the last, which gets the
+/// message itself (a child that takes it from a lent message leaves a placeholder behind, never
+/// read again).
+fn hand_over(calls: &[ChildCall], holding: Holding) -> Vec<TokenStream> {
+    let last = calls.len().saturating_sub(1);
+    calls
+        .iter()
+        .enumerate()
+        .map(|(i, call)| {
+            let msg = match (i == last, call.lend, holding) {
+                (false, false, _) => quote!(msg.clone()),
+                (false, true, _) => quote!(&mut msg.clone()),
+                (true, false, Holding::Owned) | (true, true, Holding::Lent) => quote!(msg),
+                (true, true, Holding::Owned) => quote!(&mut msg),
+                (true, false, Holding::Lent) => quote!(msg.take()),
+            };
+            let method = &call.method;
+            match call.parent {
+                Some(parent) => {
+                    let parent = Literal::usize_unsuffixed(parent);
+                    quote!(self.#method(#parent, #msg);)
+                }
+                None => quote!(self.#method(#msg);),
+            }
+        })
+        .collect()
 }
 
 /// The position of the `nth` occurrence of `parent` among the child's parents.
@@ -263,7 +309,7 @@ fn parent_slot(child: &Node, parent: NodeId, nth: usize) -> usize {
 
 /// `push_point` feeds a stream task's root; `push_batch` feeds a batch task's query number
 /// `query` (its queries counted in node order).
-fn entry_points(task: &Task) -> (TokenStream, TokenStream) {
+fn entry_points(task: &Task, codes: &[NodeCode]) -> (TokenStream, TokenStream) {
     let ignore_points = quote!(
         fn push_point(&mut self, _point: rt::Point) {}
     );
@@ -276,15 +322,17 @@ fn entry_points(task: &Task) -> (TokenStream, TokenStream) {
     match task.kind {
         Edge::Stream => {
             let method = method_name(root);
+            let lend = lent_to(codes, root.id).then(|| quote!(&mut));
             let push_point = quote! {
                 fn push_point(&mut self, point: rt::Point) {
-                    self.#method(rt::Message::Point(point));
+                    self.#method(#lend rt::Message::Point(point));
                 }
             };
             (push_point, ignore_batches)
         }
         Edge::Batch => {
             let queries: Vec<Ident> = query_nodes(task).into_iter().map(method_name).collect();
+            let lend = query_nodes(task).into_iter().map(|q| lent_to(codes, q.id).then(|| quote!(&mut)));
             if queries.is_empty() {
                 return (ignore_points, ignore_batches);
             }
@@ -292,7 +340,7 @@ fn entry_points(task: &Task) -> (TokenStream, TokenStream) {
             let push_batch = quote! {
                 fn push_batch(&mut self, query: usize, batch: rt::Batch) {
                     match query {
-                        #(#numbers => self.#queries(rt::Message::Batch(batch)),)*
+                        #(#numbers => self.#queries(#lend rt::Message::Batch(batch)),)*
                         _ => {}
                     }
                 }

@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 
 use super::Arrival;
 use crate::node::group::{group_key, group_tags, regroup_point, set_batch_tags};
-use crate::point::{Dimensions, GroupKey, GroupMap, Message, Str, Tags, Time};
+use crate::point::{Dimensions, GroupKey, GroupMap, Message, Str, TagNames, Tags, Time};
 
 /// At most this many matches, and as many specific messages, wait under one key; beyond it the
 /// oldest match is forgotten and the oldest specific message goes on alone.
@@ -27,7 +27,7 @@ const MAX_WAITING: usize = 10_000;
 
 #[derive(Debug)]
 pub(super) struct OnMatcher {
-    on: std::sync::Arc<[Str]>,
+    on: TagNames,
     /// Which parents have sent anything yet.
     reported: Vec<bool>,
     keys: GroupMap<KeyState>,
@@ -114,7 +114,7 @@ fn pop_front_if(
 
 impl OnMatcher {
     pub(super) fn new(on: Vec<String>, parents: usize) -> Self {
-        let on: std::sync::Arc<[Str]> = on.into_iter().map(Str::from).collect();
+        let on: TagNames = on.into_iter().map(Str::from).collect();
         OnMatcher {
             on,
             reported: vec![false; parents],

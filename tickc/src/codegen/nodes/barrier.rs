@@ -56,7 +56,7 @@ idle: 30000000000,
 period: 0,
 delete: true,
 period: 60000000000,
-self.push_barrier2(msg);
+self.push_barrier2(msg.take());
 self.push_barrier2(msg);
 fn push_barrier2(&mut self, msg: rt::Message) {
 let out = self.barrier2.push(msg);
