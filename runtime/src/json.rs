@@ -70,6 +70,9 @@ pub(crate) fn write_object<K, V, E>(
 /// A quote of a JSON document inserted into HTML text by html/template.
 pub(crate) const HTML_QUOTE: &str = "&#34;";
 
+/// [`HTML_QUOTE`] as the text of a JSON string.
+pub(crate) const HTML_QUOTE_IN_JSON: &str = "\\u0026#34;";
+
 /// The bytes that start a character a JSON string escapes, or html/template then escapes in
 /// the JSON's text (`'` and `+`; JSON's own escapes leave nothing else for HTML to escape).
 const JSON_IN_HTML_MARKS: Marks = marks(b"\"\\<>&\xE2'+", 0x20);
@@ -85,6 +88,42 @@ pub(crate) fn write_str_in_html(out: &mut String, s: &str) {
         c => json_escape(c),
     });
     out.push_str(HTML_QUOTE);
+}
+
+/// Appends what [`write_str_in_html`] writes as the text of a JSON string (without its
+/// quotes), in one pass: what [`write_str`] would make of it. The default details are written
+/// so into an alert's JSON, rather than rendered and then escaped again.
+pub(crate) fn write_str_in_html_in_json(out: &mut String, s: &str) {
+    out.push_str(HTML_QUOTE_IN_JSON);
+    // Each HTML escape starts with `&`, each JSON escape with a backslash: escaped again, the
+    // one becomes `\u0026`, the other two backslashes.
+    escape_into(out, s, &JSON_IN_HTML_MARKS, |c| match c {
+        '"' => Some("\\\\\\u0026#34;"),
+        '\'' => Some("\\u0026#39;"),
+        '+' => Some("\\u0026#43;"),
+        c => json_escape_escaped(c),
+    });
+    out.push_str(HTML_QUOTE_IN_JSON);
+}
+
+/// [`json_escape`]'s escape, escaped again as JSON (its backslash doubled).
+fn json_escape_escaped(c: char) -> Option<&'static str> {
+    const CONTROL: [&str; 32] = [
+        "\\\\u0000", "\\\\u0001", "\\\\u0002", "\\\\u0003", "\\\\u0004", "\\\\u0005", "\\\\u0006",
+        "\\\\u0007", "\\\\u0008", "\\\\t", "\\\\n", "\\\\u000b", "\\\\u000c", "\\\\r",
+        "\\\\u000e", "\\\\u000f", "\\\\u0010", "\\\\u0011", "\\\\u0012", "\\\\u0013",
+        "\\\\u0014", "\\\\u0015", "\\\\u0016", "\\\\u0017", "\\\\u0018", "\\\\u0019",
+        "\\\\u001a", "\\\\u001b", "\\\\u001c", "\\\\u001d", "\\\\u001e", "\\\\u001f",
+    ];
+    Some(match c {
+        '\\' => "\\\\\\\\",
+        '<' => "\\\\u003c",
+        '>' => "\\\\u003e",
+        '&' => "\\\\u0026",
+        '\u{2028}' => "\\\\u2028",
+        '\u{2029}' => "\\\\u2029",
+        c => CONTROL.get(usize::try_from(u32::from(c)).ok()?).copied()?,
+    })
 }
 
 /// How Go's encoder escapes `c` in a string, if it does: the short forms for quote, backslash,
@@ -150,6 +189,31 @@ mod tests {
         let mut s = String::new();
         write_str(&mut s, v);
         s
+    }
+
+    /// Written in one pass, a string of the details is what escaping its HTML text as a JSON
+    /// string gives.
+    fn in_json_is_html_escaped_again(text: &str) {
+        let mut html = String::new();
+        write_str_in_html(&mut html, text);
+        let mut once = String::new();
+        write_str_in_html_in_json(&mut once, text);
+        assert_eq!(format!("\"{once}\""), st(&html), "{text:?}");
+    }
+
+    #[test]
+    fn html_text_is_written_in_json_in_one_pass() {
+        let every_ascii: String = (0..128_u8).map(char::from).collect();
+        for text in ["", "plain", &every_ascii, "a\"b'c+d<e>f&g\\h", "\u{2028}\u{2029}€é\u{1F600}", "1e+21"] {
+            in_json_is_html_escaped_again(text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_html_text_is_written_in_json_in_one_pass(text in "\\PC*|[\"'+<>&\\\\\u{0}-\u{1f}\u{2028}\u{2029}a€]*") {
+            in_json_is_html_escaped_again(&text);
+        }
     }
 
     #[test]

@@ -1,10 +1,15 @@
 //! An alert event, what handlers receive, and its JSON: the object Kapacitor's log, post, tcp
 //! and exec handlers write (`alert.Data`), byte for byte.
 
+use std::cell::OnceCell;
+
 use super::level::Level;
 use crate::json::{UnsupportedFloat, write_i64, write_str, write_time};
 use crate::output::row::{write_batch_row, write_point_row};
 use crate::point::{Batch, Fields, Point, Tags, Time};
+use crate::template::alert_data::{
+    EventData, IdData, ServerInfo, default_details, write_default_details_in_json,
+};
 
 /// One alert event. Text rendered for the event is owned; the data it is about is borrowed
 /// from the point or batch that raised it.
@@ -12,7 +17,8 @@ use crate::point::{Batch, Fields, Point, Tags, Time};
 pub struct Event<'a> {
     pub id: String,
     pub message: String,
-    pub details: String,
+    /// The `.details()` text: read it with [`Event::details`].
+    pub details: Details,
     pub time: Time,
     /// Nanoseconds since the episode's first event.
     pub duration: i64,
@@ -24,6 +30,8 @@ pub struct Event<'a> {
     /// The measurement.
     pub name: &'a str,
     pub task_name: &'a str,
+    /// The identity the default details show as `.ServerInfo`.
+    pub server: &'a ServerInfo,
     pub category: Option<&'a str>,
     /// The group as Kapacitor spells it (empty when ungrouped).
     pub group: &'a str,
@@ -42,20 +50,89 @@ pub enum EventSource<'a> {
     Batch(&'a Batch),
 }
 
+/// An event's `.details()` text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Details {
+    /// The script's `.details()` template's.
+    Text(String),
+    /// Kapacitor's default (the event's data as JSON, HTML-escaped), rendered from the event
+    /// when first read. The alert JSON writes it without rendering it: see
+    /// [`Event::alert_json`].
+    Default(OnceCell<String>),
+}
+
+impl Details {
+    /// Kapacitor's default, not rendered yet.
+    pub fn default_json() -> Details {
+        Details::Default(OnceCell::new())
+    }
+}
+
+impl From<String> for Details {
+    fn from(text: String) -> Self {
+        Details::Text(text)
+    }
+}
+
+impl From<&str> for Details {
+    fn from(text: &str) -> Self {
+        Details::Text(text.to_owned())
+    }
+}
+
 impl Event<'_> {
+    /// The `.details()` text (Kapacitor's default rendered now, the first time).
+    pub fn details(&self) -> &str {
+        match &self.details {
+            Details::Text(text) => text,
+            Details::Default(rendered) => {
+                rendered.get_or_init(|| default_details(&self.id_data(), &self.event_data(), &self.message))
+            }
+        }
+    }
+
+    /// What the default details show of the node and the group.
+    fn id_data(&self) -> IdData<'_> {
+        IdData { name: self.name, task_name: self.task_name, group: self.group, tags: self.tags, server: self.server }
+    }
+
+    /// What the default details show of the event.
+    fn event_data(&self) -> EventData<'_> {
+        EventData {
+            id: &self.id,
+            fields: self.fields,
+            level: self.level.as_str(),
+            time: self.time,
+            duration: self.duration,
+        }
+    }
+
     /// The event as the alert JSON line: `{"id",...,"recoverable"}` and a newline, as Go's
     /// `json.Encoder` writes `alert.Data`. Fails as Go's encoder does on a NaN or infinite field.
     pub fn alert_json(&self) -> Result<Vec<u8>, UnsupportedFloat> {
         // The details are escaped again here (the default details are HTML-escaped JSON, whose
         // every quote becomes `\u0026#34;`), and the data row follows: room for both, so the
-        // buffer is not reallocated while it fills.
-        let mut out = String::with_capacity(512 + 2 * self.details.len() + self.message.len());
+        // buffer is not reallocated while it fills (the default details, not rendered yet,
+        // make room for themselves).
+        let rendered = match &self.details {
+            Details::Text(text) => Some(text),
+            Details::Default(rendered) => rendered.get(),
+        };
+        let mut out = String::with_capacity(512 + 2 * rendered.map_or(0, String::len) + self.message.len());
         out.push_str("{\"id\":");
         write_str(&mut out, &self.id);
         out.push_str(",\"message\":");
         write_str(&mut out, &self.message);
         out.push_str(",\"details\":");
-        write_str(&mut out, &self.details);
+        match rendered {
+            Some(details) => write_str(&mut out, details),
+            // Written as the JSON string the rendered text would make, in one pass.
+            None => {
+                out.push('"');
+                write_default_details_in_json(&mut out, &self.id_data(), &self.event_data(), &self.message)?;
+                out.push('"');
+            }
+        }
         out.push_str(",\"time\":");
         write_time(&mut out, self.time);
         out.push_str(",\"duration\":");
@@ -80,6 +157,7 @@ impl Event<'_> {
 mod tests {
     use super::*;
     use crate::point::{Dimensions, FieldValue, GroupKey};
+    use crate::template::alert_data::NO_SERVER;
 
     fn point(name: &str, tags: &[(&str, &str)], field: (&str, FieldValue), time: Time) -> Point {
         Point {
@@ -109,6 +187,7 @@ mod tests {
             recoverable: true,
             name: &p.name,
             task_name: "task",
+            server: &NO_SERVER,
             category: None,
             group: "",
             tags: &p.tags,
@@ -149,6 +228,33 @@ mod tests {
         e.previous_level = Level::Critical;
         let json = String::from_utf8(e.alert_json().unwrap()).unwrap();
         insta::assert_snapshot!(json, @r#"{"id":"cpu:nil","message":"cpu:nil is OK","details":"{\u0026#34;Name\u0026#34;}\n","time":"2026-11-25T20:56:41.681235065Z","duration":1000000000,"level":"OK","data":{"series":[{"name":"cpu","tags":{"cpu":"cpu-total","host":"h1"},"columns":["time","usage_idle"],"values":[["2026-11-25T20:56:41.681235065Z",90]]}]},"previousLevel":"CRITICAL","recoverable":true}"#);
+    }
+
+    /// The default details written straight into the JSON are the bytes their rendered text
+    /// gives there, over tags, fields and texts that need escaping in both layers.
+    #[test]
+    fn default_details_written_into_the_json_are_their_rendered_text() {
+        let mut p = point("cp\"u", &[("host", "<a&b>"), ("note", "it's a+b\\c\u{2028}")], ("v", FieldValue::Float(1e21)), 7);
+        p.fields.insert("s", FieldValue::String("x\"y\n€".into()));
+        p.fields.insert("i", FieldValue::Int(-3));
+        p.fields.insert("b", FieldValue::Bool(true));
+        p.fields.insert("tiny", FieldValue::Float(2.5e-10));
+        let server = ServerInfo { hostname: "h\"1".into(), cluster_id: "c".into(), server_id: "s".into() };
+        let mut e = event(&p);
+        e.server = &server;
+        e.message = "<b>it's</b> \"down\"".into();
+        e.group = "host=<a&b>";
+        e.details = Details::default_json();
+        let written = e.alert_json().unwrap();
+        assert!(matches!(&e.details, Details::Default(d) if d.get().is_none()), "rendered to write it");
+        let rendered = e.details().to_owned();
+        assert!(rendered.contains("&#34;Name&#34;:&#34;cp\\&#34;u&#34;"), "{rendered}");
+        assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(e.alert_json().unwrap()).unwrap());
+        e.details = Details::Text(rendered);
+        assert_eq!(e.alert_json().unwrap(), {
+            e.details = Details::default_json();
+            e.alert_json().unwrap()
+        });
     }
 
     #[test]

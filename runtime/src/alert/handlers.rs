@@ -196,7 +196,7 @@ fn url_data(event: &Event<'_>) -> Value {
     StructValue::new("alert.Data")
         .field("ID", event.id.as_str())
         .field("Message", event.message.as_str())
-        .field("Details", event.details.as_str())
+        .field("Details", event.details())
         .field("Time", Value::Time(event.time))
         .field("Duration", Value::Duration(event.duration))
         .field("Level", event.level.as_str())
@@ -351,6 +351,7 @@ mod tests {
             recoverable: true,
             name: &p.name,
             task_name: "t",
+            server: &crate::template::alert_data::NO_SERVER,
             category: None,
             group: "",
             tags: &p.tags,

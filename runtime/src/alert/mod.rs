@@ -15,7 +15,7 @@ pub mod state;
 pub mod topic;
 
 pub use config::{AlertConfig, AlertTap, AlertTemplates, Annotations, ConfigError, DetailsTemplate};
-pub use event::{Event, EventSource};
+pub use event::{Details, Event, EventSource};
 pub use handlers::{ExecHandler, Handler, HandlerError, LogHandler, PostHandler, TcpHandler};
 pub use inhibit::{Inhibit, Inhibitors};
 pub use level::{AlertLevels, Level, LevelCheck, LevelLambda};

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::config::{AlertConfig, ConfigError, DetailsTemplate, EventSummary};
-use super::event::{Event, EventSource};
+use super::event::{Details, Event, EventSource};
 use super::groups::{Groups, Slot};
 use super::handlers::deliveries;
 use super::inhibit::{Inhibitor, Inhibitors};
@@ -17,7 +17,7 @@ use crate::node::{InPlace, control_in_place, push_in_place};
 use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Str, Tags, Time};
 use crate::template::{TemplateError, Value};
 use crate::template::alert_data::{
-    EventData, IdData, MapsRead, default_details, details_data, id_data, message_data,
+    EventData, IdData, MapsRead, details_data, id_data, message_data,
 };
 
 /// The counts Kapacitor reports for an alert node.
@@ -344,6 +344,7 @@ impl<L: AlertLevels> AlertNode<L> {
             recoverable: !self.config.no_recoveries,
             name: subject.name,
             task_name: &self.config.task_name,
+            server: &self.config.server,
             category,
             group: subject.group.as_str(),
             tags: subject.tags,
@@ -372,7 +373,7 @@ impl<L: AlertLevels> AlertNode<L> {
         &self,
         subject: &Subject<'_>,
         t: &Triggered<'_>,
-    ) -> Result<(String, String), TemplateError> {
+    ) -> Result<(String, Details), TemplateError> {
         let ids = ids_of(&self.config, subject);
         let c = &t.candidate;
         let event = EventData {
@@ -386,8 +387,10 @@ impl<L: AlertLevels> AlertNode<L> {
         let data = message_data(&ids, &event, self.event_maps);
         let message = templates.message.render(&Value::Struct(data.clone()))?;
         let details = match &templates.details {
-            DetailsTemplate::Json => default_details(&ids, &event, &message),
-            DetailsTemplate::Custom(template) => template.render(&details_data(&data, &message))?,
+            // Rendered when read (a handler that needs the text), else written straight into
+            // the event's JSON.
+            DetailsTemplate::Json => Details::default_json(),
+            DetailsTemplate::Custom(template) => Details::Text(template.render(&details_data(&data, &message))?),
         };
         Ok((message, details))
     }

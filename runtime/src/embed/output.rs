@@ -8,6 +8,7 @@ use crate::alert::{Event, EventSource, Level};
 use crate::json::UnsupportedFloat;
 use crate::point::{Batch, Fields, Message, Point, Tags, Time};
 use crate::tap::Tap;
+use crate::template::alert_data::ServerInfo;
 
 /// One output of a task, borrowed from the pipeline while it runs: what a callback sees.
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +71,8 @@ pub struct Alert {
     /// The measurement.
     pub name: String,
     pub task_name: String,
+    /// The identity the default details show as `.ServerInfo`.
+    pub server: ServerInfo,
     pub category: Option<String>,
     /// The group as Kapacitor spells it (empty when ungrouped).
     pub group: String,
@@ -93,7 +96,7 @@ impl Alert {
             node: node.to_owned(),
             id: event.id.clone(),
             message: event.message.clone(),
-            details: event.details.clone(),
+            details: event.details().to_owned(),
             time: event.time,
             duration: event.duration,
             level: event.level,
@@ -101,6 +104,7 @@ impl Alert {
             recoverable: event.recoverable,
             name: event.name.to_owned(),
             task_name: event.task_name.to_owned(),
+            server: event.server.clone(),
             category: event.category.map(str::to_owned),
             group: event.group.to_owned(),
             tags: event.tags.clone(),
@@ -117,7 +121,7 @@ impl Alert {
         Event {
             id: self.id.clone(),
             message: self.message.clone(),
-            details: self.details.clone(),
+            details: self.details.as_str().into(),
             time: self.time,
             duration: self.duration,
             level: self.level,
@@ -125,6 +129,7 @@ impl Alert {
             recoverable: self.recoverable,
             name: &self.name,
             task_name: &self.task_name,
+            server: &self.server,
             category: self.category.as_deref(),
             group: &self.group,
             tags: &self.tags,

@@ -44,7 +44,7 @@ fn event<'a>(point: &'a Point, task_name: &'a str) -> Event<'a> {
     Event {
         id: format!("{}:nil", point.name),
         message: "busy".into(),
-        details: String::new(),
+        details: String::new().into(),
         time: point.time,
         duration: 0,
         level: Level::Critical,
@@ -52,6 +52,7 @@ fn event<'a>(point: &'a Point, task_name: &'a str) -> Event<'a> {
         recoverable: true,
         name: &point.name,
         task_name,
+        server: &crate::template::alert_data::NO_SERVER,
         category: None,
         group: "",
         tags: &point.tags,

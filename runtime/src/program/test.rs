@@ -206,7 +206,7 @@ impl Tap for Collector {
             "node": node,
             "id": event.id,
             "message": event.message,
-            "details": event.details,
+            "details": event.details(),
             "time": event.time,
             "duration": event.duration,
             "level": event.level.as_str(),

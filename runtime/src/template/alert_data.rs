@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use crate::json::{
-    HTML_QUOTE, UnsupportedFloat, write_f64, write_i64, write_object, write_str_in_html,
+    HTML_QUOTE, HTML_QUOTE_IN_JSON, UnsupportedFloat, write_f64, write_i64, write_object,
+    write_str_in_html, write_str_in_html_in_json,
 };
 use crate::point::{FieldValue, Fields, Tags};
 use crate::time::write_rfc3339_nano;
@@ -20,6 +21,11 @@ pub struct ServerInfo {
     pub cluster_id: String,
     pub server_id: String,
 }
+
+/// No identity, for tests' events.
+#[cfg(test)]
+pub(crate) static NO_SERVER: ServerInfo =
+    ServerInfo { hostname: String::new(), cluster_id: String::new(), server_id: String::new() };
 
 /// What the `.id()` template sees.
 #[derive(Debug, Clone, Copy)]
@@ -126,8 +132,30 @@ pub fn details_data(message_data: &Arc<StructValue>, message: &str) -> Value {
 /// Empty when the data has no JSON (a NaN or infinite field), as Kapacitor leaves it when its
 /// `json` function fails.
 pub fn default_details(d: &IdData<'_>, e: &EventData<'_>, message: &str) -> String {
-    // Room for the keys and the text with a few escapes, so the buffer does not grow (which,
-    // past a kilobyte, costs more than writing it).
+    let mut out = String::with_capacity(details_size(d, e, message));
+    match write_details::<AsHtml>(&mut out, d, e, message) {
+        Ok(()) => out,
+        Err(UnsupportedFloat(_)) => String::new(),
+    }
+}
+
+/// Appends [`default_details`]' text as the text of a JSON string (what [`crate::json::write_str`]
+/// would write of it, without the quotes), in one pass: how an alert's JSON carries them.
+/// Fails on a NaN or infinite field, as the alert's JSON would at its data.
+pub fn write_default_details_in_json(
+    out: &mut String,
+    d: &IdData<'_>,
+    e: &EventData<'_>,
+    message: &str,
+) -> Result<(), UnsupportedFloat> {
+    // Escaped twice, the text's quotes take twice the room.
+    out.reserve(2 * details_size(d, e, message));
+    write_details::<InJson>(out, d, e, message)
+}
+
+/// Room for the keys and the text with a few escapes, so the buffer does not grow (which, past
+/// a kilobyte, costs more than writing it).
+fn details_size(d: &IdData<'_>, e: &EventData<'_>, message: &str) -> usize {
     let server = &d.server;
     let strings = [
         d.name,
@@ -141,15 +169,42 @@ pub fn default_details(d: &IdData<'_>, e: &EventData<'_>, message: &str) -> Stri
     ];
     let tags: usize = d.tags.iter().map(|(k, v)| k.len() + v.len() + 24).sum();
     let fields: usize = e.fields.iter().map(|(k, _)| k.len() + 40).sum();
-    let capacity = 400 + strings.iter().map(|s| s.len() * 5 / 4).sum::<usize>() + tags + fields;
-    let mut out = String::with_capacity(capacity);
-    match write_details(&mut out, d, e, message) {
-        Ok(()) => out,
-        Err(UnsupportedFloat(_)) => String::new(),
+    400 + strings.iter().map(|s| s.len() * 5 / 4).sum::<usize>() + tags + fields
+}
+
+/// How the default details' text is written: as html/template shows it ([`AsHtml`]), or as
+/// that text is inside a JSON string ([`InJson`]).
+trait DetailsText {
+    const IN_JSON: bool;
+
+    /// `html` as html/template writes it, or its text in a JSON string.
+    fn pick(html: &'static str, in_json: &'static str) -> &'static str {
+        if Self::IN_JSON { in_json } else { html }
+    }
+
+    /// A string, quoted, as the details show it.
+    fn string(out: &mut String, s: &str) {
+        if Self::IN_JSON {
+            write_str_in_html_in_json(out, s);
+        } else {
+            write_str_in_html(out, s);
+        }
     }
 }
 
-fn write_details(
+struct AsHtml;
+
+impl DetailsText for AsHtml {
+    const IN_JSON: bool = false;
+}
+
+struct InJson;
+
+impl DetailsText for InJson {
+    const IN_JSON: bool = true;
+}
+
+fn write_details<W: DetailsText>(
     out: &mut String,
     d: &IdData<'_>,
     e: &EventData<'_>,
@@ -158,62 +213,67 @@ fn write_details(
     // A key and what precedes it, as one piece of text: `,&#34;Name&#34;:`.
     macro_rules! key {
         ($out:expr, $separator:literal, $name:literal) => {
-            $out.push_str(concat!($separator, "&#34;", $name, "&#34;:"))
+            $out.push_str(W::pick(
+                concat!($separator, "&#34;", $name, "&#34;:"),
+                concat!($separator, "\\u0026#34;", $name, "\\u0026#34;:"),
+            ))
         };
     }
+    let string = W::string;
     key!(out, "{", "Name");
-    write_str_in_html(out, d.name);
+    string(out, d.name);
     key!(out, ",", "TaskName");
-    write_str_in_html(out, d.task_name);
+    string(out, d.task_name);
     key!(out, ",", "Group");
-    write_str_in_html(out, if d.group.is_empty() { "nil" } else { d.group });
+    string(out, if d.group.is_empty() { "nil" } else { d.group });
     key!(out, ",", "Tags");
     // Tags and fields are kept sorted by name, the order Go writes a map's keys in.
-    write_object(out, d.tags.iter(), write_str_in_html, |out, value| {
-        write_str_in_html(out, value.as_str());
+    write_object(out, d.tags.iter(), string, |out, value| {
+        string(out, value.as_str());
         Ok(())
     })?;
     key!(out, ",", "ServerInfo");
     key!(out, "{", "Hostname");
-    write_str_in_html(out, &d.server.hostname);
+    string(out, &d.server.hostname);
     key!(out, ",", "ClusterID");
-    write_str_in_html(out, &d.server.cluster_id);
+    string(out, &d.server.cluster_id);
     key!(out, ",", "ServerID");
-    write_str_in_html(out, &d.server.server_id);
+    string(out, &d.server.server_id);
     out.push('}');
     key!(out, ",", "ID");
-    write_str_in_html(out, e.id);
+    string(out, e.id);
     key!(out, ",", "Fields");
-    write_object(out, e.fields.iter(), write_str_in_html, |out, value| {
+    write_object(out, e.fields.iter(), string, |out, value| {
         match value {
             FieldValue::Float(f) => {
                 let start = out.len();
                 write_f64(out, *f)?;
                 // An exponent's sign is the one character of a number HTML escapes.
                 if out[start..].contains('+') {
-                    let escaped = out[start..].replace('+', "&#43;");
+                    let escaped = out[start..].replace('+', W::pick("&#43;", "\\u0026#43;"));
                     out.truncate(start);
                     out.push_str(&escaped);
                 }
             }
             FieldValue::Int(i) => write_i64(out, *i),
-            FieldValue::String(s) => write_str_in_html(out, s),
+            FieldValue::String(s) => string(out, s),
             FieldValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         }
         Ok(())
     })?;
     key!(out, ",", "Level");
-    write_str_in_html(out, e.level);
+    string(out, e.level);
     key!(out, ",", "Time");
     // Go's encoder refuses years outside 0..=9999; a nanosecond time never has one.
-    out.push_str(HTML_QUOTE);
+    let quote = W::pick(HTML_QUOTE, HTML_QUOTE_IN_JSON);
+    out.push_str(quote);
     write_rfc3339_nano(out, e.time);
-    out.push_str(HTML_QUOTE);
+    out.push_str(quote);
     key!(out, ",", "Duration");
     write_i64(out, e.duration);
     key!(out, ",", "Message");
-    write_str_in_html(out, message);
-    out.push_str("}\n");
+    string(out, message);
+    out.push_str(W::pick("}\n", "}\\n"));
     Ok(())
 }
 

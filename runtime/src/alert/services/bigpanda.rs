@@ -134,7 +134,7 @@ impl BigPandaHandler {
             members.insert("description", Member::Text(event.message.clone()));
         }
         // The default details are the event's JSON: not worth showing.
-        let details = crate::template::escape::html_unescape(&event.details);
+        let details = crate::template::escape::html_unescape(event.details());
         if !details.is_empty() && !details.starts_with('{') {
             members.insert("details", Member::Text(details));
         }

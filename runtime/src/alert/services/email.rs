@@ -99,7 +99,7 @@ impl EmailHandler {
             from: c.from.clone(),
             to: to.to_vec(),
             subject: event.message.clone(),
-            body: event.details.clone(),
+            body: event.details().to_owned(),
         }))
     }
 }

@@ -185,7 +185,7 @@ fn template_data(event: &Event<'_>) -> Value {
         level: event.level.as_str(),
         time: event.time,
         duration: event.duration,
-        details: &event.details,
+        details: event.details(),
         name: event.name,
         task_name: event.task_name,
         group: event.group,

@@ -69,7 +69,7 @@ impl PagerDutyHandler {
             .string("client", "kapacitor")
             .string("client_url", &self.client_url)
             .string("description", &event.message)
-            .string("details", &event.details)
+            .string("details", event.details())
             .string("event_type", event_type)
             .string("incident_key", &event.id)
             .string(

@@ -77,7 +77,7 @@ pub(super) fn with_events(task: &str, separator: char, mut check: impl FnMut(&st
         let id = format!("cpu{separator}serverA");
         let event = Event {
             message: format!("{id} is {}: usage_idle={value}", level.as_str()),
-            details: format!("Host serverA usage_idle is {value}"),
+            details: format!("Host serverA usage_idle is {value}").into(),
             id,
             time: p.time,
             duration,
@@ -86,6 +86,7 @@ pub(super) fn with_events(task: &str, separator: char, mut check: impl FnMut(&st
             recoverable: true,
             name: &p.name,
             task_name: task,
+            server: &crate::template::alert_data::NO_SERVER,
             category: None,
             group: "host=serverA",
             tags: &p.tags,

@@ -45,6 +45,7 @@ fn event<'a>(p: &'a Point, level: Level) -> Event<'a> {
         recoverable: true,
         name: &p.name,
         task_name: "task",
+        server: &crate::template::alert_data::NO_SERVER,
         category: None,
         group: "host=serverA",
         tags: &p.tags,
