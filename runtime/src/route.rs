@@ -356,6 +356,7 @@ impl RouteIndex {
         if scratch.tasks.len() > 1 {
             scratch.tasks.sort_unstable();
         }
+        scratch.clear_marks();
     }
 
     /// Whether some task can use a point of `database`.`retention_policy`.
@@ -401,10 +402,22 @@ impl RouteIndex {
 }
 
 impl Scratch {
-    /// Forgets the last point, sized for `index`.
+    /// Forgets the last point's tasks, sized for `index`. The marks a decision leaves are
+    /// cleared by the decision itself, so a recalled decision (most points) costs no clearing.
     fn reset(&mut self, index: &RouteIndex) {
         self.read_fields = false;
-        for task in self.tasks.drain(..) {
+        self.tasks.clear();
+        if self.taken.len() < index.tasks {
+            self.taken.resize(index.tasks, false);
+        }
+        if self.hits.len() < index.constrained.len() {
+            self.hits.resize(index.constrained.len(), 0);
+        }
+    }
+
+    /// Clears what deciding marked: which tasks are taken, and the routes' counts.
+    fn clear_marks(&mut self) {
+        for &task in &self.tasks {
             if let Some(taken) = self.taken.get_mut(task) {
                 *taken = false;
             }
@@ -413,12 +426,6 @@ impl Scratch {
             if let Some(hits) = self.hits.get_mut(number) {
                 *hits = 0;
             }
-        }
-        if self.taken.len() < index.tasks {
-            self.taken.resize(index.tasks, false);
-        }
-        if self.hits.len() < index.constrained.len() {
-            self.hits.resize(index.constrained.len(), 0);
         }
     }
 
