@@ -109,8 +109,14 @@ pub struct ReplayUsage {
     pub peak_rss: u64,
 }
 
+/// How often a replay's memory high-water mark is read while it runs. The mark only grows, so
+/// reading it seldom loses nothing but what the last moments add; reading it often would take
+/// the replay's own cores (it runs on both).
+const PEAK_RSS_EVERY: Duration = Duration::from_millis(10);
+
 /// Runs `binary replay --recording RECORDING` to its end. Its CPU time is what this process's
-/// reaped-children time grew by across the wait: the replay is the only child reaped then.
+/// reaped-children time grew by across the wait: the replay is the only child reaped then. Its
+/// end is taken by a thread blocked waiting for it, so the time is not rounded up to a poll.
 pub fn replay(binary: &Path, recording: &Path) -> Result<ReplayUsage, String> {
     let before = procfs::reaped_children_cpu().ok_or("cannot read /proc/self/stat")?;
     let started = Instant::now();
@@ -122,18 +128,29 @@ pub fn replay(binary: &Path, recording: &Path) -> Result<ReplayUsage, String> {
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    let pid = child.id();
+    let (ended, end) = mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let status = child.wait();
+        let _ = ended.send(started.elapsed());
+        status
+    });
     let mut peak_rss = 0;
-    let status = loop {
-        if let Some(rss) = procfs::peak_rss(child.id()) {
+    let elapsed = loop {
+        if let Some(rss) = procfs::peak_rss(pid) {
             peak_rss = peak_rss.max(rss);
         }
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => return Err(format!("cannot wait for the replay: {e}")),
+        match end.recv_timeout(PEAK_RSS_EVERY) {
+            Ok(elapsed) => break elapsed,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break started.elapsed(),
         }
     };
-    let elapsed = started.elapsed();
+    let status = match waiter.join() {
+        Ok(Ok(status)) => status,
+        Ok(Err(e)) => return Err(format!("cannot wait for the replay: {e}")),
+        Err(_) => return Err("the thread waiting for the replay panicked".into()),
+    };
     if !status.success() {
         return Err(format!("the replay failed: {status}"));
     }
