@@ -117,10 +117,15 @@ impl<V> SortedMap<V> {
         out.append(&mut self.entries);
     }
 
-    /// The map of `entries`, which the caller knows are sorted by name, each name once.
-    pub(crate) fn from_sorted(entries: Vec<(Str, V)>) -> Self {
+    /// Makes the map a copy of `entries`, which the caller knows are sorted by name, each
+    /// name once, in the map's own memory.
+    pub(crate) fn copy_sorted(&mut self, entries: &[(Str, V)])
+    where
+        V: Clone,
+    {
         debug_assert!(entries.windows(2).all(|pair| pair[0].0 < pair[1].0), "entries out of order");
-        SortedMap { entries }
+        self.entries.clear();
+        self.entries.extend_from_slice(entries);
     }
 
     /// Appends `name`, which the caller knows sorts after every name in the map.

@@ -10,7 +10,7 @@ use crate::global_deadman::GlobalDeadman;
 use crate::loopback::Loopback;
 use crate::node::http_out::HttpOutEndpoints;
 use crate::node::query::QueryConfig;
-use crate::point::{Batch, Point, Time};
+use crate::point::{Batch, Message, Point, Time};
 use crate::tap::Tap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +203,15 @@ impl NodeStats {
 pub trait Task: Send {
     /// A point of the stream (already matched against the task's dbrps).
     fn push_point(&mut self, point: Point);
+
+    /// A point of the stream, lent as a message: the task takes what it keeps
+    /// ([`Message::take`]) and leaves the rest, whose memory the caller may reuse (a replay
+    /// reads the next point's fields into it). By default the point is taken.
+    fn lend_point(&mut self, msg: &mut Message) {
+        if let Message::Point(point) = msg.take() {
+            self.push_point(point);
+        }
+    }
 
     /// A batch produced by the task's `query` node number `query` (batch tasks).
     fn push_batch(&mut self, query: usize, batch: Batch);

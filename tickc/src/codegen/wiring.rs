@@ -322,10 +322,23 @@ fn entry_points(task: &Task, codes: &[NodeCode]) -> (TokenStream, TokenStream) {
     match task.kind {
         Edge::Stream => {
             let method = method_name(root);
-            let lend = lent_to(codes, root.id).then(|| quote!(&mut));
-            let push_point = quote! {
-                fn push_point(&mut self, point: rt::Point) {
-                    self.#method(#lend rt::Message::Point(point));
+            // A root that borrows the message lends the caller's: what the pipeline leaves of
+            // it, the caller may reuse.
+            let push_point = if lent_to(codes, root.id) {
+                quote! {
+                    fn push_point(&mut self, point: rt::Point) {
+                        self.#method(&mut rt::Message::Point(point));
+                    }
+
+                    fn lend_point(&mut self, msg: &mut rt::Message) {
+                        self.#method(msg);
+                    }
+                }
+            } else {
+                quote! {
+                    fn push_point(&mut self, point: rt::Point) {
+                        self.#method(rt::Message::Point(point));
+                    }
                 }
             };
             (push_point, ignore_batches)
