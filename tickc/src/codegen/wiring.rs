@@ -344,8 +344,9 @@ fn entry_points(task: &Task, codes: &[NodeCode]) -> (TokenStream, TokenStream) {
             (push_point, ignore_batches)
         }
         Edge::Batch => {
-            let queries: Vec<Ident> = query_nodes(task).into_iter().map(method_name).collect();
-            let lend = query_nodes(task).into_iter().map(|q| lent_to(codes, q.id).then(|| quote!(&mut)));
+            let query_nodes = query_nodes(task);
+            let queries: Vec<Ident> = query_nodes.iter().map(|&q| method_name(q)).collect();
+            let lend = query_nodes.iter().map(|q| lent_to(codes, q.id).then(|| quote!(&mut)));
             if queries.is_empty() {
                 return (ignore_points, ignore_batches);
             }
