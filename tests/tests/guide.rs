@@ -44,9 +44,15 @@ fn the_getting_started_workflow_records_and_replays_the_stream() {
     // Record the stream while the data arrives (kapacitor's words: -task, -duration).
     let recording = {
         let url = url.clone();
-        std::thread::spawn(move || tickc(&url, &["record", "stream", "-task", "cpu_alert", "-duration", "3s"]))
+        std::thread::spawn(move || tickc(&url, &["record", "stream", "-task", "cpu_alert", "-duration", "5s"]))
     };
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The data goes out once the recording runs: on a busy machine, starting the CLI and the
+    // recording can take longer than any fixed wait.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !tickc(&url, &["list", "recordings"]).contains("running") {
+        assert!(std::time::Instant::now() < deadline, "the recording never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let now = wall_clock_now() / 1_000_000_000;
     serving.write(&format!(
         "cpu,cpu=cpu-total,host=h1 usage_idle=95 {now}\n\
