@@ -17,7 +17,7 @@ use crate::node::{InPlace, control_in_place, push_in_place};
 use crate::point::{Batch, Dimensions, Fields, GroupKey, Message, Point, Str, Tags, Time};
 use crate::template::{TemplateError, Value};
 use crate::template::alert_data::{
-    EventData, IdData, MapsRead, details_data, id_data, message_data,
+    EventData, FlatMessage, IdData, MapsRead, details_data, id_data, message_data,
 };
 
 /// The counts Kapacitor reports for an alert node.
@@ -80,6 +80,8 @@ pub struct AlertNode<L> {
     id_reads_tags: bool,
     /// The maps the message and details templates may read, which their data then carries.
     event_maps: MapsRead,
+    /// The message template, when it only joins text and the event's strings (the default).
+    flat_message: Option<FlatMessage>,
 }
 
 impl<L> std::fmt::Debug for AlertNode<L> {
@@ -152,6 +154,7 @@ impl<L: AlertLevels> AlertNode<L> {
         Ok(AlertNode {
             id_reads_tags: config.templates.id.may_read("Tags"),
             event_maps: config.templates.event_maps(),
+            flat_message: FlatMessage::of(&config.templates.message),
             config,
             levels,
             groups: Groups::default(),
@@ -384,13 +387,16 @@ impl<L: AlertLevels> AlertNode<L> {
             duration: t.duration,
         };
         let templates = &self.config.templates;
-        let data = message_data(&ids, &event, self.event_maps);
-        let message = templates.message.render(&Value::Struct(data.clone()))?;
+        let data = || message_data(&ids, &event, self.event_maps);
+        let message = match &self.flat_message {
+            Some(flat) => flat.render(&ids, &event),
+            None => templates.message.render(&Value::Struct(data()))?,
+        };
         let details = match &templates.details {
             // Rendered when read (a handler that needs the text), else written straight into
             // the event's JSON.
             DetailsTemplate::Json => Details::default_json(),
-            DetailsTemplate::Custom(template) => Details::Text(template.render(&details_data(&data, &message))?),
+            DetailsTemplate::Custom(template) => Details::Text(template.render(&details_data(&data(), &message))?),
         };
         Ok((message, details))
     }

@@ -12,6 +12,7 @@ use crate::point::{FieldValue, Fields, Tags};
 use crate::time::write_rfc3339_nano;
 
 use super::Template;
+use super::flat::FlatPiece;
 use super::value::{MapValue, StructValue, Value};
 
 /// The server identity shown as `.ServerInfo`.
@@ -112,6 +113,63 @@ pub fn id_data(d: &IdData<'_>) -> Value {
 /// with the maps `maps` says the templates may read.
 pub fn message_data(d: &IdData<'_>, e: &EventData<'_>, maps: MapsRead) -> Arc<StructValue> {
     Arc::new(message_info(d, e, maps))
+}
+
+/// A message template that joins text and the message data's string fields (`.ID`, `.Name`,
+/// `.TaskName`, `.Group`, `.Level`), as Kapacitor's default does: rendered by joining those
+/// strings, without building the data (most of what rendering the default message cost).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatMessage(Vec<MessagePiece>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MessagePiece {
+    Text(String),
+    Name,
+    TaskName,
+    Group,
+    Id,
+    Level,
+}
+
+impl FlatMessage {
+    /// `template` as a flat message, when it is one (see [`Template::flat`]).
+    pub fn of(template: &Template) -> Option<FlatMessage> {
+        let pieces = template.flat()?.into_iter().map(|piece| {
+            Some(match piece {
+                FlatPiece::Text(text) => MessagePiece::Text(text.to_owned()),
+                FlatPiece::Field("Name") => MessagePiece::Name,
+                FlatPiece::Field("TaskName") => MessagePiece::TaskName,
+                FlatPiece::Field("Group") => MessagePiece::Group,
+                FlatPiece::Field("ID") => MessagePiece::Id,
+                FlatPiece::Field("Level") => MessagePiece::Level,
+                FlatPiece::Field(_) => return None,
+            })
+        });
+        pieces.collect::<Option<_>>().map(FlatMessage)
+    }
+
+    /// The message, as the template renders it over [`message_data`].
+    pub fn render(&self, d: &IdData<'_>, e: &EventData<'_>) -> String {
+        let mut out = String::with_capacity(self.0.iter().map(|piece| piece.text(d, e).len()).sum());
+        for piece in &self.0 {
+            out.push_str(piece.text(d, e));
+        }
+        out
+    }
+}
+
+impl MessagePiece {
+    fn text<'a>(&'a self, d: &IdData<'a>, e: &EventData<'a>) -> &'a str {
+        match self {
+            MessagePiece::Text(text) => text,
+            MessagePiece::Name => d.name,
+            MessagePiece::TaskName => d.task_name,
+            MessagePiece::Group if d.group.is_empty() => "nil",
+            MessagePiece::Group => d.group,
+            MessagePiece::Id => e.id,
+            MessagePiece::Level => e.level,
+        }
+    }
 }
 
 /// The data of the `.details()` template: the message data, shared rather than built again
@@ -372,6 +430,45 @@ mod tests {
             let d = IdData { name: &name, task_name: "task's", group: &group, tags: &tags, server: &server };
             let e = EventData { id: &id, fields: &fields, level: "CRITICAL", time, duration };
             prop_assert_eq!(default_details(&d, &e, &message), through_the_template(&d, &e, &message));
+        }
+    }
+
+    /// Text and the message data's strings, in any order, as a message template.
+    fn flat_message_source() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-z :!<>&\"'-]{0,6}",
+            Just("{{ .ID }}".to_owned()),
+            Just("{{.Name}}".to_owned()),
+            Just("{{ .TaskName -}} ".to_owned()),
+            Just(" {{- .Group }}".to_owned()),
+            Just("{{ .Level }}".to_owned()),
+        ];
+        proptest::collection::vec(piece, 0..6).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn a_flat_message_renders_as_the_template(
+            source in flat_message_source(),
+            name in text(),
+            group in prop_oneof![Just(String::new()), text()],
+            id in text(),
+        ) {
+            let template = Template::parse(&source).unwrap();
+            let flat = FlatMessage::of(&template).expect("text and string fields are flat");
+            let tags = Tags::default();
+            let fields = Fields::default();
+            let d = IdData { name: &name, task_name: "t", group: &group, tags: &tags, server: &NO_SERVER };
+            let e = EventData { id: &id, fields: &fields, level: "WARNING", time: 0, duration: 0 };
+            let general = template.render(&Value::Struct(message_data(&d, &e, MapsRead::ALL))).unwrap();
+            prop_assert_eq!(flat.render(&d, &e), general);
+        }
+    }
+
+    #[test]
+    fn messages_reading_other_data_are_not_flat() {
+        for source in ["{{ .Time }}", "{{ .Duration }}", "{{ .Tags }}", "{{ .Fields }}", "{{ .ServerInfo }}", "{{ .Missing }}", "{{ .ID | len }}"] {
+            assert_eq!(FlatMessage::of(&Template::parse(source).unwrap()), None, "{source}");
         }
     }
 

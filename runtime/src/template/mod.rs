@@ -14,6 +14,7 @@ mod ast;
 mod error;
 pub mod escape;
 mod exec;
+mod flat;
 mod funcs;
 mod gofloat;
 mod gofmt;
@@ -29,6 +30,7 @@ mod value;
 mod conformance_tests;
 
 pub use error::{Phase, TemplateError};
+pub use flat::FlatPiece;
 pub use value::{MapElem, MapValue, StructField, StructValue, Value};
 
 /// Which Go package the template behaves as.
