@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::decimal::Decimal;
 use crate::escape_runs::{Marks, escape_into, marks};
 
 /// A float JSON cannot represent (Go's encoder fails on it: the whole value is not written).
@@ -164,6 +165,9 @@ pub fn write_f64(out: &mut String, v: f64) -> Result<(), UnsupportedFloat> {
             }
             _ => out.push_str(&s),
         }
+    } else if let Some(decimal) = Decimal::shortest(abs) {
+        // Most values a metric carries: found with a few exact operations.
+        decimal.write(out, v.is_sign_negative());
     } else {
         // Display prints the shortest round-trip digits without an exponent, as Go's 'f', -1.
         let _ = write!(out, "{v}");

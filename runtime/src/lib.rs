@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod config;
+mod decimal;
 pub mod delivery;
 pub mod embed;
 mod bytes_serde;

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use super::error::{LineError, LineErrorKind};
 use super::escape::{NAME_ESCAPES, STRING_ESCAPES, unescape};
 use super::field_names::{FieldNames, KnownName};
+use crate::decimal::Decimal;
 use crate::point::FieldValue;
 
 /// A field's value, borrowing string contents from the line when they need no unescaping.
@@ -301,35 +302,6 @@ fn plain_decimal_prefix(bytes: &[u8]) -> Option<(f64, usize)> {
     let decimal = Decimal { digits, fraction_digits: u32::try_from(fraction_digits).ok()? };
     let value = decimal.exact()?;
     Some((if sign == 1 { -value } else { value }, sign + length))
-}
-
-/// A decimal without exponent: its digits as an integer and how many of them follow the point.
-#[derive(Debug, Clone, Copy)]
-struct Decimal {
-    digits: u64,
-    fraction_digits: u32,
-}
-
-/// Powers of ten that an `f64` holds exactly.
-const EXACT_POWERS_OF_TEN: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
-impl Decimal {
-    /// The value, when one division gives it exactly rounded: digits below 2^53 and a power
-    /// of ten an `f64` holds are both exact, and IEEE division rounds correctly (Clinger's fast
-    /// path). Other decimals go to the general parser.
-    fn exact(self) -> Option<f64> {
-        const MAX_EXACT_INTEGER: u64 = 1 << 53;
-        if self.digits > MAX_EXACT_INTEGER {
-            return None;
-        }
-        let power = EXACT_POWERS_OF_TEN.get(usize::try_from(self.fraction_digits).ok()?)?;
-        // `digits` is at most 2^53 here, so the conversion is exact.
-        #[allow(clippy::cast_precision_loss)]
-        Some(self.digits as f64 / power)
-    }
 }
 
 /// The fields of a checked field set, unescaped, in the order written (a repeated key appears

@@ -28,7 +28,7 @@ fn write(out: &mut String, v: &Value) -> Result<(), String> {
             }
             write_time(out, *ns);
         }
-        Value::Map(m) => write_object(out, m.iter(), |out, k| write_str(out, k), write)?,
+        Value::Map(m) => write_object(out, m.iter(), write_str, write)?,
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

@@ -1,0 +1,191 @@
+//! Short decimals (`80.38`: digits and a point, no exponent) and the floats they stand for,
+//! converted both ways with one exact division or multiplication (Clinger's fast path) where
+//! that settles the answer, so that reading and writing the usual metric values skips the
+//! general algorithms; anything else is left to them.
+
+/// A decimal without exponent: its digits as an integer and how many of them follow the point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Decimal {
+    pub(crate) digits: u64,
+    pub(crate) fraction_digits: u32,
+}
+
+/// Powers of ten that an `f64` holds exactly.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The most fraction digits [`Decimal::shortest`] tries.
+const MAX_SHORTEST_FRACTION_DIGITS: usize = 15;
+
+impl Decimal {
+    /// The value, when one division gives it exactly rounded: digits below 2^53 and a power
+    /// of ten an `f64` holds are both exact, and IEEE division rounds correctly. Other
+    /// decimals go to the general parser.
+    pub(crate) fn exact(self) -> Option<f64> {
+        const MAX_EXACT_INTEGER: u64 = 1 << 53;
+        if self.digits > MAX_EXACT_INTEGER {
+            return None;
+        }
+        let power = EXACT_POWERS_OF_TEN.get(usize::try_from(self.fraction_digits).ok()?)?;
+        // `digits` is at most 2^53 here, so the conversion is exact.
+        #[allow(clippy::cast_precision_loss)]
+        Some(self.digits as f64 / power)
+    }
+
+    /// The shortest decimal that reads back as `abs` (non-negative and finite), and of those
+    /// the nearest: the digits a shortest-round-trip formatter (Rust's `{}`, Go's 'f' with
+    /// precision -1) prints. `None` when this cheap search cannot be sure, for the general
+    /// formatter to answer.
+    ///
+    /// For k = 0, 1, ... fraction digits: the k-digit decimal nearest `abs` is `m / 10^k`,
+    /// m the integer nearest `abs * 10^k`, and if any k-digit decimal reads back as `abs`, that
+    /// one does (those that do lie around `abs`, evenly but at a power of two, whose nearby
+    /// short decimals are all far off). Below 2^49 the product is off by at most 1/32, so
+    /// rounding it finds m, unless it falls within 1/32 of a half: then both neighbours are
+    /// tried, and if both read back the nearer is not known and the search gives up. Whether
+    /// `m / 10^k` reads back as `abs` is one correctly rounded division, as [`Decimal::exact`]
+    /// reads it. The first k that has one is the shortest.
+    pub(crate) fn shortest(abs: f64) -> Option<Decimal> {
+        const LIMIT: f64 = (1_u64 << 49) as f64;
+        const SURE: f64 = 0.5 - 1.0 / 32.0;
+        for (k, power) in EXACT_POWERS_OF_TEN.iter().enumerate().take(MAX_SHORTEST_FRACTION_DIGITS + 1) {
+            let scaled = abs * power;
+            // Never NaN: `abs` is finite.
+            if scaled >= LIMIT {
+                return None;
+            }
+            let reads_back = |m: f64| m / power == abs;
+            let m = scaled.round();
+            let found = if (scaled - m).abs() < SURE {
+                reads_back(m).then_some(m)
+            } else {
+                let (below, above) = (scaled.floor(), scaled.ceil());
+                match (reads_back(below), reads_back(above)) {
+                    (true, true) => return None,
+                    (true, false) => Some(below),
+                    (false, true) => Some(above),
+                    (false, false) => None,
+                }
+            };
+            if let Some(m) = found {
+                // `m` is a whole number below 2^49: the conversion is exact.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                return Some(Decimal { digits: m as u64, fraction_digits: u32::try_from(k).ok()? });
+            }
+        }
+        None
+    }
+
+    /// Appends the decimal (`-` first when `negative`): `0.05`, `80.38`, `7`.
+    pub(crate) fn write(self, out: &mut String, negative: bool) {
+        // 20 digits, the point, a sign, and the zeros of at most `MAX_SHORTEST_FRACTION_DIGITS`.
+        let mut text = [b'0'; 48];
+        let mut at = text.len();
+        let mut digits = self.digits;
+        let mut put = |byte: u8| {
+            at -= 1;
+            text[at] = byte;
+        };
+        for _ in 0..self.fraction_digits.min(MAX_SHORTEST_FRACTION_DIGITS as u32) {
+            put(b'0' + (digits % 10) as u8);
+            digits /= 10;
+        }
+        if self.fraction_digits > 0 {
+            put(b'.');
+        }
+        loop {
+            put(b'0' + (digits % 10) as u8);
+            digits /= 10;
+            if digits == 0 {
+                break;
+            }
+        }
+        if negative {
+            put(b'-');
+        }
+        out.push_str(std::str::from_utf8(&text[at..]).unwrap_or_default());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// What the short path writes of `v`, if it answers.
+    fn short(v: f64) -> Option<String> {
+        let mut out = String::new();
+        Decimal::shortest(v.abs())?.write(&mut out, v.is_sign_negative());
+        Some(out)
+    }
+
+    /// Answers, when it does, as Rust's shortest round-trip formatting.
+    fn agrees(v: f64) {
+        if let Some(text) = short(v) {
+            assert_eq!(text, format!("{v}"), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn usual_metric_values_are_written_short() {
+        let values = [(80.38, "80.38"), (-6.9, "-6.9"), (0.0, "0"), (-0.0, "-0"), (7.0, "7"), (0.5, "0.5"), (12.5, "12.5"), (0.05, "0.05"), (1e-6, "0.000001"), (123_456.789, "123456.789")];
+        for (v, text) in values {
+            assert_eq!(short(v).as_deref(), Some(text));
+            agrees(v);
+        }
+    }
+
+    #[test]
+    fn every_hundredth_up_to_a_thousand_agrees() {
+        let mut answered = 0;
+        for i in 0..100_000 {
+            let v = f64::from(i) / 100.0;
+            agrees(v);
+            agrees(-v);
+            answered += usize::from(short(v).is_some());
+        }
+        assert_eq!(answered, 100_000, "all of them are short decimals");
+    }
+
+    #[test]
+    fn values_needing_many_digits_are_left_to_the_general_formatter() {
+        assert_eq!(short(0.1 + 0.2), None, "0.30000000000000004 has 17 fraction digits");
+        assert_eq!(short(1e300), None);
+        assert_eq!(short(f64::from(u32::MAX) * 1e6), None, "past 2^49");
+    }
+
+    #[test]
+    fn reading_back_what_is_written_gives_the_value() {
+        for v in [80.38, 0.05, 123_456.789, 99.999_999] {
+            let decimal = Decimal::shortest(v).unwrap();
+            assert_eq!(decimal.exact(), Some(v));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_float_agrees(v in any::<f64>().prop_filter("finite", |v| v.is_finite())) {
+            agrees(v);
+        }
+
+        #[test]
+        fn short_decimals_and_their_neighbours_agree(digits in 0_u64..1 << 53, k in 0_u32..16, nudge in -2_i64..=2) {
+            let v = digits as f64 / 10f64.powi(k as i32);
+            agrees(f64::from_bits(v.to_bits().wrapping_add_signed(nudge)));
+        }
+
+        #[test]
+        fn floats_of_every_magnitude_agree(mantissa in 1.0_f64..10.0, exponent in -6_i32..21) {
+            agrees(mantissa * 10f64.powi(exponent));
+        }
+
+        #[test]
+        fn near_halves_agree(m in 0_u64..1 << 40, k in 0_u32..10, nudge in -4_i64..4) {
+            let v = (m as f64 + 0.5) / 10f64.powi(k as i32);
+            agrees(f64::from_bits(v.to_bits().wrapping_add_signed(nudge)));
+        }
+    }
+}
