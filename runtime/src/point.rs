@@ -107,6 +107,16 @@ impl<V> SortedMap<V> {
         }
     }
 
+    /// How many entries the map has room for without allocating.
+    pub fn capacity(&self) -> usize {
+        self.entries.capacity()
+    }
+
+    /// The bytes of that room.
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.entries.capacity().saturating_mul(std::mem::size_of::<(Str, V)>())
+    }
+
     /// Makes room for `additional` more entries, and no more.
     pub fn reserve_exact(&mut self, additional: usize) {
         self.entries.reserve_exact(additional);

@@ -21,13 +21,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::executor::{Executor, Flow, Handler, Joiner, Sender, lock};
-use super::recycle::Pool;
+use super::recycle::{Pool, SpareFields};
 use super::state_file::{LoadError, SavedState, StateFile};
 use super::write::CHUNK_POINTS;
 use crate::config::ProgramConfig;
 use crate::delivery::{Outbox, TaskOutbox};
 use crate::node::http_out::{HttpOutEndpoints, HttpOutResult};
-use crate::point::{Batch, Point, Str, Time};
+use crate::point::{Batch, Message, Point, Str, Time};
 use crate::route::{Routable, RouteIndex, Scratch, TaskIndex};
 use crate::task::{NodeState, NodeStats, Task, TaskContext, TaskDescriptor};
 
@@ -37,6 +37,10 @@ pub(crate) type Chunk = Vec<Point>;
 /// Emptied chunks, for the writes to fill again (see [`super::recycle`]): as many as a task's
 /// queue holds, of at most a full chunk each (grown from a small one, its room is a power of two).
 pub(crate) static CHUNKS: Pool<Chunk> = Pool::new(16, CHUNK_POINTS.next_power_of_two() * std::mem::size_of::<Point>());
+
+/// The fields of points the tasks are done with, for the writes to read points into (see
+/// [`super::recycle`]): one stack per chunk a task finished, a few chunks' worth in all.
+pub(crate) static SPARE_FIELDS: Pool<SpareFields> = Pool::new(8, SpareFields::MAX_BYTES);
 
 /// What a task is handed through its queue.
 pub(crate) enum Work {
@@ -563,10 +567,17 @@ impl Execute {
         }
     }
 
+    /// Lends each point to the task and keeps the memory of the fields it left for the
+    /// writes to come.
     fn push_chunk(&mut self, mut chunk: Chunk) {
         let count = chunk.len() as u64;
+        let mut spare = SPARE_FIELDS.take();
         for (index, point) in chunk.drain(..).enumerate() {
-            self.task.push_point(point);
+            let mut lent = Message::Point(point);
+            self.task.lend_point(&mut lent);
+            if let Message::Point(left) = lent {
+                spare.keep(left.fields);
+            }
             if (index + 1) % POINTS_BETWEEN_SAVE_CHECKS == 0
                 && let Some(keeper) = &mut self.keeper
             {
@@ -574,6 +585,7 @@ impl Execute {
             }
         }
         CHUNKS.give(chunk);
+        SPARE_FIELDS.give(spare);
         self.progress.points.fetch_add(count, Ordering::Relaxed);
     }
 }

@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 
 use super::{BatchSink, Config, Credentials, Server, TaskStopped};
 use crate::delivery::{Delivery, DeliveryPolicy, FailureCount, Outbox, RecordingOutbox};
-use crate::point::{Batch, FieldValue, Point};
+use crate::point::{Batch, FieldValue, Message, Point};
 use crate::task::{
     Dbrp, NodeStats, Route, Routes, Task, TaskContext, TaskDescriptor, TaskKind,
 };
@@ -105,6 +105,13 @@ impl Task for Recorder {
         wait_until(&self.id, |log| !log.gate_closed);
         self.seen += 1;
         update(&self.id, |log| log.points.push(point));
+    }
+    /// Records a copy and leaves the point, as a pipeline whose nodes work in place does: the
+    /// writes then read later points' fields into its memory, which every test here exercises.
+    fn lend_point(&mut self, msg: &mut Message) {
+        if let Message::Point(point) = msg {
+            self.push_point(point.clone());
+        }
     }
     fn push_batch(&mut self, query: usize, batch: Batch) {
         update(&self.id, |log| log.batches.push((query, batch.points.len())));
@@ -303,6 +310,33 @@ pub(super) fn lines(values: impl IntoIterator<Item = u32>) -> String {
         .into_iter()
         .map(|v| format!("cpu,host=h{v} v={v} {}\n", 1_700_000_000 + i64::from(v)))
         .collect()
+}
+
+/// Fields are read into the memory of points the task left: each point has its own fields and
+/// no others, whatever the point before it in that memory had.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn points_read_into_left_memory_hold_only_their_own_fields() {
+    let server = start(&[recorder("spare")], Config::default()).await;
+    let wide: String = (0..3000).map(|i| format!("cpu,host=h{} a=1,b=\"{i}\",c=3i,d=t {i}\n", i % 7)).collect();
+    let narrow: String = (0..3000).map(|i| format!("cpu,host=h{} b=\"n{i}\" {i}\n", i % 5)).collect();
+    for body in [&wide, &narrow, &wide, &narrow] {
+        let reply = post(server.address, "/write?db=telegraf", body).await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    }
+    wait_until("spare", |log| log.points.len() == 12_000);
+    read("spare", |log| {
+        for (n, point) in log.points.iter().enumerate() {
+            let i = n % 3000;
+            let fields = format!("{:?}", point.fields);
+            let expected = if (n / 3000) % 2 == 0 {
+                format!(r#"{{"a": Float(1.0), "b": String("{i}"), "c": Int(3), "d": Bool(true)}}"#)
+            } else {
+                format!(r#"{{"b": String("n{i}")}}"#)
+            };
+            assert_eq!(fields, expected, "point {n}");
+        }
+    });
+    server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

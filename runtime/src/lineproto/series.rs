@@ -308,11 +308,12 @@ impl<'c, M> SeriesLine<'c, '_, M> {
         self.last_time.read(self.line, end, self.precision).map(drop)
     }
 
-    /// The point of the line, in `database`.`retention_policy`; a line without a timestamp is
-    /// stamped `now` (rounded down to the precision, as [`LineView::time_or`] does). A field
-    /// written twice keeps its last value, as in InfluxDB.
-    pub fn point(&mut self, database: &Str, retention_policy: &Str, now: Time) -> Result<Point, LineError> {
-        let (fields, time) = self.fields_and_time()?;
+    /// The point of the line, in `database`.`retention_policy`, its fields read into the
+    /// memory of `fields` (emptied first); a line without a timestamp is stamped `now` (rounded
+    /// down to the precision, as [`LineView::time_or`] does). A field written twice keeps its
+    /// last value, as in InfluxDB.
+    pub fn point(&mut self, mut fields: Fields, database: &Str, retention_policy: &Str, now: Time) -> Result<Point, LineError> {
+        let time = self.fields_in(&mut fields)?;
         let time = time.unwrap_or_else(|| self.precision.truncate(now));
         Ok(self.build(database, retention_policy, fields, time))
     }
@@ -327,13 +328,6 @@ impl<'c, M> SeriesLine<'c, '_, M> {
         let end = read_fields(self.line, self.fields_start, Some(&mut self.series.field_names), &mut reused)?;
         *fields = reused.fields;
         self.last_time.read(self.line, end, self.precision)
-    }
-
-    /// The fields, in a new map, and the timestamp, if there is one.
-    fn fields_and_time(&mut self) -> Result<(Fields, Option<Time>), LineError> {
-        let mut fields = Fields::default();
-        let time = self.fields_in(&mut fields)?;
-        Ok((fields, time))
     }
 
     fn build(&self, database: &Str, retention_policy: &Str, fields: Fields, time: Time) -> Point {
@@ -408,7 +402,7 @@ mod tests {
     fn point(cache: &mut SeriesCache, line: &str) -> Point {
         cache
             .read(line.as_bytes(), Precision::Nanosecond)
-            .and_then(|mut l| l.point(&Str::from("db"), &Str::from("rp"), 7))
+            .and_then(|mut l| l.point(Fields::default(), &Str::from("db"), &Str::from("rp"), 7))
             .unwrap()
     }
 
@@ -416,7 +410,7 @@ mod tests {
     fn cached(cache: &mut SeriesCache, line: &[u8], precision: Precision) -> Result<Point, String> {
         cache
             .read(line, precision)
-            .and_then(|mut l| l.point(&Str::from("db"), &Str::from("rp"), 7))
+            .and_then(|mut l| l.point(Fields::default(), &Str::from("db"), &Str::from("rp"), 7))
             .map_err(|e| e.to_string())
     }
 
