@@ -40,9 +40,15 @@ impl LoopbackQueue {
         }
     }
 
+    /// Whether no point waits.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.waiting.load(Ordering::Acquire) == 0
+    }
+
     /// The oldest point waiting, if any.
     pub fn take(&self) -> Option<Point> {
-        if self.waiting.load(Ordering::Acquire) == 0 {
+        if self.is_empty() {
             return None;
         }
         let mut points = self.points.lock().unwrap_or_else(|e| e.into_inner());

@@ -99,8 +99,16 @@ impl Session {
     }
 
     /// Hands the looped-back points, oldest first, to the tasks that can use them (and what
-    /// those loop back in turn), up to the queue's capacity.
+    /// those loop back in turn), up to the queue's capacity. Asked after every point, and
+    /// mostly nothing waits: that case is one inlined load.
+    #[inline]
     pub(super) fn feed_loopback(&mut self) {
+        if !self.loopback.is_empty() {
+            self.feed_waiting_loopback();
+        }
+    }
+
+    fn feed_waiting_loopback(&mut self) {
         for _ in 0..LOOPBACK_CAPACITY {
             match self.loopback.take() {
                 Some(point) => drop(self.dispatch(point, None)),
