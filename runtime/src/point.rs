@@ -282,6 +282,16 @@ impl Tags {
         Tags::default()
     }
 
+    /// Whether both are the very same shared map: cheaper than comparing, and false for
+    /// equal copies.
+    pub fn same(&self, other: &Tags) -> bool {
+        match (&self.0, &other.0) {
+            (TagsRepr::Shared(a, _), TagsRepr::Shared(b, _)) => Arc::ptr_eq(a, b),
+            (TagsRepr::Static(a, _), TagsRepr::Static(b, _)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
+    }
+
     pub fn from_pairs(pairs: impl IntoIterator<Item = (Str, Str)>) -> Self {
         Tags::shared(SortedMap::from_pairs(pairs))
     }
@@ -418,7 +428,7 @@ pub type GroupMap<V> = std::collections::HashMap<GroupKey, V, foldhash::fast::Ra
 pub type GroupSet = std::collections::HashSet<GroupKey, foldhash::fast::RandomState>;
 
 /// One data point.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     pub database: Str,
     pub retention_policy: Str,

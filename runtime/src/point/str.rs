@@ -28,6 +28,17 @@ impl Str {
         Str(Repr::Static(text))
     }
 
+    /// Whether both hold the very same text (one shared string, or one static one): cheaper
+    /// than comparing, and false for equal copies.
+    #[inline]
+    pub fn same(&self, other: &Str) -> bool {
+        match (&self.0, &other.0) {
+            (Repr::Static(a), Repr::Static(b)) => std::ptr::eq(*a, *b),
+            (Repr::Shared(a), Repr::Shared(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     #[inline]
     pub fn as_str(&self) -> &str {
         match &self.0 {

@@ -11,7 +11,7 @@ use crate::config::ProgramConfig;
 use crate::delivery::threaded::ThreadedOutbox;
 use crate::delivery::Outbox;
 use crate::loopback::LoopbackQueue;
-use crate::point::{Fields, Message, Point, Time};
+use crate::point::{Message, Point, Time};
 use crate::lineproto::{SeriesId, SeriesTable};
 use crate::replay::read_ahead::ReadAhead;
 use crate::replay::srpl::{SrplError, SrplReader};
@@ -91,11 +91,10 @@ impl Session {
     }
 
     /// Hands a recorded point to the tasks that can use it (as its series' memo remembers
-    /// them), then what they looped back.
-    fn dispatch_and_loopback(&mut self, point: Point, series: SeriesId) -> Option<Fields> {
-        let left = self.dispatch(point, Some(series));
+    /// them), then what they looped back. `msg` is left with what the last task left of it.
+    fn dispatch_and_loopback(&mut self, msg: &mut Message, series: SeriesId) {
+        self.dispatch(msg, Some(series));
         self.feed_loopback();
-        left
     }
 
     /// Hands the looped-back points, oldest first, to the tasks that can use them (and what
@@ -111,7 +110,7 @@ impl Session {
     fn feed_waiting_loopback(&mut self) {
         for _ in 0..LOOPBACK_CAPACITY {
             match self.loopback.take() {
-                Some(point) => drop(self.dispatch(point, None)),
+                Some(point) => self.dispatch(&mut Message::Point(point), None),
                 None => return,
             }
         }
@@ -124,17 +123,20 @@ impl Session {
         }
     }
 
-    /// Hands a point to every task that can use it, in program order; the last one is lent it
-    /// without a copy. Returns the fields the last task left of it, whose memory can be used
-    /// again. A point no task can use is dropped.
-    fn dispatch(&mut self, point: Point, series: Option<SeriesId>) -> Option<Fields> {
+    /// Hands the point `msg` holds to every task that can use it, in program order: each but
+    /// the last a copy, the last the point itself, lent, so `msg` is left with what that task
+    /// left of it (its memory is used again for the next point).
+    fn dispatch(&mut self, msg: &mut Message, series: Option<SeriesId>) {
+        let Message::Point(point) = msg else {
+            return;
+        };
         let (database, retention_policy) = (&point.database, &point.retention_policy);
         let wanting = match series {
             Some(series) => {
                 let memo = self.memos.get(series);
-                self.routes.tasks_for(&mut self.scratch, database, retention_policy, &Memoized { point: &point, memo })
+                self.routes.tasks_for(&mut self.scratch, database, retention_policy, &Memoized { point, memo })
             }
-            None => self.routes.tasks_for(&mut self.scratch, database, retention_policy, &point),
+            None => self.routes.tasks_for(&mut self.scratch, database, retention_policy, point),
         };
         let mut wanting = wanting.peekable();
         while let Some(index) = wanting.next() {
@@ -144,15 +146,10 @@ impl Session {
             if wanting.peek().is_some() {
                 task.push_point(point.clone());
             } else {
-                let mut lent = Message::Point(point);
-                task.lend_point(&mut lent);
-                return match lent {
-                    Message::Point(left) => Some(left.fields),
-                    _ => None,
-                };
+                task.lend_point(msg);
+                return;
             }
         }
-        None
     }
 
     /// Flushes every task, then waits until the outbox has delivered everything.
@@ -178,9 +175,11 @@ fn feed(session: &mut Session, mut points: ReadAhead, options: &Options) -> Resu
     let mut summary = Summary::default();
     let mut pacer = Pacer { start: None };
     let mut last_report = Instant::now();
-    while let Some(read) = points.next() {
-        let (point, series) = match read {
-            Ok(p) => p,
+    // Each point is read into what the tasks left of the one before.
+    let mut msg = Message::Point(Point::default());
+    while let Some(read) = points.next_into(&mut msg) {
+        let series = match read {
+            Ok(series) => series,
             Err(SrplError::BadPoint(bad)) => {
                 eprintln!("warning: {bad}");
                 summary.bad_points += 1;
@@ -188,13 +187,13 @@ fn feed(session: &mut Session, mut points: ReadAhead, options: &Options) -> Resu
             }
             Err(fatal) => return Err(fatal),
         };
-        if options.real_clock {
+        if options.real_clock
+            && let Message::Point(point) = &msg
+        {
             pacer.wait_for(point.time);
         }
         summary.points += 1;
-        if let Some(fields) = session.dispatch_and_loopback(point, series) {
-            points.reuse(fields);
-        }
+        session.dispatch_and_loopback(&mut msg, series);
         if options.progress && last_report.elapsed() >= Duration::from_secs(1) {
             eprint!("\rreplayed {} points", summary.points);
             last_report = Instant::now();

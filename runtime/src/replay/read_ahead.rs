@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 
 use super::srpl::{PartsRead, PointParts, SrplError, SrplReader};
 use crate::lineproto::{SeriesId, SeriesTable};
-use crate::point::{FieldValue, Fields, Point, Str, Tags, Time};
+use crate::point::{Dimensions, FieldValue, Fields, GroupKey, Message, Point, Str, Tags, Time};
 
 /// What reading a point gave, as [`SrplReader::next_parts`] gives it, put together.
 pub type ReadPoint = Result<(Point, SeriesId), SrplError>;
@@ -83,8 +83,6 @@ pub struct ReadAhead {
     current: Batch,
     /// The name and tags of each series, as last handed over.
     series: SeriesTable<(Str, Tags)>,
-    /// Memory for the next point's fields: a point's, given back once it was replayed.
-    spare_fields: Option<Fields>,
     reader: Option<JoinHandle<()>>,
 }
 
@@ -102,31 +100,91 @@ impl ReadAhead {
             taken,
             current: Batch::default(),
             series: SeriesTable::default(),
-            spare_fields: None,
             reader: Some(thread),
         })
     }
 
-    /// The point `handed` stands for, put together from the current batch.
-    fn point(&mut self, handed: Handed) -> Point {
+    /// Reads the next point into `msg`: into the point it holds when it holds one (what a
+    /// task left of the last point: its memory is used again, and the names the two points
+    /// share are kept rather than copied), else into a new one. `None` at the end of the
+    /// recording; a bad point's error leaves `msg` as it was.
+    pub fn next_into(&mut self, msg: &mut Message) -> Option<Result<SeriesId, SrplError>> {
+        let handed = match self.next_handed()? {
+            Ok(handed) => handed,
+            Err(error) => return Some(Err(*error)),
+        };
+        let series = handed.series;
+        match msg {
+            Message::Point(point) => self.fill(point, handed),
+            _ => {
+                let mut point = Point::default();
+                self.fill(&mut point, handed);
+                *msg = Message::Point(point);
+            }
+        }
+        Some(Ok(series))
+    }
+
+    /// The next point as handed over, from the current batch or the next one.
+    fn next_handed(&mut self) -> Option<Result<Handed, Box<SrplError>>> {
+        loop {
+            if let Some(handed) = self.current.points.pop_front() {
+                return Some(handed);
+            }
+            let batch = self.batches.as_ref()?.recv().ok()?;
+            let taken = std::mem::replace(&mut self.current, batch);
+            // A batch not given back is made anew.
+            let _ = self.taken.try_send(taken);
+        }
+    }
+
+    /// Makes `point` the point `handed` stands for, put together from the current batch.
+    fn fill(&mut self, point: &mut Point, handed: Handed) {
         let names = self.series.get(handed.series);
         if let Some(changed) = handed.names {
             *names = *changed;
         }
-        let (name, tags) = names.clone();
-        let (database, retention_policy) = self.current.dbrps.get(handed.dbrp).cloned().unwrap_or_default();
+        let (name, tags) = &*names;
+        let (database, retention_policy) = self.current.dbrps.get(handed.dbrp).map_or((&EMPTY, &EMPTY), |(d, r)| (d, r));
+        // Every part is set: whatever the task did to the point is gone.
+        let Point { database: d, retention_policy: r, name: n, tags: t, fields, time, dimensions, group } = point;
+        keep_or_set(d, database);
+        keep_or_set(r, retention_policy);
+        keep_or_set(n, name);
+        if !t.same(tags) {
+            t.clone_from(tags);
+        }
         // Copied, not moved out: the batch is left as the reader wrote it (writing to it would
         // take its memory from the reader's cache), and the reader frees what it allocated (a
         // string field's text) when it fills the batch again.
-        let mut fields = self.spare_fields.take().unwrap_or_default();
         fields.copy_sorted(self.current.fields.get(handed.fields).unwrap_or_default());
-        PointParts { database, retention_policy, name, tags, time: handed.time }.point(fields)
+        *time = handed.time;
+        *dimensions = Dimensions::default();
+        *group = GroupKey::default();
     }
+}
 
-    /// Gives back the fields of a point that was replayed: the next point's are read into
-    /// their memory rather than a new allocation.
-    pub fn reuse(&mut self, fields: Fields) {
-        self.spare_fields = Some(fields);
+static EMPTY: Str = Str::from_static("");
+
+/// Sets `slot` to `value` unless it holds that very string already (consecutive points share
+/// their database, retention policy and mostly their measurement).
+fn keep_or_set(slot: &mut Str, value: &Str) {
+    if !slot.same(value) {
+        slot.clone_from(value);
+    }
+}
+
+impl Iterator for ReadAhead {
+    type Item = ReadPoint;
+
+    fn next(&mut self) -> Option<ReadPoint> {
+        let handed = self.next_handed()?;
+        Some(handed.map_err(|error| *error).map(|handed| {
+            let series = handed.series;
+            let mut point = Point::default();
+            self.fill(&mut point, handed);
+            (point, series)
+        }))
     }
 }
 
@@ -147,28 +205,6 @@ fn read(mut reader: SrplReader<'static>, full: &SyncSender<Batch>, to_fill: &Rec
         let ended = batch.points.len() < BATCH_POINTS;
         if batch.points.is_empty() || full.send(batch).is_err() || ended {
             return;
-        }
-    }
-}
-
-impl Iterator for ReadAhead {
-    type Item = ReadPoint;
-
-    fn next(&mut self) -> Option<ReadPoint> {
-        loop {
-            if let Some(handed) = self.current.points.pop_front() {
-                return Some(match handed {
-                    Ok(handed) => {
-                        let series = handed.series;
-                        Ok((self.point(handed), series))
-                    }
-                    Err(error) => Err(*error),
-                });
-            }
-            let batch = self.batches.as_ref()?.recv().ok()?;
-            let taken = std::mem::replace(&mut self.current, batch);
-            // A batch not given back is made anew.
-            let _ = self.taken.try_send(taken);
         }
     }
 }
@@ -222,16 +258,29 @@ mod tests {
         assert_eq!(ahead, direct);
     }
 
-    /// Fields given back hold the next point's, and only those.
+    /// A point read into what a task left of the one before is exactly the next point: every
+    /// part the task changed is set again, and its memory is used again.
     #[test]
-    fn the_next_point_is_read_into_fields_given_back() {
-        let mut ahead = ReadAhead::start(reader(recording(3, 2))).unwrap();
-        let (first, _) = ahead.next().unwrap().unwrap();
-        let mut left = first.fields.clone();
-        left.insert("zz", FieldValue::Bool(true));
-        ahead.reuse(left);
-        let (second, _) = ahead.next().unwrap().unwrap();
-        assert_eq!(format!("{:?}", second.fields), r#"{"v": Float(1.0), "w": String("s1")}"#);
+    fn the_next_point_is_read_into_what_the_task_left() {
+        let text = format!("{}other\nrp2\nn,host=h9 v=5 9\n", recording(3, 2));
+        let expected: Vec<Point> = ReadAhead::start(reader(text.clone())).unwrap().map(|read| read.unwrap().0).collect();
+        let mut ahead = ReadAhead::start(reader(text)).unwrap();
+        let mut msg = Message::Barrier { group: GroupKey::default(), time: 0 };
+        let mut read = Vec::new();
+        while let Some(series) = ahead.next_into(&mut msg) {
+            series.unwrap();
+            let Message::Point(point) = &mut msg else { panic!("a point is read") };
+            read.push(point.clone());
+            // What a pipeline may do to a point it leaves.
+            point.fields.insert("zz", FieldValue::Bool(true));
+            point.tags.insert("added", "x");
+            point.name = Str::from("renamed");
+            point.time += 1000;
+            point.group = GroupKey(Str::from("host=h1"));
+            point.dimensions = Dimensions { by_measurement: true, tag_names: [Str::from("host")].into() };
+        }
+        assert_eq!(read, expected);
+        assert_eq!(read.len(), 4);
     }
 
     #[test]
