@@ -80,32 +80,44 @@ impl Decimal {
 
     /// Appends the decimal (`-` first when `negative`): `0.05`, `80.38`, `7`.
     pub(crate) fn write(self, out: &mut String, negative: bool) {
-        // 20 digits, the point, a sign, and the zeros of at most `MAX_SHORTEST_FRACTION_DIGITS`.
-        let mut text = [b'0'; 48];
-        let mut at = text.len();
-        let mut digits = self.digits;
-        let mut put = |byte: u8| {
-            at -= 1;
-            text[at] = byte;
-        };
-        for _ in 0..self.fraction_digits.min(MAX_SHORTEST_FRACTION_DIGITS as u32) {
-            put(b'0' + (digits % 10) as u8);
-            digits /= 10;
-        }
-        if self.fraction_digits > 0 {
-            put(b'.');
-        }
-        loop {
-            put(b'0' + (digits % 10) as u8);
-            digits /= 10;
-            if digits == 0 {
+        // A `u64` has at most 20 digits.
+        let mut text = [b'0'; 20];
+        let mut start = text.len();
+        let mut rest = self.digits;
+        while let Some(slot) = start.checked_sub(1).and_then(|at| text.get_mut(at)) {
+            // A digit: the remainder is below 10.
+            #[allow(clippy::cast_possible_truncation)]
+            let digit = (rest % 10) as u8;
+            *slot = b'0' + digit;
+            start -= 1;
+            rest /= 10;
+            if rest == 0 {
                 break;
             }
         }
+        let digits = std::str::from_utf8(text.get(start..).unwrap_or_default()).unwrap_or_default();
         if negative {
-            put(b'-');
+            out.push('-');
         }
-        out.push_str(std::str::from_utf8(&text[at..]).unwrap_or_default());
+        let fraction = usize::try_from(self.fraction_digits).unwrap_or(usize::MAX);
+        match digits.len().checked_sub(fraction) {
+            Some(0) if fraction > 0 => {
+                out.push_str("0.");
+                out.push_str(digits);
+            }
+            Some(_) if fraction == 0 => out.push_str(digits),
+            Some(whole) => {
+                let (integer, decimals) = digits.split_at(whole);
+                out.push_str(integer);
+                out.push('.');
+                out.push_str(decimals);
+            }
+            None => {
+                out.push_str("0.");
+                out.extend(std::iter::repeat_n('0', fraction - digits.len()));
+                out.push_str(digits);
+            }
+        }
     }
 }
 
@@ -155,6 +167,22 @@ mod tests {
         assert_eq!(short(0.1 + 0.2), None, "0.30000000000000004 has 17 fraction digits");
         assert_eq!(short(1e300), None);
         assert_eq!(short(f64::from(u32::MAX) * 1e6), None, "past 2^49");
+    }
+
+    #[test]
+    fn any_decimal_is_written_with_its_point_in_place() {
+        let write = |digits, fraction_digits| {
+            let mut out = String::new();
+            Decimal { digits, fraction_digits }.write(&mut out, false);
+            out
+        };
+        assert_eq!(write(0, 0), "0");
+        assert_eq!(write(8038, 2), "80.38");
+        assert_eq!(write(5, 1), "0.5");
+        assert_eq!(write(5, 3), "0.005");
+        assert_eq!(write(u64::MAX, 0), "18446744073709551615");
+        assert_eq!(write(u64::MAX, 20), "0.18446744073709551615");
+        assert_eq!(write(12, 30), "0.000000000000000000000000000012");
     }
 
     #[test]

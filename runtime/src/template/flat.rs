@@ -2,7 +2,7 @@
 //! message, `{{ .ID }} is {{ .Level }}`), seen as that list of pieces so a caller can render
 //! them from the fields' values without building the data or walking the template.
 
-use super::ast::{ArgKind, Node};
+use super::ast::{ArgKind, Node, Pipe};
 use super::{Flavor, Template};
 
 /// A piece of a flat template.
@@ -28,23 +28,21 @@ impl Template {
             .iter()
             .map(|node| match node {
                 Node::Text(text) => Some(FlatPiece::Text(text)),
-                Node::Action(pipe) if pipe.decl.is_empty() => match pipe.cmds.as_slice() {
-                    [command] => match command.args.as_slice() {
-                        [arg] => match &arg.kind {
-                            ArgKind::Field(path) => match path.as_slice() {
-                                [name] => Some(FlatPiece::Field(name)),
-                                _ => None,
-                            },
-                            _ => None,
-                        },
-                        _ => None,
-                    },
-                    _ => None,
-                },
-                Node::Action(_) | Node::Control(_) => None,
+                Node::Action(pipe) => printed_field(pipe).map(FlatPiece::Field),
+                Node::Control(_) => None,
             })
             .collect()
     }
+}
+
+/// The field an action prints when it prints one field of dot and nothing else (`{{ .ID }}`).
+fn printed_field(pipe: &Pipe) -> Option<&str> {
+    let [command] = pipe.cmds.as_slice() else { return None };
+    let [arg] = command.args.as_slice() else { return None };
+    let ArgKind::Field(path) = &arg.kind else { return None };
+    let [name] = path.as_slice() else { return None };
+    // An action that declares a variable prints nothing.
+    pipe.decl.is_empty().then_some(name.as_str())
 }
 
 #[cfg(test)]
