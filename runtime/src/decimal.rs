@@ -4,7 +4,7 @@
 //! general algorithms; anything else is left to them.
 
 /// A decimal without exponent: its digits as an integer and how many of them follow the point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Decimal {
     pub(crate) digits: u64,
     pub(crate) fraction_digits: u32,
@@ -16,7 +16,7 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// The most fraction digits [`Decimal::shortest`] tries.
+/// The most fraction digits [`Decimal::shortest`] looks at.
 const MAX_SHORTEST_FRACTION_DIGITS: usize = 15;
 
 impl Decimal {
@@ -36,66 +36,62 @@ impl Decimal {
 
     /// The shortest decimal that reads back as `abs` (non-negative and finite), and of those
     /// the nearest: the digits a shortest-round-trip formatter (Rust's `{}`, Go's 'f' with
-    /// precision -1) prints. `None` when this cheap search cannot be sure, for the general
-    /// formatter to answer.
+    /// precision -1) prints. `None` when one step cannot settle it, for the general formatter
+    /// to answer.
     ///
-    /// For k = 0, 1, ... fraction digits: the k-digit decimal nearest `abs` is `m / 10^k`,
-    /// m the integer nearest `abs * 10^k`, and if any k-digit decimal reads back as `abs`, that
-    /// one does (those that do lie around `abs`, evenly but at a power of two, whose nearby
-    /// short decimals are all far off). Below 2^49 the product is off by at most 1/32, so
-    /// rounding it finds m, unless it falls within 1/32 of a half: then both neighbours are
-    /// tried, and if both read back the nearer is not known and the search gives up. Whether
-    /// `m / 10^k` reads back as `abs` is one correctly rounded division, as [`Decimal::exact`]
-    /// reads it. The first k that has one is the shortest.
+    /// The step: take K, the most fraction digits (at most 15) that keep `abs * 10^K` below
+    /// 2^49. There an `f64`'s spacing is under 1/8 of 10^-K, so a decimal of K or fewer fraction
+    /// digits that reads back as `abs` lies within 1/16 of a K-digit step of it: it is the
+    /// K-digit decimal nearest `abs`, and the only one of that length or shorter that reads
+    /// back. So: round `abs * 10^K` (off by at most 1/32 below 2^49) to m; if it lies within
+    /// 1/8 of m and `m / 10^K` reads back as `abs` (one correctly rounded division, as
+    /// [`Decimal::exact`] reads it), m without its trailing zeros is the answer; else no
+    /// decimal of up to K fraction digits reads back.
     pub(crate) fn shortest(abs: f64) -> Option<Decimal> {
         const LIMIT: f64 = (1_u64 << 49) as f64;
-        const SURE: f64 = 0.5 - 1.0 / 32.0;
-        for (k, power) in EXACT_POWERS_OF_TEN.iter().enumerate().take(MAX_SHORTEST_FRACTION_DIGITS + 1) {
-            let scaled = abs * power;
-            // Never NaN: `abs` is finite.
-            if scaled >= LIMIT {
-                return None;
-            }
-            let reads_back = |m: f64| m / power == abs;
-            let m = scaled.round();
-            let found = if (scaled - m).abs() < SURE {
-                reads_back(m).then_some(m)
-            } else {
-                let (below, above) = (scaled.floor(), scaled.ceil());
-                match (reads_back(below), reads_back(above)) {
-                    (true, true) => return None,
-                    (true, false) => Some(below),
-                    (false, true) => Some(above),
-                    (false, false) => None,
-                }
-            };
-            if let Some(m) = found {
-                // `m` is a whole number below 2^49: the conversion is exact.
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                return Some(Decimal { digits: m as u64, fraction_digits: u32::try_from(k).ok()? });
+        let (k, power) = EXACT_POWERS_OF_TEN
+            .iter()
+            .enumerate()
+            .take(MAX_SHORTEST_FRACTION_DIGITS + 1)
+            .rev()
+            .find(|&(_, power)| abs * power < LIMIT)?;
+        let scaled = abs * power;
+        let m = scaled.round();
+        if (scaled - m).abs() >= 0.125 || m / power != abs {
+            return None;
+        }
+        // `m` is a whole number below 2^49: the conversion is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let mut digits = m as u64;
+        let mut fraction_digits = u32::try_from(k).ok()?;
+        // Trailing zeros dropped a few at a time: a short value has many at K digits.
+        for (zeros, power) in [(8, 100_000_000), (4, 10_000), (2, 100), (1, 10)] {
+            while fraction_digits >= zeros && digits.is_multiple_of(power) {
+                digits /= power;
+                fraction_digits -= zeros;
             }
         }
-        None
+        Some(Decimal { digits, fraction_digits })
     }
 
     /// Appends the decimal (`-` first when `negative`): `0.05`, `80.38`, `7`.
     pub(crate) fn write(self, out: &mut String, negative: bool) {
-        // A `u64` has at most 20 digits.
-        let mut text = [b'0'; 20];
+        // A `u64` has at most 20 digits, so the buffer holds them all.
+        let mut text = [0_u8; 20];
         let mut start = text.len();
         let mut rest = self.digits;
-        while let Some(slot) = start.checked_sub(1).and_then(|at| text.get_mut(at)) {
+        loop {
+            start -= 1;
             // A digit: the remainder is below 10.
             #[allow(clippy::cast_possible_truncation)]
             let digit = (rest % 10) as u8;
-            *slot = b'0' + digit;
-            start -= 1;
+            text[start] = b'0' + digit;
             rest /= 10;
             if rest == 0 {
                 break;
             }
         }
-        let digits = std::str::from_utf8(text.get(start..).unwrap_or_default()).unwrap_or_default();
+        let digits = std::str::from_utf8(&text[start..]).unwrap_or_default();
         if negative {
             out.push('-');
         }

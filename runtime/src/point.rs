@@ -127,6 +127,27 @@ impl<V> SortedMap<V> {
         out.append(&mut self.entries);
     }
 
+    /// Empties the map, with room for `entries` entries: in its own memory when that fits
+    /// them without holding much more (memory left by a wide point and reused for a narrow one
+    /// would stay with it for as long as a task keeps the point).
+    #[inline]
+    pub(crate) fn clear_for(&mut self, entries: usize) {
+        self.entries.clear();
+        let room = self.entries.capacity();
+        if room < entries {
+            self.entries.reserve_exact(entries);
+        } else if room > 2 * entries + 8 {
+            self.shrink_for(entries);
+        }
+    }
+
+    /// Out of line: rare, and kept off the path of every point read.
+    #[cold]
+    #[inline(never)]
+    fn shrink_for(&mut self, entries: usize) {
+        self.entries = Vec::with_capacity(entries);
+    }
+
     /// Makes the map a copy of `entries`, which the caller knows are sorted by name, each
     /// name once, in the map's own memory.
     pub(crate) fn copy_sorted(&mut self, entries: &[(Str, V)])
@@ -134,7 +155,7 @@ impl<V> SortedMap<V> {
         V: Clone,
     {
         debug_assert!(entries.windows(2).all(|pair| pair[0].0 < pair[1].0), "entries out of order");
-        self.entries.clear();
+        self.clear_for(entries.len());
         self.entries.extend_from_slice(entries);
     }
 
@@ -485,6 +506,18 @@ impl Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_map_cleared_for_fewer_entries_keeps_little_more_room_than_they_need() {
+        let mut wide: Fields = SortedMap::with_capacity(100);
+        wide.clear_for(2);
+        assert!((2..100).contains(&wide.capacity()), "{}", wide.capacity());
+        let mut close: Fields = SortedMap::with_capacity(10);
+        close.insert("a", FieldValue::Int(1));
+        close.clear_for(2);
+        assert!(close.is_empty());
+        assert_eq!(close.capacity(), 10, "near enough: its memory is kept");
+    }
 
     #[test]
     fn a_taken_message_leaves_a_barrier_that_promises_nothing() {

@@ -387,7 +387,9 @@ impl<L: AlertLevels> AlertNode<L> {
             duration: t.duration,
         };
         let templates = &self.config.templates;
-        let data = || message_data(&ids, &event, self.event_maps);
+        // Built when a template needs it, once.
+        let mut built = None;
+        let mut data = || Arc::clone(built.get_or_insert_with(|| message_data(&ids, &event, self.event_maps)));
         let message = match &self.flat_message {
             Some(flat) => flat.render(&ids, &event),
             None => templates.message.render(&Value::Struct(data()))?,

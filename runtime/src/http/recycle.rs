@@ -16,6 +16,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use super::write::CHUNK_POINTS;
 use crate::point::Fields;
 
 /// A buffer a [`Pool`] can keep: readied before it is kept, sized by what it can hold.
@@ -26,23 +27,31 @@ pub(crate) trait Reusable: Default {
 }
 
 /// Emptied fields of points the tasks are done with, whose memory the next points' fields are
-/// read into. What a stack holds is bounded by [`SpareFields::MAX_BYTES`].
+/// read into: at most a chunk's worth of maps, of at most [`SpareFields::MAX_MAP_BYTES`] in all.
 #[derive(Default)]
 pub(crate) struct SpareFields {
     stack: Vec<Fields>,
-    bytes: usize,
+    /// The memory of the kept maps' entries.
+    map_bytes: usize,
 }
 
 impl SpareFields {
-    /// The most a stack keeps: the fields of a chunk of points of a few fields each.
-    pub(crate) const MAX_BYTES: usize = 256 << 10;
+    /// The most maps a stack keeps: what one chunk leaves.
+    const MAX_MAPS: usize = CHUNK_POINTS;
+    /// The most memory the kept maps' entries take: a chunk of points of a few fields each.
+    const MAX_MAP_BYTES: usize = 192 << 10;
+    /// The most a stack holds in all, its own slots included.
+    pub(crate) const MAX_BYTES: usize = Self::MAX_MAP_BYTES + Self::MAX_MAPS * std::mem::size_of::<Fields>();
 
     /// Keeps the memory of `fields`, emptied, if there is room for it.
     pub(crate) fn keep(&mut self, mut fields: Fields) {
-        let bytes = fields.capacity_bytes() + std::mem::size_of::<Fields>();
-        if fields.capacity() > 0 && self.bytes + bytes <= Self::MAX_BYTES {
+        let bytes = fields.capacity_bytes();
+        if bytes > 0 && self.stack.len() < Self::MAX_MAPS && self.map_bytes + bytes <= Self::MAX_MAP_BYTES {
+            if self.stack.capacity() == 0 {
+                self.stack.reserve_exact(Self::MAX_MAPS);
+            }
             fields.clear();
-            self.bytes += bytes;
+            self.map_bytes += bytes;
             self.stack.push(fields);
         }
     }
@@ -50,7 +59,7 @@ impl SpareFields {
     /// Empty fields with room to fill, if any are kept.
     pub(crate) fn take(&mut self) -> Option<Fields> {
         let fields = self.stack.pop()?;
-        self.bytes -= fields.capacity_bytes() + std::mem::size_of::<Fields>();
+        self.map_bytes -= fields.capacity_bytes();
         Some(fields)
     }
 }
@@ -60,7 +69,47 @@ impl Reusable for SpareFields {
     fn clear(&mut self) {}
 
     fn capacity_bytes(&self) -> usize {
-        self.bytes
+        self.map_bytes + self.stack.capacity() * std::mem::size_of::<Fields>()
+    }
+}
+
+/// Where a write takes memory for its points' fields: a stack of spare fields, refilled from
+/// `pool`. The tasks give memory back a chunk at a time, so an empty pool is asked again only
+/// after `patience` more points, not for every point (each asking takes the pool's lock).
+pub(crate) struct FieldsSource<'p> {
+    pool: &'p Pool<SpareFields>,
+    patience: usize,
+    spare: SpareFields,
+    /// Points to go before the pool is asked again.
+    wait: usize,
+}
+
+impl<'p> FieldsSource<'p> {
+    pub(crate) fn new(pool: &'p Pool<SpareFields>, patience: usize) -> Self {
+        FieldsSource { pool, patience, spare: SpareFields::default(), wait: 0 }
+    }
+
+    /// Empty fields: spare memory when there is some, else new.
+    pub(crate) fn fields(&mut self) -> Fields {
+        if let Some(fields) = self.spare.take() {
+            return fields;
+        }
+        if self.wait == 0 {
+            self.spare = self.pool.take();
+            if let Some(fields) = self.spare.take() {
+                return fields;
+            }
+            self.wait = self.patience;
+        }
+        self.wait -= 1;
+        Fields::default()
+    }
+}
+
+impl Drop for FieldsSource<'_> {
+    /// What is left goes back to the pool.
+    fn drop(&mut self) {
+        self.pool.give(std::mem::take(&mut self.spare));
     }
 }
 
@@ -144,14 +193,54 @@ mod tests {
         assert!(fields.is_empty());
         assert_eq!(fields.capacity(), 3);
         assert!(again.take().is_none());
-        assert_eq!(again.capacity_bytes(), 0);
+        assert_eq!(again.map_bytes, 0);
 
         let mut full = SpareFields::default();
         for _ in 0..100_000 {
             full.keep(Fields::with_capacity(2));
         }
-        assert!(full.capacity_bytes() <= SpareFields::MAX_BYTES);
-        assert!(full.stack.len() > 100, "{}", full.stack.len());
+        assert_eq!(full.stack.len(), CHUNK_POINTS, "a chunk's worth of narrow maps");
+        let mut wide = SpareFields::default();
+        for _ in 0..100_000 {
+            wide.keep(Fields::with_capacity(64));
+        }
+        assert!(wide.stack.len() < CHUNK_POINTS && wide.map_bytes <= SpareFields::MAX_MAP_BYTES);
+        for stack in [full, wide] {
+            assert!(stack.capacity_bytes() <= SpareFields::MAX_BYTES);
+            pool.give(stack);
+        }
+        assert!(pool.take().take().is_some(), "a full stack is not too big for the pool");
+    }
+
+    #[test]
+    fn an_empty_pool_is_asked_again_only_after_patience_runs_out() {
+        let pool: Pool<SpareFields> = Pool::new(2, SpareFields::MAX_BYTES);
+        let mut source = FieldsSource::new(&pool, 3);
+        assert_eq!(source.fields().capacity(), 0, "nothing spare yet");
+        let mut spare = SpareFields::default();
+        spare.keep(Fields::with_capacity(4));
+        pool.give(spare);
+        assert_eq!(source.fields().capacity(), 0, "the pool is not asked yet");
+        assert_eq!(source.fields().capacity(), 0);
+        assert_eq!(source.fields().capacity(), 4, "asked again after three points");
+        let mut spare = SpareFields::default();
+        spare.keep(Fields::with_capacity(5));
+        spare.keep(Fields::with_capacity(6));
+        pool.give(spare);
+        assert_eq!(source.fields().capacity(), 6, "its stack used up, it asks the pool at once");
+        assert_eq!(source.fields().capacity(), 5);
+        assert_eq!(source.fields().capacity(), 0, "the pool is empty: it waits again");
+        drop(source);
+
+        let mut spare = SpareFields::default();
+        spare.keep(Fields::with_capacity(7));
+        spare.keep(Fields::with_capacity(8));
+        pool.give(spare);
+        let mut source = FieldsSource::new(&pool, 3);
+        assert_eq!(source.fields().capacity(), 8);
+        drop(source);
+        let left = (0..2).find_map(|_| pool.take().take());
+        assert_eq!(left.map(|fields| fields.capacity()), Some(7), "what was left went back");
     }
 
     #[test]

@@ -45,11 +45,11 @@ use super::live::{CHUNKS, Chunk, SPARE_FIELDS, Target, Targets, deliver};
 use super::query::Query;
 use super::recording::Recording;
 use super::recordings::record;
-use super::recycle::{Pool, SpareFields};
+use super::recycle::{FieldsSource, Pool};
 use super::response::{Body, empty, error, json};
 use super::server::State;
 use crate::lineproto::{BadLine, Line, LineError, SeriesCache, lines};
-use crate::point::{Fields, Point, Str, Time, intern_str};
+use crate::point::{Point, Str, Time, intern_str};
 use crate::route::{RouteMemo, Scratch, TaskIndex};
 use crate::time::Precision;
 use crate::time::wall_clock_now;
@@ -61,6 +61,11 @@ pub(super) const CHUNK_POINTS: usize = 1_000;
 /// ...and about this many bytes of lines, so a task's queue has a memory bound whatever the
 /// points look like.
 const CHUNK_BYTES: usize = 1 << 20;
+/// Points a write reads into new memory before it asks the pool of spare fields again, when
+/// the pool was empty: the tasks give a chunk's worth back at a time, so asking for every point
+/// would take the pool's lock for nothing, and asking once a chunk would miss what comes back
+/// meanwhile.
+const SPARE_FIELDS_PATIENCE: usize = 64;
 /// The room a new chunk starts with.
 const FIRST_CHUNK_POINTS: usize = 64;
 
@@ -270,7 +275,7 @@ struct Fanout<'t> {
     /// The executing tasks that take the current point.
     takers: Vec<TaskIndex>,
     /// Memory for the points' fields, left by points the tasks are done with.
-    spare: SpareFields,
+    spare: FieldsSource<'static>,
     /// Tasks that stopped while this write was being delivered.
     stopped: Vec<&'static str>,
 }
@@ -314,17 +319,9 @@ impl<'t> Fanout<'t> {
                 .collect(),
             recorded: Pending::default(),
             takers: Vec::new(),
-            spare: SPARE_FIELDS.take(),
+            spare: FieldsSource::new(&SPARE_FIELDS, SPARE_FIELDS_PATIENCE),
             stopped: Vec::new(),
         }
-    }
-
-    /// Memory for a point's fields: spare when there is some.
-    fn fields(spare: &mut SpareFields) -> Fields {
-        spare.take().unwrap_or_else(|| {
-            *spare = SPARE_FIELDS.take();
-            spare.take().unwrap_or_default()
-        })
     }
 
     /// Checks a line and, when a task or a recording takes it, decodes it into a point: each
@@ -348,7 +345,7 @@ impl<'t> Fanout<'t> {
         if takers.is_empty() && recordings.is_empty() {
             return read.check();
         }
-        let point = read.point(Self::fields(spare), &write.database, &write.retention_policy, write.now)?;
+        let point = read.point(spare.fields(), &write.database, &write.retention_policy, write.now)?;
         let size = std::mem::size_of::<Point>() + line.text.len();
         // Every taker but the last gets a copy; the last takes the point itself (the recordings
         // are last when there are any). Not wrapped in an `Option`: a point is moved as little
@@ -383,7 +380,6 @@ impl<'t> Fanout<'t> {
         if !self.recorded.chunk.is_empty() {
             record(self.recordings, &self.recorded.take());
         }
-        SPARE_FIELDS.give(std::mem::take(&mut self.spare));
     }
 }
 

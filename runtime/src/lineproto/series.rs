@@ -323,8 +323,7 @@ impl<'c, M> SeriesLine<'c, '_, M> {
     pub fn fields_in(&mut self, fields: &mut Fields) -> Result<Option<Time>, LineError> {
         // Sized for the fields the series' last line had.
         let mut reused = PointFields { fields: std::mem::take(fields), in_order: true };
-        reused.fields.clear();
-        reused.fields.reserve_exact(self.series.field_names.count().max(1));
+        reused.fields.clear_for(self.series.field_names.count().max(1));
         let end = read_fields(self.line, self.fields_start, Some(&mut self.series.field_names), &mut reused)?;
         *fields = reused.fields;
         self.last_time.read(self.line, end, self.precision)

@@ -116,13 +116,16 @@ impl ReadAhead {
         let series = handed.series;
         match msg {
             Message::Point(point) => self.fill(point, handed),
-            _ => {
-                let mut point = Point::default();
-                self.fill(&mut point, handed);
-                *msg = Message::Point(point);
-            }
+            _ => *msg = Message::Point(self.new_point(handed)),
         }
         Some(Ok(series))
+    }
+
+    /// The point `handed` stands for, in memory of its own.
+    fn new_point(&mut self, handed: Handed) -> Point {
+        let mut point = Point::default();
+        self.fill(&mut point, handed);
+        point
     }
 
     /// The next point as handed over, from the current batch or the next one.
@@ -179,12 +182,13 @@ impl Iterator for ReadAhead {
 
     fn next(&mut self) -> Option<ReadPoint> {
         let handed = self.next_handed()?;
-        Some(handed.map_err(|error| *error).map(|handed| {
-            let series = handed.series;
-            let mut point = Point::default();
-            self.fill(&mut point, handed);
-            (point, series)
-        }))
+        Some(match handed {
+            Ok(handed) => {
+                let series = handed.series;
+                Ok((self.new_point(handed), series))
+            }
+            Err(error) => Err(*error),
+        })
     }
 }
 

@@ -41,6 +41,13 @@ pub struct IdData<'a> {
     pub server: &'a ServerInfo,
 }
 
+impl<'a> IdData<'a> {
+    /// The group as the templates see it: `nil` when ungrouped.
+    fn group_text(&self) -> &'a str {
+        if self.group.is_empty() { "nil" } else { self.group }
+    }
+}
+
 /// What the `.message()` template adds.
 #[derive(Debug, Clone, Copy)]
 pub struct EventData<'a> {
@@ -80,7 +87,6 @@ impl MapsRead {
 }
 
 fn id_info(d: &IdData<'_>, maps: MapsRead) -> StructValue {
-    let group = if d.group.is_empty() { "nil" } else { d.group };
     let server = StructValue::new("kapacitor.serverInfo")
         .field("Hostname", d.server.hostname.as_str())
         .field("ClusterID", d.server.cluster_id.as_str())
@@ -88,7 +94,7 @@ fn id_info(d: &IdData<'_>, maps: MapsRead) -> StructValue {
     StructValue::new("kapacitor.idInfo")
         .field("Name", d.name)
         .field("TaskName", d.task_name)
-        .field("Group", group)
+        .field("Group", d.group_text())
         .field("Tags", if maps.tags { Value::from_tags(d.tags) } else { Value::Nil })
         .field("ServerInfo", server)
 }
@@ -164,8 +170,7 @@ impl MessagePiece {
             MessagePiece::Text(text) => text,
             MessagePiece::Name => d.name,
             MessagePiece::TaskName => d.task_name,
-            MessagePiece::Group if d.group.is_empty() => "nil",
-            MessagePiece::Group => d.group,
+            MessagePiece::Group => d.group_text(),
             MessagePiece::Id => e.id,
             MessagePiece::Level => e.level,
         }
@@ -283,7 +288,7 @@ fn write_details<W: DetailsText>(
     key!(out, ",", "TaskName");
     string(out, d.task_name);
     key!(out, ",", "Group");
-    string(out, if d.group.is_empty() { "nil" } else { d.group });
+    string(out, d.group_text());
     key!(out, ",", "Tags");
     // Tags and fields are kept sorted by name, the order Go writes a map's keys in.
     write_object(out, d.tags.iter(), string, |out, value| {

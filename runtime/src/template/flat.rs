@@ -7,7 +7,7 @@ use super::{Flavor, Template};
 
 /// A piece of a flat template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FlatPiece<'t> {
+pub(crate) enum FlatPiece<'t> {
     /// Written as it is.
     Text(&'t str),
     /// `{{ .Name }}`: the data's field `Name`, printed.
@@ -19,7 +19,7 @@ impl Template {
     /// whose every action prints one field of dot (no variables, pipes, functions or control
     /// structures). A field that holds a string prints as that string, so a caller with the
     /// strings at hand renders such a template by joining them; `None` for any other template.
-    pub fn flat(&self) -> Option<Vec<FlatPiece<'_>>> {
+    pub(crate) fn flat(&self) -> Option<Vec<FlatPiece<'_>>> {
         if self.flavor != Flavor::Text {
             return None;
         }

@@ -30,7 +30,6 @@ mod value;
 mod conformance_tests;
 
 pub use error::{Phase, TemplateError};
-pub use flat::FlatPiece;
 pub use value::{MapElem, MapValue, StructField, StructValue, Value};
 
 /// Which Go package the template behaves as.
